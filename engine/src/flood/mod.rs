@@ -1,0 +1,34 @@
+//! Terrain and water: raster I/O (ESRI ASCII grid, GeoTIFF). The flood atlas, the 2D solver and
+//! per-grid exposure live here too. Owns no scenario parsing and no terminal output.
+
+mod ascii;
+mod geotiff;
+mod raster;
+
+pub use ascii::{DEFAULT_NODATA, read_ascii, write_ascii};
+pub use geotiff::{GeoTiff, read_geotiff, write_geotiff};
+pub use raster::{GeoTransform, Raster};
+
+/// A problem reading or writing a raster. `line` and `column` are 1-based for text formats and 0
+/// for binary ones.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{line}:{column}: {message}")]
+pub struct RasterError {
+    /// 1-based line (0 when the format has no lines).
+    pub line: usize,
+    /// 1-based character column (0 when the format has no lines).
+    pub column: usize,
+    /// What was found and what was expected.
+    pub message: String,
+}
+
+impl RasterError {
+    /// An error at a position.
+    pub fn at(line: usize, column: usize, message: impl Into<String>) -> Self {
+        RasterError {
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Seeded scenario generator (placeholder).
