@@ -2,8 +2,31 @@
 //!
 //! The decision-support engine of floodgrid: scenario files in, warning level, task instances,
 //! exposure and evacuation out. No terminal code lives here, and no input makes it panic.
+//!
+//! - [`scenario`]: load and check a scenario directory, with diagnostics at file:line:column.
+//! - [`hydro`]: warning levels, thresholds, rating curves.
+//! - [`plan`]: the task tree and its condition language.
+//! - [`grid`]: grids, personnel, residents, sites, materials.
+//! - [`flood`]: terrain I/O (ESRI ASCII, GeoTIFF).
+//! - [`drill`]: drill scripts.
+//! - [`crs`]: lon/lat ↔ projected metres.
+//! - [`schema`]: JSON Schemas of the planner-edited files.
+//!
+//! ```
+//! use floodgrid_engine::scenario::Scenario;
+//! # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/huayuankou");
+//! let scenario = Scenario::load(dir).expect("the bundled scenario loads");
+//! let level = scenario.config.warning.level_for(22_000.0);
+//! assert_eq!(level, floodgrid_engine::hydro::WarningLevel::Red);
+//! ```
 
 #![warn(missing_docs)]
 
 pub mod crs;
+pub mod drill;
 pub mod flood;
+pub mod grid;
+pub mod hydro;
+pub mod plan;
+pub mod scenario;
+pub mod schema;

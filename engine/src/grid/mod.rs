@@ -1,0 +1,9 @@
+//! The town's grid system: grids and their hierarchy, personnel and roles, residents (key persons
+//! and farm households), sites (works, sensors, depots, shelters, ...), materials, and the plane
+//! geometry they share. Plain data; the scenario loader fills it and checks it.
+
+pub mod geometry;
+mod model;
+
+pub use geometry::{Bbox, Polygon, Region, Ring};
+pub use model::*;

@@ -1,0 +1,398 @@
+use serde::{Deserialize, Serialize};
+
+use super::geometry::Region;
+
+macro_rules! index_type {
+    ($(#[$m:meta])* $name:ident) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub struct $name(pub u32);
+        impl $name {
+            /// As a `usize` index.
+            pub fn ix(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+index_type!(
+    /// Index of a grid in [`crate::scenario::Scenario::grids`].
+    GridIdx
+);
+index_type!(
+    /// Index of a site in `Scenario::sites`.
+    SiteIdx
+);
+index_type!(
+    /// Index of a person in `Scenario::people`.
+    PersonIdx
+);
+index_type!(
+    /// Index of a resident in `Scenario::residents`.
+    ResidentIdx
+);
+index_type!(
+    /// Index of a role in `ScenarioConfig::roles`.
+    RoleIdx
+);
+index_type!(
+    /// Index of a material in `ScenarioConfig::materials`.
+    MaterialIdx
+);
+
+/// A personnel role (网格员, 冲锋舟救援队 ...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Role {
+    /// Stable id (`grid_worker`).
+    pub id: String,
+    /// Chinese name.
+    pub name: String,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Instances one person carries at once, unless the roster says otherwise.
+    pub capacity: u32,
+    /// A professional (rather than mass-team) role.
+    pub professional: bool,
+}
+
+/// A kind of flood-fighting material.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Material {
+    /// Stable id (`woven_bag`).
+    pub id: String,
+    /// Chinese name.
+    pub name: String,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Unit (个, m³, 艘 ...).
+    pub unit: String,
+}
+
+/// Level of a grid in the hierarchy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GridKind {
+    /// A district above the towns (scale scenarios).
+    District,
+    /// The town (镇).
+    Town,
+    /// A rural village (村).
+    Village,
+    /// An urban community (社区).
+    Community,
+    /// A grid (网格).
+    Grid,
+    /// A micro-grid (微网格).
+    Micro,
+    /// A dedicated grid (专属网格), e.g. for a defence works.
+    Dedicated,
+}
+
+impl GridKind {
+    /// All kinds.
+    pub const ALL: [GridKind; 7] = [
+        GridKind::District,
+        GridKind::Town,
+        GridKind::Village,
+        GridKind::Community,
+        GridKind::Grid,
+        GridKind::Micro,
+        GridKind::Dedicated,
+    ];
+
+    /// Name in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            GridKind::District => "district",
+            GridKind::Town => "town",
+            GridKind::Village => "village",
+            GridKind::Community => "community",
+            GridKind::Grid => "grid",
+            GridKind::Micro => "micro",
+            GridKind::Dedicated => "dedicated",
+        }
+    }
+
+    /// Parses a kind name.
+    pub fn from_name(s: &str) -> Option<GridKind> {
+        GridKind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// Kinds a grid of this kind may have as parent.
+    pub fn allowed_parents(self) -> &'static [GridKind] {
+        match self {
+            GridKind::District => &[GridKind::District],
+            GridKind::Town => &[GridKind::District],
+            GridKind::Village | GridKind::Community => &[GridKind::Town],
+            GridKind::Grid => &[GridKind::Village, GridKind::Community],
+            GridKind::Micro => &[GridKind::Grid],
+            GridKind::Dedicated => &[GridKind::Town, GridKind::Village, GridKind::Community],
+        }
+    }
+
+    /// Whether this is a working grid (grid or dedicated grid), the unit counted as "grids".
+    pub fn is_working_grid(self) -> bool {
+        matches!(self, GridKind::Grid | GridKind::Dedicated)
+    }
+}
+
+/// A grid of the hierarchy with its outline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Grid {
+    /// Stable id.
+    pub id: String,
+    /// Chinese name.
+    pub name: String,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Level in the hierarchy.
+    pub kind: GridKind,
+    /// Parent grid (`None` for the root).
+    pub parent: Option<GridIdx>,
+    /// Children, in file order.
+    pub children: Vec<GridIdx>,
+    /// Residents (from the file's `population`, 0 when absent).
+    pub population: u32,
+    /// Outline in projected metres.
+    pub region: Region,
+    /// Outline in lon/lat degrees, as written in the file.
+    pub region_lonlat: Region,
+    /// Area, km².
+    pub area_km2: f64,
+}
+
+/// Kind of a site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteKind {
+    /// Dike works (险工).
+    Works,
+    /// River control works (控导工程).
+    ControlWorks,
+    /// A smart-stone root-stone sensor.
+    SmartStone,
+    /// A material depot.
+    Depot,
+    /// A shelter.
+    Shelter,
+    /// An assault-boat station.
+    BoatStation,
+    /// A command post.
+    CommandPost,
+    /// A hydrological gauge.
+    Gauge,
+    /// A pumping station.
+    PumpingStation,
+    /// The river's centreline.
+    River,
+    /// A main dike (line).
+    MainDike,
+    /// A production dike (line).
+    ProductionDike,
+    /// A road (line).
+    Road,
+}
+
+impl SiteKind {
+    /// All kinds.
+    pub const ALL: [SiteKind; 13] = [
+        SiteKind::Works,
+        SiteKind::ControlWorks,
+        SiteKind::SmartStone,
+        SiteKind::Depot,
+        SiteKind::Shelter,
+        SiteKind::BoatStation,
+        SiteKind::CommandPost,
+        SiteKind::Gauge,
+        SiteKind::PumpingStation,
+        SiteKind::River,
+        SiteKind::MainDike,
+        SiteKind::ProductionDike,
+        SiteKind::Road,
+    ];
+
+    /// Name in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            SiteKind::Works => "works",
+            SiteKind::ControlWorks => "control_works",
+            SiteKind::SmartStone => "smart_stone",
+            SiteKind::Depot => "depot",
+            SiteKind::Shelter => "shelter",
+            SiteKind::BoatStation => "boat_station",
+            SiteKind::CommandPost => "command_post",
+            SiteKind::Gauge => "gauge",
+            SiteKind::PumpingStation => "pumping_station",
+            SiteKind::River => "river",
+            SiteKind::MainDike => "main_dike",
+            SiteKind::ProductionDike => "production_dike",
+            SiteKind::Road => "road",
+        }
+    }
+
+    /// Parses a kind name.
+    pub fn from_name(s: &str) -> Option<SiteKind> {
+        SiteKind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// Whether the kind is drawn as a line (river, dikes, roads).
+    pub fn is_line(self) -> bool {
+        matches!(
+            self,
+            SiteKind::River | SiteKind::MainDike | SiteKind::ProductionDike | SiteKind::Road
+        )
+    }
+
+    /// Whether the kind is a defence works (险工 or 控导).
+    pub fn is_works(self) -> bool {
+        matches!(self, SiteKind::Works | SiteKind::ControlWorks)
+    }
+}
+
+/// Geometry of a site in projected metres.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteGeometry {
+    /// A point.
+    Point([f64; 2]),
+    /// A polyline.
+    Line(Vec<[f64; 2]>),
+}
+
+impl SiteGeometry {
+    /// A representative point: the point, or the middle vertex of a line.
+    pub fn anchor(&self) -> [f64; 2] {
+        match self {
+            SiteGeometry::Point(p) => *p,
+            SiteGeometry::Line(l) => l.get(l.len() / 2).copied().unwrap_or([0.0, 0.0]),
+        }
+    }
+}
+
+/// Shelter beds by category.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShelterCapacity {
+    /// Beds for men.
+    pub men: u32,
+    /// Beds for women.
+    pub women: u32,
+    /// Beds for children.
+    pub children: u32,
+}
+
+impl ShelterCapacity {
+    /// All beds.
+    pub fn total(&self) -> u32 {
+        self.men + self.women + self.children
+    }
+}
+
+/// A site: works, sensor, depot, shelter, boat station, command post, or a line feature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Site {
+    /// Stable id.
+    pub id: String,
+    /// Chinese name.
+    pub name: String,
+    /// Kind.
+    pub kind: SiteKind,
+    /// Geometry in projected metres.
+    pub geometry: SiteGeometry,
+    /// Geometry in lon/lat degrees.
+    pub geometry_lonlat: SiteGeometry,
+    /// The grid holding it (lines may have none).
+    pub grid: Option<GridIdx>,
+    /// Chainage along the reach, km (works).
+    pub chainage_km: Option<f64>,
+    /// For a smart stone, the works it guards.
+    pub work: Option<SiteIdx>,
+    /// Depot stock.
+    pub stock: Vec<(MaterialIdx, f64)>,
+    /// Shelter beds.
+    pub capacity: ShelterCapacity,
+    /// Boats at a boat station.
+    pub boats: u32,
+    /// Dike crest elevation, m.
+    pub crest_m: Option<f64>,
+    /// Road class.
+    pub road_class: Option<String>,
+}
+
+/// A shift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shift {
+    /// Day shift.
+    Day,
+    /// Night shift.
+    Night,
+    /// Any time.
+    Any,
+}
+
+/// A member of the flood personnel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    /// Stable id.
+    pub id: String,
+    /// Name (synthetic in the bundled scenario).
+    pub name: String,
+    /// Role.
+    pub role: RoleIdx,
+    /// Team.
+    pub team: String,
+    /// Home grid.
+    pub grid: GridIdx,
+    /// Phone (fake in the bundled scenario).
+    pub phone: String,
+    /// Skills.
+    pub skills: Vec<String>,
+    /// Shift.
+    pub shift: Shift,
+    /// Instances carried at once.
+    pub capacity: u32,
+}
+
+/// What a resident record is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ResidentKind {
+    /// A key person to watch (elderly alone, disabled, bedridden, pregnant, child, chronic ill).
+    KeyPerson {
+        /// Category.
+        category: String,
+    },
+    /// A floodplain farm household.
+    Household {
+        /// What it farms.
+        category: String,
+        /// Evacuation class, 1 first.
+        evac_class: u8,
+    },
+}
+
+/// A key person or farm household.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resident {
+    /// Stable id.
+    pub id: String,
+    /// Kind and category.
+    pub kind: ResidentKind,
+    /// Name (synthetic).
+    pub name: String,
+    /// Grid.
+    pub grid: GridIdx,
+    /// Longitude, latitude in degrees.
+    pub lonlat: [f64; 2],
+    /// Projected position, metres.
+    pub xy: [f64; 2],
+    /// Persons (1 for a key person).
+    pub size: u32,
+    /// Phone (fake).
+    pub phone: String,
+    /// Special needs.
+    pub needs: String,
+    /// Responsible grid worker.
+    pub guardian: Option<PersonIdx>,
+}

@@ -1,0 +1,171 @@
+use serde::{Deserialize, Serialize};
+
+use super::cond::{Condition, ForEach};
+use crate::grid::{MaterialIdx, RoleIdx};
+
+/// Index of an instruction in [`Plan::instructions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct InstructionIdx(pub u32);
+
+/// Index of a category in [`Plan::categories`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct CategoryIdx(pub u32);
+
+/// Index of a message template in [`Plan::templates`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct TemplateIdx(pub u32);
+
+/// The node of the plan tree an instruction belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Quiet times: monitoring, patrol, stock checks.
+    Routine,
+    /// Blue warning (level IV).
+    Blue,
+    /// Yellow warning (level III).
+    Yellow,
+    /// Orange warning (level II).
+    Orange,
+    /// Red warning (level I).
+    Red,
+    /// After the flood: standing down and recovery.
+    StandDown,
+}
+
+impl Phase {
+    /// All phases in tree order.
+    pub const ALL: [Phase; 6] = [
+        Phase::Routine,
+        Phase::Blue,
+        Phase::Yellow,
+        Phase::Orange,
+        Phase::Red,
+        Phase::StandDown,
+    ];
+
+    /// Name in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Routine => "routine",
+            Phase::Blue => "blue",
+            Phase::Yellow => "yellow",
+            Phase::Orange => "orange",
+            Phase::Red => "red",
+            Phase::StandDown => "stand_down",
+        }
+    }
+
+    /// Parses a phase name.
+    pub fn from_name(s: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|p| p.name() == s)
+    }
+}
+
+/// What happens to an instance when its condition stops holding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum OnFall {
+    /// The instance stands down (visible as stood-down).
+    #[default]
+    StandDown,
+    /// The instance stays until it is done (evacuation under way, an emergency repair).
+    Keep,
+}
+
+/// A category of the plan (巡堤查险 ...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Category {
+    /// Stable id.
+    pub id: String,
+    /// Chinese name.
+    pub name: String,
+    /// English name.
+    pub name_en: Option<String>,
+}
+
+/// A one-click push message template with `{placeholders}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Template {
+    /// Stable id.
+    pub id: String,
+    /// Text with placeholders such as `{grid.name}` or `{Q}`.
+    pub text: String,
+}
+
+/// Where something was defined, for messages that point planners back at the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRef {
+    /// File path as shown in diagnostics.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+}
+
+/// One instruction of the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Instruction {
+    /// Stable id (`red.patrol.two_groups`).
+    pub id: String,
+    /// Chinese title.
+    pub title: String,
+    /// English title.
+    pub title_en: Option<String>,
+    /// Category.
+    pub category: CategoryIdx,
+    /// Tree node.
+    pub phase: Phase,
+    /// When the instruction is active.
+    pub when: Condition,
+    /// What it iterates over, if anything.
+    pub for_each: Option<ForEach>,
+    /// Filter on the `for_each` items.
+    pub filter: Option<Condition>,
+    /// Roles that may carry it out (any of).
+    pub roles: Vec<RoleIdx>,
+    /// Headcount per instance.
+    pub people: u32,
+    /// Materials per instance.
+    pub materials: Vec<(MaterialIdx, f64)>,
+    /// Working time, minutes.
+    pub duration_min: f64,
+    /// Due this many minutes after the trigger.
+    pub deadline_min: f64,
+    /// Due this many hours before the water reaches the grid, when arrival is known.
+    pub before_arrival_h: Option<f64>,
+    /// Recurs every so many minutes while active.
+    pub repeat_min: Option<f64>,
+    /// Instructions that must be done first.
+    pub depends_on: Vec<InstructionIdx>,
+    /// 1 highest .. 5 lowest.
+    pub priority: u8,
+    /// One-click push template.
+    pub message: Option<TemplateIdx>,
+    /// What happens when the condition stops holding.
+    pub on_fall: OnFall,
+    /// Practice basis or remark.
+    pub note: Option<String>,
+    /// Where it is written.
+    pub source: SourceRef,
+}
+
+/// The whole plan: categories, templates and instructions, ids resolved to indices.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Categories in declaration order.
+    pub categories: Vec<Category>,
+    /// Message templates in declaration order.
+    pub templates: Vec<Template>,
+    /// Instructions in file order (files in name order).
+    pub instructions: Vec<Instruction>,
+}
+
+impl Plan {
+    /// Finds an instruction by id.
+    pub fn instruction(&self, id: &str) -> Option<InstructionIdx> {
+        self.instructions
+            .iter()
+            .position(|i| i.id == id)
+            .map(|i| InstructionIdx(i as u32))
+    }
+}
