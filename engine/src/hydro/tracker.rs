@@ -1,0 +1,354 @@
+//! The warning level over time: entered at once when a threshold is reached, left only when the
+//! discharge has stayed below the threshold minus its band for the dwell time. Alerts that flap
+//! around a threshold get ignored; this is what stops the flapping.
+
+use serde::{Deserialize, Serialize};
+
+use super::level::{Trend, WarningLevel, WarningThresholds};
+
+/// One gauge reading.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GaugeReading {
+    /// Minutes since the start of the series (drill minutes, or minutes of the feed).
+    pub t_min: f64,
+    /// Discharge, m³/s.
+    pub discharge_m3s: f64,
+}
+
+/// Follows the warning level through a series of readings, with hysteresis and dwell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelTracker {
+    level: WarningLevel,
+    peak: WarningLevel,
+    /// Since when Q has been below the current level's exit value (`None` when it is not).
+    below_since_min: Option<f64>,
+    last_t_min: Option<f64>,
+}
+
+impl Default for LevelTracker {
+    fn default() -> Self {
+        LevelTracker {
+            level: WarningLevel::None,
+            peak: WarningLevel::None,
+            below_since_min: None,
+            last_t_min: None,
+        }
+    }
+}
+
+impl LevelTracker {
+    /// A tracker at no warning.
+    pub fn new() -> LevelTracker {
+        LevelTracker::default()
+    }
+
+    /// The current level.
+    pub fn level(&self) -> WarningLevel {
+        self.level
+    }
+
+    /// The highest level of the event (reset by [`LevelTracker::end_event`]).
+    pub fn peak(&self) -> WarningLevel {
+        self.peak
+    }
+
+    /// Ends the flood event: the peak falls back to the current level.
+    pub fn end_event(&mut self) {
+        self.peak = self.level;
+    }
+
+    /// Feeds one reading and returns the level after it. Readings out of time order or not finite
+    /// are ignored (the level stays).
+    ///
+    /// ```
+    /// use floodgrid_engine::hydro::{LevelTracker, WarningLevel, WarningThresholds, LevelThreshold};
+    /// let lt = |q, b| LevelThreshold { discharge_m3s: q, band_m3s: b, response: String::new() };
+    /// let th = WarningThresholds {
+    ///     levels: [lt(4000.0, 300.0), lt(6000.0, 400.0), lt(10000.0, 600.0), lt(15000.0, 800.0)],
+    ///     dwell_minutes: 120.0, trend_window_minutes: 180.0, trend_threshold_m3s_per_h: 150.0,
+    ///     design_discharge_m3s: 22000.0,
+    /// };
+    /// let mut t = LevelTracker::new();
+    /// assert_eq!(t.update(&th, 0.0, 4100.0), WarningLevel::Blue);
+    /// assert_eq!(t.update(&th, 60.0, 3900.0), WarningLevel::Blue);   // inside the band
+    /// assert_eq!(t.update(&th, 120.0, 3600.0), WarningLevel::Blue);  // below, dwell starts
+    /// assert_eq!(t.update(&th, 240.0, 3600.0), WarningLevel::None);  // dwelt 120 min
+    /// ```
+    pub fn update(
+        &mut self,
+        th: &WarningThresholds,
+        t_min: f64,
+        discharge_m3s: f64,
+    ) -> WarningLevel {
+        if !(t_min.is_finite() && discharge_m3s.is_finite())
+            || self.last_t_min.is_some_and(|last| t_min < last)
+        {
+            return self.level;
+        }
+        self.last_t_min = Some(t_min);
+        let entry = th.level_for(discharge_m3s);
+        if entry > self.level {
+            self.level = entry;
+            self.below_since_min = None;
+        } else if self.level > WarningLevel::None {
+            let exit = th
+                .threshold(self.level)
+                .map(|t| t.discharge_m3s - t.band_m3s)
+                .unwrap_or(0.0);
+            if discharge_m3s < exit {
+                let since = *self.below_since_min.get_or_insert(t_min);
+                if t_min - since >= th.dwell_minutes {
+                    // Drop to the highest level whose own exit value Q still holds.
+                    let mut next = WarningLevel::None;
+                    for l in WarningLevel::ALL
+                        .into_iter()
+                        .filter(|&l| l > WarningLevel::None && l < self.level)
+                    {
+                        let t = th
+                            .threshold(l)
+                            .map(|t| t.discharge_m3s - t.band_m3s)
+                            .unwrap_or(f64::INFINITY);
+                        if discharge_m3s >= t {
+                            next = l;
+                        }
+                    }
+                    self.level = next;
+                    // The lower level's own dwell starts now if Q is below its exit too.
+                    self.below_since_min = None;
+                }
+            } else {
+                self.below_since_min = None;
+            }
+        }
+        self.peak = self.peak.max(self.level);
+        self.level
+    }
+}
+
+/// Trend of a series: the least-squares slope over the readings in the window ending at the last
+/// reading, compared with the threshold (m³/s per hour).
+pub fn trend(readings: &[GaugeReading], window_min: f64, threshold_m3s_per_h: f64) -> Trend {
+    let Some(last) = readings.last() else {
+        return Trend::Steady;
+    };
+    let recent: Vec<&GaugeReading> = readings
+        .iter()
+        .filter(|r| r.t_min >= last.t_min - window_min && r.t_min <= last.t_min)
+        .collect();
+    if recent.len() < 2 {
+        return Trend::Steady;
+    }
+    let n = recent.len() as f64;
+    let mt = recent.iter().map(|r| r.t_min).sum::<f64>() / n;
+    let mq = recent.iter().map(|r| r.discharge_m3s).sum::<f64>() / n;
+    let sxx: f64 = recent.iter().map(|r| (r.t_min - mt).powi(2)).sum();
+    if sxx <= 0.0 {
+        return Trend::Steady;
+    }
+    let sxy: f64 = recent
+        .iter()
+        .map(|r| (r.t_min - mt) * (r.discharge_m3s - mq))
+        .sum();
+    let per_hour = sxy / sxx * 60.0;
+    if per_hour > threshold_m3s_per_h {
+        Trend::Rising
+    } else if per_hour < -threshold_m3s_per_h {
+        Trend::Falling
+    } else {
+        Trend::Steady
+    }
+}
+
+/// A forecast: the coming peak and when.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Forecast {
+    /// Peak discharge, m³/s.
+    pub peak_m3s: f64,
+    /// Hours from now to the peak (0 when the peak is now or past).
+    pub hours_to_peak: f64,
+}
+
+/// The forecast from a hydrograph ((minute, m³/s), time increasing) as seen at `now_min`: the
+/// highest discharge from now on, interpolating the current value.
+pub fn forecast_from_hydrograph(hydrograph: &[(f64, f64)], now_min: f64) -> Option<Forecast> {
+    let first = hydrograph.first()?;
+    let now_q = interpolate(hydrograph, now_min);
+    let mut best = Forecast {
+        peak_m3s: now_q,
+        hours_to_peak: 0.0,
+    };
+    for &(t, q) in hydrograph.iter().filter(|(t, _)| *t > now_min) {
+        if q > best.peak_m3s {
+            best = Forecast {
+                peak_m3s: q,
+                hours_to_peak: (t - now_min) / 60.0,
+            };
+        }
+    }
+    let _ = first;
+    Some(best)
+}
+
+/// Linear interpolation in a (minute, value) series, clamped at the ends.
+pub fn interpolate(series: &[(f64, f64)], t: f64) -> f64 {
+    let Some(&(t0, q0)) = series.first() else {
+        return 0.0;
+    };
+    if t <= t0 {
+        return q0;
+    }
+    let i = series.partition_point(|&(ti, _)| ti <= t);
+    if i >= series.len() {
+        return series[series.len() - 1].1;
+    }
+    let (ta, qa) = series[i - 1];
+    let (tb, qb) = series[i];
+    if tb <= ta {
+        qb
+    } else {
+        qa + (qb - qa) * (t - ta) / (tb - ta)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hydro::LevelThreshold;
+
+    fn th() -> WarningThresholds {
+        let lt = |q, b| LevelThreshold {
+            discharge_m3s: q,
+            band_m3s: b,
+            response: String::new(),
+        };
+        WarningThresholds {
+            levels: [
+                lt(4000.0, 300.0),
+                lt(6000.0, 400.0),
+                lt(10000.0, 600.0),
+                lt(15000.0, 800.0),
+            ],
+            dwell_minutes: 120.0,
+            trend_window_minutes: 180.0,
+            trend_threshold_m3s_per_h: 150.0,
+            design_discharge_m3s: 22000.0,
+        }
+    }
+
+    #[test]
+    fn oscillation_around_a_threshold_does_not_flap() {
+        let th = th();
+        let mut t = LevelTracker::new();
+        let mut changes = 0;
+        let mut last = WarningLevel::None;
+        // ±200 m³/s around blue's 4,000 every 15 minutes for two days.
+        for k in 0..192 {
+            let q = if k % 2 == 0 { 4200.0 } else { 3800.0 };
+            let l = t.update(&th, k as f64 * 15.0, q);
+            if l != last {
+                changes += 1;
+                last = l;
+            }
+        }
+        assert_eq!(changes, 1, "entered blue once and stayed");
+        assert_eq!(last, WarningLevel::Blue);
+    }
+
+    #[test]
+    fn oscillation_around_red_does_not_flap() {
+        let th = th();
+        let mut t = LevelTracker::new();
+        let levels: Vec<WarningLevel> = (0..100)
+            .map(|k| {
+                t.update(
+                    &th,
+                    k as f64 * 10.0,
+                    if k % 2 == 0 { 15_200.0 } else { 14_800.0 },
+                )
+            })
+            .collect();
+        assert!(levels.iter().all(|&l| l == WarningLevel::Red));
+    }
+
+    #[test]
+    fn a_real_fall_steps_down_after_dwell() {
+        let th = th();
+        let mut t = LevelTracker::new();
+        assert_eq!(t.update(&th, 0.0, 16_000.0), WarningLevel::Red);
+        // Fall to 9,000: below red's exit (14,200) and orange's exit (9,400); yellow holds.
+        assert_eq!(t.update(&th, 10.0, 9_000.0), WarningLevel::Red);
+        assert_eq!(t.update(&th, 129.0, 9_000.0), WarningLevel::Red);
+        assert_eq!(t.update(&th, 130.0, 9_000.0), WarningLevel::Yellow);
+        assert_eq!(t.peak(), WarningLevel::Red);
+        // A brief rise above the exit value restarts the dwell.
+        assert_eq!(t.update(&th, 140.0, 3_000.0), WarningLevel::Yellow);
+        assert_eq!(t.update(&th, 200.0, 5_700.0), WarningLevel::Yellow);
+        assert_eq!(t.update(&th, 300.0, 3_000.0), WarningLevel::Yellow);
+        assert_eq!(t.update(&th, 419.0, 3_000.0), WarningLevel::Yellow);
+        assert_eq!(t.update(&th, 420.0, 3_000.0), WarningLevel::None);
+        t.end_event();
+        assert_eq!(t.peak(), WarningLevel::None);
+    }
+
+    #[test]
+    fn rising_jumps_straight_to_the_level() {
+        let th = th();
+        let mut t = LevelTracker::new();
+        assert_eq!(t.update(&th, 0.0, 22_000.0), WarningLevel::Red);
+        assert_eq!(t.update(&th, 5.0, f64::NAN), WarningLevel::Red);
+        assert_eq!(
+            t.update(&th, 1.0, 0.0),
+            WarningLevel::Red,
+            "out-of-order reading ignored"
+        );
+    }
+
+    #[test]
+    fn trend_from_slope() {
+        let r = |t: f64, q: f64| GaugeReading {
+            t_min: t,
+            discharge_m3s: q,
+        };
+        assert_eq!(
+            trend(
+                &[r(0.0, 4000.0), r(60.0, 4300.0), r(120.0, 4600.0)],
+                180.0,
+                150.0
+            ),
+            Trend::Rising
+        );
+        assert_eq!(
+            trend(
+                &[r(0.0, 4600.0), r(60.0, 4300.0), r(120.0, 4000.0)],
+                180.0,
+                150.0
+            ),
+            Trend::Falling
+        );
+        assert_eq!(
+            trend(
+                &[r(0.0, 4000.0), r(60.0, 4100.0), r(120.0, 4000.0)],
+                180.0,
+                150.0
+            ),
+            Trend::Steady
+        );
+        assert_eq!(trend(&[r(0.0, 4000.0)], 180.0, 150.0), Trend::Steady);
+    }
+
+    #[test]
+    fn forecast_finds_the_coming_peak() {
+        let h = [
+            (0.0, 3000.0),
+            (120.0, 6000.0),
+            (360.0, 11000.0),
+            (600.0, 8000.0),
+        ];
+        let f = forecast_from_hydrograph(&h, 60.0).unwrap();
+        assert_eq!(f.peak_m3s, 11000.0);
+        assert!((f.hours_to_peak - 5.0).abs() < 1e-9);
+        let f = forecast_from_hydrograph(&h, 700.0).unwrap();
+        assert_eq!((f.peak_m3s, f.hours_to_peak), (8000.0, 0.0));
+        assert!((interpolate(&h, 240.0) - 8500.0).abs() < 1e-9);
+    }
+}
