@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use floodgrid_engine::assess::{Assessment, Engine, Situation};
+use floodgrid_engine::hydro::WarningLevel;
 use floodgrid_engine::scenario::{Scenario, Severity, render_diagnostics};
 
 /// Flood-response decision support and drill simulator.
@@ -22,6 +24,34 @@ enum Command {
     Check(CheckArgs),
     /// Write JSON Schemas for scenario.toml, plan files and drill scripts (for editor completion).
     Schema(SchemaArgs),
+    /// Assess a discharge: warning level, the to-do list with people and materials, shortfalls.
+    /// With --sweep, one row per discharge: the plan read against the river.
+    Assess(AssessArgs),
+}
+
+#[derive(clap::Args)]
+struct AssessArgs {
+    /// The scenario directory.
+    scenario: PathBuf,
+    /// Discharge at the reference gauge, m³/s.
+    #[arg(long, conflicts_with = "sweep", required_unless_present = "sweep")]
+    discharge: Option<f64>,
+    /// FROM:TO:STEP in m³/s, e.g. 0:30000:1000.
+    #[arg(long)]
+    sweep: Option<String>,
+    /// Output format (csv only with --sweep).
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    format: TableFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum TableFormat {
+    /// A readable table.
+    Table,
+    /// JSON.
+    Json,
+    /// Comma-separated values (sweep only).
+    Csv,
 }
 
 #[derive(clap::Args)]
@@ -53,7 +83,238 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Schema(args) => schema(args),
+        Command::Assess(args) => assess(args),
     }
+}
+
+/// Loads a scenario and builds the engine, printing diagnostics on failure (exit 1).
+fn engine_for(dir: &std::path::Path) -> Result<Engine, ExitCode> {
+    let scenario = Scenario::load(dir).map_err(|e| {
+        eprint!("{}", render_diagnostics(&e.diagnostics));
+        eprintln!(
+            "error: {} cannot be used; run `floodgrid check {}`",
+            dir.display(),
+            dir.display()
+        );
+        ExitCode::from(1)
+    })?;
+    Engine::build(scenario).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(1)
+    })
+}
+
+fn parse_sweep(text: &str) -> Option<(f64, f64, f64)> {
+    let mut it = text
+        .split(':')
+        .map(|p| p.trim().replace('_', "").parse::<f64>().ok());
+    let (from, to, step) = (it.next()??, it.next()??, it.next()??);
+    (it.next().is_none()
+        && from.is_finite()
+        && to.is_finite()
+        && step.is_finite()
+        && step > 0.0
+        && to >= from
+        && (to - from) / step <= 100_000.0)
+        .then_some((from, to, step))
+}
+
+fn assess(args: AssessArgs) -> ExitCode {
+    let sweep = match args.sweep.as_deref().map(parse_sweep) {
+        Some(None) => {
+            eprintln!(
+                "error: --sweep expects FROM:TO:STEP with FROM ≤ TO and STEP > 0, e.g. 0:30000:1000"
+            );
+            return ExitCode::from(2);
+        }
+        Some(Some(s)) => Some(s),
+        None => None,
+    };
+    if args.format == TableFormat::Csv && sweep.is_none() {
+        eprintln!("error: --format csv is for --sweep; use table or json for one discharge");
+        return ExitCode::from(2);
+    }
+    if let Some(q) = args.discharge
+        && !(q.is_finite() && q >= 0.0)
+    {
+        eprintln!("error: --discharge expects a discharge ≥ 0 m³/s");
+        return ExitCode::from(2);
+    }
+    let engine = match engine_for(&args.scenario) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    if let Some((from, to, step)) = sweep {
+        let n = ((to - from) / step).floor() as usize;
+        let rows: Vec<SweepRow> = (0..=n)
+            .map(|i| {
+                let q = from + step * i as f64;
+                let a = engine.assess(&Situation::at_discharge(q));
+                SweepRow {
+                    discharge_m3s: q,
+                    level: a.level,
+                    active_instructions: a.summary.active_instructions,
+                    instances: a.summary.instances,
+                    assigned: a.summary.assigned,
+                    unassigned: a.summary.unassigned,
+                    people_short: a.summary.people_short,
+                    materials_short: a.summary.materials_short,
+                }
+            })
+            .collect();
+        print_sweep(&rows, args.format);
+        return ExitCode::SUCCESS;
+    }
+    let a = engine.assess(&Situation::at_discharge(args.discharge.unwrap_or(0.0)));
+    match args.format {
+        TableFormat::Json => println!("{}", serde_json::to_string_pretty(&a).unwrap_or_default()),
+        _ => print_assessment(&engine, &a),
+    }
+    ExitCode::SUCCESS
+}
+
+#[derive(serde::Serialize)]
+struct SweepRow {
+    discharge_m3s: f64,
+    level: WarningLevel,
+    active_instructions: usize,
+    instances: usize,
+    assigned: usize,
+    unassigned: usize,
+    people_short: u32,
+    materials_short: usize,
+}
+
+fn print_sweep(rows: &[SweepRow], format: TableFormat) {
+    match format {
+        TableFormat::Json => println!("{}", serde_json::to_string_pretty(rows).unwrap_or_default()),
+        TableFormat::Csv => {
+            println!(
+                "discharge_m3s,level,active_instructions,instances,assigned,unassigned,people_short,materials_short"
+            );
+            for r in rows {
+                println!(
+                    "{},{},{},{},{},{},{},{}",
+                    r.discharge_m3s,
+                    r.level.name(),
+                    r.active_instructions,
+                    r.instances,
+                    r.assigned,
+                    r.unassigned,
+                    r.people_short,
+                    r.materials_short
+                );
+            }
+        }
+        TableFormat::Table => {
+            println!(
+                "{:>10}  {:<7} {:>12} {:>9} {:>9} {:>10} {:>12} {:>15}",
+                "Q m³/s",
+                "level",
+                "instructions",
+                "instances",
+                "assigned",
+                "unassigned",
+                "people short",
+                "materials short"
+            );
+            for r in rows {
+                println!(
+                    "{:>10}  {:<7} {:>12} {:>9} {:>9} {:>10} {:>12} {:>15}",
+                    r.discharge_m3s,
+                    r.level.name(),
+                    r.active_instructions,
+                    r.instances,
+                    r.assigned,
+                    r.unassigned,
+                    r.people_short,
+                    r.materials_short
+                );
+            }
+        }
+    }
+}
+
+fn print_assessment(engine: &Engine, a: &Assessment) {
+    let sc = engine.scenario();
+    println!(
+        "{}  Q = {} m³/s  stage {:.2} m  level: {} ({}){}",
+        sc.config.name,
+        a.discharge_m3s,
+        a.stage_m,
+        a.level.name(),
+        a.level.name_zh(),
+        a.response
+            .as_deref()
+            .map(|r| format!("  response {r}"))
+            .unwrap_or_default()
+    );
+    let s = &a.summary;
+    println!(
+        "{} instructions active, {} instances: {} fully assigned, {} unassigned, {} people short, {} material lines short",
+        s.active_instructions,
+        s.instances,
+        s.assigned,
+        s.unassigned,
+        s.people_short,
+        s.materials_short
+    );
+    println!();
+    println!(
+        "{:<3} {:<44} {:<10} {:>8}  {:<24} title",
+        "pri", "task", "status", "due min", "assignees"
+    );
+    for t in &a.tasks {
+        let names: Vec<&str> = t.assignees.iter().map(|p| p.name.as_str()).collect();
+        let mut who = names.join(",");
+        if t.people_short > 0 {
+            who.push_str(&format!(" (short {})", t.people_short));
+        }
+        println!(
+            "{:<3} {:<44} {:<10} {:>8}  {:<24} {}",
+            t.priority,
+            clip(&t.id, 44),
+            t.status.name(),
+            t.deadline_min,
+            clip(&who, 24),
+            t.title
+        );
+    }
+    if !a.shortfalls.people.is_empty() || !a.shortfalls.materials.is_empty() {
+        println!();
+        println!("shortfalls:");
+        for p in &a.shortfalls.people {
+            println!(
+                "  people  {:<20} needed {:>6}  short {:>6}",
+                p.role, p.needed, p.short
+            );
+        }
+        for m in &a.shortfalls.materials {
+            println!(
+                "  material {:<19} needed {:>8}  in depots {:>8}  short {:>8}",
+                m.material, m.needed, m.available, m.short
+            );
+        }
+    }
+}
+
+/// Cuts a string to `width` terminal columns with a visible ellipsis.
+fn clip(s: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw > width.saturating_sub(1)
+            && s.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>() > width
+        {
+            out.push('…');
+            return out;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out
 }
 
 fn check(args: CheckArgs) -> ExitCode {

@@ -22,11 +22,13 @@
 
 #![warn(missing_docs)]
 
+pub mod assess;
 pub mod crs;
 pub mod drill;
 pub mod flood;
 pub mod grid;
 pub mod hydro;
 pub mod plan;
+pub mod response;
 pub mod scenario;
 pub mod schema;

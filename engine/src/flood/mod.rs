@@ -2,10 +2,12 @@
 //! per-grid exposure live here too. Owns no scenario parsing and no terminal output.
 
 mod ascii;
+mod exposure;
 mod geotiff;
 mod raster;
 
 pub use ascii::{DEFAULT_NODATA, read_ascii, write_ascii};
+pub use exposure::GridExposure;
 pub use geotiff::{GeoTiff, read_geotiff, write_geotiff};
 pub use raster::{GeoTransform, Raster};
 

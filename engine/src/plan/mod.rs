@@ -3,6 +3,7 @@
 
 mod cond;
 mod eval;
+mod lifecycle;
 mod model;
 
 pub use cond::{
@@ -10,4 +11,5 @@ pub use cond::{
     KEY_PERSON_CATEGORIES, SHIFTS, SITE_KINDS, Scope, Type, VARS, VarId, VarInfo, var_by_name,
 };
 pub use eval::{Env, Tri, Value, eval_bool, eval_tri, eval_value};
+pub use lifecycle::{TaskStatus, TaskStep, TransitionError};
 pub use model::*;

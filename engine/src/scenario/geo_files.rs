@@ -618,7 +618,7 @@ pub(crate) fn load_grids(
 
 /// A point well inside a region: the centroid of its first polygon if inside, else a vertex nudged
 /// toward that centroid.
-pub(crate) fn interior_probe(r: &Region) -> Option<[f64; 2]> {
+pub fn interior_probe(r: &Region) -> Option<[f64; 2]> {
     let poly = r.polygons.first()?;
     let n = poly.exterior.len().saturating_sub(1).max(1) as f64;
     let c = poly

@@ -23,6 +23,7 @@ use serde::Serialize;
 pub use config::{Gauge, RawScenario, ScenarioConfig, ScenarioPaths, Station};
 pub use diag::{Diagnostic, Diagnostics, Severity, render_diagnostics};
 pub use drill_file::{ACTION_KINDS, RawDrill};
+pub use geo_files::interior_probe as interior_point;
 pub use plan_file::RawPlanFile;
 pub use source::SourceFile;
 pub use tables::{PEOPLE_COLUMNS, RESIDENT_COLUMNS};

@@ -1,0 +1,9 @@
+//! The response: who does each task (assignment by role, grid, neighbours, parent, town teams,
+//! within capacity), which depot supplies each material, and what is short. Deterministic: the
+//! same instances in the same order give the same answer.
+
+mod assign;
+mod materials;
+
+pub use assign::{Roster, Tier};
+pub use materials::{DepotStocks, MaterialDraw};
