@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::flood::GridExposure;
+use crate::flood::{ExposureIndex, FloodAtlas, GridExposure, RiverRatings};
 use crate::grid::{
     GridFacts, GridIdx, PersonIdx, ResidentKind, SiteGeometry, SiteIdx, SiteKind, grid_facts,
     in_floodplain,
@@ -317,7 +317,12 @@ pub struct Engine {
     /// Depot positions by distance from each grid's anchor.
     depot_order: Vec<Vec<u32>>,
     root: GridIdx,
-    exposure: Vec<GridExposure>,
+    atlas: FloodAtlas,
+    exposure_index: ExposureIndex,
+    /// Discharge at which each resident's cell gets wet.
+    resident_threshold: Vec<f32>,
+    /// Discharge at which each site's anchor cell gets wet.
+    site_threshold: Vec<f32>,
 }
 
 impl Engine {
@@ -377,14 +382,25 @@ impl Engine {
                 order.into_iter().map(|(_, p)| p).collect()
             })
             .collect();
-        let exposure = scenario
-            .grids
+        let atlas = build_atlas(&scenario);
+        let exposure_index = ExposureIndex::build(
+            &atlas,
+            &scenario.dem,
+            &scenario.grids,
+            &scenario.residents,
+            &scenario.sites,
+        );
+        let dem = &scenario.dem;
+        let thr_at = |p: [f64; 2]| {
+            dem.cell_at(p[0], p[1])
+                .map(|(c, r)| atlas.threshold[r * dem.ncols + c])
+                .unwrap_or(f32::INFINITY)
+        };
+        let resident_threshold = scenario.residents.iter().map(|r| thr_at(r.xy)).collect();
+        let site_threshold = scenario
+            .sites
             .iter()
-            .filter(|g| g.kind.is_working_grid())
-            .map(|g| GridExposure {
-                grid: g.id.clone(),
-                ..GridExposure::default()
-            })
+            .map(|s| thr_at(s.geometry.anchor()))
             .collect();
         let mut engine = Engine {
             scenario,
@@ -398,7 +414,10 @@ impl Engine {
             stocks,
             depot_order,
             root,
-            exposure,
+            atlas,
+            exposure_index,
+            resident_threshold,
+            site_threshold,
         };
         engine.compiled = engine.compile();
         Ok(engine)
@@ -474,7 +493,8 @@ impl Engine {
             th.trend_window_minutes,
             th.trend_threshold_m3s_per_h,
         );
-        let globals = Globals::new(self, situation, q, level, peak_level, trend_now);
+        let exposure = self.exposure_at(q, situation);
+        let globals = Globals::new(self, situation, q, level, peak_level, trend_now, &exposure);
 
         // 1. Which instances are active: one pass per instruction, in parallel, in plan order.
         let per_instruction: Vec<Vec<(u32, Option<u32>)>> = sc
@@ -776,8 +796,27 @@ impl Engine {
             summary,
             tasks,
             shortfalls,
-            exposure: self.exposure.clone(),
+            exposure,
         }
+    }
+
+    /// Exposure of every grid at a discharge (arrival times from the situation when known).
+    pub fn exposure_at(&self, q: f64, situation: &Situation) -> Vec<GridExposure> {
+        (0..self.scenario.grids.len())
+            .map(|g| {
+                let mut e = self.exposure_index.at(&self.atlas, g, q);
+                e.arrival_hours = situation
+                    .arrival_hours
+                    .as_ref()
+                    .and_then(|a| a.get(g).copied().flatten());
+                e
+            })
+            .collect()
+    }
+
+    /// The flood atlas.
+    pub fn atlas(&self) -> &FloodAtlas {
+        &self.atlas
     }
 
     fn encloses(&self, outer: GridIdx, inner: GridIdx) -> bool {
@@ -1022,6 +1061,7 @@ struct Globals {
     site_alarms: Vec<u32>,
     site_hazards: Vec<u32>,
     grid_hazards: Vec<u32>,
+    exposure: Vec<GridExposure>,
 }
 
 impl Globals {
@@ -1032,6 +1072,7 @@ impl Globals {
         level: WarningLevel,
         peak_level: WarningLevel,
         trend: Trend,
+        exposure: &[GridExposure],
     ) -> Globals {
         let sc = &engine.scenario;
         let mut site_alarms = vec![0u32; sc.sites.len()];
@@ -1068,15 +1109,17 @@ impl Globals {
                 cur = sc.grids.get(g.ix()).and_then(|x| x.parent);
             }
         }
-        let flooded_grids = engine
-            .exposure
+        let grids = &sc.grids;
+        let flooded_grids = exposure
             .iter()
-            .filter(|e| e.flooded_km2 > 0.0)
+            .zip(grids)
+            .filter(|(e, g)| g.kind.is_working_grid() && e.flooded_km2 > 0.0)
             .count() as f64;
-        let exposed_people = engine
-            .exposure
+        let exposed_people = exposure
             .iter()
-            .map(|e| f64::from(e.exposed_people))
+            .zip(grids)
+            .filter(|(_, g)| g.parent.is_none())
+            .map(|(e, _)| f64::from(e.exposed_people))
             .sum();
         Globals {
             q,
@@ -1093,6 +1136,7 @@ impl Globals {
             site_alarms,
             site_hazards,
             grid_hazards,
+            exposure: exposure.to_vec(),
         }
     }
 }
@@ -1147,7 +1191,7 @@ impl Env for DynEnv<'_> {
         let e = self.engine;
         let sc = &e.scenario;
         let i = i as usize;
-        let exposure_of = |grid: GridIdx| e.exposure_of(grid);
+        let exposure_of = |grid: GridIdx| g.exposure.get(grid.ix());
         match (fe, name) {
             (ForEach::Grid, "grid.hazards") => {
                 num(f64::from(g.grid_hazards.get(i).copied().unwrap_or(0)))
@@ -1185,10 +1229,26 @@ impl Env for DynEnv<'_> {
             (ForEach::Site, "site.hazards") => {
                 num(f64::from(g.site_hazards.get(i).copied().unwrap_or(0)))
             }
-            (ForEach::Site, "site.exposed") => Some(Value::Bool(false)),
-            (ForEach::KeyPerson | ForEach::Household, f) if f.ends_with(".exposed") => {
-                let _ = sc;
-                Some(Value::Bool(false))
+            (ForEach::Site, "site.exposed") => Some(Value::Bool(
+                e.site_threshold
+                    .get(i)
+                    .is_some_and(|&t| f64::from(t) <= g.q),
+            )),
+            (ForEach::KeyPerson, "key_person.exposed") => {
+                let r = *e.key_persons.get(i)? as usize;
+                Some(Value::Bool(
+                    e.resident_threshold
+                        .get(r)
+                        .is_some_and(|&t| f64::from(t) <= g.q),
+                ))
+            }
+            (ForEach::Household, "household.exposed") => {
+                let r = *e.households.get(i)? as usize;
+                Some(Value::Bool(
+                    e.resident_threshold
+                        .get(r)
+                        .is_some_and(|&t| f64::from(t) <= g.q),
+                ))
             }
             (ForEach::Hazard, f) => {
                 let h = self.situation.hazards.get(i)?;
@@ -1216,12 +1276,49 @@ impl Env for DynEnv<'_> {
     }
 }
 
-impl Engine {
-    fn exposure_of(&self, grid: GridIdx) -> Option<&GridExposure> {
-        let id = &self.scenario.grids.get(grid.ix())?.id;
-        self.exposure.iter().find(|e| &e.grid == id)
-    }
+/// The atlas of a scenario: the river centreline from `sites.geojson`, each station placed at its
+/// nearest point along it.
+fn build_atlas(scenario: &Scenario) -> FloodAtlas {
+    let river: Vec<Vec<[f64; 2]>> = lines(scenario, SiteKind::River)
+        .into_iter()
+        .map(<[[f64; 2]]>::to_vec)
+        .collect();
+    let mut stations: Vec<(f64, crate::hydro::RatingCurve)> = scenario
+        .config
+        .stations
+        .iter()
+        .map(|st| (distance_along(&river, st.xy), st.rating.clone()))
+        .collect();
+    stations.sort_by(|a, b| a.0.total_cmp(&b.0));
+    FloodAtlas::build(&scenario.dem, &river, &RiverRatings { stations })
+}
 
+/// Distance along polylines (in order) to the point nearest `p`.
+fn distance_along(lines: &[Vec<[f64; 2]>], p: [f64; 2]) -> f64 {
+    let mut best = (f64::INFINITY, 0.0);
+    let mut along = 0.0;
+    for line in lines {
+        for w in line.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+            let len2 = dx * dx + dy * dy;
+            let t = if len2 > 0.0 {
+                (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let q = [a[0] + t * dx, a[1] + t * dy];
+            let d = (q[0] - p[0]).hypot(q[1] - p[1]);
+            if d < best.0 {
+                best = (d, along + t * len2.sqrt());
+            }
+            along += len2.sqrt();
+        }
+    }
+    best.1
+}
+
+impl Engine {
     /// The value of a name that depends only on the scenario, or `None`.
     fn static_value(&self, var: VarId, (fe, i): (ForEach, u32)) -> Option<Value<'_>> {
         let sc = &self.scenario;

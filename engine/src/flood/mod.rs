@@ -2,12 +2,14 @@
 //! per-grid exposure live here too. Owns no scenario parsing and no terminal output.
 
 mod ascii;
+mod atlas;
 mod exposure;
 mod geotiff;
 mod raster;
 
 pub use ascii::{DEFAULT_NODATA, read_ascii, write_ascii};
-pub use exposure::GridExposure;
+pub use atlas::{FloodAtlas, RiverRatings, SourceTable};
+pub use exposure::{ExposureIndex, GridExposure, cells_in_region};
 pub use geotiff::{GeoTiff, read_geotiff, write_geotiff};
 pub use raster::{GeoTransform, Raster};
 
