@@ -10,6 +10,8 @@ mod diag;
 mod drill_file;
 mod geo_files;
 pub mod json;
+#[cfg(test)]
+mod never_panic;
 mod plan_file;
 mod source;
 mod tables;
