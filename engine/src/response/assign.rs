@@ -151,3 +151,163 @@ impl Roster {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grid::{GridKind, Region, Shift};
+
+    /// Town t → village v → grids a, b (neighbours), c (not a neighbour of a).
+    fn map() -> (Vec<Grid>, Vec<GridFacts>) {
+        let g = |id: &str, kind, parent: Option<u32>, children: Vec<u32>| Grid {
+            id: id.into(),
+            name: id.into(),
+            name_en: None,
+            kind,
+            parent: parent.map(GridIdx),
+            children: children.into_iter().map(GridIdx).collect(),
+            population: 0,
+            region: Region::new(vec![]),
+            region_lonlat: Region::new(vec![]),
+            area_km2: 1.0,
+        };
+        let grids = vec![
+            g("t", GridKind::Town, None, vec![1]),
+            g("v", GridKind::Village, Some(0), vec![2, 3, 4]),
+            g("a", GridKind::Grid, Some(1), vec![]),
+            g("b", GridKind::Grid, Some(1), vec![]),
+            g("c", GridKind::Grid, Some(1), vec![]),
+        ];
+        let f = |n: Vec<u32>| GridFacts {
+            anchor: [0.0, 0.0],
+            floodplain: false,
+            dike_km: 0.0,
+            works: 0,
+            key_persons: 0,
+            households: 0,
+            village: Some(GridIdx(1)),
+            depth: 2,
+            neighbours: n.into_iter().map(GridIdx).collect(),
+        };
+        let facts = vec![f(vec![]), f(vec![]), f(vec![3]), f(vec![2]), f(vec![])];
+        (grids, facts)
+    }
+
+    fn person(id: &str, role: u32, grid: u32, capacity: u32) -> Person {
+        Person {
+            id: id.into(),
+            name: id.into(),
+            role: RoleIdx(role),
+            team: String::new(),
+            grid: GridIdx(grid),
+            phone: String::new(),
+            skills: vec![],
+            shift: Shift::Any,
+            capacity,
+        }
+    }
+
+    const WORKER: RoleIdx = RoleIdx(0);
+    const BOAT: RoleIdx = RoleIdx(1);
+
+    fn pick(
+        r: &mut Roster,
+        grid: u32,
+        roles: &[RoleIdx],
+        n: u32,
+        grids: &[Grid],
+        facts: &[GridFacts],
+    ) -> Vec<(String, Tier)> {
+        let mut out = Vec::new();
+        r.assign(GridIdx(grid), roles, n, grids, facts, &mut out);
+        out.into_iter()
+            .map(|(p, t)| (format!("p{}", p.0), t))
+            .collect()
+    }
+
+    #[test]
+    fn own_grid_then_neighbour_then_parent_then_town() {
+        let (grids, facts) = map();
+        let people = vec![
+            person("p0", 0, 2, 1), // in a
+            person("p1", 0, 3, 1), // in b, a's neighbour
+            person("p2", 0, 4, 1), // in c, not a neighbour
+            person("p3", 0, 1, 1), // at the village
+            person("p4", 0, 0, 1), // town team
+        ];
+        let mut r = Roster::new(&grids, &people);
+        let got = pick(&mut r, 2, &[WORKER], 5, &grids, &facts);
+        let tiers: Vec<Tier> = got.iter().map(|x| x.1).collect();
+        assert_eq!(got[0].0, "p0");
+        assert_eq!(got[1].0, "p1");
+        assert_eq!(
+            tiers,
+            vec![
+                Tier::Own,
+                Tier::Neighbour,
+                Tier::Parent,
+                Tier::Parent,
+                Tier::Town
+            ]
+        );
+    }
+
+    #[test]
+    fn nobody_is_booked_beyond_capacity() {
+        let (grids, facts) = map();
+        let people = vec![person("p0", 0, 2, 2)];
+        let mut r = Roster::new(&grids, &people);
+        assert_eq!(pick(&mut r, 2, &[WORKER], 1, &grids, &facts).len(), 1);
+        assert_eq!(pick(&mut r, 2, &[WORKER], 1, &grids, &facts).len(), 1);
+        assert!(
+            pick(&mut r, 2, &[WORKER], 1, &grids, &facts).is_empty(),
+            "capacity 2 used up"
+        );
+        // One instance never takes the same person twice.
+        let mut r = Roster::new(&grids, &people);
+        assert_eq!(pick(&mut r, 2, &[WORKER], 3, &grids, &facts).len(), 1);
+    }
+
+    #[test]
+    fn only_the_required_role_is_taken() {
+        let (grids, facts) = map();
+        let people = vec![person("p0", 0, 2, 1), person("p1", 1, 2, 1)];
+        let mut r = Roster::new(&grids, &people);
+        let got = pick(&mut r, 2, &[BOAT], 2, &grids, &facts);
+        assert_eq!(got, vec![("p1".to_string(), Tier::Own)]);
+        let got = pick(&mut r, 2, &[WORKER, BOAT], 2, &grids, &facts);
+        assert_eq!(
+            got,
+            vec![("p0".to_string(), Tier::Own)],
+            "any of the listed roles"
+        );
+    }
+
+    #[test]
+    fn shortfall_when_nobody_fits() {
+        let (grids, facts) = map();
+        let people = vec![person("p0", 0, 2, 1)];
+        let mut r = Roster::new(&grids, &people);
+        assert!(pick(&mut r, 2, &[BOAT], 3, &grids, &facts).is_empty());
+        r.reset(&people, &[PersonIdx(0)]);
+        assert!(
+            pick(&mut r, 2, &[WORKER], 1, &grids, &facts).is_empty(),
+            "unavailable people are not assigned"
+        );
+    }
+
+    #[test]
+    fn least_loaded_first_with_a_stable_tie_break() {
+        let (grids, facts) = map();
+        let people = vec![
+            person("p0", 0, 2, 1),
+            person("p1", 0, 2, 3),
+            person("p2", 0, 2, 3),
+        ];
+        let mut r = Roster::new(&grids, &people);
+        let got = pick(&mut r, 2, &[WORKER], 1, &grids, &facts);
+        assert_eq!(got[0].0, "p1", "most remaining capacity, then roster order");
+        let got = pick(&mut r, 2, &[WORKER], 1, &grids, &facts);
+        assert_eq!(got[0].0, "p2");
+    }
+}

@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 
-use super::config::{load_config, ScenarioConfig};
+use super::config::{ScenarioConfig, load_config};
 use super::diag::Diagnostics;
 use super::source::SourceFile;
-use super::{drill_file, geo_files, plan_file, tables, ScenarioParts};
+use super::{ScenarioParts, drill_file, geo_files, plan_file, tables};
 use crate::grid::{Grid, Person};
 
 struct Base {
@@ -28,13 +28,23 @@ fn base() -> &'static Base {
     static BASE: OnceLock<Base> = OnceLock::new();
     BASE.get_or_init(|| {
         let read = |rel: &str| std::fs::read_to_string(dir().join(rel)).unwrap_or_default();
-        let mut files: Vec<(String, String)> = ["scenario.toml", "grids.geojson", "sites.geojson", "people.csv", "residents.csv"]
-            .iter()
-            .map(|f| (f.to_string(), read(f)))
-            .collect();
+        let mut files: Vec<(String, String)> = [
+            "scenario.toml",
+            "grids.geojson",
+            "sites.geojson",
+            "people.csv",
+            "residents.csv",
+        ]
+        .iter()
+        .map(|f| (f.to_string(), read(f)))
+        .collect();
         for sub in ["plan", "drills"] {
             let mut names: Vec<String> = std::fs::read_dir(dir().join(sub))
-                .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
                 .unwrap_or_default();
             names.sort();
             for n in names {
@@ -55,7 +65,11 @@ fn base() -> &'static Base {
                 continue;
             }
             if lower.starts_with("ncols") {
-                ncols = l.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or(0);
+                ncols = l
+                    .split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
             }
             small.push_str(l);
             small.push('\n');
@@ -70,10 +84,28 @@ fn base() -> &'static Base {
         assert!(ncols > 0, "bundled DEM header");
         files.push(("dem.asc".into(), small));
         let mut d = Diagnostics::default();
-        let config = load_config(&SourceFile::new("scenario.toml", files[0].1.clone()), &mut d).expect("bundled scenario.toml loads");
-        let (grids, _) = geo_files::load_grids(&SourceFile::new("grids.geojson", files[1].1.clone()), &config.crs, &mut d);
-        let people = tables::load_people(&SourceFile::new("people.csv", files[3].1.clone()), &config, &grids, &mut d);
-        Base { files, config, grids, people }
+        let config = load_config(
+            &SourceFile::new("scenario.toml", files[0].1.clone()),
+            &mut d,
+        )
+        .expect("bundled scenario.toml loads");
+        let (grids, _) = geo_files::load_grids(
+            &SourceFile::new("grids.geojson", files[1].1.clone()),
+            &config.crs,
+            &mut d,
+        );
+        let people = tables::load_people(
+            &SourceFile::new("people.csv", files[3].1.clone()),
+            &config,
+            &grids,
+            &mut d,
+        );
+        Base {
+            files,
+            config,
+            grids,
+            people,
+        }
     })
 }
 
@@ -106,7 +138,13 @@ fn load(rel: &str, text: String) {
         }
         r if r.starts_with("drills/") => {
             let plan = crate::plan::Plan::default();
-            let parts = ScenarioParts { crs: Some(b.config.crs), grids: &b.grids, sites: &[], people: &b.people, plan: &plan };
+            let parts = ScenarioParts {
+                crs: Some(b.config.crs),
+                grids: &b.grids,
+                sites: &[],
+                people: &b.people,
+                plan: &plan,
+            };
             drill_file::load_drill(&src, "drill", &parts, &mut d);
         }
         _ => {}
@@ -125,7 +163,9 @@ fn mutate(text: &str, m: &Mutation) -> String {
     let bytes = text.as_bytes();
     let at = |f: f64, n: usize| ((f * n as f64) as usize).min(n.saturating_sub(1));
     match *m {
-        Mutation::Truncate(f) => String::from_utf8_lossy(&bytes[..at(f, bytes.len() + 1)]).into_owned(),
+        Mutation::Truncate(f) => {
+            String::from_utf8_lossy(&bytes[..at(f, bytes.len() + 1)]).into_owned()
+        }
         Mutation::FlipByte(f, x) => {
             let mut b = bytes.to_vec();
             if !b.is_empty() {
@@ -155,7 +195,11 @@ fn run(file: usize, m: Mutation) {
     let mutated = mutate(text, &m);
     let start = Instant::now();
     load(rel, mutated);
-    assert!(start.elapsed() < Duration::from_secs(20), "{rel} with {m:?} took {:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{rel} with {m:?} took {:?}",
+        start.elapsed()
+    );
 }
 
 proptest! {
@@ -185,7 +229,14 @@ proptest! {
 #[test]
 fn the_fixture_covers_every_file_kind() {
     let names: Vec<&str> = base().files.iter().map(|(n, _)| n.as_str()).collect();
-    for want in ["scenario.toml", "grids.geojson", "sites.geojson", "people.csv", "residents.csv", "dem.asc"] {
+    for want in [
+        "scenario.toml",
+        "grids.geojson",
+        "sites.geojson",
+        "people.csv",
+        "residents.csv",
+        "dem.asc",
+    ] {
         assert!(names.contains(&want), "{want} missing from {names:?}");
     }
     assert!(names.iter().any(|n| n.starts_with("plan/")));
