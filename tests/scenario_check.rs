@@ -3,18 +3,29 @@
 
 mod common;
 
-use common::{position_of, Copy};
+use common::{Copy, position_of};
 use floodgrid_engine::scenario::{CheckReport, Diagnostic, Scenario, Severity};
 
 fn errors(r: &CheckReport) -> Vec<&Diagnostic> {
-    r.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect()
+    r.diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect()
 }
 
 /// The one error expected, with its file, line and (when given) column.
 fn expect_error(r: &CheckReport, file: &str, line: usize, column: Option<usize>, words: &str) {
     let errs = errors(r);
-    let hit = errs.iter().find(|d| d.file == file && d.line == line && column.is_none_or(|c| d.column == c) && d.message.contains(words));
-    assert!(hit.is_some(), "no error at {file}:{line}:{column:?} containing {words:?}; got:\n{errs:#?}");
+    let hit = errs.iter().find(|d| {
+        d.file == file
+            && d.line == line
+            && column.is_none_or(|c| d.column == c)
+            && d.message.contains(words)
+    });
+    assert!(
+        hit.is_some(),
+        "no error at {file}:{line}:{column:?} containing {words:?}; got:\n{errs:#?}"
+    );
 }
 
 #[test]
@@ -42,7 +53,13 @@ fn unknown_grid_in_people_csv() {
     s.write("people.csv", &text.replacen(&line3, &broken, 1));
     let col = broken.find("g.nowhere.99").unwrap() + 1;
     let r = Scenario::check(&s.dir);
-    expect_error(&r, &s.shown("people.csv"), 3, Some(broken[..col - 1].chars().count() + 1), "unknown grid `g.nowhere.99`");
+    expect_error(
+        &r,
+        &s.shown("people.csv"),
+        3,
+        Some(broken[..col - 1].chars().count() + 1),
+        "unknown grid `g.nowhere.99`",
+    );
 }
 
 #[test]
@@ -55,11 +72,17 @@ fn depends_on_cycle() {
     s.write(file, &text);
     let r = Scenario::check(&s.dir);
     let errs = errors(&r);
-    let cycle = errs.iter().find(|d| d.message.contains("cycle")).expect("a cycle diagnostic");
+    let cycle = errs
+        .iter()
+        .find(|d| d.message.contains("cycle"))
+        .expect("a cycle diagnostic");
     assert_eq!(cycle.file, s.shown(file));
     let (la, ca) = position_of(&text, "\"test.cycle.b\"]");
     let (lb, cb) = position_of(&text, "\"test.cycle.a\"]");
-    assert!((cycle.line, cycle.column) == (la, ca) || (cycle.line, cycle.column) == (lb, cb), "{cycle:?}");
+    assert!(
+        (cycle.line, cycle.column) == (la, ca) || (cycle.line, cycle.column) == (lb, cb),
+        "{cycle:?}"
+    );
     assert!(cycle.message.contains("test.cycle.a") && cycle.message.contains("test.cycle.b"));
 }
 
@@ -67,13 +90,23 @@ fn depends_on_cycle() {
 fn thresholds_out_of_order() {
     let s = Copy::new("thresholds");
     let text = s.read("scenario.toml");
-    let yellow_line = text.lines().find(|l| l.trim_start().starts_with("yellow")).unwrap().to_string();
+    let yellow_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("yellow"))
+        .unwrap()
+        .to_string();
     let broken = yellow_line.replacen("6000", "3000", 1);
     s.write("scenario.toml", &text.replacen(&yellow_line, &broken, 1));
     let (line, _) = position_of(&s.read("scenario.toml"), &broken);
     let col = broken.find("3000").unwrap() + 1;
     let r = Scenario::check(&s.dir);
-    expect_error(&r, &s.shown("scenario.toml"), line, Some(col), "blue < yellow < orange < red");
+    expect_error(
+        &r,
+        &s.shown("scenario.toml"),
+        line,
+        Some(col),
+        "blue < yellow < orange < red",
+    );
 }
 
 #[test]
@@ -84,20 +117,44 @@ fn truncated_grids_geojson() {
     s.write("grids.geojson", cut);
     let last_line = cut.matches('\n').count() + 1;
     let r = Scenario::check(&s.dir);
-    expect_error(&r, &s.shown("grids.geojson"), last_line, None, "JSON syntax");
+    expect_error(
+        &r,
+        &s.shown("grids.geojson"),
+        last_line,
+        None,
+        "JSON syntax",
+    );
 }
 
 #[test]
 fn dem_header_promises_more_cells_than_it_holds() {
     let s = Copy::new("dem");
     let text = s.read("dem.asc");
-    let nrows_line = text.lines().find(|l| l.to_ascii_lowercase().starts_with("nrows")).unwrap().to_string();
-    let n: usize = nrows_line.split_whitespace().nth(1).unwrap().parse().unwrap();
-    s.write("dem.asc", &text.replacen(&nrows_line, &format!("nrows {}", n + 5), 1));
+    let nrows_line = text
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("nrows"))
+        .unwrap()
+        .to_string();
+    let n: usize = nrows_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    s.write(
+        "dem.asc",
+        &text.replacen(&nrows_line, &format!("nrows {}", n + 5), 1),
+    );
     let lines = text.trim_end().lines().count();
     let r = Scenario::check(&s.dir);
     let last = text.trim_end().lines().last().unwrap();
-    expect_error(&r, &s.shown("dem.asc"), lines, Some(last.chars().count() + 1), "promises");
+    expect_error(
+        &r,
+        &s.shown("dem.asc"),
+        lines,
+        Some(last.chars().count() + 1),
+        "promises",
+    );
 }
 
 #[test]
@@ -105,7 +162,11 @@ fn syntax_error_inside_a_when_condition() {
     let s = Copy::new("when-syntax");
     let file = "plan/40-orange.toml";
     let text = s.read(file);
-    let when_line = text.lines().find(|l| l.starts_with("when = \"") && l.contains(">=")).unwrap().to_string();
+    let when_line = text
+        .lines()
+        .find(|l| l.starts_with("when = \"") && l.contains(">="))
+        .unwrap()
+        .to_string();
     let broken = when_line.replacen(">=", "=>", 1);
     s.write(file, &text.replacen(&when_line, &broken, 1));
     let (line, _) = position_of(&s.read(file), &broken);
@@ -119,16 +180,29 @@ fn type_error_inside_a_when_condition() {
     let s = Copy::new("when-type");
     let file = "plan/50-red.toml";
     let text = s.read(file);
-    let when_line = text.lines().find(|l| l.starts_with("when = \"") && l.contains("level >=")).unwrap().to_string();
+    let when_line = text
+        .lines()
+        .find(|l| l.starts_with("when = \"") && l.contains("level >="))
+        .unwrap()
+        .to_string();
     let at = when_line.find("level >=").unwrap();
     let rest = &when_line[at + "level >= ".len()..];
-    let level_name: String = rest.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let level_name: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
     let broken = when_line.replacen(&format!("level >= {level_name}"), "level >= 15000", 1);
     s.write(file, &text.replacen(&when_line, &broken, 1));
     let (line, _) = position_of(&s.read(file), &broken);
     let col = broken.find(">= 15000").unwrap() + 1;
     let r = Scenario::check(&s.dir);
-    expect_error(&r, &s.shown(file), line, Some(col), "found a level and a number");
+    expect_error(
+        &r,
+        &s.shown(file),
+        line,
+        Some(col),
+        "found a level and a number",
+    );
 }
 
 #[test]
@@ -139,18 +213,39 @@ fn csv_row_with_a_missing_field() {
     let short = row[..row.rfind(',').unwrap()].to_string();
     s.write("residents.csv", &text.replacen(&row, &short, 1));
     let r = Scenario::check(&s.dir);
-    expect_error(&r, &s.shown("residents.csv"), 5, Some(short.chars().count() + 1), "expected 12");
+    expect_error(
+        &r,
+        &s.shown("residents.csv"),
+        5,
+        Some(short.chars().count() + 1),
+        "expected 12",
+    );
 }
 
 #[test]
 fn every_problem_is_reported_in_one_pass() {
     let s = Copy::new("many");
-    s.replace("plan/40-orange.toml", "category = \"", "category = \"nonexistent_");
+    s.replace(
+        "plan/40-orange.toml",
+        "category = \"",
+        "category = \"nonexistent_",
+    );
     let text = s.read("people.csv");
     let line3 = text.lines().nth(2).unwrap().to_string();
     let role = line3.split(',').nth(2).unwrap().to_string();
-    s.write("people.csv", &text.replacen(&line3, &line3.replacen(&format!(",{role},"), ",firefighter,", 1), 1));
+    s.write(
+        "people.csv",
+        &text.replacen(
+            &line3,
+            &line3.replacen(&format!(",{role},"), ",firefighter,", 1),
+            1,
+        ),
+    );
     let r = Scenario::check(&s.dir);
-    let files: std::collections::BTreeSet<&str> = errors(&r).iter().map(|d| d.file.as_str()).collect();
-    assert!(files.len() >= 2, "errors in several files at once: {files:?}");
+    let files: std::collections::BTreeSet<&str> =
+        errors(&r).iter().map(|d| d.file.as_str()).collect();
+    assert!(
+        files.len() >= 2,
+        "errors in several files at once: {files:?}"
+    );
 }
