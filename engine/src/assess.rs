@@ -19,7 +19,9 @@ use crate::plan::{
     Env, ForEach, Instruction, OnFall, Phase, TaskStatus, Tri, VARS, Value, VarId, eval_bool,
     eval_tri,
 };
-use crate::response::{DepotStocks, MaterialDraw, Roster, Tier};
+use crate::response::{
+    DepotStocks, EvacuationInput, EvacuationPlan, MaterialDraw, Roster, Tier, plan_evacuation,
+};
 use crate::scenario::Scenario;
 
 /// An active smart-stone alarm.
@@ -283,8 +285,10 @@ pub struct Assessment {
     pub tasks: Vec<TaskInstance>,
     /// What is short.
     pub shortfalls: Shortfalls,
-    /// Exposure per grid (working grids).
+    /// Exposure per grid (every grid of the map, in file order).
     pub exposure: Vec<GridExposure>,
+    /// Who leaves first, to which shelter, by what means, led by whom.
+    pub evacuation: EvacuationPlan,
 }
 
 /// Why the engine could not be built.
@@ -797,7 +801,31 @@ impl Engine {
             tasks,
             shortfalls,
             exposure,
+            evacuation: self.evacuation(q, situation),
         }
+    }
+
+    /// The evacuation plan for a situation.
+    pub fn evacuation(&self, q: f64, situation: &Situation) -> EvacuationPlan {
+        let sc = &self.scenario;
+        let leader_roles: Vec<crate::grid::RoleIdx> =
+            ["grid_worker", "micro_grid_leader", "grid_leader"]
+                .iter()
+                .filter_map(|r| sc.config.role(r))
+                .collect();
+        let grid_ids: Vec<String> = sc.grids.iter().map(|g| g.id.clone()).collect();
+        let input = EvacuationInput {
+            residents: &sc.residents,
+            resident_threshold: &self.resident_threshold,
+            sites: &sc.sites,
+            site_threshold: &self.site_threshold,
+            people: &sc.people,
+            leader_roles: &leader_roles,
+            unavailable: &situation.unavailable,
+            arrival_hours: situation.arrival_hours.as_deref(),
+            grid_ids: &grid_ids,
+        };
+        plan_evacuation(&input, q, situation.forecast.map(|f| f.peak_m3s))
     }
 
     /// Exposure of every grid at a discharge (arrival times from the situation when known).

@@ -3,7 +3,9 @@
 //! same instances in the same order give the same answer.
 
 mod assign;
+mod evacuation;
 mod materials;
 
 pub use assign::{Roster, Tier};
+pub use evacuation::{EvacuationInput, EvacuationPlan, Evacuee, Means, plan_evacuation};
 pub use materials::{DepotStocks, MaterialDraw};
