@@ -27,6 +27,18 @@ enum Command {
     /// Assess a discharge: warning level, the to-do list with people and materials, shortfalls.
     /// With --sweep, one row per discharge: the plan read against the river.
     Assess(AssessArgs),
+    /// Write the flood atlas: for every DEM cell, the lowest discharge at which it is wet
+    /// (threshold.tif and threshold.asc; NODATA where never wet).
+    Atlas(AtlasArgs),
+}
+
+#[derive(clap::Args)]
+struct AtlasArgs {
+    /// The scenario directory.
+    scenario: PathBuf,
+    /// Directory to write into.
+    #[arg(long)]
+    out: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -42,6 +54,9 @@ struct AssessArgs {
     /// Output format (csv only with --sweep).
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     format: TableFormat,
+    /// Also write the flooded extent as GeoJSON (lon/lat), one feature per grid with its exposure.
+    #[arg(long, conflicts_with = "sweep")]
+    extent: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -84,7 +99,100 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Schema(args) => schema(args),
         Command::Assess(args) => assess(args),
+        Command::Atlas(args) => atlas(args),
     }
+}
+
+fn atlas(args: AtlasArgs) -> ExitCode {
+    let engine = match engine_for(&args.scenario) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    if let Err(e) = std::fs::create_dir_all(&args.out) {
+        eprintln!("error: cannot create {}: {e}", args.out.display());
+        return ExitCode::from(1);
+    }
+    let sc = engine.scenario();
+    let raster = engine.atlas().threshold_raster(&sc.dem);
+    let tif = args.out.join("threshold.tif");
+    let asc = args.out.join("threshold.asc");
+    let written = std::fs::File::create(&tif)
+        .map_err(|e| e.to_string())
+        .and_then(|f| {
+            floodgrid_engine::flood::write_geotiff(
+                &raster,
+                sc.config.crs.epsg,
+                std::io::BufWriter::new(f),
+            )
+            .map_err(|e| e.to_string())
+        })
+        .and_then(|_| std::fs::File::create(&asc).map_err(|e| e.to_string()))
+        .and_then(|f| {
+            floodgrid_engine::flood::write_ascii(&raster, std::io::BufWriter::new(f))
+                .map_err(|e| e.to_string())
+        });
+    if let Err(e) = written {
+        eprintln!("error: cannot write the atlas: {e}");
+        return ExitCode::from(1);
+    }
+    let wet = raster.data.iter().filter(|v| v.is_finite()).count();
+    println!(
+        "wrote {} and {} ({} × {} cells, {} reachable by the river)",
+        tif.display(),
+        asc.display(),
+        raster.ncols,
+        raster.nrows,
+        wet
+    );
+    ExitCode::SUCCESS
+}
+
+/// The flooded extent at the assessed discharge: one feature per working grid with water, its
+/// exposure as properties.
+fn write_extent(engine: &Engine, a: &Assessment, path: &std::path::Path) -> std::io::Result<()> {
+    use floodgrid_engine::flood::{cells_in_region, outline_cells};
+    let sc = engine.scenario();
+    let crs = sc.config.crs;
+    let atlas = engine.atlas();
+    let round = |v: f64| (v * 1e7).round() / 1e7;
+    let ring = |r: &Vec<[f64; 2]>| -> serde_json::Value {
+        r.iter()
+            .map(|p| {
+                let (lon, lat) = crs.inverse(p[0], p[1]);
+                serde_json::json!([round(lon), round(lat)])
+            })
+            .collect()
+    };
+    let mut features = Vec::new();
+    for (g, e) in sc.grids.iter().zip(&a.exposure) {
+        if !g.kind.is_working_grid() || e.flooded_km2 <= 0.0 {
+            continue;
+        }
+        let cells = cells_in_region(&sc.dem, &g.region);
+        let polys = outline_cells(&sc.dem, &cells, |c| {
+            f64::from(atlas.threshold[c as usize]) <= a.discharge_m3s
+        });
+        let coords: Vec<serde_json::Value> = polys
+            .iter()
+            .map(|p| {
+                std::iter::once(&p.exterior)
+                    .chain(&p.holes)
+                    .map(ring)
+                    .collect()
+            })
+            .collect();
+        let mut props = serde_json::to_value(e).unwrap_or_default();
+        props["name"] = serde_json::json!(g.name);
+        props["kind"] = serde_json::json!(g.kind.name());
+        props["discharge_m3s"] = serde_json::json!(a.discharge_m3s);
+        features.push(serde_json::json!({
+            "type": "Feature",
+            "geometry": {"type": "MultiPolygon", "coordinates": coords},
+            "properties": props,
+        }));
+    }
+    let fc = serde_json::json!({"type": "FeatureCollection", "features": features});
+    std::fs::write(path, serde_json::to_string(&fc).unwrap_or_default())
 }
 
 /// Loads a scenario and builds the engine, printing diagnostics on failure (exit 1).
@@ -166,6 +274,12 @@ fn assess(args: AssessArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let a = engine.assess(&Situation::at_discharge(args.discharge.unwrap_or(0.0)));
+    if let Some(path) = &args.extent
+        && let Err(e) = write_extent(&engine, &a, path)
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::from(1);
+    }
     match args.format {
         TableFormat::Json => println!("{}", serde_json::to_string_pretty(&a).unwrap_or_default()),
         _ => print_assessment(&engine, &a),

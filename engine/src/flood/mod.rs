@@ -4,12 +4,14 @@
 mod ascii;
 mod atlas;
 mod exposure;
+mod extent;
 mod geotiff;
 mod raster;
 
 pub use ascii::{DEFAULT_NODATA, read_ascii, write_ascii};
 pub use atlas::{FloodAtlas, RiverRatings, SourceTable};
 pub use exposure::{ExposureIndex, GridExposure, cells_in_region};
+pub use extent::outline_cells;
 pub use geotiff::{GeoTiff, read_geotiff, write_geotiff};
 pub use raster::{GeoTransform, Raster};
 
