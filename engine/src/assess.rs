@@ -393,6 +393,7 @@ impl Engine {
             &scenario.grids,
             &scenario.residents,
             &scenario.sites,
+            scenario.config.gauge.bankfull_discharge_m3s,
         );
         let dem = &scenario.dem;
         let thr_at = |p: [f64; 2]| {

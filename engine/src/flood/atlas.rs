@@ -1,13 +1,16 @@
-//! The flood atlas: for every DEM cell, the lowest discharge at which it is wet. A priority flood
-//! from the river's centreline cells, keyed directly by discharge: water from a river cell reaches
-//! a neighbour once the stage there (from that river cell's rating) tops the neighbour's ground, so
-//! a cell's key is the smallest, over paths to the river, of the largest discharge needed along
-//! the path. Land behind a dike stays dry until the stage overtops the crest; depressions with no
-//! path to the river stay dry (infinite threshold). The queue has a total order (discharge, then
-//! cell index), so labels are the same on every run.
+//! The flood atlas: for every DEM cell, the lowest discharge at which it is wet.
+//!
+//! The water surface follows the river's slope: each cell takes its stage from the river section
+//! nearest to it (sections every 100 m along the centreline, each with a rating blended from the
+//! stations around it; nearest by a breadth-first sweep from the centreline). A cell is wet at Q
+//! when some path from the river reaches it with every cell on the path below its own stage at Q,
+//! so its threshold is the smallest, over paths, of the largest discharge needed along the path —
+//! a priority flood keyed directly by discharge. Land behind a dike stays dry until the stage
+//! overtops the crest; depressions with no path to the river stay dry (infinite threshold). The
+//! queue has a total order (discharge, then cell index), so the result is the same on every run.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +22,19 @@ use crate::hydro::RatingCurve;
 pub struct RiverRatings {
     /// (distance along the centreline in metres, rating), sorted by distance.
     pub stations: Vec<(f64, RatingCurve)>,
+}
+
+/// The 4-neighbours of a cell inside the raster.
+fn neighbours(c: usize, r: usize, nc: usize, nr: usize) -> impl Iterator<Item = usize> {
+    let cell = r * nc + c;
+    [
+        (c > 0).then(|| cell - 1),
+        (c + 1 < nc).then(|| cell + 1),
+        (r > 0).then(|| cell - nc),
+        (r + 1 < nr).then(|| cell + nc),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// Discharges at which the blended tables are tabulated.
@@ -89,7 +105,8 @@ pub struct FloodAtlas {
     /// Lowest discharge at which each cell is wet (m³/s); `INFINITY` when never (behind a dike
     /// above every stage, unconnected, or NODATA).
     pub threshold: Vec<f32>,
-    /// Which source (index into `sources`) wets each cell; `u32::MAX` when none.
+    /// The river section (index into `sources`) whose stage sets the water level of each cell:
+    /// the nearest one along the centreline; `u32::MAX` when the DEM has no river.
     pub source: Vec<u32>,
     /// Stage tables of the river sources.
     pub sources: Vec<SourceTable>,
@@ -101,14 +118,15 @@ pub struct FloodAtlas {
 
 impl FloodAtlas {
     /// Builds the atlas from a DEM, the river centreline (projected metres, upstream first) and
-    /// the ratings along it. Sources are the centreline cells, grouped every 100 m of river.
+    /// the ratings along it.
     pub fn build(dem: &Raster, river: &[Vec<[f64; 2]>], ratings: &RiverRatings) -> FloodAtlas {
         let n = dem.data.len();
-        let mut threshold = vec![f32::INFINITY; n];
-        let mut source = vec![u32::MAX; n];
+        let (nc, nr) = (dem.ncols, dem.nrows);
         let qs = breakpoints(&ratings.stations);
         let mut sources: Vec<SourceTable> = Vec::new();
-        let mut heap: BinaryHeap<Reverse<(u32, u32)>> = BinaryHeap::new();
+        // 1. Centreline cells and their section.
+        let mut section = vec![u32::MAX; n];
+        let mut seeds: Vec<u32> = Vec::new();
         let spacing = 100.0;
         let step = dem.transform.dx_m.min(dem.transform.dy_m) * 0.5;
         let mut along = 0.0;
@@ -120,69 +138,72 @@ impl FloodAtlas {
                 for j in 0..=k {
                     let t = j as f64 / k as f64;
                     let p = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
-                    let s = along + t * len;
                     let Some((c, r)) = dem.cell_at(p[0], p[1]) else {
                         continue;
                     };
-                    let cell = r * dem.ncols + c;
-                    let z = dem.data[cell];
-                    if !z.is_finite() {
-                        continue;
-                    }
-                    let src = (s / spacing) as usize;
+                    let cell = r * nc + c;
+                    let src = ((along + t * len) / spacing) as usize;
                     while sources.len() <= src {
                         let s_mid = (sources.len() as f64 + 0.5) * spacing;
                         sources.push(blend(&ratings.stations, s_mid, &qs));
                     }
-                    let q = sources[src].discharge_for(z);
-                    if q < threshold[cell] {
-                        threshold[cell] = q;
-                        source[cell] = src as u32;
-                        heap.push(Reverse((q.to_bits(), cell as u32)));
+                    if section[cell] == u32::MAX {
+                        section[cell] = src as u32;
+                        seeds.push(cell as u32);
                     }
                 }
                 along += len;
             }
         }
-        // Priority flood by discharge. f32 bits of non-negative floats order like the floats.
-        let (nc, nr) = (dem.ncols, dem.nrows);
+        // 2. Every cell takes the section nearest to it (breadth-first from the centreline).
+        let mut queue: VecDeque<u32> = seeds.iter().copied().collect();
+        while let Some(cell) = queue.pop_front() {
+            let cell = cell as usize;
+            let label = section[cell];
+            let (c, r) = (cell % nc, cell / nc);
+            for nb in neighbours(c, r, nc, nr) {
+                if section[nb] == u32::MAX {
+                    section[nb] = label;
+                    queue.push_back(nb as u32);
+                }
+            }
+        }
+        // 3. Priority flood by discharge from the centreline. f32 bits of non-negative floats
+        //    order like the floats.
+        let mut threshold = vec![f32::INFINITY; n];
+        let need_at = |cell: usize| -> f32 {
+            let z = dem.data[cell];
+            match sources.get(section[cell] as usize) {
+                Some(t) if z.is_finite() => t.discharge_for(z),
+                _ => f32::INFINITY,
+            }
+        };
+        let mut heap: BinaryHeap<Reverse<(u32, u32)>> = BinaryHeap::new();
+        for &cell in &seeds {
+            let q = need_at(cell as usize);
+            if q < threshold[cell as usize] {
+                threshold[cell as usize] = q;
+                heap.push(Reverse((q.to_bits(), cell)));
+            }
+        }
         while let Some(Reverse((qbits, cell))) = heap.pop() {
             let q = f32::from_bits(qbits);
             let cell = cell as usize;
             if q > threshold[cell] {
                 continue; // stale entry
             }
-            let src = source[cell];
-            let table = &sources[src as usize];
             let (c, r) = (cell % nc, cell / nc);
-            let mut visit = |nb: usize| {
-                let z = dem.data[nb];
-                if !z.is_finite() {
-                    return;
-                }
-                let need = table.discharge_for(z).max(q);
+            for nb in neighbours(c, r, nc, nr) {
+                let need = need_at(nb).max(q);
                 if need < threshold[nb] {
                     threshold[nb] = need;
-                    source[nb] = src;
                     heap.push(Reverse((need.to_bits(), nb as u32)));
                 }
-            };
-            if c > 0 {
-                visit(cell - 1);
-            }
-            if c + 1 < nc {
-                visit(cell + 1);
-            }
-            if r > 0 {
-                visit(cell - nc);
-            }
-            if r + 1 < nr {
-                visit(cell + nc);
             }
         }
         FloodAtlas {
             threshold,
-            source,
+            source: section,
             sources,
             ncols: nc,
             nrows: nr,
@@ -323,6 +344,39 @@ mod tests {
             dx_m: 1.0,
             dy_m: 1.0,
         };
+    }
+
+    #[test]
+    fn the_water_surface_follows_the_river_slope() {
+        // A flat floodplain at 94 m beside a river falling southwards: upstream the stage reaches
+        // 94 m at 4,000 m³/s, downstream only at 6,000. Downstream land must not take the upstream
+        // stage just because it is connected to it.
+        let rows: Vec<String> = (0..10).map(|_| "85 94 94".to_string()).collect();
+        let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+        let text = format!(
+            "ncols 3\nnrows 10\nxllcorner 0\nyllcorner 0\ncellsize 100\n{}\n",
+            refs.join("\n")
+        );
+        let d = read_ascii(&text).unwrap();
+        let river = vec![vec![[50.0, 999.0], [50.0, 1.0]]];
+        let up = RatingCurve::new(vec![(0.0, 90.0), (10_000.0, 100.0)]).unwrap();
+        let down = RatingCurve::new(vec![(0.0, 88.0), (10_000.0, 98.0)]).unwrap();
+        let a = FloodAtlas::build(
+            &d,
+            &river,
+            &RiverRatings {
+                stations: vec![(0.0, up), (1000.0, down)],
+            },
+        );
+        let north = a.threshold[2];
+        let south = a.threshold[9 * 3 + 2];
+        assert!((north - 4100.0).abs() < 150.0, "north {north}");
+        assert!((south - 5900.0).abs() < 150.0, "south {south}");
+        let depth_south = a.depth(&d, 9 * 3 + 2, 7000.0);
+        assert!(
+            (depth_south - 1.1).abs() < 0.15,
+            "stage of the southern section (95.1 m) minus 94 m: {depth_south}"
+        );
     }
 
     #[test]

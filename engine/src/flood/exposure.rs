@@ -133,13 +133,15 @@ pub struct ExposureIndex {
 }
 
 impl ExposureIndex {
-    /// Builds the index for every grid.
+    /// Builds the index for every grid. Cells wet at or below `bankfull_m3s` are the river's
+    /// channel: they never count as flooded land.
     pub fn build(
         atlas: &FloodAtlas,
         dem: &Raster,
         grids: &[Grid],
         residents: &[Resident],
         sites: &[Site],
+        bankfull_m3s: f64,
     ) -> ExposureIndex {
         use rayon::prelude::*;
         let cell_km2 = dem.transform.dx_m * dem.transform.dy_m / 1e6;
@@ -177,8 +179,8 @@ impl ExposureIndex {
                     .iter()
                     .filter_map(|&c| {
                         let z = dem.data[c as usize];
-                        z.is_finite()
-                            .then(|| (atlas.threshold[c as usize], f64::from(z), z))
+                        let t = atlas.threshold[c as usize];
+                        (z.is_finite() && f64::from(t) > bankfull_m3s).then(|| (t, f64::from(z), z))
                     })
                     .collect();
                 items.sort_by(|a, b| a.0.total_cmp(&b.0));

@@ -78,6 +78,9 @@ pub struct RawGauge {
     pub station: Spanned<String>,
     /// An upstream gauge used for routing forecasts.
     pub upstream: Option<String>,
+    /// Bankfull discharge (平滩流量), m³/s: land wet at or below it is the river's channel, not
+    /// flooded land (default 0).
+    pub bankfull_discharge_m3s: Option<f64>,
 }
 
 /// `[warning]`.
@@ -204,6 +207,8 @@ pub struct Gauge {
     pub station: usize,
     /// Upstream gauge id for routing.
     pub upstream: Option<String>,
+    /// Bankfull discharge, m³/s: cells wet at or below it are channel, not flood.
+    pub bankfull_discharge_m3s: f64,
 }
 
 /// Relative paths of the scenario's files.
@@ -520,6 +525,11 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
             name: head.gauge.name.unwrap_or_default(),
             station: gauge_station.unwrap_or(0),
             upstream: head.gauge.upstream,
+            bankfull_discharge_m3s: head
+                .gauge
+                .bankfull_discharge_m3s
+                .filter(|q| q.is_finite() && *q >= 0.0)
+                .unwrap_or(0.0),
         },
         warning: WarningThresholds {
             levels: [

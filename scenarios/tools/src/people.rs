@@ -93,8 +93,12 @@ impl Role {
     /// Task instances one person carries at once.
     pub fn capacity(self) -> u32 {
         match self {
-            Role::TownOfficial => 3,
-            Role::GridLeader | Role::MicroGridLeader => 2,
+            // Mass-team roles carry several light tasks in their own grid at once; professional
+            // rescue and boat crews commit to one operation at a time.
+            Role::TownOfficial => 6,
+            Role::GridLeader => 4,
+            Role::MicroGridLeader | Role::GridWorker | Role::RiverBureau => 3,
+            Role::PartyVanguard | Role::VeteransCommando => 2,
             _ => 1,
         }
     }
@@ -304,8 +308,9 @@ pub fn generate(preset: &Preset, grids: &Grids) -> Vec<Person> {
         r.out[k].skills.push("抢险");
     }
     for &k in &workers {
+        // Full-time workers carry one task more than the role's part-time default.
         if r.out[k].skills[0] == "全职" {
-            r.out[k].capacity = Some(2);
+            r.out[k].capacity = Some(Role::GridWorker.capacity() + 1);
         }
     }
     let teams: [(Role, usize, &str, &[&'static str]); 4] = [

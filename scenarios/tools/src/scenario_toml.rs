@@ -53,6 +53,10 @@ pub fn render(preset: &Preset, reach: &Reach, crs: &Crs) -> String {
         gauge.map_or("花园口", |g| g.name.as_str())
     );
     let _ = writeln!(t, "station = \"{}\"", preset.gauge_station);
+    let _ = writeln!(
+        t,
+        "bankfull_discharge_m3s = 4000  # 平滩流量: cells wet at or below it are the river's channel, not flood"
+    );
     let _ = writeln!(t);
     let _ = writeln!(t, "[warning]");
     let _ = writeln!(t, "dwell_minutes = 120");
