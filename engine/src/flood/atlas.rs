@@ -215,7 +215,7 @@ impl FloodAtlas {
         let Some(&t) = self.threshold.get(cell) else {
             return 0.0;
         };
-        if !(f64::from(t) <= q) {
+        if f64::from(t) > q || t.is_nan() {
             return 0.0;
         }
         let Some(table) = self.sources.get(self.source[cell] as usize) else {

@@ -286,6 +286,9 @@ fn position(
     Some(([x, y], [lon, lat]))
 }
 
+/// A ring in projected metres and in lon/lat.
+type RingPair = (Vec<[f64; 2]>, Vec<[f64; 2]>);
+
 /// Reads a ring: closed, at least 4 positions, not crossing itself.
 fn ring(
     v: &JValue,
@@ -293,7 +296,7 @@ fn ring(
     exterior: bool,
     src: &SourceFile,
     d: &mut Diagnostics,
-) -> Option<(Vec<[f64; 2]>, Vec<[f64; 2]>)> {
+) -> Option<RingPair> {
     let Some(items) = v.as_array() else {
         d.error(
             src,

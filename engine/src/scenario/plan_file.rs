@@ -230,8 +230,8 @@ pub(crate) fn load_plan(
             });
         }
         let defaults = head.defaults.clone().unwrap_or_default();
-        for field in [&defaults.id, &defaults.title] {
-            if let Some(f) = field {
+        for f in [&defaults.id, &defaults.title].into_iter().flatten() {
+            {
                 d.error(
                     src,
                     f.span(),

@@ -86,10 +86,10 @@ pub(crate) fn string_content_start(src: &SourceFile, span: &Range<usize>) -> Opt
             0
         }
     };
-    if raw.starts_with("'''") {
-        Some(span.start + 3 + skip_newline(&raw[3..]))
-    } else if raw.starts_with("\"\"\"") {
-        (!raw.contains('\\')).then(|| span.start + 3 + skip_newline(&raw[3..]))
+    if let Some(rest) = raw.strip_prefix("'''") {
+        Some(span.start + 3 + skip_newline(rest))
+    } else if let Some(rest) = raw.strip_prefix("\"\"\"") {
+        (!raw.contains('\\')).then(|| span.start + 3 + skip_newline(rest))
     } else if raw.starts_with('\'') {
         Some(span.start + 1)
     } else if raw.starts_with('"') {
