@@ -16,7 +16,7 @@ use crate::grid::{
 };
 use crate::hydro::{Forecast, GaugeReading, Trend, WarningLevel, trend};
 use crate::plan::{
-    Env, ForEach, Instruction, OnFall, Phase, TaskStatus, Tri, VARS, Value, VarId, eval_bool,
+    Env, ForEach, Instruction, OnFall, Phase, TaskStatus, Tri, Value, VarId, VarKey, eval_bool,
     eval_tri,
 };
 use crate::response::{
@@ -511,29 +511,30 @@ impl Engine {
             .collect();
         let mut active: Vec<(u32, Option<u32>)> = per_instruction.into_iter().flatten().collect();
 
-        // Instances kept by `on_fall = keep` or shown as stood down.
-        let mut keys: HashMap<String, usize> = active
+        let mut keys: Vec<String> = active
             .iter()
-            .enumerate()
-            .map(|(n, &(k, item))| (self.instance_key(k, item, situation), n))
+            .map(|&(k, item)| self.instance_key(k, item, situation))
             .collect();
-        let mut stood_down: Vec<usize> = Vec::new();
-        for (key, rec) in &situation.tasks {
-            if keys.contains_key(key)
-                || rec.status.is_finished()
-                || rec.status == TaskStatus::StoodDown
-            {
-                continue;
+        let mut stood_down = vec![false; active.len()];
+        // Instances no longer active but known from earlier: kept (`on_fall = keep`) or shown as
+        // stood down.
+        if !situation.tasks.is_empty() {
+            let present: std::collections::HashSet<String> = keys.iter().cloned().collect();
+            for (key, rec) in &situation.tasks {
+                if present.contains(key)
+                    || rec.status.is_finished()
+                    || rec.status == TaskStatus::StoodDown
+                {
+                    continue;
+                }
+                let Some((k, item)) = self.parse_key(key, situation) else {
+                    continue;
+                };
+                let ins = &sc.plan.instructions[k as usize];
+                stood_down.push(ins.on_fall == OnFall::StandDown);
+                keys.push(key.clone());
+                active.push((k, item));
             }
-            let Some((k, item)) = self.parse_key(key, situation) else {
-                continue;
-            };
-            let ins = &sc.plan.instructions[k as usize];
-            keys.insert(key.clone(), active.len());
-            if ins.on_fall == OnFall::StandDown {
-                stood_down.push(active.len());
-            }
-            active.push((k, item));
         }
 
         // 2. Order: priority, then plan order, then item order.
@@ -554,8 +555,7 @@ impl Engine {
         stocks.reset();
         // Dispatched instances keep their people: take their capacity first.
         for &n in &order {
-            let key = self.instance_key(active[n].0, active[n].1, situation);
-            if let Some(rec) = situation.tasks.get(&key) {
+            if let Some(rec) = situation.tasks.get(&keys[n]) {
                 for &p in &rec.assignees {
                     roster.take(p);
                 }
@@ -570,11 +570,11 @@ impl Engine {
         for &n in &order {
             let (k, item) = active[n];
             let ins = &sc.plan.instructions[k as usize];
-            let key = self.instance_key(k, item, situation);
+            let key = std::mem::take(&mut keys[n]);
             let rec = situation.tasks.get(&key);
             let grid = self.instance_grid(ins.for_each, item, situation);
             let mut status = rec.map(|r| r.status).unwrap_or_default();
-            if stood_down.contains(&n) {
+            if stood_down[n] {
                 status = TaskStatus::StoodDown;
             }
             let live = status != TaskStatus::StoodDown;
@@ -1192,26 +1192,34 @@ struct DynEnv<'a> {
 
 impl Env for DynEnv<'_> {
     fn value(&self, var: VarId) -> Option<Value<'_>> {
+        use VarKey as K;
         let g = self.globals;
-        let name = VARS[var.0 as usize].name;
+        let key = var.info().key;
         let num = |x: f64| Some(Value::Num(x));
-        match name {
-            "Q" => return num(g.q),
-            "level" => return Some(Value::Level(g.level)),
-            "peak_level" => return Some(Value::Level(g.peak_level)),
-            "trend" => return Some(Value::Trend(g.trend)),
-            "forecast.peak" => return num(g.forecast_peak),
-            "forecast.hours_to_peak" => return num(g.hours_to_peak),
-            "alarms" => return num(g.alarms),
-            "hazards" => return num(g.hazards),
-            "flooded_grids" => return num(g.flooded_grids),
-            "exposed_people" => return num(g.exposed_people),
-            "month" => return num(f64::from(self.situation.month)),
-            "hour" => return num(f64::from(self.situation.hour)),
+        let kind_count = |k: &str| num(g.hazard_kinds.get(k).copied().unwrap_or(0.0));
+        match key {
+            K::Q => return num(g.q),
+            K::Level => return Some(Value::Level(g.level)),
+            K::PeakLevel => return Some(Value::Level(g.peak_level)),
+            K::Trend => return Some(Value::Trend(g.trend)),
+            K::ForecastPeak => return num(g.forecast_peak),
+            K::ForecastHoursToPeak => return num(g.hours_to_peak),
+            K::Alarms => return num(g.alarms),
+            K::Hazards => return num(g.hazards),
+            K::FloodedGrids => return num(g.flooded_grids),
+            K::ExposedPeople => return num(g.exposed_people),
+            K::Month => return num(f64::from(self.situation.month)),
+            K::Hour => return num(f64::from(self.situation.hour)),
+            K::HazardCountPiping => return kind_count("piping"),
+            K::HazardCountSeepage => return kind_count("seepage"),
+            K::HazardCountSliding => return kind_count("sliding"),
+            K::HazardCountCollapse => return kind_count("collapse"),
+            K::HazardCountRootStone => return kind_count("root_stone"),
+            K::HazardCountOvertopping => return kind_count("overtopping"),
+            K::HazardCountBreach => return kind_count("breach"),
+            K::HazardCountRoadCut => return kind_count("road_cut"),
+            K::HazardCountOther => return kind_count("other"),
             _ => {}
-        }
-        if let Some(kind) = name.strip_prefix("hazard_count.") {
-            return num(g.hazard_kinds.get(kind).copied().unwrap_or(0.0));
         }
         let (fe, i) = self.ctx?;
         if let Some(v) = self.engine.static_value(var, (fe, i)) {
@@ -1220,84 +1228,52 @@ impl Env for DynEnv<'_> {
         let e = self.engine;
         let sc = &e.scenario;
         let i = i as usize;
-        let exposure_of = |grid: GridIdx| g.exposure.get(grid.ix());
-        match (fe, name) {
-            (ForEach::Grid, "grid.hazards") => {
-                num(f64::from(g.grid_hazards.get(i).copied().unwrap_or(0)))
+        let wet = |t: Option<&f32>| Some(Value::Bool(t.is_some_and(|&t| f64::from(t) <= g.q)));
+        let x = || g.exposure.get(i);
+        match key {
+            K::GridHazards => num(f64::from(g.grid_hazards.get(i).copied().unwrap_or(0))),
+            K::GridExposedPeople => num(x().map(|x| f64::from(x.exposed_people)).unwrap_or(0.0)),
+            K::GridExposedKeyPersons => {
+                num(x().map(|x| f64::from(x.exposed_key_persons)).unwrap_or(0.0))
             }
-            (ForEach::Grid, field) => {
-                let x = exposure_of(GridIdx(i as u32));
-                let arrival = self
-                    .situation
-                    .arrival_hours
-                    .as_ref()
-                    .and_then(|a| a.get(i).copied().flatten());
-                match field {
-                    "grid.exposed_people" => {
-                        num(x.map(|x| f64::from(x.exposed_people)).unwrap_or(0.0))
-                    }
-                    "grid.exposed_key_persons" => {
-                        num(x.map(|x| f64::from(x.exposed_key_persons)).unwrap_or(0.0))
-                    }
-                    "grid.exposed_households" => {
-                        num(x.map(|x| f64::from(x.exposed_households)).unwrap_or(0.0))
-                    }
-                    "grid.flooded_fraction" => num(x.map(|x| x.flooded_fraction).unwrap_or(0.0)),
-                    "grid.max_depth_m" => num(x.map(|x| x.max_depth_m).unwrap_or(0.0)),
-                    "grid.mean_depth_m" => num(x.map(|x| x.mean_depth_m).unwrap_or(0.0)),
-                    "grid.wet_discharge" => {
-                        num(x.and_then(|x| x.wet_discharge_m3s).unwrap_or(f64::INFINITY))
-                    }
-                    "grid.arrival_hours" => num(arrival.unwrap_or(f64::INFINITY)),
-                    _ => None,
-                }
+            K::GridExposedHouseholds => {
+                num(x().map(|x| f64::from(x.exposed_households)).unwrap_or(0.0))
             }
-            (ForEach::Site, "site.alarms") => {
-                num(f64::from(g.site_alarms.get(i).copied().unwrap_or(0)))
-            }
-            (ForEach::Site, "site.hazards") => {
-                num(f64::from(g.site_hazards.get(i).copied().unwrap_or(0)))
-            }
-            (ForEach::Site, "site.exposed") => Some(Value::Bool(
-                e.site_threshold
-                    .get(i)
-                    .is_some_and(|&t| f64::from(t) <= g.q),
-            )),
-            (ForEach::KeyPerson, "key_person.exposed") => {
-                let r = *e.key_persons.get(i)? as usize;
-                Some(Value::Bool(
-                    e.resident_threshold
-                        .get(r)
-                        .is_some_and(|&t| f64::from(t) <= g.q),
-                ))
-            }
-            (ForEach::Household, "household.exposed") => {
-                let r = *e.households.get(i)? as usize;
-                Some(Value::Bool(
-                    e.resident_threshold
-                        .get(r)
-                        .is_some_and(|&t| f64::from(t) <= g.q),
-                ))
-            }
-            (ForEach::Hazard, f) => {
+            K::GridFloodedFraction => num(x().map(|x| x.flooded_fraction).unwrap_or(0.0)),
+            K::GridMaxDepthM => num(x().map(|x| x.max_depth_m).unwrap_or(0.0)),
+            K::GridMeanDepthM => num(x().map(|x| x.mean_depth_m).unwrap_or(0.0)),
+            K::GridWetDischarge => num(x()
+                .and_then(|x| x.wet_discharge_m3s)
+                .unwrap_or(f64::INFINITY)),
+            K::GridArrivalHours => num(self
+                .situation
+                .arrival_hours
+                .as_ref()
+                .and_then(|a| a.get(i).copied().flatten())
+                .unwrap_or(f64::INFINITY)),
+            K::SiteAlarms => num(f64::from(g.site_alarms.get(i).copied().unwrap_or(0))),
+            K::SiteHazards => num(f64::from(g.site_hazards.get(i).copied().unwrap_or(0))),
+            K::SiteExposed => wet(e.site_threshold.get(i)),
+            K::KeyPersonExposed => wet(e.resident_threshold.get(*e.key_persons.get(i)? as usize)),
+            K::HouseholdExposed => wet(e.resident_threshold.get(*e.households.get(i)? as usize)),
+            K::HazardId | K::HazardKind | K::HazardSite | K::HazardGrid | K::HazardSeverity => {
                 let h = self.situation.hazards.get(i)?;
-                match f {
-                    "hazard.id" => Some(Value::Str(&h.id)),
-                    "hazard.kind" => Some(Value::Str(&h.kind)),
-                    "hazard.site" => Some(Value::Str(
+                match key {
+                    K::HazardId => Some(Value::Str(&h.id)),
+                    K::HazardKind => Some(Value::Str(&h.kind)),
+                    K::HazardSite => Some(Value::Str(
                         h.site
                             .and_then(|s| sc.sites.get(s.ix()))
                             .map(|s| s.id.as_str())
                             .unwrap_or(""),
                     )),
-                    "hazard.grid" => Some(Value::Str(
+                    K::HazardGrid => Some(Value::Str(
                         sc.grids
                             .get(h.grid.ix())
                             .map(|g| g.id.as_str())
                             .unwrap_or(""),
                     )),
-                    "hazard.severity" => num(f64::from(h.severity)),
-                    _ => None,
+                    _ => num(f64::from(h.severity)),
                 }
             }
             _ => None,
@@ -1350,57 +1326,52 @@ fn distance_along(lines: &[Vec<[f64; 2]>], p: [f64; 2]) -> f64 {
 impl Engine {
     /// The value of a name that depends only on the scenario, or `None`.
     fn static_value(&self, var: VarId, (fe, i): (ForEach, u32)) -> Option<Value<'_>> {
+        use VarKey as K;
         let sc = &self.scenario;
-        let name = VARS[var.0 as usize].name;
+        let key = var.info().key;
         let i = i as usize;
         let num = |x: f64| Some(Value::Num(x));
         fn s(x: &str) -> Option<Value<'_>> {
             Some(Value::Str(x))
         }
+        let grid_id = |g: GridIdx| sc.grids.get(g.ix()).map(|g| g.id.as_str()).unwrap_or("");
         match fe {
             ForEach::Grid => {
                 let g = sc.grids.get(i)?;
                 let f = self.facts.get(i)?;
-                match name {
-                    "grid.id" => s(&g.id),
-                    "grid.name" => s(&g.name),
-                    "grid.kind" => s(g.kind.name()),
-                    "grid.parent" => {
-                        s(g.parent.map(|p| sc.grids[p.ix()].id.as_str()).unwrap_or(""))
-                    }
-                    "grid.village" => s(f
-                        .village
-                        .map(|v| sc.grids[v.ix()].id.as_str())
-                        .unwrap_or("")),
-                    "grid.population" => num(f64::from(g.population)),
-                    "grid.area_km2" => num(g.area_km2),
-                    "grid.dike_km" => num(f.dike_km),
-                    "grid.works" => num(f64::from(f.works)),
-                    "grid.key_persons" => num(f64::from(f.key_persons)),
-                    "grid.households" => num(f64::from(f.households)),
-                    "grid.floodplain" => Some(Value::Bool(f.floodplain)),
+                match key {
+                    K::GridId => s(&g.id),
+                    K::GridName => s(&g.name),
+                    K::GridKind => s(g.kind.name()),
+                    K::GridParent => s(g.parent.map(grid_id).unwrap_or("")),
+                    K::GridVillage => s(f.village.map(grid_id).unwrap_or("")),
+                    K::GridPopulation => num(f64::from(g.population)),
+                    K::GridAreaKm2 => num(g.area_km2),
+                    K::GridDikeKm => num(f.dike_km),
+                    K::GridWorks => num(f64::from(f.works)),
+                    K::GridKeyPersons => num(f64::from(f.key_persons)),
+                    K::GridHouseholds => num(f64::from(f.households)),
+                    K::GridFloodplain => Some(Value::Bool(f.floodplain)),
                     _ => None,
                 }
             }
             ForEach::Site => {
                 let site = sc.sites.get(i)?;
-                match name {
-                    "site.id" => s(&site.id),
-                    "site.name" => s(&site.name),
-                    "site.kind" => s(site.kind.name()),
-                    "site.grid" => s(site
-                        .grid
-                        .map(|g| sc.grids[g.ix()].id.as_str())
-                        .unwrap_or("")),
-                    "site.work" => s(site
+                match key {
+                    K::SiteId => s(&site.id),
+                    K::SiteName => s(&site.name),
+                    K::SiteKind => s(site.kind.name()),
+                    K::SiteGrid => s(site.grid.map(grid_id).unwrap_or("")),
+                    K::SiteWork => s(site
                         .work
-                        .map(|w| sc.sites[w.ix()].id.as_str())
+                        .and_then(|w| sc.sites.get(w.ix()))
+                        .map(|w| w.id.as_str())
                         .unwrap_or("")),
-                    "site.chainage_km" => num(site.chainage_km.unwrap_or(0.0)),
-                    "site.sensors" => {
+                    K::SiteChainageKm => num(site.chainage_km.unwrap_or(0.0)),
+                    K::SiteSensors => {
                         num(f64::from(self.works_sensors.get(i).copied().unwrap_or(0)))
                     }
-                    "site.capacity" => num(f64::from(site.capacity.total())),
+                    K::SiteCapacity => num(f64::from(site.capacity.total())),
                     _ => None,
                 }
             }
@@ -1412,31 +1383,38 @@ impl Engine {
                 };
                 let ri = *list.get(i)? as usize;
                 let r = sc.residents.get(ri)?;
-                let field = name.split_once('.').map(|x| x.1).unwrap_or("");
-                match (field, &r.kind) {
-                    ("id", _) => s(&r.id),
-                    ("grid", _) => s(&sc.grids[r.grid.ix()].id),
-                    ("needs", _) => s(&r.needs),
-                    ("category", ResidentKind::KeyPerson { category }) => s(category),
-                    ("category", ResidentKind::Household { category, .. }) => s(category),
-                    ("evac_class", ResidentKind::Household { evac_class, .. }) => {
+                let floodplain = || {
+                    Some(Value::Bool(
+                        self.resident_floodplain.get(ri).copied().unwrap_or(false),
+                    ))
+                };
+                match (key, &r.kind) {
+                    (K::KeyPersonId | K::HouseholdId, _) => s(&r.id),
+                    (K::KeyPersonGrid | K::HouseholdGrid, _) => s(grid_id(r.grid)),
+                    (K::KeyPersonNeeds, _) => s(&r.needs),
+                    (K::KeyPersonCategory, ResidentKind::KeyPerson { category }) => s(category),
+                    (K::HouseholdCategory, ResidentKind::Household { category, .. }) => s(category),
+                    (K::HouseholdEvacClass, ResidentKind::Household { evac_class, .. }) => {
                         num(f64::from(*evac_class))
                     }
-                    ("size", _) => num(f64::from(r.size)),
-                    ("floodplain", _) => Some(Value::Bool(
-                        self.resident_floodplain.get(ri).copied().unwrap_or(false),
-                    )),
+                    (K::HouseholdSize, _) => num(f64::from(r.size)),
+                    (K::KeyPersonFloodplain | K::HouseholdFloodplain, _) => floodplain(),
                     _ => None,
                 }
             }
             ForEach::Person => {
                 let p = sc.people.get(i)?;
-                match name {
-                    "person.id" => s(&p.id),
-                    "person.role" => s(&sc.config.roles[p.role.ix()].id),
-                    "person.team" => s(&p.team),
-                    "person.grid" => s(&sc.grids[p.grid.ix()].id),
-                    "person.shift" => s(match p.shift {
+                match key {
+                    K::PersonId => s(&p.id),
+                    K::PersonRole => s(sc
+                        .config
+                        .roles
+                        .get(p.role.ix())
+                        .map(|r| r.id.as_str())
+                        .unwrap_or("")),
+                    K::PersonTeam => s(&p.team),
+                    K::PersonGrid => s(grid_id(p.grid)),
+                    K::PersonShift => s(match p.shift {
                         crate::grid::Shift::Day => "day",
                         crate::grid::Shift::Night => "night",
                         crate::grid::Shift::Any => "any",

@@ -154,7 +154,7 @@ pub fn read_ascii(text: &str) -> Result<Raster, RasterError> {
     let bytes = text.as_bytes();
     let mut i = pos;
     let mut line_start = pos;
-    let mut last_end = (line_no, 1usize); // just after the last value read
+    let mut last_end = (line_no, line_start, pos); // line, its start, and the byte just after the last value
     while i < bytes.len() {
         let b = bytes[i];
         if b == b'\n' {
@@ -196,12 +196,12 @@ pub fn read_ascii(text: &str) -> Result<Raster, RasterError> {
             }
         };
         data.push(if h.nodata == Some(v) { f32::NAN } else { v });
-        last_end = (line_no, char_col(&text[line_start..], i - line_start));
+        last_end = (line_no, line_start, i);
     }
     if data.len() < expected {
         return Err(RasterError::at(
             last_end.0,
-            last_end.1,
+            char_col(&text[last_end.1..], last_end.2 - last_end.1),
             format!(
                 "the header promises ncols {ncols} × nrows {nrows} = {expected} values but the file holds {} ({} full rows); expected {} more",
                 data.len(),

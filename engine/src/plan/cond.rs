@@ -107,6 +107,8 @@ pub enum Scope {
 /// A name the language knows: its type, scope, and for strings the values it can take.
 #[derive(Debug)]
 pub struct VarInfo {
+    /// The name as an enum.
+    pub key: VarKey,
     /// Full name as written, e.g. `grid.dike_km`.
     pub name: &'static str,
     /// Its type.
@@ -176,9 +178,15 @@ pub const HAZARD_KINDS: &[&str] = &[
 pub const SHIFTS: &[&str] = &["day", "night", "any"];
 
 macro_rules! vars {
-    ($( $name:literal : $ty:ident, $scope:expr, $values:expr, $doc:literal; )*) => {
+    ($( $key:ident = $name:literal : $ty:ident, $scope:expr, $values:expr, $doc:literal; )*) => {
+        /// Every name of the language as an enum, so evaluation dispatches without comparing
+        /// strings.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[allow(missing_docs)]
+        pub enum VarKey { $( $key ),* }
+
         /// Every name of the language, in a fixed order ([`VarId`] indexes it).
-        pub static VARS: &[VarInfo] = &[ $( VarInfo { name: $name, ty: Type::$ty, scope: $scope, values: $values, doc: $doc } ),* ];
+        pub static VARS: &[VarInfo] = &[ $( VarInfo { key: VarKey::$key, name: $name, ty: Type::$ty, scope: $scope, values: $values, doc: $doc } ),* ];
     };
 }
 
@@ -192,82 +200,82 @@ const HAZ: Scope = Scope::Context(ForEach::Hazard);
 const ANY: &[&str] = &[];
 
 vars! {
-    "Q": Number, G, ANY, "discharge at the reference gauge, m³/s";
-    "level": Level, G, ANY, "current warning level";
-    "peak_level": Level, G, ANY, "highest level reached in this flood event";
-    "trend": Trend, G, ANY, "rising / steady / falling";
-    "forecast.peak": Number, G, ANY, "forecast peak discharge, m³/s";
-    "forecast.hours_to_peak": Number, G, ANY, "hours until the forecast peak";
-    "alarms": Number, G, ANY, "active smart-stone alarms";
-    "hazards": Number, G, ANY, "active hazards of all kinds";
-    "hazard_count.piping": Number, G, ANY, "active piping hazards";
-    "hazard_count.seepage": Number, G, ANY, "active seepage hazards";
-    "hazard_count.sliding": Number, G, ANY, "active sliding hazards";
-    "hazard_count.collapse": Number, G, ANY, "active bank-collapse hazards";
-    "hazard_count.root_stone": Number, G, ANY, "active root-stone losses";
-    "hazard_count.overtopping": Number, G, ANY, "active overtopping";
-    "hazard_count.breach": Number, G, ANY, "active breaches";
-    "hazard_count.road_cut": Number, G, ANY, "cut roads";
-    "hazard_count.other": Number, G, ANY, "other active hazards";
-    "flooded_grids": Number, G, ANY, "grids with any flooded area";
-    "exposed_people": Number, G, ANY, "people exposed in the whole scenario";
-    "month": Number, G, ANY, "month of the clock, 1-12";
-    "hour": Number, G, ANY, "hour of the clock, 0-23";
-    "grid.id": Str, GRID, ANY, "grid id";
-    "grid.name": Str, GRID, ANY, "grid name";
-    "grid.kind": Str, GRID, GRID_KINDS, "grid kind";
-    "grid.parent": Str, GRID, ANY, "parent grid id";
-    "grid.village": Str, GRID, ANY, "id of the village or community the grid belongs to";
-    "grid.population": Number, GRID, ANY, "residents of the grid";
-    "grid.area_km2": Number, GRID, ANY, "area, km²";
-    "grid.dike_km": Number, GRID, ANY, "main dike length inside the grid, km";
-    "grid.works": Number, GRID, ANY, "defence works inside the grid";
-    "grid.key_persons": Number, GRID, ANY, "key persons registered in the grid";
-    "grid.households": Number, GRID, ANY, "farm households registered in the grid";
-    "grid.hazards": Number, GRID, ANY, "active hazards in the grid";
-    "grid.exposed_people": Number, GRID, ANY, "people in flooded cells";
-    "grid.exposed_key_persons": Number, GRID, ANY, "key persons in flooded cells";
-    "grid.exposed_households": Number, GRID, ANY, "farm households in flooded cells";
-    "grid.flooded_fraction": Number, GRID, ANY, "flooded share of the grid's area, 0-1";
-    "grid.max_depth_m": Number, GRID, ANY, "deepest water in the grid, m";
-    "grid.mean_depth_m": Number, GRID, ANY, "mean depth over the flooded area, m";
-    "grid.wet_discharge": Number, GRID, ANY, "discharge at which the grid first gets wet, m³/s";
-    "grid.arrival_hours": Number, GRID, ANY, "hours until the water arrives (2D solver)";
-    "grid.floodplain": Bool, GRID, ANY, "the grid lies in the floodplain (滩区)";
-    "site.id": Str, SITE, ANY, "site id";
-    "site.name": Str, SITE, ANY, "site name";
-    "site.kind": Str, SITE, SITE_KINDS, "site kind";
-    "site.grid": Str, SITE, ANY, "id of the grid holding the site";
-    "site.work": Str, SITE, ANY, "for a smart stone, the works it guards";
-    "site.chainage_km": Number, SITE, ANY, "chainage along the reach, km";
-    "site.sensors": Number, SITE, ANY, "smart-stone sensors on the works";
-    "site.alarms": Number, SITE, ANY, "active smart-stone alarms on the works";
-    "site.hazards": Number, SITE, ANY, "active hazards at the site";
-    "site.capacity": Number, SITE, ANY, "shelter beds (all categories)";
-    "site.exposed": Bool, SITE, ANY, "the site is in flooded cells";
-    "key_person.id": Str, KP, ANY, "key person id";
-    "key_person.category": Str, KP, KEY_PERSON_CATEGORIES, "key-person category";
-    "key_person.grid": Str, KP, ANY, "grid id";
-    "key_person.needs": Str, KP, ANY, "special needs (wheelchair, stretcher, ...)";
-    "key_person.exposed": Bool, KP, ANY, "in a flooded cell";
-    "key_person.floodplain": Bool, KP, ANY, "lives in the floodplain";
-    "household.id": Str, HH, ANY, "household id";
-    "household.category": Str, HH, HOUSEHOLD_CATEGORIES, "what the household farms";
-    "household.grid": Str, HH, ANY, "grid id";
-    "household.evac_class": Number, HH, ANY, "evacuation class, 1 first";
-    "household.size": Number, HH, ANY, "persons in the household";
-    "household.exposed": Bool, HH, ANY, "in a flooded cell";
-    "household.floodplain": Bool, HH, ANY, "lives in the floodplain";
-    "person.id": Str, PERSON, ANY, "person id";
-    "person.role": Str, PERSON, ANY, "role id";
-    "person.team": Str, PERSON, ANY, "team";
-    "person.grid": Str, PERSON, ANY, "home grid id";
-    "person.shift": Str, PERSON, SHIFTS, "day / night / any";
-    "hazard.id": Str, HAZ, ANY, "hazard id";
-    "hazard.kind": Str, HAZ, HAZARD_KINDS, "hazard kind";
-    "hazard.site": Str, HAZ, ANY, "site id where it happens (may be empty)";
-    "hazard.grid": Str, HAZ, ANY, "grid id where it happens";
-    "hazard.severity": Number, HAZ, ANY, "1 minor .. 3 severe";
+    Q = "Q": Number, G, ANY, "discharge at the reference gauge, m³/s";
+    Level = "level": Level, G, ANY, "current warning level";
+    PeakLevel = "peak_level": Level, G, ANY, "highest level reached in this flood event";
+    Trend = "trend": Trend, G, ANY, "rising / steady / falling";
+    ForecastPeak = "forecast.peak": Number, G, ANY, "forecast peak discharge, m³/s";
+    ForecastHoursToPeak = "forecast.hours_to_peak": Number, G, ANY, "hours until the forecast peak";
+    Alarms = "alarms": Number, G, ANY, "active smart-stone alarms";
+    Hazards = "hazards": Number, G, ANY, "active hazards of all kinds";
+    HazardCountPiping = "hazard_count.piping": Number, G, ANY, "active piping hazards";
+    HazardCountSeepage = "hazard_count.seepage": Number, G, ANY, "active seepage hazards";
+    HazardCountSliding = "hazard_count.sliding": Number, G, ANY, "active sliding hazards";
+    HazardCountCollapse = "hazard_count.collapse": Number, G, ANY, "active bank-collapse hazards";
+    HazardCountRootStone = "hazard_count.root_stone": Number, G, ANY, "active root-stone losses";
+    HazardCountOvertopping = "hazard_count.overtopping": Number, G, ANY, "active overtopping";
+    HazardCountBreach = "hazard_count.breach": Number, G, ANY, "active breaches";
+    HazardCountRoadCut = "hazard_count.road_cut": Number, G, ANY, "cut roads";
+    HazardCountOther = "hazard_count.other": Number, G, ANY, "other active hazards";
+    FloodedGrids = "flooded_grids": Number, G, ANY, "grids with any flooded area";
+    ExposedPeople = "exposed_people": Number, G, ANY, "people exposed in the whole scenario";
+    Month = "month": Number, G, ANY, "month of the clock, 1-12";
+    Hour = "hour": Number, G, ANY, "hour of the clock, 0-23";
+    GridId = "grid.id": Str, GRID, ANY, "grid id";
+    GridName = "grid.name": Str, GRID, ANY, "grid name";
+    GridKind = "grid.kind": Str, GRID, GRID_KINDS, "grid kind";
+    GridParent = "grid.parent": Str, GRID, ANY, "parent grid id";
+    GridVillage = "grid.village": Str, GRID, ANY, "id of the village or community the grid belongs to";
+    GridPopulation = "grid.population": Number, GRID, ANY, "residents of the grid";
+    GridAreaKm2 = "grid.area_km2": Number, GRID, ANY, "area, km²";
+    GridDikeKm = "grid.dike_km": Number, GRID, ANY, "main dike length inside the grid, km";
+    GridWorks = "grid.works": Number, GRID, ANY, "defence works inside the grid";
+    GridKeyPersons = "grid.key_persons": Number, GRID, ANY, "key persons registered in the grid";
+    GridHouseholds = "grid.households": Number, GRID, ANY, "farm households registered in the grid";
+    GridHazards = "grid.hazards": Number, GRID, ANY, "active hazards in the grid";
+    GridExposedPeople = "grid.exposed_people": Number, GRID, ANY, "people in flooded cells";
+    GridExposedKeyPersons = "grid.exposed_key_persons": Number, GRID, ANY, "key persons in flooded cells";
+    GridExposedHouseholds = "grid.exposed_households": Number, GRID, ANY, "farm households in flooded cells";
+    GridFloodedFraction = "grid.flooded_fraction": Number, GRID, ANY, "flooded share of the grid's area, 0-1";
+    GridMaxDepthM = "grid.max_depth_m": Number, GRID, ANY, "deepest water in the grid, m";
+    GridMeanDepthM = "grid.mean_depth_m": Number, GRID, ANY, "mean depth over the flooded area, m";
+    GridWetDischarge = "grid.wet_discharge": Number, GRID, ANY, "discharge at which the grid first gets wet, m³/s";
+    GridArrivalHours = "grid.arrival_hours": Number, GRID, ANY, "hours until the water arrives (2D solver)";
+    GridFloodplain = "grid.floodplain": Bool, GRID, ANY, "the grid lies in the floodplain (滩区)";
+    SiteId = "site.id": Str, SITE, ANY, "site id";
+    SiteName = "site.name": Str, SITE, ANY, "site name";
+    SiteKind = "site.kind": Str, SITE, SITE_KINDS, "site kind";
+    SiteGrid = "site.grid": Str, SITE, ANY, "id of the grid holding the site";
+    SiteWork = "site.work": Str, SITE, ANY, "for a smart stone, the works it guards";
+    SiteChainageKm = "site.chainage_km": Number, SITE, ANY, "chainage along the reach, km";
+    SiteSensors = "site.sensors": Number, SITE, ANY, "smart-stone sensors on the works";
+    SiteAlarms = "site.alarms": Number, SITE, ANY, "active smart-stone alarms on the works";
+    SiteHazards = "site.hazards": Number, SITE, ANY, "active hazards at the site";
+    SiteCapacity = "site.capacity": Number, SITE, ANY, "shelter beds (all categories)";
+    SiteExposed = "site.exposed": Bool, SITE, ANY, "the site is in flooded cells";
+    KeyPersonId = "key_person.id": Str, KP, ANY, "key person id";
+    KeyPersonCategory = "key_person.category": Str, KP, KEY_PERSON_CATEGORIES, "key-person category";
+    KeyPersonGrid = "key_person.grid": Str, KP, ANY, "grid id";
+    KeyPersonNeeds = "key_person.needs": Str, KP, ANY, "special needs (wheelchair, stretcher, ...)";
+    KeyPersonExposed = "key_person.exposed": Bool, KP, ANY, "in a flooded cell";
+    KeyPersonFloodplain = "key_person.floodplain": Bool, KP, ANY, "lives in the floodplain";
+    HouseholdId = "household.id": Str, HH, ANY, "household id";
+    HouseholdCategory = "household.category": Str, HH, HOUSEHOLD_CATEGORIES, "what the household farms";
+    HouseholdGrid = "household.grid": Str, HH, ANY, "grid id";
+    HouseholdEvacClass = "household.evac_class": Number, HH, ANY, "evacuation class, 1 first";
+    HouseholdSize = "household.size": Number, HH, ANY, "persons in the household";
+    HouseholdExposed = "household.exposed": Bool, HH, ANY, "in a flooded cell";
+    HouseholdFloodplain = "household.floodplain": Bool, HH, ANY, "lives in the floodplain";
+    PersonId = "person.id": Str, PERSON, ANY, "person id";
+    PersonRole = "person.role": Str, PERSON, ANY, "role id";
+    PersonTeam = "person.team": Str, PERSON, ANY, "team";
+    PersonGrid = "person.grid": Str, PERSON, ANY, "home grid id";
+    PersonShift = "person.shift": Str, PERSON, SHIFTS, "day / night / any";
+    HazardId = "hazard.id": Str, HAZ, ANY, "hazard id";
+    HazardKind = "hazard.kind": Str, HAZ, HAZARD_KINDS, "hazard kind";
+    HazardSite = "hazard.site": Str, HAZ, ANY, "site id where it happens (may be empty)";
+    HazardGrid = "hazard.grid": Str, HAZ, ANY, "grid id where it happens";
+    HazardSeverity = "hazard.severity": Number, HAZ, ANY, "1 minor .. 3 severe";
 }
 
 /// Looks up a name.

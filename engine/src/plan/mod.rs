@@ -8,7 +8,8 @@ mod model;
 
 pub use cond::{
     BinOp, CondError, Condition, Expr, ForEach, GRID_KINDS, HAZARD_KINDS, HOUSEHOLD_CATEGORIES,
-    KEY_PERSON_CATEGORIES, SHIFTS, SITE_KINDS, Scope, Type, VARS, VarId, VarInfo, var_by_name,
+    KEY_PERSON_CATEGORIES, SHIFTS, SITE_KINDS, Scope, Type, VARS, VarId, VarInfo, VarKey,
+    var_by_name,
 };
 pub use eval::{Env, Tri, Value, eval_bool, eval_tri, eval_value};
 pub use lifecycle::{TaskStatus, TaskStep, TransitionError};

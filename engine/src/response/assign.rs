@@ -1,5 +1,3 @@
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::grid::{Grid, GridFacts, GridIdx, Person, PersonIdx, RoleIdx};
@@ -18,25 +16,31 @@ pub enum Tier {
     Town,
 }
 
-/// People indexed by grid and role, with their remaining capacity during one assessment.
+/// People indexed by grid, with their remaining capacity during one assessment.
 #[derive(Debug, Clone)]
 pub struct Roster {
-    by_grid_role: HashMap<(u32, u32), Vec<PersonIdx>>,
+    /// People registered in each grid, in roster order.
+    by_grid: Vec<Vec<PersonIdx>>,
+    role: Vec<RoleIdx>,
     capacity: Vec<u32>,
     /// The grid itself and every grid below it, per grid.
     subtree: Vec<Vec<GridIdx>>,
     roots: Vec<GridIdx>,
+    /// Generation marks: a grid is visited once per assignment, a person picked once.
+    grid_mark: Vec<u32>,
+    person_mark: Vec<u32>,
+    generation: u32,
+    cands: Vec<PersonIdx>,
 }
 
 impl Roster {
     /// Indexes the personnel.
     pub fn new(grids: &[Grid], people: &[Person]) -> Roster {
-        let mut by_grid_role: HashMap<(u32, u32), Vec<PersonIdx>> = HashMap::new();
+        let mut by_grid = vec![Vec::new(); grids.len()];
         for (i, p) in people.iter().enumerate() {
-            by_grid_role
-                .entry((p.grid.0, p.role.0))
-                .or_default()
-                .push(PersonIdx(i as u32));
+            if let Some(list) = by_grid.get_mut(p.grid.ix()) {
+                list.push(PersonIdx(i as u32));
+            }
         }
         let mut subtree = vec![Vec::new(); grids.len()];
         for (i, sub) in subtree.iter_mut().enumerate() {
@@ -56,10 +60,15 @@ impl Roster {
             .map(|(i, _)| GridIdx(i as u32))
             .collect();
         Roster {
-            by_grid_role,
+            by_grid,
+            role: people.iter().map(|p| p.role).collect(),
             capacity: people.iter().map(|p| p.capacity).collect(),
             subtree,
             roots,
+            grid_mark: vec![0; grids.len()],
+            person_mark: vec![0; people.len()],
+            generation: 0,
+            cands: Vec::new(),
         }
     }
 
@@ -91,9 +100,9 @@ impl Roster {
         self.capacity.get(p.ix()).copied().unwrap_or(0)
     }
 
-    /// Picks up to `needed` people of the given roles for a task in `grid`: own grid first, then
-    /// neighbours, then the parent's grids, then town-level teams; within a tier, the least
-    /// loaded first, ties by roster order. Takes their capacity.
+    /// Picks up to `needed` people of the given roles for a task in `grid`: own grid (and the grids
+    /// below it) first, then neighbours, then the parent's grids, then town-level teams; within a
+    /// tier, the least loaded first, ties by roster order. Takes their capacity.
     pub fn assign(
         &mut self,
         grid: GridIdx,
@@ -103,51 +112,84 @@ impl Roster {
         facts: &[GridFacts],
         out: &mut Vec<(PersonIdx, Tier)>,
     ) {
-        let mut tiers: [Vec<GridIdx>; 4] = Default::default();
-        if let Some(sub) = self.subtree.get(grid.ix()) {
-            tiers[0] = sub.clone();
+        if needed == 0 || roles.is_empty() {
+            return;
         }
-        if let Some(f) = facts.get(grid.ix()) {
-            for n in &f.neighbours {
-                tiers[1].extend(self.subtree[n.ix()].iter().copied());
-            }
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.grid_mark.fill(0);
+            self.person_mark.fill(0);
+            self.generation = 1;
         }
-        if let Some(parent) = grids.get(grid.ix()).and_then(|g| g.parent) {
-            tiers[2].extend(self.subtree[parent.ix()].iter().copied());
-        }
-        tiers[3] = self.roots.clone();
-        let mut seen_grids: Vec<GridIdx> = Vec::new();
+        let generation = self.generation;
         let mut got = 0u32;
-        for (t, tier_grids) in tiers.iter().enumerate() {
+        let neighbours: &[GridIdx] = facts
+            .get(grid.ix())
+            .map(|f| f.neighbours.as_slice())
+            .unwrap_or(&[]);
+        let parent = grids.get(grid.ix()).and_then(|g| g.parent);
+        for tier in [Tier::Own, Tier::Neighbour, Tier::Parent, Tier::Town] {
             if got >= needed {
                 break;
             }
-            let tier = [Tier::Own, Tier::Neighbour, Tier::Parent, Tier::Town][t];
-            let mut cands: Vec<PersonIdx> = Vec::new();
-            for &g in tier_grids {
-                if seen_grids.contains(&g) {
-                    continue;
+            let mut cands = std::mem::take(&mut self.cands);
+            cands.clear();
+            let mut visit = |g: GridIdx, this: &mut Roster| {
+                match this.grid_mark.get_mut(g.ix()) {
+                    Some(m) if *m != generation => *m = generation,
+                    _ => return,
                 }
-                seen_grids.push(g);
-                for r in roles {
-                    if let Some(list) = self.by_grid_role.get(&(g.0, r.0)) {
-                        cands.extend(list.iter().copied().filter(|&p| {
-                            self.remaining(p) > 0 && !out.iter().any(|(q, _)| *q == p)
-                        }));
+                for &p in &this.by_grid[g.ix()] {
+                    if this.person_mark[p.ix()] != generation
+                        && this.capacity[p.ix()] > 0
+                        && roles.contains(&this.role[p.ix()])
+                    {
+                        cands.push(p);
+                    }
+                }
+            };
+            match tier {
+                Tier::Own => {
+                    for k in 0..self.subtree.get(grid.ix()).map_or(0, Vec::len) {
+                        let g = self.subtree[grid.ix()][k];
+                        visit(g, self);
+                    }
+                }
+                Tier::Neighbour => {
+                    for n in neighbours {
+                        for k in 0..self.subtree.get(n.ix()).map_or(0, Vec::len) {
+                            let g = self.subtree[n.ix()][k];
+                            visit(g, self);
+                        }
+                    }
+                }
+                Tier::Parent => {
+                    if let Some(p) = parent {
+                        for k in 0..self.subtree.get(p.ix()).map_or(0, Vec::len) {
+                            let g = self.subtree[p.ix()][k];
+                            visit(g, self);
+                        }
+                    }
+                }
+                Tier::Town => {
+                    for k in 0..self.roots.len() {
+                        let g = self.roots[k];
+                        visit(g, self);
                     }
                 }
             }
-            cands.sort_by_key(|&p| (std::cmp::Reverse(self.remaining(p)), p));
-            cands.dedup();
-            for p in cands {
+            cands.sort_by_key(|&p| (std::cmp::Reverse(self.capacity[p.ix()]), p));
+            for &p in &cands {
                 if got >= needed {
                     break;
                 }
                 if self.take(p) {
+                    self.person_mark[p.ix()] = generation;
                     out.push((p, tier));
                     got += 1;
                 }
             }
+            self.cands = cands;
         }
     }
 }
