@@ -249,3 +249,65 @@ fn every_problem_is_reported_in_one_pass() {
         "errors in several files at once: {files:?}"
     );
 }
+
+#[test]
+fn a_geotiff_dem_loads_like_the_ascii_one() {
+    let s = Copy::new("geotiff");
+    let ascii = floodgrid_engine::flood::read_ascii(&s.read("dem.asc")).unwrap();
+    let file = std::fs::File::create(s.path("dem.tif")).unwrap();
+    floodgrid_engine::flood::write_geotiff(&ascii, 4547, std::io::BufWriter::new(file)).unwrap();
+    std::fs::remove_file(s.path("dem.asc")).unwrap();
+    s.replace("scenario.toml", "dem = \"dem.asc\"", "dem = \"dem.tif\"");
+    let r = Scenario::check(&s.dir);
+    assert!(r.ok(), "{:#?}", errors(&r));
+    let scenario = r.scenario.unwrap();
+    assert_eq!(scenario.dem.transform, ascii.transform);
+    assert!(
+        scenario
+            .dem
+            .data
+            .iter()
+            .zip(&ascii.data)
+            .all(|(a, b)| a == b || (a.is_nan() && b.is_nan()))
+    );
+}
+
+#[test]
+fn committed_schemas_match_the_loader() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    for (name, text) in floodgrid_engine::schema::schemas() {
+        let committed = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+        assert_eq!(
+            committed, text,
+            "schemas/{name} is stale: run `floodgrid schema --out schemas`"
+        );
+    }
+}
+
+#[test]
+fn bundled_files_point_editors_at_the_schemas() {
+    let dir = common::bundled();
+    let first = |p: &std::path::Path| {
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(
+        first(&dir.join("scenario.toml")),
+        "#:schema ../../schemas/scenario.schema.json"
+    );
+    for sub in ["plan", "drills"] {
+        for e in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let line = first(&e.unwrap().path());
+            let want = if sub == "plan" {
+                "#:schema ../../../schemas/plan.schema.json"
+            } else {
+                "#:schema ../../../schemas/drill.schema.json"
+            };
+            assert_eq!(line, want);
+        }
+    }
+}
