@@ -8,16 +8,23 @@
 //! - [`plan`]: the task tree and its condition language.
 //! - [`grid`]: grids, personnel, residents, sites, materials.
 //! - [`flood`]: terrain I/O (ESRI ASCII, GeoTIFF).
+//! - [`assess`]: the engine: `Engine::build`, `Engine::assess(&Situation) -> Assessment`.
+//! - [`response`]: assignment, materials, evacuation.
 //! - [`drill`]: drill scripts.
 //! - [`crs`]: lon/lat ↔ projected metres.
 //! - [`schema`]: JSON Schemas of the planner-edited files.
 //!
 //! ```
+//! use floodgrid_engine::assess::{Engine, Situation};
+//! use floodgrid_engine::hydro::WarningLevel;
 //! use floodgrid_engine::scenario::Scenario;
 //! # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/huayuankou");
-//! let scenario = Scenario::load(dir).expect("the bundled scenario loads");
-//! let level = scenario.config.warning.level_for(22_000.0);
-//! assert_eq!(level, floodgrid_engine::hydro::WarningLevel::Red);
+//! let scenario = Scenario::load(dir).expect("the bundled scenario loads"); // all diagnostics at once
+//! let engine = Engine::build(scenario).expect("engine");                 // facts, atlas, plan filters
+//! let a = engine.assess(&Situation::at_discharge(22_000.0));
+//! assert_eq!(a.level, WarningLevel::Red);
+//! assert!(a.tasks.iter().any(|t| t.instruction.starts_with("red.")));
+//! assert!(a.evacuation.persons > 0);
 //! ```
 
 #![warn(missing_docs)]

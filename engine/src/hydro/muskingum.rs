@@ -108,6 +108,39 @@ impl Muskingum {
     }
 }
 
+impl Muskingum {
+    /// The forecast at the reference gauge from an upstream hydrograph ((minute, m³/s), time
+    /// increasing, reaching into the future): the upstream series is resampled at `dt_min`, routed,
+    /// and the routed peak after `now_min` reported.
+    pub fn forecast(
+        &self,
+        upstream: &[(f64, f64)],
+        now_min: f64,
+        dt_min: f64,
+    ) -> Option<super::Forecast> {
+        let (&(t0, _), &(t1, _)) = (upstream.first()?, upstream.last()?);
+        if !(dt_min > 0.0) || t1 <= t0 {
+            return None;
+        }
+        let n = ((t1 - t0) / dt_min).floor() as usize + 1;
+        let inflow: Vec<f64> = (0..n)
+            .map(|i| super::interpolate(upstream, t0 + i as f64 * dt_min))
+            .collect();
+        let routed = self.route(&inflow, dt_min / 60.0);
+        let mut best: Option<(f64, f64)> = None;
+        for (i, &q) in routed.iter().enumerate() {
+            let t = t0 + i as f64 * dt_min;
+            if t >= now_min && best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, t));
+            }
+        }
+        best.map(|(q, t)| super::Forecast {
+            peak_m3s: q,
+            hours_to_peak: (t - now_min).max(0.0) / 60.0,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +158,27 @@ mod tests {
         let fit = Muskingum::fit(&inflow, &outflow, 3.0).unwrap();
         assert!((fit.k_hours - 10.0).abs() < 0.05, "{fit:?}");
         assert!((fit.x - 0.25).abs() < 0.01, "{fit:?}");
+    }
+
+    #[test]
+    fn forecast_delays_and_attenuates_the_upstream_peak() {
+        let m = Muskingum {
+            k_hours: 8.0,
+            x: 0.2,
+        };
+        let upstream: Vec<(f64, f64)> = (0..=96)
+            .map(|i| {
+                let t = i as f64 * 60.0;
+                (
+                    t,
+                    3000.0 + 12_000.0 * (-((t / 60.0 - 24.0) / 8.0).powi(2)).exp(),
+                )
+            })
+            .collect();
+        let f = m.forecast(&upstream, 0.0, 30.0).unwrap();
+        assert!(f.peak_m3s < 15_000.0 && f.peak_m3s > 10_000.0, "{f:?}");
+        assert!(f.hours_to_peak > 24.0 && f.hours_to_peak < 34.0, "{f:?}");
+        assert!(m.forecast(&[], 0.0, 30.0).is_none());
     }
 
     #[test]

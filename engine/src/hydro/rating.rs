@@ -103,6 +103,73 @@ impl RatingCurve {
     }
 }
 
+impl RatingCurve {
+    /// Fits a power-law rating, Q = C·(h − e)^β, to observed (discharge, stage) pairs by least
+    /// squares in log space (the zero-flow stage `e` found by a scan below the lowest stage), and
+    /// tabulates it at the given discharges. `None` when fewer than 3 usable observations or no
+    /// monotone fit.
+    ///
+    /// ```
+    /// use floodgrid_engine::hydro::RatingCurve;
+    /// let obs: Vec<(f64, f64)> = [1.0f64, 1.5, 2.0, 3.0, 4.5, 6.0].iter().map(|&d| (300.0 * d.powf(2.5), 87.0 + d)).collect();
+    /// let c = RatingCurve::fit_power(&obs, &[0.0, 1000.0, 4000.0, 10000.0, 22000.0]).unwrap();
+    /// assert!((c.stage_m(4000.0) - (87.0 + (4000.0f64 / 300.0).powf(1.0 / 2.5))).abs() < 0.05);
+    /// ```
+    pub fn fit_power(observations: &[(f64, f64)], at_discharges: &[f64]) -> Option<RatingCurve> {
+        let obs: Vec<(f64, f64)> = observations
+            .iter()
+            .copied()
+            .filter(|(q, h)| q.is_finite() && h.is_finite() && *q > 0.0)
+            .collect();
+        if obs.len() < 3 {
+            return None;
+        }
+        let h_min = obs.iter().map(|o| o.1).fold(f64::INFINITY, f64::min);
+        let h_max = obs.iter().map(|o| o.1).fold(f64::NEG_INFINITY, f64::max);
+        let span = (h_max - h_min).max(0.01);
+        let mut best: Option<(f64, f64, f64, f64)> = None; // (sse, e, ln C, beta)
+        for k in 1..=400 {
+            let e = h_min - span * 2.0 * f64::from(k) / 400.0;
+            let xs: Vec<f64> = obs.iter().map(|o| (o.1 - e).ln()).collect();
+            let ys: Vec<f64> = obs.iter().map(|o| o.0.ln()).collect();
+            let a =
+                nalgebra::DMatrix::from_fn(obs.len(), 2, |r, c| if c == 0 { 1.0 } else { xs[r] });
+            let b = nalgebra::DVector::from_vec(ys.clone());
+            let Some(sol) = (a.transpose() * &a).lu().solve(&(a.transpose() * &b)) else {
+                continue;
+            };
+            let (ln_c, beta) = (sol[0], sol[1]);
+            if !(beta > 0.0 && beta.is_finite()) {
+                continue;
+            }
+            let sse: f64 = xs
+                .iter()
+                .zip(&ys)
+                .map(|(x, y)| (ln_c + beta * x - y).powi(2))
+                .sum();
+            if best.is_none_or(|b| sse < b.0) {
+                best = Some((sse, e, ln_c, beta));
+            }
+        }
+        let (_, e, ln_c, beta) = best?;
+        let stage = |q: f64| {
+            if q <= 0.0 {
+                e
+            } else {
+                e + (q / ln_c.exp()).powf(1.0 / beta)
+            }
+        };
+        let mut qs: Vec<f64> = at_discharges
+            .iter()
+            .copied()
+            .filter(|q| q.is_finite() && *q >= 0.0)
+            .collect();
+        qs.sort_by(f64::total_cmp);
+        qs.dedup();
+        RatingCurve::new(qs.into_iter().map(|q| (q, stage(q))).collect()).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
