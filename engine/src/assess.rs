@@ -327,6 +327,8 @@ pub struct Engine {
     resident_threshold: Vec<f32>,
     /// Discharge at which each site's anchor cell gets wet.
     site_threshold: Vec<f32>,
+    /// Personnel registered in each grid.
+    people_by_grid: Vec<Vec<PersonIdx>>,
 }
 
 impl Engine {
@@ -423,7 +425,14 @@ impl Engine {
             exposure_index,
             resident_threshold,
             site_threshold,
+            people_by_grid: Vec::new(),
         };
+        engine.people_by_grid = vec![Vec::new(); engine.scenario.grids.len()];
+        for (i, p) in engine.scenario.people.iter().enumerate() {
+            if let Some(list) = engine.people_by_grid.get_mut(p.grid.ix()) {
+                list.push(PersonIdx(i as u32));
+            }
+        }
         engine.compiled = engine.compile();
         Ok(engine)
     }
@@ -821,6 +830,7 @@ impl Engine {
             sites: &sc.sites,
             site_threshold: &self.site_threshold,
             people: &sc.people,
+            people_by_grid: &self.people_by_grid,
             leader_roles: &leader_roles,
             unavailable: &situation.unavailable,
             arrival_hours: situation.arrival_hours.as_deref(),

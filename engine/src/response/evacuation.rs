@@ -87,6 +87,8 @@ pub struct EvacuationInput<'a> {
     pub site_threshold: &'a [f32],
     /// Personnel.
     pub people: &'a [Person],
+    /// Personnel registered in each grid (indices into `people`, roster order), by grid index.
+    pub people_by_grid: &'a [Vec<PersonIdx>],
     /// Roles that lead evacuations, in order of preference.
     pub leader_roles: &'a [RoleIdx],
     /// People who cannot lead.
@@ -188,9 +190,9 @@ pub fn plan_evacuation(
                 continue;
             }
             let p = input.sites[*site].geometry.anchor();
-            let d = (p[0] - r.xy[0]).hypot(p[1] - r.xy[1]);
-            if best.is_none_or(|(bd, _)| d < bd) {
-                best = Some((d, k));
+            let d2 = (p[0] - r.xy[0]).powi(2) + (p[1] - r.xy[1]).powi(2);
+            if best.is_none_or(|(bd, _)| d2 < bd) {
+                best = Some((d2, k));
             }
         }
         let (shelter, distance_km) = match best {
@@ -198,7 +200,7 @@ pub fn plan_evacuation(
                 take_beds(r, &mut shelters[k].1);
                 (
                     Some(input.sites[shelters[k].0].id.clone()),
-                    Some(d / 1000.0),
+                    Some(d.sqrt() / 1000.0),
                 )
             }
             None => {
@@ -289,12 +291,13 @@ fn lead(input: &EvacuationInput<'_>, r: &Resident, load: &mut [u32]) -> Option<u
     }
     for role in input.leader_roles {
         let best = input
-            .people
-            .iter()
-            .enumerate()
-            .filter(|(i, p)| p.grid == r.grid && p.role == *role && load[*i] != u32::MAX)
-            .min_by_key(|(i, _)| (load[*i], *i))
-            .map(|(i, _)| i);
+            .people_by_grid
+            .get(r.grid.ix())
+            .into_iter()
+            .flatten()
+            .map(|p| p.ix())
+            .filter(|&i| input.people[i].role == *role && load[i] != u32::MAX)
+            .min_by_key(|&i| (load[i], i));
         if let Some(b) = best {
             load[b] += 1;
             return Some(b);
