@@ -1,0 +1,259 @@
+//! The engine as a library: stand-down when the level falls, dispatched people kept, no double
+//! booking, overdue tasks, alarms and hazards opening their instructions.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use floodgrid_engine::assess::{Engine, Hazard, SensorAlarm, Situation, TaskRecord};
+use floodgrid_engine::grid::{GridIdx, PersonIdx, SiteIdx, SiteKind};
+use floodgrid_engine::plan::{OnFall, TaskStatus};
+use floodgrid_engine::scenario::Scenario;
+
+fn engine() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    E.get_or_init(|| {
+        Engine::build(Scenario::load(common::bundled()).expect("bundled")).expect("engine")
+    })
+}
+
+#[test]
+fn nobody_is_booked_beyond_capacity_at_the_design_flood() {
+    let e = engine();
+    let a = e.assess(&Situation::at_discharge(22_000.0));
+    let mut load: HashMap<&str, u32> = HashMap::new();
+    for t in &a.tasks {
+        for p in &t.assignees {
+            *load.entry(p.id.as_str()).or_default() += 1;
+        }
+    }
+    for p in &e.scenario().people {
+        assert!(
+            load.get(p.id.as_str()).copied().unwrap_or(0) <= p.capacity,
+            "{} over capacity",
+            p.id
+        );
+    }
+    // Every assignee has a role the instruction asks for.
+    let roles: HashMap<&str, Vec<&str>> = e
+        .scenario()
+        .plan
+        .instructions
+        .iter()
+        .map(|i| {
+            (
+                i.id.as_str(),
+                i.roles
+                    .iter()
+                    .map(|r| e.scenario().config.roles[r.ix()].id.as_str())
+                    .collect(),
+            )
+        })
+        .collect();
+    for t in &a.tasks {
+        for p in &t.assignees {
+            assert!(
+                roles[t.instruction.as_str()].contains(&p.role.as_str()),
+                "{} on {}",
+                p.role,
+                t.id
+            );
+        }
+    }
+}
+
+#[test]
+fn falling_level_stands_down_what_the_plan_says_and_keeps_the_rest() {
+    let e = engine();
+    let red = e.assess(&Situation::at_discharge(22_000.0));
+    let ins = |id: &str| {
+        e.scenario()
+            .plan
+            .instructions
+            .iter()
+            .find(|i| i.id == id)
+            .unwrap()
+    };
+    let falls = red
+        .tasks
+        .iter()
+        .find(|t| {
+            t.phase == floodgrid_engine::plan::Phase::Red
+                && ins(&t.instruction).on_fall == OnFall::StandDown
+        })
+        .expect("a red task that stands down");
+    let keeps = red
+        .tasks
+        .iter()
+        .find(|t| {
+            ins(&t.instruction).on_fall == OnFall::Keep && !t.instruction.starts_with("routine")
+        })
+        .expect("a task kept on fall");
+    let mut s = Situation::at_discharge(3_000.0);
+    for t in [falls, keeps] {
+        s.tasks.insert(
+            t.id.clone(),
+            TaskRecord {
+                status: TaskStatus::Dispatched,
+                triggered_min: 0.0,
+                assignees: vec![],
+            },
+        );
+    }
+    let quiet = e.assess(&s);
+    let find = |id: &str| quiet.tasks.iter().find(|t| t.id == id);
+    let still_active_now = |id: &str| {
+        e.assess(&Situation::at_discharge(3_000.0))
+            .tasks
+            .iter()
+            .any(|t| t.id == id)
+    };
+    if !still_active_now(&falls.id) {
+        assert_eq!(
+            find(&falls.id).map(|t| t.status),
+            Some(TaskStatus::StoodDown),
+            "{}",
+            falls.id
+        );
+    }
+    assert_eq!(
+        find(&keeps.id).map(|t| t.status),
+        Some(TaskStatus::Dispatched),
+        "{} is kept until done",
+        keeps.id
+    );
+    // Finished work does not come back.
+    let mut s = Situation::at_discharge(3_000.0);
+    s.tasks.insert(
+        falls.id.clone(),
+        TaskRecord {
+            status: TaskStatus::Done,
+            triggered_min: 0.0,
+            assignees: vec![],
+        },
+    );
+    if !still_active_now(&falls.id) {
+        assert!(e.assess(&s).tasks.iter().all(|t| t.id != falls.id));
+    }
+}
+
+#[test]
+fn dispatched_people_stay_on_their_task_and_deadlines_run() {
+    let e = engine();
+    let a = e.assess(&Situation::at_discharge(10_000.0));
+    let t = a
+        .tasks
+        .iter()
+        .find(|t| t.people_needed >= 1 && t.people_short == 0)
+        .unwrap();
+    let someone = e
+        .scenario()
+        .people
+        .iter()
+        .position(|p| p.id == t.assignees[0].id)
+        .unwrap();
+    let mut s = Situation::at_discharge(10_000.0);
+    s.now_min = 10_000.0;
+    s.tasks.insert(
+        t.id.clone(),
+        TaskRecord {
+            status: TaskStatus::Dispatched,
+            triggered_min: 0.0,
+            assignees: vec![PersonIdx(someone as u32)],
+        },
+    );
+    let b = e.assess(&s);
+    let again = b.tasks.iter().find(|x| x.id == t.id).unwrap();
+    assert_eq!(again.assignees.len(), 1);
+    assert_eq!(again.assignees[0].id, t.assignees[0].id);
+    assert_eq!(
+        again.status,
+        TaskStatus::Overdue,
+        "dispatched at minute 0, due long before minute 10,000"
+    );
+}
+
+#[test]
+fn alarms_and_hazards_open_their_instructions() {
+    let e = engine();
+    let sc = e.scenario();
+    let madu = sc.sites.iter().position(|s| s.id == "works.madu").unwrap();
+    let stone = sc
+        .sites
+        .iter()
+        .position(|s| s.kind == SiteKind::SmartStone && s.work == Some(SiteIdx(madu as u32)))
+        .unwrap();
+    let grid = sc.grids.iter().position(|g| g.id == "d.madu").unwrap();
+    let quiet = e.assess(&Situation::at_discharge(12_000.0));
+    let mut s = Situation::at_discharge(12_000.0);
+    s.alarms.push(SensorAlarm {
+        site: SiteIdx(stone as u32),
+    });
+    s.hazards.push(Hazard {
+        id: "h1".into(),
+        kind: "piping".into(),
+        site: None,
+        grid: GridIdx(grid as u32),
+        severity: 3,
+    });
+    let loud = e.assess(&s);
+    let on_madu = |a: &floodgrid_engine::assess::Assessment| {
+        a.tasks
+            .iter()
+            .filter(|t| t.target.as_ref().is_some_and(|x| x.id == "works.madu"))
+            .count()
+    };
+    assert!(
+        on_madu(&loud) > on_madu(&quiet),
+        "a smart-stone alarm sends a team to its works"
+    );
+    let piping: Vec<_> = loud
+        .tasks
+        .iter()
+        .filter(|t| t.id.ends_with("@h1"))
+        .collect();
+    assert!(
+        !piping.is_empty(),
+        "the piping hazard opens hazard instructions"
+    );
+    assert!(piping.iter().all(|t| t.grid == "d.madu"));
+}
+
+#[test]
+fn the_extent_geojson_opens_as_lon_lat_multipolygons() {
+    let out = std::env::temp_dir().join(format!("floodgrid-extent-{}.geojson", std::process::id()));
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_floodgrid"))
+        .args([
+            "assess",
+            &common::bundled().display().to_string(),
+            "--discharge",
+            "12000",
+            "--format",
+            "json",
+            "--extent",
+        ])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&out);
+    assert_eq!(v["type"], "FeatureCollection");
+    let features = v["features"].as_array().unwrap();
+    assert!(!features.is_empty());
+    for f in features {
+        assert_eq!(f["geometry"]["type"], "MultiPolygon");
+        assert!(f["properties"]["flooded_km2"].as_f64().unwrap() > 0.0);
+        let first = &f["geometry"]["coordinates"][0][0][0];
+        let (lon, lat) = (first[0].as_f64().unwrap(), first[1].as_f64().unwrap());
+        assert!(
+            (113.5..113.9).contains(&lon) && (34.8..35.0).contains(&lat),
+            "{lon}, {lat}"
+        );
+        let ring = f["geometry"]["coordinates"][0][0].as_array().unwrap();
+        assert_eq!(ring.first(), ring.last(), "closed rings");
+    }
+}
