@@ -5,7 +5,9 @@
 //! home minus that discharge; already-flooded homes come first), then the earlier arrival of the
 //! water when the 2D solver gave one, then vulnerability (bedridden, disabled, elderly alone,
 //! pregnant, children, chronically ill, then households by evacuation class), then id.
-//! Shelters: dry at that discharge, with beds of the right category left, nearest first.
+//! Shelters: dry at that discharge, with beds of the right category left (children's beds for
+//! registered children, women's for expectant mothers, men's and women's for everyone else),
+//! nearest first.
 
 use serde::{Deserialize, Serialize};
 
@@ -253,7 +255,9 @@ fn fits(r: &Resident, beds: &[u32; 3]) -> bool {
     match &r.kind {
         ResidentKind::KeyPerson { category } if category == "child" => beds[2] >= 1,
         ResidentKind::KeyPerson { category } if category == "pregnant" => beds[1] >= 1,
-        _ => beds[0] + beds[1] + beds[2] >= r.size,
+        // Adults (and households, whose make-up the registers do not give) use men's and women's
+        // beds; children's beds stay for registered children.
+        _ => beds[0] + beds[1] >= r.size,
     }
 }
 
@@ -262,11 +266,11 @@ fn take_beds(r: &Resident, beds: &mut [u32; 3]) {
         ResidentKind::KeyPerson { category } if category == "child" => beds[2] -= 1,
         ResidentKind::KeyPerson { category } if category == "pregnant" => beds[1] -= 1,
         _ => {
-            // Adults alternate men / women beds; children's beds take the rest.
+            // Alternate men's and women's beds.
             let mut left = r.size;
             let mut turn = 0;
             while left > 0 {
-                let order = if turn % 2 == 0 { [0, 1, 2] } else { [1, 0, 2] };
+                let order = if turn % 2 == 0 { [0, 1] } else { [1, 0] };
                 match order.into_iter().find(|&c| beds[c] > 0) {
                     Some(c) => {
                         beds[c] -= 1;
@@ -304,4 +308,151 @@ fn lead(input: &EvacuationInput<'_>, r: &Resident, load: &mut [u32]) -> Option<u
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grid::{GridIdx, ShelterCapacity, Shift, SiteGeometry};
+
+    fn resident(id: &str, kind: ResidentKind, x: f64, size: u32, needs: &str) -> Resident {
+        Resident {
+            id: id.into(),
+            kind,
+            name: id.into(),
+            grid: GridIdx(0),
+            lonlat: [0.0, 0.0],
+            xy: [x, 0.0],
+            size,
+            phone: String::new(),
+            needs: needs.into(),
+            guardian: None,
+        }
+    }
+
+    fn shelter(id: &str, x: f64, cap: ShelterCapacity) -> Site {
+        Site {
+            id: id.into(),
+            name: id.into(),
+            kind: SiteKind::Shelter,
+            geometry: SiteGeometry::Point([x, 0.0]),
+            geometry_lonlat: SiteGeometry::Point([0.0, 0.0]),
+            grid: Some(GridIdx(0)),
+            chainage_km: None,
+            work: None,
+            stock: vec![],
+            capacity: cap,
+            boats: 0,
+            crest_m: None,
+            road_class: None,
+        }
+    }
+
+    #[test]
+    fn order_means_shelters_leaders_and_overflow() {
+        let kp = |c: &str| ResidentKind::KeyPerson { category: c.into() };
+        let hh = |class| ResidentKind::Household {
+            category: "grain".into(),
+            evac_class: class,
+        };
+        let residents = vec![
+            resident("hh-high", hh(3), 100.0, 4, ""), // wets at 9,000
+            resident("bedridden", kp("bedridden"), 200.0, 1, "担架"), // wets at 7,000
+            resident("child", kp("child"), 300.0, 1, ""), // wets at 7,000
+            resident("hh-low", hh(1), 5_000.0, 3, ""), // already wet at 5,000
+            resident("dry", hh(2), 400.0, 2, ""),     // never at these discharges
+        ];
+        let thresholds = [9_000.0f32, 7_000.0, 7_000.0, 5_000.0, 40_000.0];
+        let sites = vec![
+            shelter(
+                "near",
+                0.0,
+                ShelterCapacity {
+                    men: 2,
+                    women: 2,
+                    children: 0,
+                },
+            ),
+            shelter(
+                "far",
+                3_000.0,
+                ShelterCapacity {
+                    men: 1,
+                    women: 1,
+                    children: 1,
+                },
+            ),
+            shelter(
+                "flooded",
+                50.0,
+                ShelterCapacity {
+                    men: 50,
+                    women: 50,
+                    children: 50,
+                },
+            ),
+        ];
+        let site_thresholds = [50_000.0f32, 50_000.0, 6_000.0];
+        let worker = Person {
+            id: "w1".into(),
+            name: "网格员".into(),
+            role: RoleIdx(0),
+            team: String::new(),
+            grid: GridIdx(0),
+            phone: String::new(),
+            skills: vec![],
+            shift: Shift::Any,
+            capacity: 1,
+        };
+        let people = vec![worker];
+        let by_grid = vec![vec![PersonIdx(0)]];
+        let ids = vec!["g".to_string()];
+        let input = EvacuationInput {
+            residents: &residents,
+            resident_threshold: &thresholds,
+            sites: &sites,
+            site_threshold: &site_thresholds,
+            people: &people,
+            people_by_grid: &by_grid,
+            leader_roles: &[RoleIdx(0)],
+            unavailable: &[],
+            arrival_hours: None,
+            grid_ids: &ids,
+        };
+        let plan = plan_evacuation(&input, 6_000.0, Some(10_000.0));
+        let order: Vec<&str> = plan.evacuees.iter().map(|e| e.resident.as_str()).collect();
+        assert_eq!(
+            order,
+            ["hh-low", "bedridden", "child", "hh-high"],
+            "least margin first, then vulnerability"
+        );
+        let by = |id: &str| plan.evacuees.iter().find(|e| e.resident == id).unwrap();
+        assert_eq!(by("hh-low").means, Means::Boat, "already cut off at 6,000");
+        assert_eq!(by("bedridden").means, Means::Vehicle);
+        assert_eq!(
+            by("child").shelter.as_deref(),
+            Some("far"),
+            "the only children's bed"
+        );
+        assert!(
+            plan.evacuees
+                .iter()
+                .all(|e| e.shelter.as_deref() != Some("flooded")),
+            "a shelter under water takes nobody"
+        );
+        assert_eq!(
+            by("hh-low").shelter.as_deref(),
+            Some("near"),
+            "far has only 2 adult beds for 3 people"
+        );
+        assert_eq!(
+            by("bedridden").shelter.as_deref(),
+            Some("near"),
+            "the last adult bed at near"
+        );
+        assert_eq!(plan.overflow, ["hh-high"]);
+        assert_eq!(plan.persons, 3 + 1 + 1 + 4);
+        assert_eq!(by("hh-low").leader.as_deref(), Some("w1"));
+        assert!(by("hh-low").margin_m3s.unwrap() < 0.0);
+    }
 }
