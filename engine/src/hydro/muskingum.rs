@@ -119,7 +119,7 @@ impl Muskingum {
         dt_min: f64,
     ) -> Option<super::Forecast> {
         let (&(t0, _), &(t1, _)) = (upstream.first()?, upstream.last()?);
-        if !(dt_min > 0.0) || t1 <= t0 {
+        if dt_min.is_nan() || dt_min <= 0.0 || t1 <= t0 {
             return None;
         }
         let n = ((t1 - t0) / dt_min).floor() as usize + 1;
