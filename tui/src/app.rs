@@ -1,0 +1,1735 @@
+//! The console's model and its update function (The Elm Architecture): [`App`] holds the
+//! situation, the engine's latest [`Assessment`] and everything the screen shows; [`update`]
+//! turns a [`Message`] (a key, an [`Action`], a tick) into a new model. Nothing here draws or
+//! touches the terminal, so every behaviour is testable without one.
+//!
+//! Every change of the situation is assessed at once (about 2 ms at the bundled scenario), and the
+//! actions that change it are handed to the [`Journal`] and the [`DrillDriver`], if any.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use floodgrid_engine::assess::{Assessment, Engine, Situation, TaskInstance, TaskRecord};
+use floodgrid_engine::grid::{GridKind, PersonIdx, ResidentKind};
+use floodgrid_engine::hydro::{Trend, WarningLevel};
+use floodgrid_engine::plan::{ForEach, TaskStatus, TaskStep};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use serde::{Deserialize, Serialize};
+
+use crate::drill::{DrillDriver, DriverNote, DriverUpdate};
+use crate::i18n::{self, Lang};
+use crate::journal::Journal;
+use crate::keymap::{self, Scope};
+use crate::view::map::{MapCache, MapGeometry};
+
+/// The highest discharge the console accepts, m³/s (well above any flood of record here).
+pub const MAX_DISCHARGE_M3S: f64 = 100_000.0;
+/// How many people the dispatch dialog offers.
+const MAX_CANDIDATES: usize = 60;
+/// How many discharges the sparkline keeps.
+const HISTORY_LEN: usize = 240;
+
+/// Everything the commander can do. The keymap maps keys to these; the `:` line parses into
+/// them; the journal and the drill driver receive them. Serialized (JSON) as
+/// `{"action": "dispatch", "task": ..., "people": [...]}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// Change the discharge by a step.
+    StepDischarge {
+        /// m³/s, signed.
+        delta_m3s: f64,
+    },
+    /// Set the discharge.
+    SetDischarge {
+        /// m³/s.
+        discharge_m3s: f64,
+    },
+    /// Open the dispatch dialog.
+    OpenDispatch,
+    /// Dispatch an instance to people (派单).
+    Dispatch {
+        /// Instance id.
+        task: String,
+        /// Person ids.
+        people: Vec<String>,
+    },
+    /// Accept the selected instance (接单).
+    Accept,
+    /// Complete the selected instance (销单).
+    Complete,
+    /// Verify the selected instance (访单).
+    Verify,
+    /// A lifecycle step on an instance.
+    Step {
+        /// Instance id.
+        task: String,
+        /// The step.
+        step: TaskStep,
+    },
+    /// Pause or run the drill clock.
+    TogglePause,
+    /// Drill clock faster.
+    Faster,
+    /// Drill clock slower.
+    Slower,
+    /// Drill clock speed.
+    SetSpeed {
+        /// Drill minutes per wall minute.
+        factor: f64,
+    },
+    /// Find a grid on the map.
+    Goto {
+        /// Grid id or name.
+        grid: String,
+    },
+    /// Switch the language.
+    SetLang {
+        /// Language.
+        lang: Lang,
+    },
+    /// Next pane.
+    FocusNext,
+    /// Previous pane.
+    FocusPrev,
+    /// Move up.
+    Up,
+    /// Move down.
+    Down,
+    /// Page up.
+    PageUp,
+    /// Page down.
+    PageDown,
+    /// First item.
+    Top,
+    /// Last item.
+    Bottom,
+    /// Details, next step, confirm.
+    Open,
+    /// Back, cancel, clear the filter.
+    Back,
+    /// Pick / unpick (dispatch dialog).
+    Toggle,
+    /// Help overlay.
+    Help,
+    /// The `:` command line.
+    CommandLine,
+    /// Filter the focused list.
+    Filter,
+    /// Map colours: flooded share or depth.
+    MapColour,
+    /// Zoom in on the selected grid.
+    ZoomIn,
+    /// Zoom out.
+    ZoomOut,
+    /// Whole town.
+    ZoomReset,
+    /// Quit (asks first during a drill).
+    Quit,
+}
+
+impl Action {
+    /// Whether the action changes the situation or the drill, and so belongs in the journal.
+    pub fn is_record(&self) -> bool {
+        matches!(
+            self,
+            Action::SetDischarge { .. }
+                | Action::Dispatch { .. }
+                | Action::Step { .. }
+                | Action::TogglePause
+                | Action::Faster
+                | Action::Slower
+                | Action::SetSpeed { .. }
+        )
+    }
+
+    /// Whether the drill driver owns it (the clock).
+    pub fn is_clock(&self) -> bool {
+        matches!(
+            self,
+            Action::TogglePause | Action::Faster | Action::Slower | Action::SetSpeed { .. }
+        )
+    }
+}
+
+/// An input to [`update`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    /// A key press.
+    Key(KeyEvent),
+    /// An action, as if from its key.
+    Action(Action),
+    /// A line for the `:` command line, as if typed and entered.
+    Command(String),
+    /// Wall time passed (drives a drill).
+    Tick(Duration),
+}
+
+/// The console's panes, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    /// The to-do list.
+    Todo,
+    /// The grid map.
+    Map,
+    /// Key persons.
+    KeyPersons,
+    /// Floodplain households.
+    Households,
+    /// The event log.
+    Log,
+}
+
+impl Pane {
+    const ORDER: [Pane; 5] = [
+        Pane::Todo,
+        Pane::Map,
+        Pane::KeyPersons,
+        Pane::Households,
+        Pane::Log,
+    ];
+}
+
+/// What the bottom line is editing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Keys go to the keymap.
+    Normal,
+    /// The `:` command line.
+    Command(String),
+    /// The filter of the focused list.
+    Filter(String),
+}
+
+/// How the map colours grids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapColour {
+    /// By flooded share of the grid's area.
+    Share,
+    /// By deepest water.
+    Depth,
+}
+
+/// Where a resident stands in the evacuation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ResidentStatus {
+    /// Home already under water at this discharge.
+    CutOff,
+    /// On the evacuation list.
+    ToMove,
+    /// An evacuation task for them (or their grid) was dispatched.
+    Moving,
+    /// That task is done.
+    Out,
+    /// Dry at the discharge planned for.
+    Safe,
+}
+
+/// A resident row (key person or household).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResidentRow {
+    /// Index into `Scenario::residents`.
+    pub resident: usize,
+    /// Status.
+    pub status: ResidentStatus,
+    /// Index into `assessment.evacuation.evacuees`.
+    pub evacuee: Option<usize>,
+}
+
+/// Household counts of one evacuation class.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClassCounts {
+    /// Households.
+    pub total: u32,
+    /// Persons.
+    pub persons: u32,
+    /// On the list, not yet moving.
+    pub to_move: u32,
+    /// Already under water.
+    pub cut_off: u32,
+    /// Moving or out.
+    pub moved: u32,
+}
+
+/// A list's selection, scroll and filter.
+#[derive(Debug, Default)]
+pub struct ListState {
+    /// Selected row of the (filtered) view.
+    pub selected: usize,
+    /// First row shown; kept by the view between frames.
+    pub offset: Cell<usize>,
+    /// Filter text (case-insensitive substring).
+    pub filter: String,
+    /// Rows per page, as last drawn.
+    pub page: Cell<usize>,
+}
+
+impl ListState {
+    fn clamp(&mut self, len: usize) {
+        self.selected = self.selected.min(len.saturating_sub(1));
+    }
+
+    fn step(&mut self, len: usize, delta: isize) {
+        if len == 0 {
+            self.selected = 0;
+            return;
+        }
+        let s = self.selected as isize + delta;
+        self.selected = s.clamp(0, len as isize - 1) as usize;
+    }
+
+    /// The first row to draw so that the selection is visible in `height` rows.
+    pub fn scroll(&self, len: usize, height: usize) -> usize {
+        self.page.set(height.max(1));
+        let mut off = self.offset.get();
+        if height == 0 || len == 0 {
+            self.offset.set(0);
+            return 0;
+        }
+        if self.selected < off {
+            off = self.selected;
+        } else if self.selected >= off + height {
+            off = self.selected + 1 - height;
+        }
+        off = off.min(len.saturating_sub(height));
+        self.offset.set(off);
+        off
+    }
+}
+
+/// Steps of the dispatch dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DispatchStep {
+    /// Pick the instance.
+    Task,
+    /// Pick the people.
+    People,
+    /// Confirm.
+    Confirm,
+}
+
+/// A person offered in the dispatch dialog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Index into `Scenario::people`.
+    pub person: usize,
+    /// The engine suggested them.
+    pub suggested: bool,
+    /// Picked.
+    pub chosen: bool,
+    /// Instances they already carry at this discharge.
+    pub load: usize,
+}
+
+/// The dispatch dialog: instance, then people (suggested first), then confirm.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DispatchDialog {
+    /// Current step.
+    pub step: DispatchStep,
+    /// Dispatchable instances (indices into `assessment.tasks`).
+    pub tasks: Vec<usize>,
+    /// Cursor in `tasks`.
+    pub task_cursor: usize,
+    /// The instance picked.
+    pub task: Option<String>,
+    /// People offered.
+    pub candidates: Vec<Candidate>,
+    /// Cursor in `candidates`.
+    pub cursor: usize,
+}
+
+/// A dialog over the screen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dialog {
+    /// Dispatch.
+    Dispatch(DispatchDialog),
+    /// Details of an instance (by id).
+    Task(String),
+    /// Details of a grid (index).
+    Grid(usize),
+    /// Details of a resident (index).
+    Resident(usize),
+    /// Quit during a drill?
+    ConfirmQuit,
+}
+
+/// What the event log records.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogEvent {
+    /// The console started.
+    Started,
+    /// The discharge changed.
+    Discharge {
+        /// Before, m³/s.
+        from: f64,
+        /// After, m³/s.
+        to: f64,
+        /// Level before.
+        level_from: WarningLevel,
+        /// Level after.
+        level_to: WarningLevel,
+        /// Instances new on a rise.
+        new_tasks: usize,
+        /// Instances now.
+        tasks: usize,
+    },
+    /// An instance was dispatched.
+    Dispatched {
+        /// Instance id.
+        task: String,
+        /// Title (zh).
+        title: String,
+        /// Title (en).
+        title_en: Option<String>,
+        /// Names.
+        people: Vec<String>,
+    },
+    /// A lifecycle step was applied.
+    Stepped {
+        /// Instance id.
+        task: String,
+        /// The step.
+        step: TaskStep,
+        /// Status after.
+        status: TaskStatus,
+    },
+    /// A step did not apply.
+    Refused {
+        /// Instance id.
+        task: String,
+        /// The step.
+        step: TaskStep,
+        /// Status it was in.
+        from: TaskStatus,
+    },
+    /// A grid was found.
+    Goto {
+        /// Grid index.
+        grid: usize,
+    },
+    /// Nothing matched `:goto`.
+    NoSuchGrid(String),
+    /// An unknown command.
+    UnknownCommand(String),
+    /// A clock key in what-if mode.
+    NoClock,
+    /// No instance is selected.
+    NoSelection,
+    /// The driver said something.
+    Driver(DriverNote),
+    /// The journal could not be written.
+    JournalError(String),
+    /// The language changed.
+    Lang,
+}
+
+/// A line of the event log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEntry {
+    /// Clock, minutes.
+    pub at_min: f64,
+    /// What happened.
+    pub event: LogEvent,
+}
+
+/// Options for a new [`App`].
+#[derive(Default)]
+pub struct AppOptions {
+    /// Language.
+    pub lang: Lang,
+    /// Discharge to start from, m³/s.
+    pub discharge_m3s: f64,
+    /// Where commander actions are written.
+    pub journal: Option<Box<dyn Journal>>,
+    /// The drill (or live feed); none for what-if.
+    pub driver: Option<Box<dyn DrillDriver>>,
+}
+
+/// Facts about the scenario the console looks up often; built once.
+#[derive(Debug)]
+pub struct Lookup {
+    /// Grid index by id.
+    pub grid_by_id: HashMap<String, usize>,
+    /// Person index by id.
+    pub person_by_id: HashMap<String, usize>,
+    /// Key persons (resident indices).
+    pub key_persons: Vec<usize>,
+    /// Farm households (resident indices).
+    pub households: Vec<usize>,
+    /// Working grids (grid and dedicated), file order: what `j`/`k` walk on the map.
+    pub working_grids: Vec<usize>,
+}
+
+/// The console's model.
+pub struct App {
+    engine: Arc<Engine>,
+    /// The situation assessed.
+    pub situation: Situation,
+    /// The engine's latest answer.
+    pub assessment: Assessment,
+    /// Language.
+    pub lang: Lang,
+    /// Focused pane.
+    pub focus: Pane,
+    /// Which list the compact layout shows beside the map.
+    pub side: Pane,
+    /// The bottom line.
+    pub input: Input,
+    /// Open dialog.
+    pub dialog: Option<Dialog>,
+    /// Help overlay shown.
+    pub help: bool,
+    /// Discharges the commander set (sparkline), oldest first.
+    pub history: Vec<f64>,
+    /// Instances new since the level last rose.
+    pub new_tasks: HashSet<String>,
+    /// The event log, oldest first.
+    pub log: Vec<LogEntry>,
+    /// To-do list state.
+    pub todo: ListState,
+    /// Key-person list state.
+    pub key_list: ListState,
+    /// Household list state.
+    pub household_list: ListState,
+    /// Event log state.
+    pub log_list: ListState,
+    /// Map grid selection (index into `map_view`) and filter.
+    pub map_list: ListState,
+    /// Whether a grid has been picked on the map (by moving on it or `:goto`).
+    pub map_picked: bool,
+    /// To-do view: indices into `assessment.tasks`, in display order, filtered.
+    pub todo_view: Vec<usize>,
+    /// Key-person rows, evacuation order first.
+    pub key_rows: Vec<ResidentRow>,
+    /// Filtered view of `key_rows`.
+    pub key_view: Vec<usize>,
+    /// Household rows on the evacuation list, in order.
+    pub household_rows: Vec<ResidentRow>,
+    /// Filtered view of `household_rows`.
+    pub household_view: Vec<usize>,
+    /// Household counts by class 1..=3 (index 0 = class 1), and others.
+    pub class_counts: [ClassCounts; 3],
+    /// Filtered view of the log (indices into `log`).
+    pub log_view: Vec<usize>,
+    /// Grids `j`/`k` walk on the map (indices into `Scenario::grids`), filtered.
+    pub map_view: Vec<usize>,
+    /// Map colouring.
+    pub map_colour: MapColour,
+    /// Map zoom (1: the whole town).
+    pub map_zoom: f64,
+    /// Scenario lookups.
+    pub lookup: Lookup,
+    /// Map outlines and their index.
+    pub map_geometry: MapGeometry,
+    /// Grid under each map pixel, for the last size drawn.
+    pub map_cache: RefCell<MapCache>,
+    driver: Option<Box<dyn DrillDriver>>,
+    journal: Option<Box<dyn Journal>>,
+    /// Set when the console should close.
+    pub quit: bool,
+}
+
+impl App {
+    /// A console over an engine, assessed at the starting discharge.
+    pub fn new(engine: Arc<Engine>, options: AppOptions) -> App {
+        let sc = engine.scenario();
+        let lookup = Lookup {
+            grid_by_id: sc
+                .grids
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (g.id.clone(), i))
+                .collect(),
+            person_by_id: sc
+                .people
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.id.clone(), i))
+                .collect(),
+            key_persons: (0..sc.residents.len())
+                .filter(|&i| matches!(sc.residents[i].kind, ResidentKind::KeyPerson { .. }))
+                .collect(),
+            households: (0..sc.residents.len())
+                .filter(|&i| matches!(sc.residents[i].kind, ResidentKind::Household { .. }))
+                .collect(),
+            working_grids: (0..sc.grids.len())
+                .filter(|&i| sc.grids[i].kind.is_working_grid())
+                .collect(),
+        };
+        let map_geometry = MapGeometry::new(sc);
+        let q = clamp_discharge(options.discharge_m3s);
+        let situation = Situation::at_discharge(q);
+        let assessment = engine.assess(&situation);
+        let mut app = App {
+            engine,
+            situation,
+            assessment,
+            lang: options.lang,
+            focus: Pane::Todo,
+            side: Pane::KeyPersons,
+            input: Input::Normal,
+            dialog: None,
+            help: false,
+            history: vec![q],
+            new_tasks: HashSet::new(),
+            log: Vec::new(),
+            todo: ListState::default(),
+            key_list: ListState::default(),
+            household_list: ListState::default(),
+            log_list: ListState::default(),
+            map_list: ListState::default(),
+            map_picked: false,
+            todo_view: Vec::new(),
+            key_rows: Vec::new(),
+            key_view: Vec::new(),
+            household_rows: Vec::new(),
+            household_view: Vec::new(),
+            class_counts: [ClassCounts::default(); 3],
+            log_view: Vec::new(),
+            map_view: Vec::new(),
+            map_colour: MapColour::Share,
+            map_zoom: 1.0,
+            lookup,
+            map_geometry,
+            map_cache: RefCell::new(MapCache::default()),
+            driver: options.driver,
+            journal: options.journal,
+            quit: false,
+        };
+        if let Some(d) = &app.driver {
+            app.situation.now_min = d.clock().now_min;
+            app.assessment = app.engine.assess(&app.situation);
+        }
+        app.derive();
+        app.push_log(LogEvent::Started);
+        app
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Whether a drill (or live feed) drives the situation.
+    pub fn driver(&self) -> Option<&dyn DrillDriver> {
+        self.driver.as_deref()
+    }
+
+    /// The clock: the driver's, else the situation's.
+    pub fn clock(&self) -> crate::drill::Clock {
+        self.driver
+            .as_ref()
+            .map(|d| d.clock())
+            .unwrap_or(crate::drill::Clock {
+                now_min: self.situation.now_min,
+                speed: 0.0,
+                paused: true,
+            })
+    }
+
+    /// The trend shown: the engine's during a drill; in what-if, the direction of the last
+    /// change the commander made.
+    pub fn trend(&self) -> Trend {
+        if self.driver.is_some() {
+            return self.assessment.trend;
+        }
+        match self.history.as_slice() {
+            [.., a, b] if b > a => Trend::Rising,
+            [.., a, b] if b < a => Trend::Falling,
+            _ => Trend::Steady,
+        }
+    }
+
+    /// The selected instance of the to-do list.
+    pub fn selected_task(&self) -> Option<&TaskInstance> {
+        self.todo_view
+            .get(self.todo.selected)
+            .and_then(|&i| self.assessment.tasks.get(i))
+    }
+
+    /// The grid selected on the map.
+    pub fn selected_grid(&self) -> Option<usize> {
+        if !self.map_picked {
+            return None;
+        }
+        self.map_view.get(self.map_list.selected).copied()
+    }
+
+    /// An instance by id.
+    pub fn task(&self, id: &str) -> Option<&TaskInstance> {
+        self.assessment.tasks.iter().find(|t| t.id == id)
+    }
+
+    /// A task's title in the console's language (Chinese when the plan has no English).
+    pub fn title<'a>(&self, t: &'a TaskInstance) -> &'a str {
+        match (self.lang, &t.title_en) {
+            (Lang::En, Some(en)) => en,
+            _ => &t.title,
+        }
+    }
+
+    /// A grid's name in the console's language.
+    pub fn grid_name(&self, g: usize) -> &str {
+        let grid = &self.engine.scenario().grids[g];
+        match (self.lang, &grid.name_en) {
+            (Lang::En, Some(en)) => en,
+            _ => &grid.name,
+        }
+    }
+
+    /// A grid's name from its id.
+    pub fn grid_name_by_id<'a>(&'a self, id: &'a str) -> &'a str {
+        self.lookup
+            .grid_by_id
+            .get(id)
+            .map(|&g| self.grid_name(g))
+            .unwrap_or(id)
+    }
+
+    /// A role's name in the console's language.
+    pub fn role_name<'a>(&'a self, id: &'a str) -> &'a str {
+        let roles = &self.engine.scenario().config.roles;
+        match roles.iter().find(|r| r.id == id) {
+            Some(r) => match (self.lang, &r.name_en) {
+                (Lang::En, Some(en)) => en,
+                _ => &r.name,
+            },
+            None => id,
+        }
+    }
+
+    fn push_log(&mut self, event: LogEvent) {
+        let at_min = self.clock().now_min;
+        self.log.push(LogEntry { at_min, event });
+        self.derive_log();
+        // Follow the newest line unless the commander scrolled up.
+        if self.focus != Pane::Log {
+            self.log_list.selected = self.log_view.len().saturating_sub(1);
+        }
+    }
+
+    fn record(&mut self, action: &Action) {
+        if let Some(j) = self.journal.as_mut()
+            && let Err(e) = j.record(action)
+        {
+            let text = e.to_string();
+            self.push_log(LogEvent::JournalError(text));
+        }
+    }
+
+    fn forward(&mut self, action: &Action) {
+        let update = match self.driver.as_mut() {
+            Some(d) => d.on_action(action, &mut self.situation),
+            None => return,
+        };
+        self.absorb(update);
+    }
+
+    fn absorb(&mut self, update: DriverUpdate) {
+        if update.changed {
+            self.reassess();
+        }
+        for note in update.notes {
+            self.push_log(LogEvent::Driver(note));
+        }
+    }
+
+    /// Assesses the situation again and refreshes everything derived from it; instances that
+    /// appear when the level rises are marked new.
+    fn reassess(&mut self) {
+        let before = self.assessment.level;
+        let old: HashSet<String> = self.assessment.tasks.iter().map(|t| t.id.clone()).collect();
+        let keep = self.selected_task().map(|t| t.id.clone());
+        self.assessment = self.engine.assess(&self.situation);
+        let after = self.assessment.level;
+        if after > before {
+            self.new_tasks = self
+                .assessment
+                .tasks
+                .iter()
+                .filter(|t| !old.contains(&t.id))
+                .map(|t| t.id.clone())
+                .collect();
+        } else if after < before {
+            self.new_tasks.clear();
+        } else {
+            let now: HashSet<&str> = self
+                .assessment
+                .tasks
+                .iter()
+                .map(|t| t.id.as_str())
+                .collect();
+            self.new_tasks.retain(|id| now.contains(id.as_str()));
+        }
+        self.derive();
+        if let Some(id) = keep
+            && let Some(pos) = self
+                .todo_view
+                .iter()
+                .position(|&i| self.assessment.tasks[i].id == id)
+        {
+            self.todo.selected = pos;
+        }
+    }
+
+    /// Recomputes the views from the assessment and the filters.
+    fn derive(&mut self) {
+        self.derive_todo();
+        self.derive_residents();
+        self.derive_map();
+        self.derive_log();
+    }
+
+    fn derive_todo(&mut self) {
+        let tasks = &self.assessment.tasks;
+        let f = self.todo.filter.to_lowercase();
+        let mut view: Vec<usize> = (0..tasks.len())
+            .filter(|&i| f.is_empty() || self.task_matches(&tasks[i], &f))
+            .collect();
+        // Highest priority first; within it the orders of the highest level first (the red
+        // orders at red), then the plan's order.
+        view.sort_by_key(|&i| (tasks[i].priority, std::cmp::Reverse(tasks[i].phase), i));
+        self.todo_view = view;
+        self.todo.clamp(self.todo_view.len());
+    }
+
+    fn task_matches(&self, t: &TaskInstance, f: &str) -> bool {
+        let hay = |s: &str| s.to_lowercase().contains(f);
+        hay(&t.id)
+            || hay(&t.title)
+            || t.title_en.as_deref().is_some_and(hay)
+            || hay(t.status.name())
+            || hay(i18n::status_tag(self.lang, t.status))
+            || hay(self.grid_name_by_id(&t.grid))
+            || t.target.as_ref().is_some_and(|x| hay(&x.name))
+            || t.assignees.iter().any(|a| hay(&a.name))
+    }
+
+    fn derive_residents(&mut self) {
+        let sc = self.engine.scenario();
+        let a = &self.assessment;
+        let evac: HashMap<&str, usize> = a
+            .evacuation
+            .evacuees
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.resident.as_str(), i))
+            .collect();
+        // Evacuation tasks by the resident or grid they are about: the most advanced status.
+        let mut by_target: HashMap<&str, TaskStatus> = HashMap::new();
+        for t in &a.tasks {
+            if t.category != "evacuation" || t.status == TaskStatus::Pending {
+                continue;
+            }
+            let key = match &t.target {
+                Some(x) if x.kind == ForEach::Grid => t.grid.as_str(),
+                Some(x) => x.id.as_str(),
+                None => continue,
+            };
+            let e = by_target.entry(key).or_insert(t.status);
+            if progress(t.status) > progress(*e) {
+                *e = t.status;
+            }
+        }
+        let row = |r: usize| {
+            let res = &sc.residents[r];
+            let evacuee = evac.get(res.id.as_str()).copied();
+            let task = by_target
+                .get(res.id.as_str())
+                .or_else(|| by_target.get(sc.grids[res.grid.ix()].id.as_str()))
+                .copied();
+            let status = match (evacuee, task) {
+                (None, _) => ResidentStatus::Safe,
+                (Some(_), Some(s)) if s.is_finished() => ResidentStatus::Out,
+                (Some(_), Some(s)) if progress(s) > 0 => ResidentStatus::Moving,
+                (Some(e), _)
+                    if a.evacuation.evacuees[e]
+                        .margin_m3s
+                        .is_some_and(|m| m <= 0.0) =>
+                {
+                    ResidentStatus::CutOff
+                }
+                (Some(_), _) => ResidentStatus::ToMove,
+            };
+            ResidentRow {
+                resident: r,
+                status,
+                evacuee,
+            }
+        };
+        let order = |x: &ResidentRow| (x.evacuee.unwrap_or(usize::MAX), x.resident);
+        let mut keys: Vec<ResidentRow> = self.lookup.key_persons.iter().map(|&r| row(r)).collect();
+        keys.sort_by_key(order);
+        let mut counts = [ClassCounts::default(); 3];
+        let mut households = Vec::new();
+        for &r in &self.lookup.households {
+            let x = row(r);
+            let res = &sc.residents[r];
+            let class = match res.kind {
+                ResidentKind::Household { evac_class, .. } => evac_class,
+                _ => 0,
+            };
+            if let Some(c) = counts.get_mut((class as usize).wrapping_sub(1)) {
+                c.total += 1;
+                c.persons += res.size;
+                match x.status {
+                    ResidentStatus::CutOff => c.cut_off += 1,
+                    ResidentStatus::ToMove => c.to_move += 1,
+                    ResidentStatus::Moving | ResidentStatus::Out => c.moved += 1,
+                    ResidentStatus::Safe => {}
+                }
+            }
+            if x.evacuee.is_some() {
+                households.push(x);
+            }
+        }
+        households.sort_by_key(order);
+        self.key_rows = keys;
+        self.household_rows = households;
+        self.class_counts = counts;
+        self.filter_residents();
+    }
+
+    fn resident_matches(&self, row: &ResidentRow, f: &str) -> bool {
+        let sc = self.engine.scenario();
+        let r = &sc.residents[row.resident];
+        let hay = |s: &str| s.to_lowercase().contains(f);
+        let category = match &r.kind {
+            ResidentKind::KeyPerson { category } | ResidentKind::Household { category, .. } => {
+                category.as_str()
+            }
+        };
+        hay(&r.name)
+            || hay(&r.id)
+            || hay(category)
+            || hay(&i18n::resident_category(self.lang, category))
+            || hay(&sc.grids[r.grid.ix()].id)
+            || hay(self.grid_name(r.grid.ix()))
+    }
+
+    fn filter_residents(&mut self) {
+        let f = self.key_list.filter.to_lowercase();
+        self.key_view = (0..self.key_rows.len())
+            .filter(|&i| f.is_empty() || self.resident_matches(&self.key_rows[i], &f))
+            .collect();
+        self.key_list.clamp(self.key_view.len());
+        let f = self.household_list.filter.to_lowercase();
+        self.household_view = (0..self.household_rows.len())
+            .filter(|&i| f.is_empty() || self.resident_matches(&self.household_rows[i], &f))
+            .collect();
+        self.household_list.clamp(self.household_view.len());
+    }
+
+    fn derive_map(&mut self) {
+        let keep = self.map_view.get(self.map_list.selected).copied();
+        let f = self.map_list.filter.to_lowercase();
+        let sc = self.engine.scenario();
+        self.map_view = self
+            .lookup
+            .working_grids
+            .iter()
+            .copied()
+            .filter(|&g| {
+                f.is_empty()
+                    || sc.grids[g].id.to_lowercase().contains(&f)
+                    || sc.grids[g].name.to_lowercase().contains(&f)
+                    || sc.grids[g]
+                        .name_en
+                        .as_ref()
+                        .is_some_and(|n| n.to_lowercase().contains(&f))
+            })
+            .collect();
+        if let Some(g) = keep
+            && let Some(p) = self.map_view.iter().position(|&x| x == g)
+        {
+            self.map_list.selected = p;
+        }
+        self.map_list.clamp(self.map_view.len());
+    }
+
+    fn derive_log(&mut self) {
+        let f = self.log_list.filter.to_lowercase();
+        self.log_view = (0..self.log.len())
+            .filter(|&i| f.is_empty() || self.log_text(&self.log[i]).to_lowercase().contains(&f))
+            .collect();
+        self.log_list.clamp(self.log_view.len());
+    }
+
+    /// A log line in the console's language (without the clock).
+    pub fn log_text(&self, e: &LogEntry) -> String {
+        let l = self.lang;
+        let zh = l == Lang::Zh;
+        let title = |zh_t: &str, en_t: &Option<String>| -> String {
+            match (l, en_t) {
+                (Lang::En, Some(en)) => en.clone(),
+                _ => zh_t.to_string(),
+            }
+        };
+        match &e.event {
+            LogEvent::Started => {
+                let sc = self.engine.scenario();
+                let name = match (l, &sc.config.name_en) {
+                    (Lang::En, Some(en)) => en.as_str(),
+                    _ => sc.config.name.as_str(),
+                };
+                let mode = match self.driver {
+                    Some(_) => i18n::MODE_DRILL.get(l),
+                    None => i18n::MODE_WHATIF.get(l),
+                };
+                if zh {
+                    format!("控制台启动：{name}，{mode}")
+                } else {
+                    format!("Console started: {name}, {mode}")
+                }
+            }
+            LogEvent::Discharge {
+                from,
+                to,
+                level_from,
+                level_to,
+                new_tasks,
+                tasks,
+            } => {
+                let q = i18n::discharge(*to);
+                let f = i18n::thousands(*from);
+                let lv = i18n::level_name(l, *level_to);
+                if level_to != level_from {
+                    if zh {
+                        format!("流量 {f} 调至 {q}：{lv}，新增任务 {new_tasks} 项，共 {tasks} 项")
+                    } else {
+                        format!("Q {f} set to {q}: {lv}, {new_tasks} new tasks, {tasks} in all")
+                    }
+                } else if zh {
+                    format!("流量 {f} 调至 {q}，任务 {tasks} 项")
+                } else {
+                    format!("Q {f} set to {q}, {tasks} tasks")
+                }
+            }
+            LogEvent::Dispatched {
+                task,
+                title: t,
+                title_en,
+                people,
+            } => {
+                let who = people.join(if zh { "、" } else { ", " });
+                if zh {
+                    format!("派单 {}（{task}）给 {who}", title(t, title_en))
+                } else {
+                    format!("Dispatched {} ({task}) to {who}", title(t, title_en))
+                }
+            }
+            LogEvent::Stepped { task, step, status } => {
+                let s = i18n::step_name(l, *step);
+                let st = i18n::status_tag(l, *status);
+                if zh {
+                    format!("{s}：{task}，状态 {st}")
+                } else {
+                    format!("{s}: {task}, now {st}")
+                }
+            }
+            LogEvent::Refused { task, step, from } => {
+                let s = i18n::step_name(l, *step);
+                let st = i18n::status_tag(l, *from);
+                if zh {
+                    format!("不能{s}：{task} 状态为 {st}")
+                } else {
+                    format!("Cannot {s} {task}: it is {st}")
+                }
+            }
+            LogEvent::Goto { grid } => {
+                let name = self.grid_name(*grid);
+                let id = &self.engine.scenario().grids[*grid].id;
+                if zh {
+                    format!("定位网格 {name}（{id}）")
+                } else {
+                    format!("Grid {name} ({id})")
+                }
+            }
+            LogEvent::NoSuchGrid(s) => {
+                if zh {
+                    format!("没有网格 {s}")
+                } else {
+                    format!("No grid {s}")
+                }
+            }
+            LogEvent::UnknownCommand(s) => {
+                if zh {
+                    format!("未知命令：{s}（? 查看帮助）")
+                } else {
+                    format!("Unknown command: {s} (? for help)")
+                }
+            }
+            LogEvent::NoClock => {
+                if zh {
+                    "假设推演没有演练时钟".into()
+                } else {
+                    "What-if mode has no drill clock".into()
+                }
+            }
+            LogEvent::NoSelection => {
+                if zh {
+                    "请先在待办任务中选择一项".into()
+                } else {
+                    "Select a task in the to-do list first".into()
+                }
+            }
+            LogEvent::Driver(n) => {
+                if zh {
+                    n.zh.clone()
+                } else {
+                    n.en.clone()
+                }
+            }
+            LogEvent::JournalError(e) => {
+                if zh {
+                    format!("日志文件写入失败：{e}")
+                } else {
+                    format!("Journal not written: {e}")
+                }
+            }
+            LogEvent::Lang => {
+                if zh {
+                    "界面语言：中文".into()
+                } else {
+                    "Language: English".into()
+                }
+            }
+        }
+    }
+
+    fn list_mut(&mut self, pane: Pane) -> &mut ListState {
+        match pane {
+            Pane::Todo => &mut self.todo,
+            Pane::Map => &mut self.map_list,
+            Pane::KeyPersons => &mut self.key_list,
+            Pane::Households => &mut self.household_list,
+            Pane::Log => &mut self.log_list,
+        }
+    }
+
+    /// The list state of a pane.
+    pub fn list(&self, pane: Pane) -> &ListState {
+        match pane {
+            Pane::Todo => &self.todo,
+            Pane::Map => &self.map_list,
+            Pane::KeyPersons => &self.key_list,
+            Pane::Households => &self.household_list,
+            Pane::Log => &self.log_list,
+        }
+    }
+
+    fn view_len(&self, pane: Pane) -> usize {
+        match pane {
+            Pane::Todo => self.todo_view.len(),
+            Pane::Map => self.map_view.len(),
+            Pane::KeyPersons => self.key_view.len(),
+            Pane::Households => self.household_view.len(),
+            Pane::Log => self.log_view.len(),
+        }
+    }
+
+    fn move_selection(&mut self, delta: isize) {
+        let pane = self.focus;
+        if pane == Pane::Map {
+            self.map_picked = true;
+        }
+        let len = self.view_len(pane);
+        self.list_mut(pane).step(len, delta);
+    }
+
+    fn set_filter(&mut self, text: String) {
+        let pane = self.focus;
+        self.list_mut(pane).filter = text;
+        self.list_mut(pane).selected = 0;
+        match pane {
+            Pane::Todo => self.derive_todo(),
+            Pane::Map => self.derive_map(),
+            Pane::KeyPersons | Pane::Households => self.filter_residents(),
+            Pane::Log => self.derive_log(),
+        }
+    }
+
+    fn set_discharge(&mut self, q: f64) {
+        let q = clamp_discharge(q);
+        let from = self.situation.discharge_m3s;
+        let level_from = self.assessment.level;
+        self.situation.discharge_m3s = q;
+        self.history.push(q);
+        if self.history.len() > HISTORY_LEN {
+            self.history.remove(0);
+        }
+        self.reassess();
+        let action = Action::SetDischarge { discharge_m3s: q };
+        self.record(&action);
+        self.push_log(LogEvent::Discharge {
+            from,
+            to: q,
+            level_from,
+            level_to: self.assessment.level,
+            new_tasks: self.new_tasks.len(),
+            tasks: self.assessment.summary.instances,
+        });
+        self.forward(&action);
+    }
+
+    fn open_dispatch(&mut self) {
+        let sel = self.todo.selected;
+        let mut task_cursor = None;
+        let mut tasks = Vec::new();
+        for (pos, &i) in self.todo_view.iter().enumerate() {
+            if dispatchable(self.assessment.tasks[i].status) {
+                if pos >= sel && task_cursor.is_none() {
+                    task_cursor = Some(tasks.len());
+                }
+                tasks.push(i);
+            }
+        }
+        if tasks.is_empty() {
+            self.push_log(LogEvent::NoSelection);
+            return;
+        }
+        self.dialog = Some(Dialog::Dispatch(DispatchDialog {
+            step: DispatchStep::Task,
+            tasks,
+            task_cursor: task_cursor.unwrap_or(0),
+            task: None,
+            candidates: Vec::new(),
+            cursor: 0,
+        }));
+    }
+
+    /// People to offer for an instance: the engine's choice first, then people of the
+    /// instruction's roles in the task's grid, then those roles elsewhere, then anyone in the grid.
+    pub fn candidates(&self, t: &TaskInstance) -> Vec<Candidate> {
+        let sc = self.engine.scenario();
+        let mut load: HashMap<&str, usize> = HashMap::new();
+        for x in &self.assessment.tasks {
+            for a in &x.assignees {
+                *load.entry(a.id.as_str()).or_default() += 1;
+            }
+        }
+        let roles: Vec<_> = sc
+            .plan
+            .instruction(&t.instruction)
+            .and_then(|k| sc.plan.instructions.get(k.0 as usize))
+            .map(|ins| ins.roles.clone())
+            .unwrap_or_default();
+        let grid = self.lookup.grid_by_id.get(&t.grid).copied();
+        let unavailable: HashSet<usize> =
+            self.situation.unavailable.iter().map(|p| p.ix()).collect();
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        let mut push = |p: usize, suggested: bool, out: &mut Vec<Candidate>| {
+            if out.len() < MAX_CANDIDATES && !unavailable.contains(&p) && seen.insert(p) {
+                out.push(Candidate {
+                    person: p,
+                    suggested,
+                    chosen: suggested,
+                    load: load.get(sc.people[p].id.as_str()).copied().unwrap_or(0),
+                });
+            }
+        };
+        for a in &t.assignees {
+            if let Some(&p) = self.lookup.person_by_id.get(&a.id) {
+                push(p, true, &mut out);
+            }
+        }
+        let in_grid = |p: usize| grid.is_some_and(|g| sc.people[p].grid.ix() == g);
+        let has_role = |p: usize| roles.contains(&sc.people[p].role);
+        for p in 0..sc.people.len() {
+            if in_grid(p) && has_role(p) {
+                push(p, false, &mut out);
+            }
+        }
+        let parent = grid.and_then(|g| sc.grids[g].parent);
+        for p in 0..sc.people.len() {
+            let near = parent.is_some_and(|pg| sc.grids[sc.people[p].grid.ix()].parent == Some(pg));
+            if near && has_role(p) {
+                push(p, false, &mut out);
+            }
+        }
+        for p in 0..sc.people.len() {
+            if has_role(p) {
+                push(p, false, &mut out);
+            }
+        }
+        for p in 0..sc.people.len() {
+            if in_grid(p) {
+                push(p, false, &mut out);
+            }
+        }
+        out
+    }
+
+    fn dialog_action(&mut self, action: &Action) {
+        let Some(dialog) = self.dialog.take() else {
+            return;
+        };
+        match dialog {
+            Dialog::Dispatch(mut d) => {
+                let close = self.dispatch_dialog(&mut d, action);
+                if !close {
+                    self.dialog = Some(Dialog::Dispatch(d));
+                }
+            }
+            Dialog::ConfirmQuit => match action {
+                Action::Open => self.quit = true,
+                Action::Back => {}
+                _ => self.dialog = Some(Dialog::ConfirmQuit),
+            },
+            other => match action {
+                Action::Open | Action::Back => {}
+                _ => self.dialog = Some(other),
+            },
+        }
+    }
+
+    /// One key in the dispatch dialog; true when it closes.
+    fn dispatch_dialog(&mut self, d: &mut DispatchDialog, action: &Action) -> bool {
+        let step = |cur: &mut usize, len: usize, delta: isize| {
+            if len > 0 {
+                *cur = (*cur as isize + delta).clamp(0, len as isize - 1) as usize;
+            }
+        };
+        match (d.step, action) {
+            (DispatchStep::Task, Action::Up) => step(&mut d.task_cursor, d.tasks.len(), -1),
+            (DispatchStep::Task, Action::Down) => step(&mut d.task_cursor, d.tasks.len(), 1),
+            (DispatchStep::People, Action::Up) => step(&mut d.cursor, d.candidates.len(), -1),
+            (DispatchStep::People, Action::Down) => step(&mut d.cursor, d.candidates.len(), 1),
+            (DispatchStep::People, Action::Toggle) => {
+                if let Some(c) = d.candidates.get_mut(d.cursor) {
+                    c.chosen = !c.chosen;
+                }
+            }
+            (DispatchStep::Task, Action::Open) => {
+                let Some(t) = d
+                    .tasks
+                    .get(d.task_cursor)
+                    .and_then(|&i| self.assessment.tasks.get(i))
+                else {
+                    return true;
+                };
+                d.task = Some(t.id.clone());
+                d.candidates = self.candidates(t);
+                d.cursor = 0;
+                d.step = DispatchStep::People;
+            }
+            (DispatchStep::People, Action::Open) => {
+                if d.candidates.iter().any(|c| c.chosen) {
+                    d.step = DispatchStep::Confirm;
+                } else if let Some(c) = d.candidates.get_mut(d.cursor) {
+                    // Enter on nobody picked picks the person under the cursor.
+                    c.chosen = true;
+                    d.step = DispatchStep::Confirm;
+                }
+            }
+            (DispatchStep::Confirm, Action::Open) => {
+                let sc = self.engine.scenario();
+                let people = d
+                    .candidates
+                    .iter()
+                    .filter(|c| c.chosen)
+                    .map(|c| sc.people[c.person].id.clone())
+                    .collect();
+                if let Some(task) = d.task.clone() {
+                    self.apply(Action::Dispatch { task, people });
+                }
+                return true;
+            }
+            (DispatchStep::Task, Action::Back) => return true,
+            (DispatchStep::People, Action::Back) => d.step = DispatchStep::Task,
+            (DispatchStep::Confirm, Action::Back) => d.step = DispatchStep::People,
+            _ => {}
+        }
+        false
+    }
+
+    fn dispatch(&mut self, task: String, people: Vec<String>) {
+        let Some(t) = self.task(&task) else {
+            self.push_log(LogEvent::NoSelection);
+            return;
+        };
+        let from = t.status;
+        let next = match from.apply(TaskStep::Dispatch) {
+            Ok(s) => s,
+            Err(_) => {
+                self.push_log(LogEvent::Refused {
+                    task,
+                    step: TaskStep::Dispatch,
+                    from,
+                });
+                return;
+            }
+        };
+        let (title, title_en, triggered_min) = (t.title.clone(), t.title_en.clone(), t.trigger_min);
+        let idx: Vec<PersonIdx> = people
+            .iter()
+            .filter_map(|id| self.lookup.person_by_id.get(id))
+            .map(|&p| PersonIdx(p as u32))
+            .collect();
+        let names = idx
+            .iter()
+            .map(|p| self.engine.scenario().people[p.ix()].name.clone())
+            .collect();
+        self.situation.tasks.insert(
+            task.clone(),
+            TaskRecord {
+                status: next,
+                triggered_min,
+                assignees: idx,
+            },
+        );
+        self.reassess();
+        let action = Action::Dispatch {
+            task: task.clone(),
+            people,
+        };
+        self.record(&action);
+        self.push_log(LogEvent::Dispatched {
+            task,
+            title,
+            title_en,
+            people: names,
+        });
+        self.forward(&action);
+    }
+
+    fn step_task(&mut self, task: String, step: TaskStep) {
+        let Some(t) = self.task(&task) else {
+            self.push_log(LogEvent::NoSelection);
+            return;
+        };
+        let from = t.status;
+        let triggered_min = t.trigger_min;
+        match from.apply(step) {
+            Ok(next) => {
+                let rec = self
+                    .situation
+                    .tasks
+                    .entry(task.clone())
+                    .or_insert(TaskRecord {
+                        status: from,
+                        triggered_min,
+                        assignees: Vec::new(),
+                    });
+                rec.status = next;
+                self.reassess();
+                let action = Action::Step {
+                    task: task.clone(),
+                    step,
+                };
+                self.record(&action);
+                self.push_log(LogEvent::Stepped {
+                    task,
+                    step,
+                    status: next,
+                });
+                self.forward(&action);
+            }
+            Err(_) => self.push_log(LogEvent::Refused { task, step, from }),
+        }
+    }
+
+    fn goto(&mut self, query: &str) {
+        let sc = self.engine.scenario();
+        let q = query.trim().to_lowercase();
+        let names = |g: usize| {
+            let grid = &sc.grids[g];
+            [
+                Some(grid.id.to_lowercase()),
+                Some(grid.name.to_lowercase()),
+                grid.name_en.as_ref().map(|n| n.to_lowercase()),
+            ]
+        };
+        let all = 0..sc.grids.len();
+        let found = all
+            .clone()
+            .find(|&g| names(g).iter().flatten().any(|n| *n == q))
+            .or_else(|| {
+                all.clone()
+                    .find(|&g| names(g).iter().flatten().any(|n| n.contains(&q)))
+            });
+        let Some(g) = found.filter(|_| !q.is_empty()) else {
+            self.push_log(LogEvent::NoSuchGrid(query.trim().to_string()));
+            return;
+        };
+        // Walk down to a working grid when a village or the town was named: select it on the
+        // map only if it is one; the details dialog shows any grid.
+        self.map_list.filter.clear();
+        self.derive_map();
+        if let Some(p) = self.map_view.iter().position(|&x| x == g) {
+            self.map_list.selected = p;
+            self.map_picked = true;
+            self.map_zoom = self.map_zoom.max(3.0);
+        }
+        self.focus = Pane::Map;
+        self.push_log(LogEvent::Goto { grid: g });
+        self.dialog = Some(Dialog::Grid(g));
+    }
+
+    fn command(&mut self, line: &str) {
+        let line = line.trim().trim_start_matches(':').trim();
+        let (cmd, arg) = match line.split_once(char::is_whitespace) {
+            Some((c, a)) => (c, a.trim()),
+            None => (line, ""),
+        };
+        let number = || arg.replace([',', '_', '，'], "").parse::<f64>().ok();
+        match cmd {
+            "" => {}
+            "flow" | "q=" | "discharge" | "Q" => match number() {
+                Some(q) if q.is_finite() => self.apply(Action::SetDischarge { discharge_m3s: q }),
+                _ => self.push_log(LogEvent::UnknownCommand(line.to_string())),
+            },
+            "goto" | "g" => self.apply(Action::Goto {
+                grid: arg.to_string(),
+            }),
+            "lang" => match Lang::from_name(arg) {
+                Some(lang) => self.apply(Action::SetLang { lang }),
+                None => self.push_log(LogEvent::UnknownCommand(line.to_string())),
+            },
+            "speed" => match number() {
+                Some(f) if f.is_finite() && f >= 0.0 => self.apply(Action::SetSpeed { factor: f }),
+                _ => self.push_log(LogEvent::UnknownCommand(line.to_string())),
+            },
+            "q" | "quit" => self.apply(Action::Quit),
+            "help" => self.help = true,
+            _ => self.push_log(LogEvent::UnknownCommand(line.to_string())),
+        }
+    }
+
+    fn open_details(&mut self) {
+        self.dialog = match self.focus {
+            Pane::Todo => self.selected_task().map(|t| Dialog::Task(t.id.clone())),
+            Pane::Map => self.selected_grid().map(Dialog::Grid),
+            Pane::KeyPersons => self
+                .key_view
+                .get(self.key_list.selected)
+                .map(|&i| Dialog::Resident(self.key_rows[i].resident)),
+            Pane::Households => self
+                .household_view
+                .get(self.household_list.selected)
+                .map(|&i| Dialog::Resident(self.household_rows[i].resident)),
+            Pane::Log => None,
+        };
+    }
+
+    fn focus_step(&mut self, delta: isize) {
+        let n = Pane::ORDER.len() as isize;
+        let i = Pane::ORDER
+            .iter()
+            .position(|&p| p == self.focus)
+            .unwrap_or(0) as isize;
+        self.focus = Pane::ORDER[((i + delta).rem_euclid(n)) as usize];
+        if matches!(self.focus, Pane::KeyPersons | Pane::Households) {
+            self.side = self.focus;
+        }
+        if self.focus == Pane::Map {
+            self.map_picked = true;
+        }
+    }
+
+    /// Applies an action (the heart of [`update`]).
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::StepDischarge { delta_m3s } => {
+                self.set_discharge(self.situation.discharge_m3s + delta_m3s)
+            }
+            Action::SetDischarge { discharge_m3s } => self.set_discharge(discharge_m3s),
+            Action::OpenDispatch => self.open_dispatch(),
+            Action::Dispatch { task, people } => self.dispatch(task, people),
+            Action::Accept | Action::Complete | Action::Verify => {
+                let step = match action {
+                    Action::Accept => TaskStep::Accept,
+                    Action::Complete => TaskStep::Complete,
+                    _ => TaskStep::Verify,
+                };
+                match self.selected_task() {
+                    Some(t) => {
+                        let task = t.id.clone();
+                        self.step_task(task, step)
+                    }
+                    None => self.push_log(LogEvent::NoSelection),
+                }
+            }
+            Action::Step { task, step } => self.step_task(task, step),
+            Action::TogglePause | Action::Faster | Action::Slower | Action::SetSpeed { .. } => {
+                if self.driver.is_some() {
+                    self.record(&action);
+                    self.forward(&action);
+                } else {
+                    self.push_log(LogEvent::NoClock);
+                }
+            }
+            Action::Goto { grid } => self.goto(&grid),
+            Action::SetLang { lang } => {
+                self.lang = lang;
+                self.derive();
+                self.push_log(LogEvent::Lang);
+            }
+            Action::FocusNext => self.focus_step(1),
+            Action::FocusPrev => self.focus_step(-1),
+            Action::Up => self.move_selection(-1),
+            Action::Down => self.move_selection(1),
+            Action::PageUp | Action::PageDown => {
+                let page = self.list(self.focus).page.get().max(1) as isize;
+                self.move_selection(if action == Action::PageUp {
+                    -page
+                } else {
+                    page
+                });
+            }
+            Action::Top => self.move_selection(isize::MIN / 2),
+            Action::Bottom => self.move_selection(isize::MAX / 2),
+            Action::Open => self.open_details(),
+            Action::Back => {
+                if !self.list(self.focus).filter.is_empty() {
+                    self.set_filter(String::new());
+                }
+            }
+            Action::Toggle => {}
+            Action::Help => self.help = !self.help,
+            Action::CommandLine => self.input = Input::Command(String::new()),
+            Action::Filter => {
+                let current = self.list(self.focus).filter.clone();
+                self.input = Input::Filter(current);
+            }
+            Action::MapColour => {
+                self.map_colour = match self.map_colour {
+                    MapColour::Share => MapColour::Depth,
+                    MapColour::Depth => MapColour::Share,
+                }
+            }
+            Action::ZoomIn => self.map_zoom = (self.map_zoom * 1.5).min(32.0),
+            Action::ZoomOut => self.map_zoom = (self.map_zoom / 1.5).max(1.0),
+            Action::ZoomReset => self.map_zoom = 1.0,
+            Action::Quit => {
+                if self.driver.is_some() {
+                    self.dialog = Some(Dialog::ConfirmQuit);
+                } else {
+                    self.quit = true;
+                }
+            }
+        }
+    }
+
+    fn key(&mut self, key: KeyEvent) {
+        if self.help {
+            if let Some(Action::Quit) = keymap::lookup(Scope::Main, &key)
+                && key
+                    .modifiers
+                    .contains(ratatui::crossterm::event::KeyModifiers::CONTROL)
+            {
+                self.quit = true;
+            }
+            if matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
+            ) {
+                self.help = false;
+            }
+            return;
+        }
+        match std::mem::replace(&mut self.input, Input::Normal) {
+            Input::Normal => {}
+            Input::Command(mut text) => {
+                match key.code {
+                    KeyCode::Enter => self.command(&text),
+                    KeyCode::Esc => {}
+                    KeyCode::Backspace if text.is_empty() => {}
+                    KeyCode::Backspace => {
+                        text.pop();
+                        self.input = Input::Command(text);
+                    }
+                    KeyCode::Char(c) => {
+                        text.push(c);
+                        self.input = Input::Command(text);
+                    }
+                    _ => self.input = Input::Command(text),
+                }
+                return;
+            }
+            Input::Filter(mut text) => {
+                match key.code {
+                    KeyCode::Enter => {}
+                    KeyCode::Esc => self.set_filter(String::new()),
+                    KeyCode::Backspace => {
+                        text.pop();
+                        self.set_filter(text.clone());
+                        self.input = Input::Filter(text);
+                    }
+                    KeyCode::Char(c) => {
+                        text.push(c);
+                        self.set_filter(text.clone());
+                        self.input = Input::Filter(text);
+                    }
+                    _ => self.input = Input::Filter(text),
+                }
+                return;
+            }
+        }
+        if self.dialog.is_some() {
+            if let Some(action) = keymap::lookup(Scope::Dialog, &key) {
+                let action = action.clone();
+                self.dialog_action(&action);
+            } else if let Some(Action::Quit) = keymap::lookup(Scope::Main, &key)
+                && key
+                    .modifiers
+                    .contains(ratatui::crossterm::event::KeyModifiers::CONTROL)
+            {
+                self.quit = true;
+            }
+            return;
+        }
+        if let Some(action) = keymap::lookup(Scope::Main, &key) {
+            self.apply(action.clone());
+        }
+    }
+}
+
+/// How far along the lifecycle a status is, for "the most advanced" comparisons.
+fn progress(s: TaskStatus) -> u8 {
+    match s {
+        TaskStatus::Pending | TaskStatus::Overdue | TaskStatus::StoodDown => 0,
+        TaskStatus::Dispatched => 1,
+        TaskStatus::Accepted => 2,
+        TaskStatus::InProgress => 3,
+        TaskStatus::Done => 4,
+        TaskStatus::Verified => 5,
+    }
+}
+
+/// Whether an instance can be dispatched (or re-dispatched).
+pub fn dispatchable(s: TaskStatus) -> bool {
+    TaskStatus::apply(s, TaskStep::Dispatch).is_ok()
+}
+
+fn clamp_discharge(q: f64) -> f64 {
+    if q.is_finite() {
+        q.clamp(0.0, MAX_DISCHARGE_M3S)
+    } else {
+        0.0
+    }
+}
+
+/// The update function: one message in, the model changed. Never draws.
+pub fn update(app: &mut App, message: Message) {
+    match message {
+        Message::Key(key) => app.key(key),
+        Message::Action(action) => app.apply(action),
+        Message::Command(line) => app.command(&line),
+        Message::Tick(wall) => {
+            let update = match app.driver.as_mut() {
+                Some(d) => d.tick(wall, &mut app.situation),
+                None => return,
+            };
+            app.absorb(update);
+        }
+    }
+}
+
+// Grid kinds the map fills (the working grids); villages and the town are outlines only.
+pub(crate) fn is_filled(kind: GridKind) -> bool {
+    kind.is_working_grid()
+}

@@ -1,0 +1,425 @@
+//! The console's words in Chinese and English. Every fixed string is a [`Tr`] constant with both
+//! languages, so neither can be left out; strings with numbers are small functions over [`Lang`].
+//!
+//! Chrome strings stay clear of East Asian *ambiguous*-width symbols (arrows, circled digits,
+//! superscripts, middle dots), which CJK terminals draw two columns wide: a test scans them.
+
+use floodgrid_engine::hydro::{Trend, WarningLevel};
+use floodgrid_engine::plan::{TaskStatus, TaskStep};
+use serde::{Deserialize, Serialize};
+
+/// The console's language.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    /// 中文.
+    Zh,
+    /// English.
+    #[default]
+    En,
+}
+
+impl Lang {
+    /// From a locale value such as `zh_CN.UTF-8` (`LC_ALL`, `LC_MESSAGES`, `LANG`): Chinese for
+    /// `zh*`, English otherwise.
+    pub fn from_locale(value: &str) -> Lang {
+        if value.trim().to_ascii_lowercase().starts_with("zh") {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+
+    /// The language the environment asks for: the first non-empty of `LC_ALL`, `LC_MESSAGES`,
+    /// `LANG`.
+    pub fn from_env() -> Lang {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|k| std::env::var(k).ok())
+            .find(|v| !v.is_empty())
+            .map(|v| Lang::from_locale(&v))
+            .unwrap_or_default()
+    }
+
+    /// Parses `zh` / `en` (as typed after `:lang`).
+    pub fn from_name(s: &str) -> Option<Lang> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "zh" | "cn" | "中文" => Some(Lang::Zh),
+            "en" | "english" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// Picks one of two.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+/// A fixed string in both languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tr {
+    /// Chinese.
+    pub zh: &'static str,
+    /// English.
+    pub en: &'static str,
+}
+
+impl Tr {
+    /// The string in a language.
+    pub const fn get(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Zh => self.zh,
+            Lang::En => self.en,
+        }
+    }
+}
+
+macro_rules! tr {
+    ($($(#[$m:meta])* $name:ident = $zh:literal, $en:literal;)*) => {
+        $($(#[$m])* pub const $name: Tr = Tr { zh: $zh, en: $en };)*
+        /// Every fixed string, for the width test.
+        pub const ALL: &[Tr] = &[$($name),*];
+    };
+}
+
+tr! {
+    /// Mode: what-if.
+    MODE_WHATIF = "假设推演", "what-if";
+    /// Mode: drill.
+    MODE_DRILL = "演练", "drill";
+    /// Mode: live.
+    MODE_LIVE = "实时", "live";
+    /// Discharge label.
+    DISCHARGE = "流量", "Q";
+    /// Stage label.
+    STAGE = "水位", "stage";
+    /// Routine banner.
+    ROUTINE = "常态 日常防汛工作", "Routine: no warning";
+    /// Key persons pane.
+    KEY_PERSONS = "重点人员", "Key persons";
+    /// Households pane.
+    HOUSEHOLDS = "滩区群众", "Floodplain";
+    /// Map pane.
+    MAP = "网格电子地图", "Grid map";
+    /// To-do pane.
+    TODO = "待办任务", "To-do";
+    /// Log pane.
+    LOG = "事件日志", "Event log";
+    /// Help title.
+    HELP = "帮助：按键与命令", "Help: keys and commands";
+    /// Help footer.
+    HELP_CLOSE = "按 ? 或 Esc 关闭", "? or Esc closes";
+    /// Exposed (short tag).
+    EXPOSED = "涉水", "exposed";
+    /// Persons unit.
+    PERSONS = "人", "persons";
+    /// Households unit.
+    HH_UNIT = "户", "households";
+    /// Class.
+    CLASS = "类", "class";
+    /// Column: total.
+    COL_TOTAL = "总数", "total";
+    /// Column: to move.
+    COL_TO_MOVE = "待转移", "move";
+    /// Column: cut off.
+    COL_CUT_OFF = "被困", "cut";
+    /// Column: moved.
+    COL_MOVED = "已转移", "out";
+    /// Evacuation order.
+    EVAC_ORDER = "转移顺序", "Evacuation order";
+    /// Nobody to evacuate.
+    NONE_TO_MOVE = "无需转移", "nobody to move";
+    /// Resident status: safe.
+    RS_SAFE = "安全", "safe";
+    /// Resident status: to move.
+    RS_TO_MOVE = "待转", "move";
+    /// Resident status: cut off.
+    RS_CUT_OFF = "被困", "CUT";
+    /// Resident status: moving.
+    RS_MOVING = "转移中", "going";
+    /// Resident status: out.
+    RS_OUT = "已转", "out";
+    /// Map: colour by flooded share.
+    MAP_BY_SHARE = "按淹没比例", "by flooded share";
+    /// Map: colour by depth.
+    MAP_BY_DEPTH = "按最大水深", "by max depth";
+    /// Map legend.
+    MAP_LEGEND = "W险工 D仓库 S避险点 B船 C指挥部", "W works D depot S shelter B boats C post";
+    /// Map legend, short.
+    MAP_LEGEND_SHORT = "W险工 D库 S避险", "W works D depot S shelter";
+    /// Dispatch dialog title.
+    DISPATCH = "派单", "Dispatch";
+    /// Dispatch: pick an instance.
+    DISPATCH_PICK_TASK = "1 选择任务", "1 Pick the task";
+    /// Dispatch: pick people.
+    DISPATCH_PICK_PEOPLE = "2 选择人员（建议人选在前）", "2 Pick people (suggested first)";
+    /// Dispatch: confirm.
+    DISPATCH_CONFIRM = "3 确认派单", "3 Confirm";
+    /// Dispatch: footer on the task step.
+    DISPATCH_KEYS_TASK = "Enter 下一步  Esc 取消", "Enter next  Esc cancel";
+    /// Dispatch: footer on the people step.
+    DISPATCH_KEYS_PEOPLE = "空格 选/不选  Enter 下一步  Esc 返回", "Space pick  Enter next  Esc back";
+    /// Dispatch: footer on the confirm step.
+    DISPATCH_KEYS_CONFIRM = "Enter 确认派单  Esc 返回", "Enter dispatch  Esc back";
+    /// Dispatch: nothing to dispatch.
+    NOTHING_TO_DISPATCH = "没有可派的任务", "Nothing to dispatch";
+    /// Suggested.
+    SUGGESTED = "建议", "suggested";
+    /// Task details title.
+    TASK_DETAILS = "任务详情", "Task";
+    /// Grid details title.
+    GRID_DETAILS = "网格详情", "Grid";
+    /// Resident details title.
+    RESIDENT_DETAILS = "人员详情", "Resident";
+    /// Quit confirmation.
+    CONFIRM_QUIT = "演练进行中，确定退出？ y 退出 / n 继续", "A drill is running. Quit? y quit / n stay";
+    /// Status-line hint.
+    HINT = "? 帮助  : 命令  / 筛选  Tab 切换  d 派单  q 退出", "? help  : command  / filter  Tab focus  d dispatch  q quit";
+    /// Filter prompt.
+    FILTER = "筛选", "filter";
+    /// Column: status.
+    COL_STATUS = "状态", "stat";
+    /// Column: due.
+    COL_DUE = "时限", "due";
+    /// Column: task.
+    COL_TASK = "任务", "task";
+    /// Column: where.
+    COL_WHERE = "对象", "target";
+    /// Column: people.
+    COL_PEOPLE = "人员", "people";
+    /// Column: short.
+    COL_SHORT = "缺口", "short";
+    /// New marker.
+    NEW = "新", "NEW";
+    /// Leader.
+    LEADER = "带队", "leader";
+    /// Shelter.
+    SHELTER = "安置点", "shelter";
+    /// Means.
+    MEANS = "方式", "means";
+    /// Category.
+    CATEGORY = "类别", "category";
+    /// Grid.
+    GRID = "网格", "grid";
+    /// Phone.
+    PHONE = "电话", "phone";
+    /// Needs.
+    NEEDS = "需求", "needs";
+    /// Status.
+    STATUS = "状态", "status";
+    /// Priority.
+    PRIORITY = "优先级", "priority";
+    /// Deadline.
+    DEADLINE = "时限", "deadline";
+    /// Assignees.
+    ASSIGNEES = "责任人", "assignees";
+    /// Materials.
+    MATERIALS = "物资", "materials";
+    /// Depends on.
+    DEPENDS = "前置任务", "waits for";
+    /// Message.
+    MESSAGE = "推送消息", "message";
+    /// Exposure.
+    EXPOSURE = "淹没", "exposure";
+    /// People in the grid.
+    PEOPLE_IN_GRID = "网格人员", "personnel";
+    /// Open instances.
+    OPEN_TASKS = "未完成任务", "open tasks";
+    /// Parent.
+    PARENT = "上级", "parent";
+    /// Nobody.
+    NOBODY = "无人", "nobody";
+    /// Not found.
+    NONE = "无", "none";
+    /// Trend rising.
+    TREND_RISING = "上涨", "rising";
+    /// Trend falling.
+    TREND_FALLING = "回落", "falling";
+    /// Trend steady.
+    TREND_STEADY = "平稳", "steady";
+    /// Group: river.
+    GROUP_RIVER = "水情", "River";
+    /// Group: tasks.
+    GROUP_TASKS = "任务", "Tasks";
+    /// Group: moving around.
+    GROUP_NAV = "浏览", "Moving around";
+    /// Group: map.
+    GROUP_MAP = "地图", "Map";
+    /// Group: drill clock.
+    GROUP_CLOCK = "演练时钟", "Drill clock";
+    /// Group: dialogs.
+    GROUP_DIALOG = "对话框", "Dialogs";
+    /// Group: commands.
+    GROUP_COMMANDS = "命令（: 后输入）", "Commands (after :)";
+    /// Means: on foot.
+    MEANS_FOOT = "步行", "on foot";
+    /// Means: vehicle.
+    MEANS_VEHICLE = "车辆", "vehicle";
+    /// Means: boat.
+    MEANS_BOAT = "冲锋舟", "boat";
+    /// Paused.
+    PAUSED = "暂停", "paused";
+    /// Journal.
+    JOURNAL = "日志文件", "journal";
+    /// Margin to the discharge that wets a home.
+    MARGIN = "距进水流量", "margin";
+}
+
+/// A warning level's banner name.
+pub fn level_name(lang: Lang, level: WarningLevel) -> &'static str {
+    match lang {
+        Lang::Zh => level.name_zh(),
+        Lang::En => match level {
+            WarningLevel::None => "No warning",
+            WarningLevel::Blue => "BLUE WARNING",
+            WarningLevel::Yellow => "YELLOW WARNING",
+            WarningLevel::Orange => "ORANGE WARNING",
+            WarningLevel::Red => "RED WARNING",
+        },
+    }
+}
+
+/// The response line of the banner (`I级响应` / `Level I response`).
+pub fn response(lang: Lang, response: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{response}级应急响应"),
+        Lang::En => format!("level {response} emergency response"),
+    }
+}
+
+/// A trend as a short ASCII mark and a word (no ambiguous-width arrows).
+pub fn trend(lang: Lang, trend: Trend) -> (&'static str, &'static str) {
+    match trend {
+        Trend::Rising => ("^", TREND_RISING.get(lang)),
+        Trend::Falling => ("v", TREND_FALLING.get(lang)),
+        Trend::Steady => ("=", TREND_STEADY.get(lang)),
+    }
+}
+
+/// A task status as a tag of at most four columns.
+pub fn status_tag(lang: Lang, status: TaskStatus) -> &'static str {
+    let (zh, en) = match status {
+        TaskStatus::Pending => ("待派", "todo"),
+        TaskStatus::Dispatched => ("已派", "sent"),
+        TaskStatus::Accepted => ("已接", "acpt"),
+        TaskStatus::InProgress => ("进行", "work"),
+        TaskStatus::Done => ("销单", "done"),
+        TaskStatus::Verified => ("访毕", "vrfd"),
+        TaskStatus::Overdue => ("超时", "LATE"),
+        TaskStatus::StoodDown => ("撤销", "off"),
+    };
+    lang.pick(zh, en)
+}
+
+/// A lifecycle step, as a verb.
+pub fn step_name(lang: Lang, step: TaskStep) -> &'static str {
+    let (zh, en) = match step {
+        TaskStep::Dispatch => ("派单", "dispatch"),
+        TaskStep::Accept => ("接单", "accept"),
+        TaskStep::Start => ("开工", "start"),
+        TaskStep::Complete => ("销单", "complete"),
+        TaskStep::Verify => ("访单", "verify"),
+        TaskStep::MarkOverdue => ("超时", "mark overdue"),
+        TaskStep::StandDown => ("撤销", "stand down"),
+        TaskStep::Reactivate => ("恢复", "reactivate"),
+    };
+    lang.pick(zh, en)
+}
+
+/// A key-person or household category.
+pub fn resident_category(lang: Lang, category: &str) -> String {
+    let zh = match category {
+        "elderly_alone" => "独居老人",
+        "child" => "留守儿童",
+        "disabled" => "残疾人",
+        "chronic_ill" => "慢性病",
+        "bedridden" => "卧床",
+        "pregnant" => "孕产妇",
+        "grain" => "粮食",
+        "vegetable" => "蔬菜",
+        "livestock" => "养殖",
+        "orchard" => "果园",
+        "fish_pond" => "鱼塘",
+        other => return other.replace('_', " "),
+    };
+    match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => category.replace('_', " "),
+    }
+}
+
+/// A discharge with thousands separators and the unit (ASCII `m3/s`: `³` is ambiguous-width).
+pub fn discharge(q: f64) -> String {
+    format!("{} m3/s", thousands(q))
+}
+
+/// An integer with thousands separators.
+pub fn thousands(v: f64) -> String {
+    let n = if v.is_finite() { v.round() as i64 } else { 0 };
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A drill clock: `T+hh:mm`.
+pub fn clock(now_min: f64) -> String {
+    let m = if now_min.is_finite() {
+        now_min.max(0.0).floor() as u64
+    } else {
+        0
+    };
+    format!("T+{:02}:{:02}", m / 60, m % 60)
+}
+
+/// Minutes left until a deadline, compact: `45m`, `2h05`, `-10m` when past.
+pub fn due(minutes: f64) -> String {
+    if !minutes.is_finite() {
+        return "-".into();
+    }
+    let m = minutes.round() as i64;
+    let sign = if m < 0 { "-" } else { "" };
+    let a = m.unsigned_abs();
+    if a < 100 {
+        format!("{sign}{a}m")
+    } else {
+        format!("{sign}{}h{:02}", a / 60, a % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(thousands(22000.0), "22,000");
+        assert_eq!(thousands(500.0), "500");
+        assert_eq!(thousands(-1234567.0), "-1,234,567");
+        assert_eq!(clock(125.0), "T+02:05");
+        assert_eq!(due(45.0), "45m");
+        assert_eq!(due(125.0), "2h05");
+        assert_eq!(due(-10.0), "-10m");
+    }
+
+    #[test]
+    fn locale() {
+        assert_eq!(Lang::from_locale("zh_CN.UTF-8"), Lang::Zh);
+        assert_eq!(Lang::from_locale("en_US.UTF-8"), Lang::En);
+        assert_eq!(Lang::from_locale("C"), Lang::En);
+    }
+}
