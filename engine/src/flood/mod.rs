@@ -7,6 +7,7 @@ mod exposure;
 mod extent;
 mod geotiff;
 mod raster;
+pub mod solver;
 
 pub use ascii::{DEFAULT_NODATA, read_ascii, write_ascii};
 pub use atlas::{FloodAtlas, RiverRatings, SourceTable};

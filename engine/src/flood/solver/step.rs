@@ -1,0 +1,587 @@
+//! One time step over the grid in bands of rows, in parallel and with the same bits for any
+//! thread count. Owns the data layout and the order of work; the arithmetic is in `kernel` and
+//! `boundary`.
+//!
+//! Layout: cell arrays are row-major (`nrows × ncols`, row 0 north). `qx` holds `ncols + 1` faces
+//! per row (face `i` lies west of cell `i`; faces 0 and `ncols` are the west and east edges); `qy`
+//! holds `nrows + 1` face rows of `ncols` (face row `j` lies north of cell row `j`; rows 0 and
+//! `nrows` are the north and south edges). Positive discharge flows east or south.
+//!
+//! One pass streams through the rows of a band: for row `j` it updates the x faces of row `j`,
+//! then the y faces between rows `j` and `j + 1`, then the depths of row `j` (whose faces are all
+//! new by then), so each array is read and written once per step. The θ term needs the *old*
+//! discharge of the face row above, kept in a scratch row. A band cannot compute the face row on
+//! its top edge (the band above updates those depths concurrently), so those rows — and the two
+//! domain edges — are computed first from the old state into separate buffers ("edge rows") and
+//! copied in after all bands finish. Every face is therefore computed from the same old values
+//! whatever the banding, which is why the result does not depend on the thread count.
+//!
+//! Rows have an active span of columns: the cells within one cell of a cell that has ever been
+//! wet (or of an inflow or a stage boundary). Cells outside it are dry and cannot wet in this
+//! step, and faces outside it have never carried water, so they are skipped: a mostly dry
+//! floodplain costs little. Spans only grow, which keeps that invariant trivially true.
+
+use rayon::prelude::*;
+
+use super::boundary::{EdgeCell, EdgeEnv, edge_face};
+use super::kernel::{
+    CellCoef, CellFaces, CellN2, FaceCoef, FaceRun, Trackers, UniformN2, cells, dispatch, faces,
+    run_max,
+};
+
+/// A half-open run of columns `lo..hi` (empty when `lo >= hi`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) struct Span {
+    pub lo: u32,
+    pub hi: u32,
+}
+
+impl Span {
+    pub const EMPTY: Span = Span { lo: 0, hi: 0 };
+
+    pub fn is_empty(self) -> bool {
+        self.lo >= self.hi
+    }
+
+    pub fn union(self, o: Span) -> Span {
+        if self.is_empty() {
+            o
+        } else if o.is_empty() {
+            self
+        } else {
+            Span {
+                lo: self.lo.min(o.lo),
+                hi: self.hi.max(o.hi),
+            }
+        }
+    }
+
+    pub fn with(self, col: usize) -> Span {
+        self.union(Span {
+            lo: col as u32,
+            hi: col as u32 + 1,
+        })
+    }
+
+    /// Grown by one column each side, within `0..ncols`.
+    pub fn dilate(self, ncols: usize) -> Span {
+        if self.is_empty() {
+            self
+        } else {
+            Span {
+                lo: self.lo.saturating_sub(1),
+                hi: (self.hi + 1).min(ncols as u32),
+            }
+        }
+    }
+
+    fn range(self) -> std::ops::Range<usize> {
+        if self.is_empty() {
+            0..0
+        } else {
+            self.lo as usize..self.hi as usize
+        }
+    }
+}
+
+/// Everything a step reads and nobody writes during it.
+pub(super) struct StepCtx<'a> {
+    pub nc: usize,
+    pub nr: usize,
+    pub z: &'a [f32],
+    /// Manning n² per cell, or `None` for `n2_uniform` everywhere.
+    pub n2: Option<&'a [f32]>,
+    pub n2_uniform: f32,
+    /// Active span of each row.
+    pub active: &'a [Span],
+    pub xc: FaceCoef,
+    pub yc: FaceCoef,
+    pub cell: CellCoef,
+    pub west: &'a [EdgeCell],
+    pub east: &'a [EdgeCell],
+    pub north: &'a [EdgeCell],
+    pub south: &'a [EdgeCell],
+    pub env: EdgeEnv<'a>,
+    pub track: bool,
+}
+
+impl StepCtx<'_> {
+    fn n2_cell(&self, k: usize) -> f32 {
+        self.n2
+            .and_then(|v| v.get(k).copied())
+            .unwrap_or(self.n2_uniform)
+    }
+}
+
+/// Scratch rows of one band.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Scratch {
+    qx_old: Vec<f32>,
+    prev: Vec<f32>,
+    cur: Vec<f32>,
+}
+
+impl Scratch {
+    pub fn new(nc: usize) -> Scratch {
+        Scratch {
+            qx_old: vec![0.0; nc + 1],
+            prev: vec![0.0; nc],
+            cur: vec![0.0; nc],
+        }
+    }
+}
+
+/// The rows `j0..j1` of one band, and the two edge rows around it.
+pub(super) struct BandWork<'a> {
+    pub j0: usize,
+    pub j1: usize,
+    pub h: &'a mut [f32],
+    pub qx: &'a mut [f32],
+    /// Face rows `j0 + 1 .. j1`.
+    pub qy_inner: &'a mut [f32],
+    /// Face rows `j0` and `j1`, old and new.
+    pub qy_top_old: &'a [f32],
+    pub qy_bot_old: &'a [f32],
+    pub qy_top_new: &'a [f32],
+    pub qy_bot_new: &'a [f32],
+    pub hmax: &'a mut [f32],
+    pub v2max: &'a mut [f32],
+    pub arrival: &'a mut [f32],
+    pub wet: &'a mut [Span],
+    pub row_hmax: &'a mut [f32],
+    pub scratch: &'a mut Scratch,
+}
+
+/// Computes one edge row (face row `f`) from the old state (`h`, `qy`) into `out`.
+#[inline(always)]
+fn edge_row_body(ctx: &StepCtx<'_>, h: &[f32], qy: &[f32], f: usize, out: &mut [f32]) {
+    let nc = ctx.nc;
+    out.copy_from_slice(&qy[f * nc..(f + 1) * nc]);
+    if f == 0 || f == ctx.nr {
+        let (j, kinds, outward) = if f == 0 {
+            (0, ctx.north, -1.0)
+        } else {
+            (ctx.nr - 1, ctx.south, 1.0)
+        };
+        for i in ctx.active[j].range() {
+            let k = j * nc + i;
+            out[i] = edge_face(
+                kinds[i],
+                outward,
+                ctx.z[k],
+                h[k],
+                out[i],
+                ctx.n2_cell(k),
+                &ctx.yc,
+                &ctx.env,
+            );
+        }
+        return;
+    }
+    let u = ctx.active[f - 1].union(ctx.active[f]).range();
+    let at = |row: usize| row * nc + u.start..row * nc + u.end;
+    let run = FaceRun {
+        zl: &ctx.z[at(f - 1)],
+        zr: &ctx.z[at(f)],
+        hl: &h[at(f - 1)],
+        hr: &h[at(f)],
+        qm: &qy[at(f - 1)],
+        q0: &qy[at(f)],
+        qp: &qy[at(f + 1)],
+    };
+    let o = &mut out[u.clone()];
+    match ctx.n2 {
+        Some(n2) => faces(
+            &ctx.yc,
+            &run,
+            CellN2 {
+                l: &n2[at(f - 1)],
+                r: &n2[at(f)],
+            },
+            o,
+        ),
+        None => faces(&ctx.yc, &run, UniformN2(ctx.n2_uniform), o),
+    }
+}
+
+dispatch! {
+    /// One edge row, with the chosen instruction set.
+    pub(super) fn edge_row<'a>(ctx: &StepCtx<'a>, h: &[f32], qy: &[f32], f: usize, out: &mut [f32]) -> () => edge_row_body
+}
+
+/// Columns handled together, so the dozen rows of data a chunk touches stay in L1.
+const CHUNK: usize = 512;
+
+/// Row `j`'s old x faces over its active span (and one more each side) into scratch, before any
+/// of them is overwritten.
+#[inline(always)]
+fn save_x_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize) {
+    let nc = ctx.nc;
+    let a = ctx.active[j];
+    if a.is_empty() {
+        return;
+    }
+    let (f0, f1) = (
+        (a.lo as usize).saturating_sub(1),
+        (a.hi as usize + 2).min(nc + 1),
+    );
+    let q = &w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
+    w.scratch.qx_old[f0..f1].copy_from_slice(&q[f0..f1]);
+}
+
+/// The x faces `fa..=fb` of row `j` (local row `r`); faces 0 and `ncols` are edges.
+#[inline(always)]
+fn x_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, fa: usize, fb: usize) {
+    let nc = ctx.nc;
+    let z = &ctx.z[j * nc..(j + 1) * nc];
+    let h = &w.h[r * nc..(r + 1) * nc];
+    let q = &mut w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
+    let old = &w.scratch.qx_old;
+    // Interior faces ia..ib (face i lies between cells i - 1 and i).
+    let ia = fa.max(1);
+    let ib = (fb + 1).min(nc);
+    if ia < ib {
+        let run = FaceRun {
+            zl: &z[ia - 1..ib - 1],
+            zr: &z[ia..ib],
+            hl: &h[ia - 1..ib - 1],
+            hr: &h[ia..ib],
+            qm: &old[ia - 1..ib - 1],
+            q0: &old[ia..ib],
+            qp: &old[ia + 1..ib + 1],
+        };
+        match ctx.n2 {
+            Some(n2) => {
+                let n2 = &n2[j * nc..(j + 1) * nc];
+                faces(
+                    &ctx.xc,
+                    &run,
+                    CellN2 {
+                        l: &n2[ia - 1..ib - 1],
+                        r: &n2[ia..ib],
+                    },
+                    &mut q[ia..ib],
+                )
+            }
+            None => faces(&ctx.xc, &run, UniformN2(ctx.n2_uniform), &mut q[ia..ib]),
+        }
+    }
+    if fa == 0 {
+        q[0] = edge_face(
+            ctx.west[j],
+            -1.0,
+            z[0],
+            h[0],
+            old[0],
+            ctx.n2_cell(j * nc),
+            &ctx.xc,
+            &ctx.env,
+        );
+    }
+    if fb == nc {
+        q[nc] = edge_face(
+            ctx.east[j],
+            1.0,
+            z[nc - 1],
+            h[nc - 1],
+            old[nc],
+            ctx.n2_cell(j * nc + nc - 1),
+            &ctx.xc,
+            &ctx.env,
+        );
+    }
+}
+
+/// Old values of the face row below row `j` (between `j` and `j + 1`, inside the band) into
+/// scratch, over this row's span and the next's (the θ term of the next face row needs them).
+#[inline(always)]
+fn save_y_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize) {
+    let nc = ctx.nc;
+    let next = if j + 2 < ctx.nr {
+        ctx.active[j + 2]
+    } else {
+        Span::EMPTY
+    };
+    let keep = ctx.active[j].union(ctx.active[j + 1]).union(next).range();
+    let fi = j - w.j0; // inner index of face row j + 1
+    let row = &w.qy_inner[fi * nc..(fi + 1) * nc];
+    w.scratch.cur[keep.clone()].copy_from_slice(&row[keep]);
+}
+
+/// The y faces `c0..c1` between rows `j` and `j + 1`, both inside the band.
+#[inline(always)]
+fn y_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, c0: usize, c1: usize) {
+    let nc = ctx.nc;
+    let fi = j - w.j0; // inner index of face row j + 1
+    let (head, tail) = w.qy_inner.split_at_mut((fi + 1) * nc);
+    let this = &mut head[fi * nc..];
+    let below: &[f32] = if j + 2 == w.j1 {
+        w.qy_bot_old
+    } else {
+        &tail[..nc]
+    };
+    let above: &[f32] = if j == w.j0 {
+        w.qy_top_old
+    } else {
+        &w.scratch.prev
+    };
+    let (up, dn) = (r * nc, (r + 1) * nc);
+    let (zu, zd) = (j * nc, (j + 1) * nc);
+    let run = FaceRun {
+        zl: &ctx.z[zu + c0..zu + c1],
+        zr: &ctx.z[zd + c0..zd + c1],
+        hl: &w.h[up + c0..up + c1],
+        hr: &w.h[dn + c0..dn + c1],
+        qm: &above[c0..c1],
+        q0: &w.scratch.cur[c0..c1],
+        qp: &below[c0..c1],
+    };
+    let out = &mut this[c0..c1];
+    match ctx.n2 {
+        Some(n2) => faces(
+            &ctx.yc,
+            &run,
+            CellN2 {
+                l: &n2[zu + c0..zu + c1],
+                r: &n2[zd + c0..zd + c1],
+            },
+            out,
+        ),
+        None => faces(&ctx.yc, &run, UniformN2(ctx.n2_uniform), out),
+    }
+}
+
+/// The depths (and trackers) of cells `c0..c1` of row `j`; returns their largest depth.
+#[inline(always)]
+fn update_cells<const TRACK: bool>(
+    ctx: &StepCtx<'_>,
+    w: &mut BandWork<'_>,
+    j: usize,
+    r: usize,
+    c0: usize,
+    c1: usize,
+) -> f32 {
+    let nc = ctx.nc;
+    let north: &[f32] = if j == w.j0 {
+        w.qy_top_new
+    } else {
+        let fi = j - w.j0 - 1;
+        &w.qy_inner[fi * nc..(fi + 1) * nc]
+    };
+    let south: &[f32] = if j + 1 == w.j1 {
+        w.qy_bot_new
+    } else {
+        let fi = j - w.j0;
+        &w.qy_inner[fi * nc..(fi + 1) * nc]
+    };
+    let qx = &w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
+    let h = &mut w.h[r * nc + c0..r * nc + c1];
+    let faces = CellFaces {
+        qw: &qx[c0..c1],
+        qe: &qx[c0 + 1..c1 + 1],
+        qn: &north[c0..c1],
+        qs: &south[c0..c1],
+    };
+    if TRACK {
+        let cells_at = r * nc + c0..r * nc + c1;
+        let mut t = Trackers {
+            hmax: &mut w.hmax[cells_at.clone()],
+            v2max: &mut w.v2max[cells_at.clone()],
+            arrival: &mut w.arrival[cells_at],
+        };
+        cells::<true>(&ctx.cell, h, &faces, &mut t);
+    } else {
+        let mut t = Trackers {
+            hmax: &mut [],
+            v2max: &mut [],
+            arrival: &mut [],
+        };
+        cells::<false>(&ctx.cell, h, &faces, &mut t);
+    }
+    run_max(h)
+}
+
+/// Grows the wet span of row `j` with the cells of its active span wet now.
+#[inline(always)]
+fn grow_wet(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize) {
+    let nc = ctx.nc;
+    let a = ctx.active[j];
+    let (lo, hi) = (a.lo as usize, a.hi as usize);
+    let h = &w.h[r * nc..(r + 1) * nc];
+    let wet = w.wet[r];
+    let (wl, wh) = if wet.is_empty() {
+        (hi, lo)
+    } else {
+        (wet.lo as usize, wet.hi as usize)
+    };
+    let mut span = wet;
+    if let Some(i) = (lo..wl.min(hi)).find(|&i| h[i] > 0.0) {
+        span = span.with(i);
+    }
+    if let Some(i) = (wh.max(lo)..hi).rev().find(|&i| h[i] > 0.0) {
+        span = span.with(i);
+    }
+    w.wet[r] = span;
+}
+
+/// One row: for each chunk of columns, its x faces, the y faces below it, then its depths.
+#[inline(always)]
+fn row<const TRACK: bool>(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize) -> usize {
+    let r = j - w.j0;
+    let a = ctx.active[j];
+    let below = j + 1 < w.j1;
+    let span = if below { a.union(ctx.active[j + 1]) } else { a };
+    if span.is_empty() {
+        w.row_hmax[r] = 0.0;
+        if below {
+            // Nothing to compute, but the next face row's θ term needs these old values.
+            save_y_faces(ctx, w, j);
+            std::mem::swap(&mut w.scratch.prev, &mut w.scratch.cur);
+        }
+        return 0;
+    }
+    save_x_faces(ctx, w, j, r);
+    if below {
+        save_y_faces(ctx, w, j);
+    }
+    let (lo, hi) = (a.lo as usize, a.hi as usize);
+    let mut hmax = 0.0f32;
+    let mut c0 = span.lo as usize;
+    while c0 < span.hi as usize {
+        let c1 = (c0 + CHUNK).min(span.hi as usize);
+        // Cells of this chunk in the active span, and the x faces they need that are not done.
+        let (d0, d1) = (c0.max(lo), c1.min(hi));
+        if d0 < d1 {
+            let fa = if d0 == lo { d0 } else { d0 + 1 };
+            x_faces(ctx, w, j, r, fa, d1);
+        }
+        if below {
+            y_faces(ctx, w, j, r, c0, c1);
+        }
+        if d0 < d1 {
+            hmax = hmax.max(update_cells::<TRACK>(ctx, w, j, r, d0, d1));
+        }
+        c0 = c1;
+    }
+    if below {
+        std::mem::swap(&mut w.scratch.prev, &mut w.scratch.cur);
+    }
+    w.row_hmax[r] = hmax;
+    if a.is_empty() {
+        return 0;
+    }
+    grow_wet(ctx, w, j, r);
+    hi - lo
+}
+
+#[inline(always)]
+fn band_rows<const TRACK: bool>(ctx: &StepCtx<'_>, w: &mut BandWork<'_>) -> u64 {
+    let mut updated = 0u64;
+    for j in w.j0..w.j1 {
+        updated += row::<TRACK>(ctx, w, j) as u64;
+    }
+    updated
+}
+
+#[inline(always)]
+fn band_body(ctx: &StepCtx<'_>, w: &mut BandWork<'_>) -> u64 {
+    if ctx.track {
+        band_rows::<true>(ctx, w)
+    } else {
+        band_rows::<false>(ctx, w)
+    }
+}
+
+dispatch! {
+    /// One band, with the chosen instruction set; returns the cells updated.
+    pub(super) fn band<'a>(ctx: &StepCtx<'a>, w: &mut BandWork<'a>) -> u64 => band_body
+}
+
+/// Row ranges of the bands for `threads` workers: about eight bands per worker, at least four
+/// rows each.
+pub(super) fn bands(nr: usize, threads: usize) -> Vec<(usize, usize)> {
+    let per = nr.div_ceil(threads.max(1) * 8).max(4);
+    (0..nr)
+        .step_by(per)
+        .map(|j0| (j0, (j0 + per).min(nr)))
+        .collect()
+}
+
+/// The mutable state a step splits into bands.
+pub(super) struct Fields<'a> {
+    pub h: &'a mut [f32],
+    pub qx: &'a mut [f32],
+    pub qy: &'a mut [f32],
+    pub hmax: &'a mut [f32],
+    pub v2max: &'a mut [f32],
+    pub arrival: &'a mut [f32],
+    pub wet: &'a mut [Span],
+    pub row_hmax: &'a mut [f32],
+}
+
+/// The first `n` values of `rest`, leaving the others in it.
+fn take<'a>(rest: &mut &'a mut [f32], n: usize) -> &'a mut [f32] {
+    let (a, b) = std::mem::take(rest).split_at_mut(n);
+    *rest = b;
+    a
+}
+
+/// Runs the bands in parallel (edge rows already in `edge_rows`) and copies the edge rows in.
+/// Returns the cells updated.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn run_bands(
+    isa: super::kernel::Isa,
+    ctx: &StepCtx<'_>,
+    bands: &[(usize, usize)],
+    f: Fields<'_>,
+    edge_rows: &[Vec<f32>],
+    scratch: &mut [Scratch],
+    track: bool,
+) -> u64 {
+    let nc = ctx.nc;
+    let Fields {
+        mut h,
+        mut qx,
+        mut qy,
+        mut hmax,
+        mut v2max,
+        mut arrival,
+        mut wet,
+        mut row_hmax,
+    } = f;
+    let mut works = Vec::with_capacity(bands.len());
+    let mut top_old: &[f32] = take(&mut qy, nc);
+    let mut scratch_iter = scratch.iter_mut();
+    for (k, &(j0, j1)) in bands.iter().enumerate() {
+        let rows = j1 - j0;
+        let cells = if track { rows * nc } else { 0 };
+        let (w0, w1) = std::mem::take(&mut wet).split_at_mut(rows);
+        wet = w1;
+        let (m0, m1) = std::mem::take(&mut row_hmax).split_at_mut(rows);
+        row_hmax = m1;
+        let inner = take(&mut qy, (rows - 1) * nc);
+        let bot: &[f32] = take(&mut qy, nc);
+        let Some(scratch) = scratch_iter.next() else {
+            break;
+        };
+        works.push(BandWork {
+            j0,
+            j1,
+            h: take(&mut h, rows * nc),
+            qx: take(&mut qx, rows * (nc + 1)),
+            qy_inner: inner,
+            qy_top_old: top_old,
+            qy_bot_old: bot,
+            qy_top_new: &edge_rows[k],
+            qy_bot_new: &edge_rows[k + 1],
+            hmax: take(&mut hmax, cells),
+            v2max: take(&mut v2max, cells),
+            arrival: take(&mut arrival, cells),
+            wet: w0,
+            row_hmax: m0,
+            scratch,
+        });
+        top_old = bot;
+    }
+    works.par_iter_mut().map(|w| band(isa, ctx, w)).sum()
+}
