@@ -1,5 +1,7 @@
 //! floodgrid: the command line. Thin: parses arguments and calls the engine.
 
+mod drill_cli;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -30,6 +32,30 @@ enum Command {
     /// Write the flood atlas: for every DEM cell, the lowest discharge at which it is wet
     /// (threshold.tif and threshold.asc; NODATA where never wet).
     Atlas(AtlasArgs),
+    /// Run a drill: the console, or --headless for CI and command systems.
+    Drill(DrillArgs),
+    /// The after-action report of a drill journal.
+    Report(ReportArgs),
+}
+
+#[derive(clap::Args)]
+struct DrillArgs {
+    /// The scenario directory (default: the bundled scenarios/huayuankou).
+    scenario: Option<PathBuf>,
+    /// Run without a terminal.
+    #[arg(long)]
+    headless: bool,
+    #[command(flatten)]
+    run: drill_cli::HeadlessArgs,
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// The drill journal (JSON Lines).
+    journal: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = drill_cli::ReportFormat::Md)]
+    format: drill_cli::ReportFormat,
 }
 
 #[derive(clap::Args)]
@@ -100,7 +126,24 @@ fn main() -> ExitCode {
         Command::Schema(args) => schema(args),
         Command::Assess(args) => assess(args),
         Command::Atlas(args) => atlas(args),
+        Command::Drill(args) => drill(args),
+        Command::Report(args) => drill_cli::report_from_journal(&args.journal, args.format),
     }
+}
+
+fn drill(args: DrillArgs) -> ExitCode {
+    let dir = args
+        .scenario
+        .unwrap_or_else(|| PathBuf::from("scenarios/huayuankou"));
+    if !args.headless {
+        eprintln!("error: the drill console is not available in this build yet; use --headless");
+        return ExitCode::from(2);
+    }
+    let engine = match engine_for(&dir) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    drill_cli::headless(&engine, &dir, &args.run)
 }
 
 fn atlas(args: AtlasArgs) -> ExitCode {

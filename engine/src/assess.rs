@@ -329,6 +329,10 @@ pub struct Engine {
     site_threshold: Vec<f32>,
     /// Personnel registered in each grid.
     people_by_grid: Vec<Vec<PersonIdx>>,
+    /// Instruction index by id.
+    instruction_index: HashMap<String, u32>,
+    /// `for_each` item index by (kind, item id), for reading task states back.
+    item_index: HashMap<(ForEach, String), u32>,
 }
 
 impl Engine {
@@ -426,7 +430,31 @@ impl Engine {
             resident_threshold,
             site_threshold,
             people_by_grid: Vec::new(),
+            instruction_index: HashMap::new(),
+            item_index: HashMap::new(),
         };
+        engine.instruction_index = engine
+            .scenario
+            .plan
+            .instructions
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.id.clone(), i as u32))
+            .collect();
+        let empty = Situation::at_discharge(0.0);
+        let mut item_index = HashMap::new();
+        for fe in [
+            ForEach::Grid,
+            ForEach::Site,
+            ForEach::KeyPerson,
+            ForEach::Household,
+            ForEach::Person,
+        ] {
+            for i in 0..engine.items(fe) as u32 {
+                item_index.insert((fe, engine.item_id(fe, i, &empty).to_string()), i);
+            }
+        }
+        engine.item_index = item_index;
         engine.people_by_grid = vec![Vec::new(); engine.scenario.grids.len()];
         for (i, p) in engine.scenario.people.iter().enumerate() {
             if let Some(list) = engine.people_by_grid.get_mut(p.grid.ix()) {
@@ -853,6 +881,11 @@ impl Engine {
             .collect()
     }
 
+    /// Discharge at which each resident's home gets wet (by resident index; infinite: never).
+    pub fn resident_wet_discharge(&self) -> &[f32] {
+        &self.resident_threshold
+    }
+
     /// The flood atlas.
     pub fn atlas(&self) -> &FloodAtlas {
         &self.atlas
@@ -952,19 +985,19 @@ impl Engine {
             Some((a, b)) => (a, Some(b)),
             None => (key, None),
         };
-        let k = self.scenario.plan.instruction(ins_id)?.0;
+        let k = *self.instruction_index.get(ins_id)?;
         let ins = &self.scenario.plan.instructions[k as usize];
         match (ins.for_each, item_id) {
             (None, None) => Some((k, None)),
-            (Some(fe), Some(id)) => {
-                let n = match fe {
-                    ForEach::Hazard => situation.hazards.len(),
-                    other => self.items(other),
-                };
-                (0..n as u32)
-                    .find(|&i| self.item_id(fe, i, situation) == id)
-                    .map(|i| (k, Some(i)))
-            }
+            (Some(ForEach::Hazard), Some(id)) => situation
+                .hazards
+                .iter()
+                .position(|h| h.id == id)
+                .map(|i| (k, Some(i as u32))),
+            (Some(fe), Some(id)) => self
+                .item_index
+                .get(&(fe, id.to_string()))
+                .map(|&i| (k, Some(i))),
             _ => None,
         }
     }

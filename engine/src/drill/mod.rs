@@ -1,6 +1,23 @@
-//! Drills: scripts (hydrograph and injects), and later the clock, the simulated frontline, the
-//! journal and scoring. Owns no terminal code.
+//! Drills: scripts (hydrograph and injects), the clock, the simulated frontline, commander
+//! actions, the crash-safe journal and the after-action report. Owns no terminal code.
 
+mod action;
+mod event;
+mod journal;
+mod report;
+mod rng;
 mod script;
+mod session;
 
+pub use action::{Action, Audience};
+pub use event::{Event, EventKind, EventStatus};
+pub use journal::{
+    FileJournal, JournalError, JournalRecord, JournalSink, MemoryJournal, TimedAction,
+    read_actions, read_journal,
+};
+pub use report::{
+    DrillReport, EvacuationResult, ExpectationResult, Outcome, ResponseTimes, report,
+};
+pub use rng::DrillRng;
 pub use script::{DrillScript, Expectation, Inject, InjectKind, InjectPlace};
+pub use session::{Drill, DrillOptions, TaskTimes};

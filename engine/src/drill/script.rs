@@ -138,6 +138,8 @@ pub struct DrillScript {
     pub hydrograph: Vec<(f64, f64)>,
     /// Injects in time order.
     pub injects: Vec<Inject>,
+    /// Scoring weights by objective.
+    pub scoring: std::collections::BTreeMap<String, f64>,
     /// Source file.
     pub file: String,
 }

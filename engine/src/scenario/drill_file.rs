@@ -326,6 +326,7 @@ pub(crate) fn load_drill(
         seed: head.seed.unwrap_or(0),
         hydrograph,
         injects,
+        scoring: head.scoring.unwrap_or_default(),
         file: src.display.clone(),
     })
 }

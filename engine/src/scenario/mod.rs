@@ -320,6 +320,43 @@ impl Scenario {
     }
 }
 
+impl Scenario {
+    /// Loads one drill script against this scenario (ids resolved), or its diagnostics.
+    pub fn load_drill(&self, path: impl AsRef<Path>) -> Result<DrillScript, Vec<Diagnostic>> {
+        let path = path.as_ref();
+        let mut d = Diagnostics::default();
+        let display = path.display().to_string();
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                d.file(
+                    Severity::Error,
+                    display,
+                    format!("cannot read the drill script: {e}"),
+                );
+                return Err(d.list);
+            }
+        };
+        let src = SourceFile::new(display, text);
+        let parts = ScenarioParts {
+            crs: Some(self.config.crs),
+            grids: &self.grids,
+            sites: &self.sites,
+            people: &self.people,
+            plan: &self.plan,
+        };
+        let id = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let script = drill_file::load_drill(&src, &id, &parts, &mut d);
+        match script {
+            Some(s) if !d.has_errors() => Ok(s),
+            _ => Err(sorted(d)),
+        }
+    }
+}
+
 fn sorted(d: Diagnostics) -> Vec<Diagnostic> {
     let mut list = d.list;
     list.sort_by(|a, b| {

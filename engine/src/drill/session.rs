@@ -1,0 +1,943 @@
+//! A running drill: the clock, the script's hydrograph and injects, the simulated frontline, the
+//! commander's actions through [`Drill::apply`], and the journal.
+//!
+//! Everything random comes from the script's seed and every step happens in a fixed order, so the
+//! same script and actions give the same journal, byte for byte.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::action::Action;
+use super::event::{Event, EventKind, EventStatus};
+use super::journal::{JournalRecord, JournalSink};
+use super::rng::DrillRng;
+use super::script::{DrillScript, InjectKind, InjectPlace};
+use crate::assess::{Assessment, Engine, Hazard, SensorAlarm, Situation, TaskRecord};
+use crate::grid::{GridIdx, PersonIdx};
+use crate::hydro::{
+    GaugeReading, LevelTracker, WarningLevel, forecast_from_hydrograph, interpolate,
+};
+use crate::plan::{TaskStatus, TaskStep};
+
+/// How a drill runs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DrillOptions {
+    /// The duty-commander policy: dispatch every ready pending task to the suggested people as soon
+    /// as it appears (for headless runs without an actions file).
+    pub auto_dispatch: bool,
+    /// Minutes between routine assessments (every inject and action assesses at once too).
+    pub assess_every_min: f64,
+}
+
+impl Default for DrillOptions {
+    fn default() -> Self {
+        DrillOptions {
+            auto_dispatch: false,
+            assess_every_min: 5.0,
+        }
+    }
+}
+
+/// When each step of a task happened.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TaskTimes {
+    /// Instruction id.
+    pub instruction: String,
+    /// Category id.
+    pub category: String,
+    /// Grid id.
+    pub grid: String,
+    /// Minute it became active.
+    pub activated: f64,
+    /// Dispatched.
+    pub dispatched: Option<f64>,
+    /// Accepted.
+    pub accepted: Option<f64>,
+    /// Done.
+    pub done: Option<f64>,
+    /// Verified.
+    pub verified: Option<f64>,
+    /// Became overdue.
+    pub overdue: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum FieldStep {
+    Acknowledge,
+    Arrive,
+    Finish,
+}
+
+/// A drill in progress.
+pub struct Drill<'e> {
+    engine: &'e Engine,
+    script: DrillScript,
+    options: DrillOptions,
+    now_min: f64,
+    rng: DrillRng,
+    tracker: LevelTracker,
+    readings: Vec<GaugeReading>,
+    override_q: Option<f64>,
+    alarms: Vec<SensorAlarm>,
+    acknowledged: Vec<(String, f64)>,
+    hazards: Vec<Hazard>,
+    unavailable: Vec<PersonIdx>,
+    records: BTreeMap<String, TaskRecord>,
+    times: BTreeMap<String, TaskTimes>,
+    /// (minute in thousandths, sequence) → (task, step)
+    field: BTreeMap<(i64, u64), (String, FieldStep)>,
+    next_inject: usize,
+    next_assess_min: f64,
+    dirty: bool,
+    events: Vec<Event>,
+    actions: Vec<(f64, Action, bool)>,
+    last: Option<Assessment>,
+    seq: u64,
+    journal: Option<Box<dyn JournalSink + 'e>>,
+    journal_error: Option<String>,
+    paused: bool,
+    speed: f64,
+    peak_discharge: f64,
+    peak_people_short: u32,
+    peak_materials_short: usize,
+    levels: Vec<(f64, WarningLevel)>,
+    /// First minute the water reached each resident (by index).
+    water_reached: Vec<Option<f64>>,
+    /// Instructions whose message the duty-commander policy has pushed.
+    pushed: BTreeSet<String>,
+}
+
+fn key_min(t: f64) -> i64 {
+    (t * 1000.0).round() as i64
+}
+
+impl<'e> Drill<'e> {
+    /// Starts a drill at minute 0 (paused at ×1). The journal, if any, gets the header first.
+    pub fn new(
+        engine: &'e Engine,
+        script: DrillScript,
+        options: DrillOptions,
+        journal: Option<Box<dyn JournalSink + 'e>>,
+        scenario_label: &str,
+    ) -> Drill<'e> {
+        let residents = engine.scenario().residents.len();
+        let mut d = Drill {
+            engine,
+            rng: DrillRng::new(script.seed),
+            script,
+            options,
+            now_min: 0.0,
+            tracker: LevelTracker::new(),
+            readings: Vec::new(),
+            override_q: None,
+            alarms: Vec::new(),
+            acknowledged: Vec::new(),
+            hazards: Vec::new(),
+            unavailable: Vec::new(),
+            records: BTreeMap::new(),
+            times: BTreeMap::new(),
+            field: BTreeMap::new(),
+            next_inject: 0,
+            next_assess_min: 0.0,
+            dirty: true,
+            events: Vec::new(),
+            actions: Vec::new(),
+            last: None,
+            seq: 0,
+            journal,
+            journal_error: None,
+            paused: true,
+            speed: 1.0,
+            peak_discharge: 0.0,
+            peak_people_short: 0,
+            peak_materials_short: 0,
+            levels: Vec::new(),
+            water_reached: vec![None; residents],
+            pushed: BTreeSet::new(),
+        };
+        let header = JournalRecord::Header {
+            scenario: scenario_label.to_string(),
+            script: d.script.file.clone(),
+            seed: d.script.seed,
+            auto_dispatch: d.options.auto_dispatch,
+        };
+        d.write(&header);
+        d.step_to(0.0);
+        d
+    }
+
+    fn write(&mut self, record: &JournalRecord) {
+        if let Some(j) = self.journal.as_mut()
+            && let Err(e) = j.record(record)
+        {
+            self.journal_error.get_or_insert(e.to_string());
+        }
+    }
+
+    /// The journal's first write error, if writing failed (the drill goes on in memory).
+    pub fn journal_error(&self) -> Option<&str> {
+        self.journal_error.as_deref()
+    }
+
+    /// The script.
+    pub fn script(&self) -> &DrillScript {
+        &self.script
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &'e Engine {
+        self.engine
+    }
+
+    /// Current drill minute.
+    pub fn now_min(&self) -> f64 {
+        self.now_min
+    }
+
+    /// The end of the script (its last hydrograph point, or the last inject).
+    pub fn end_min(&self) -> f64 {
+        let h = self.script.hydrograph.last().map(|p| p.0).unwrap_or(0.0);
+        let i = self.script.injects.last().map(|x| x.at_min).unwrap_or(0.0);
+        h.max(i)
+    }
+
+    /// Whether the clock is paused.
+    pub fn paused(&self) -> bool {
+        self.paused
+    }
+
+    /// Clock speed.
+    pub fn speed(&self) -> f64 {
+        self.speed
+    }
+
+    /// The latest assessment.
+    pub fn assessment(&self) -> Option<&Assessment> {
+        self.last.as_ref()
+    }
+
+    /// All events so far.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// Task step times by instance id.
+    pub fn task_times(&self) -> &BTreeMap<String, TaskTimes> {
+        &self.times
+    }
+
+    /// Actions applied so far: (minute, action, issued by the duty-commander policy).
+    pub fn actions(&self) -> &[(f64, Action, bool)] {
+        &self.actions
+    }
+
+    /// The discharge now.
+    pub fn discharge(&self) -> f64 {
+        self.override_q
+            .unwrap_or_else(|| interpolate(&self.script.hydrograph, self.now_min))
+    }
+
+    /// Level changes so far.
+    pub fn levels(&self) -> &[(f64, WarningLevel)] {
+        &self.levels
+    }
+
+    /// Peaks over the drill: discharge, people short, material lines short.
+    pub fn peaks(&self) -> (f64, u32, usize) {
+        (
+            self.peak_discharge,
+            self.peak_people_short,
+            self.peak_materials_short,
+        )
+    }
+
+    /// First minute the water reached each resident.
+    pub fn water_reached(&self) -> &[Option<f64>] {
+        &self.water_reached
+    }
+
+    /// Alarm acknowledgements (site id, minute).
+    pub fn acknowledged(&self) -> &[(String, f64)] {
+        &self.acknowledged
+    }
+
+    fn event(
+        &mut self,
+        kind: EventKind,
+        status: EventStatus,
+        task: Option<&str>,
+        grid: Option<&str>,
+        text: String,
+    ) {
+        let e = Event {
+            t_min: self.now_min,
+            kind,
+            status,
+            task: task.map(String::from),
+            person: None,
+            grid: grid.map(String::from),
+            text,
+        };
+        self.seq += 1;
+        let rec = JournalRecord::Event {
+            seq: self.seq,
+            event: e.clone(),
+        };
+        self.write(&rec);
+        self.events.push(e);
+    }
+
+    /// Applies a commander action now. Returns an error text when it does not apply (the
+    /// journal records it as rejected; nothing panics).
+    pub fn apply(&mut self, action: Action) -> Result<(), String> {
+        self.apply_as(action, false)
+    }
+
+    fn apply_as(&mut self, action: Action, auto: bool) -> Result<(), String> {
+        self.seq += 1;
+        let rec = JournalRecord::Action {
+            seq: self.seq,
+            t_min: self.now_min,
+            action: action.clone(),
+            auto,
+        };
+        self.write(&rec);
+        self.actions.push((self.now_min, action.clone(), auto));
+        let result = self.perform(&action);
+        if let Err(e) = &result {
+            self.event(
+                EventKind::Rejected,
+                EventStatus::Attention,
+                None,
+                None,
+                format!("{}: {e}", action.kind()),
+            );
+        }
+        self.dirty = true;
+        result
+    }
+
+    fn person(&self, id: &str) -> Option<PersonIdx> {
+        self.engine
+            .scenario()
+            .people
+            .iter()
+            .position(|p| p.id == id)
+            .map(|i| PersonIdx(i as u32))
+    }
+
+    fn step_task(&mut self, task: &str, step: TaskStep) -> Result<TaskStatus, String> {
+        let current = self.records.get(task).map(|r| r.status).or_else(|| {
+            self.last
+                .as_ref()
+                .and_then(|a| a.tasks.iter().find(|t| t.id == task).map(|t| t.status))
+        });
+        let Some(current) = current else {
+            return Err(format!("no active task `{task}`"));
+        };
+        let next = current.apply(step).map_err(|e| e.to_string())?;
+        let triggered = self
+            .times
+            .get(task)
+            .map(|t| t.activated)
+            .unwrap_or(self.now_min);
+        let rec = self.records.entry(task.to_string()).or_insert(TaskRecord {
+            status: current,
+            triggered_min: triggered,
+            assignees: Vec::new(),
+        });
+        rec.status = next;
+        Ok(next)
+    }
+
+    fn perform(&mut self, action: &Action) -> Result<(), String> {
+        match action {
+            Action::SetDischarge { discharge_m3s } => {
+                if !(discharge_m3s.is_finite() && *discharge_m3s >= 0.0) {
+                    return Err(format!("discharge {discharge_m3s}; expected m³/s ≥ 0"));
+                }
+                self.override_q = Some(*discharge_m3s);
+                Ok(())
+            }
+            Action::Dispatch { task, people } | Action::Reassign { task, people } => {
+                let suggested: Vec<String> = self
+                    .last
+                    .as_ref()
+                    .and_then(|a| a.tasks.iter().find(|t| &t.id == task))
+                    .map(|t| t.assignees.iter().map(|p| p.id.clone()).collect())
+                    .unwrap_or_default();
+                let ids = if people.is_empty() {
+                    suggested
+                } else {
+                    people.clone()
+                };
+                let mut chosen = Vec::new();
+                for id in &ids {
+                    chosen.push(
+                        self.person(id)
+                            .ok_or_else(|| format!("unknown person `{id}`"))?,
+                    );
+                }
+                if chosen.is_empty() {
+                    return Err(format!(
+                        "nobody to send on `{task}`: no suggestion and no people given"
+                    ));
+                }
+                self.step_task(task, TaskStep::Dispatch)?;
+                if let Some(r) = self.records.get_mut(task) {
+                    r.assignees = chosen.clone();
+                }
+                let now = self.now_min;
+                if let Some(t) = self.times.get_mut(task) {
+                    t.dispatched.get_or_insert(now);
+                }
+                let grid = self.times.get(task).map(|t| t.grid.clone());
+                let names: Vec<String> = chosen
+                    .iter()
+                    .map(|p| self.engine.scenario().people[p.ix()].name.clone())
+                    .collect();
+                self.event(
+                    EventKind::Dispatched,
+                    EventStatus::Normal,
+                    Some(task),
+                    grid.as_deref(),
+                    format!("派单 {task} → {}", names.join("、")),
+                );
+                let delay = self.rng.range(2.0, 10.0);
+                self.schedule(task, FieldStep::Acknowledge, now + delay);
+                Ok(())
+            }
+            Action::Accept { task } => {
+                self.step_task(task, TaskStep::Accept)?;
+                let now = self.now_min;
+                if let Some(t) = self.times.get_mut(task) {
+                    t.accepted.get_or_insert(now);
+                }
+                Ok(())
+            }
+            Action::Close { task } => {
+                let status = self.step_task(task, TaskStep::Complete)?;
+                let now = self.now_min;
+                if let Some(t) = self.times.get_mut(task) {
+                    t.done.get_or_insert(now);
+                }
+                let _ = status;
+                Ok(())
+            }
+            Action::Verify { task } => {
+                self.step_task(task, TaskStep::Verify)?;
+                let now = self.now_min;
+                if let Some(t) = self.times.get_mut(task) {
+                    t.verified.get_or_insert(now);
+                }
+                self.event(
+                    EventKind::Verified,
+                    EventStatus::Resolved,
+                    Some(task),
+                    None,
+                    format!("访单 {task}"),
+                );
+                Ok(())
+            }
+            Action::Push { text, audience, .. } => {
+                if text.trim().is_empty() {
+                    return Err("empty message".into());
+                }
+                self.event(
+                    EventKind::Pushed,
+                    EventStatus::Normal,
+                    None,
+                    None,
+                    format!("推送 {audience:?}: {text}"),
+                );
+                Ok(())
+            }
+            Action::AcknowledgeAlarm { site } => {
+                if !self.engine.scenario().sites.iter().any(|s| &s.id == site) {
+                    return Err(format!("unknown site `{site}`"));
+                }
+                self.acknowledged.push((site.clone(), self.now_min));
+                self.event(
+                    EventKind::AlarmAcknowledged,
+                    EventStatus::Resolved,
+                    None,
+                    None,
+                    format!("确认报警 {site}"),
+                );
+                Ok(())
+            }
+            Action::Pause => {
+                self.paused = true;
+                Ok(())
+            }
+            Action::Resume => {
+                self.paused = false;
+                Ok(())
+            }
+            Action::Speed { factor } => {
+                if !(factor.is_finite() && *factor > 0.0 && *factor <= 3600.0) {
+                    return Err(format!("speed {factor}; expected 0 < factor ≤ 3600"));
+                }
+                self.speed = *factor;
+                Ok(())
+            }
+        }
+    }
+
+    fn schedule(&mut self, task: &str, step: FieldStep, at: f64) {
+        self.seq += 1;
+        self.field
+            .insert((key_min(at), self.seq), (task.to_string(), step));
+    }
+
+    /// Advances the drill to minute `t` (no further than the end of the script plus a day).
+    pub fn step_to(&mut self, t: f64) {
+        let t = if t.is_finite() {
+            t.min(self.end_min() + 1440.0)
+        } else {
+            self.now_min
+        };
+        loop {
+            // The next thing to happen: an inject, a field step, a routine assessment.
+            let next_inject = self.script.injects.get(self.next_inject).map(|i| i.at_min);
+            let next_field = self.field.keys().next().map(|k| k.0 as f64 / 1000.0);
+            let mut next = self.next_assess_min;
+            if let Some(x) = next_inject {
+                next = next.min(x);
+            }
+            if let Some(x) = next_field {
+                next = next.min(x);
+            }
+            if self.dirty {
+                next = next.min(self.now_min);
+            }
+            if next > t {
+                break;
+            }
+            self.now_min = next.max(self.now_min);
+            while self
+                .script
+                .injects
+                .get(self.next_inject)
+                .is_some_and(|i| i.at_min <= self.now_min)
+            {
+                self.fire_inject(self.next_inject);
+                self.next_inject += 1;
+            }
+            while let Some((&k, _)) = self.field.iter().next() {
+                if k.0 as f64 / 1000.0 > self.now_min {
+                    break;
+                }
+                if let Some((task, step)) = self.field.remove(&k) {
+                    self.field_step(&task, step);
+                }
+            }
+            if self.dirty || self.now_min >= self.next_assess_min {
+                self.assess_now();
+            }
+        }
+        self.now_min = t.max(self.now_min);
+    }
+
+    fn fire_inject(&mut self, n: usize) {
+        let Some(inject) = self.script.injects.get(n).cloned() else {
+            return;
+        };
+        let sc = self.engine.scenario();
+        let facts = self.engine.grid_facts();
+        let grid = match &inject.place {
+            InjectPlace::Site(s) => sc.sites.get(s.ix()).and_then(|s| s.grid),
+            InjectPlace::Grid(g) => Some(*g),
+            InjectPlace::Point { xy, .. } => sc
+                .grids
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.region.contains(*xy))
+                .max_by_key(|(i, _)| facts.get(*i).map(|f| f.depth).unwrap_or(0))
+                .map(|(i, _)| GridIdx(i as u32)),
+            InjectPlace::Person(p) => sc.people.get(p.ix()).map(|p| p.grid),
+            InjectPlace::None => None,
+        };
+        let root = sc
+            .grids
+            .iter()
+            .position(|g| g.parent.is_none())
+            .map(|i| GridIdx(i as u32))
+            .unwrap_or(GridIdx(0));
+        let grid = grid.unwrap_or(root);
+        let site = match inject.place {
+            InjectPlace::Site(s) => Some(s),
+            _ => None,
+        };
+        let status = match inject.kind {
+            InjectKind::Piping
+            | InjectKind::Breach
+            | InjectKind::Overtopping
+            | InjectKind::Collapse
+            | InjectKind::Sliding => EventStatus::Danger,
+            _ => EventStatus::Attention,
+        };
+        let grid_id = sc.grids.get(grid.ix()).map(|g| g.id.clone());
+        match inject.kind {
+            InjectKind::SmartStoneAlarm => {
+                if let Some(s) = site {
+                    self.alarms.push(SensorAlarm { site: s });
+                }
+            }
+            InjectKind::PersonUnavailable => {
+                if let InjectPlace::Person(p) = inject.place {
+                    self.unavailable.push(p);
+                }
+            }
+            kind => {
+                let hazard_kind = match kind {
+                    InjectKind::PublicReport => "other",
+                    k => k.name(),
+                };
+                self.hazards.push(Hazard {
+                    id: format!("inject{}", n + 1),
+                    kind: hazard_kind.to_string(),
+                    site,
+                    grid,
+                    severity: if status == EventStatus::Danger { 3 } else { 2 },
+                });
+            }
+        }
+        self.event(
+            EventKind::Inject,
+            status,
+            None,
+            grid_id.as_deref(),
+            format!("[{}] {}", inject.kind.name(), inject.text),
+        );
+        self.dirty = true;
+    }
+
+    fn field_step(&mut self, task: &str, step: FieldStep) {
+        let Some(rec) = self.records.get(task).cloned() else {
+            return;
+        };
+        if matches!(
+            rec.status,
+            TaskStatus::StoodDown | TaskStatus::Done | TaskStatus::Verified
+        ) {
+            return;
+        }
+        let grid = self.times.get(task).map(|t| t.grid.clone());
+        let now = self.now_min;
+        match step {
+            FieldStep::Acknowledge => {
+                if self.step_task(task, TaskStep::Accept).is_err() {
+                    return;
+                }
+                if let Some(t) = self.times.get_mut(task) {
+                    t.accepted.get_or_insert(now);
+                }
+                self.event(
+                    EventKind::Accepted,
+                    EventStatus::Normal,
+                    Some(task),
+                    grid.as_deref(),
+                    format!("接单 {task}"),
+                );
+                let travel = self.travel_min(task, &rec.assignees);
+                self.schedule(task, FieldStep::Arrive, now + travel);
+            }
+            FieldStep::Arrive => {
+                if self.step_task(task, TaskStep::Start).is_err() {
+                    return;
+                }
+                self.event(
+                    EventKind::Arrived,
+                    EventStatus::Normal,
+                    Some(task),
+                    grid.as_deref(),
+                    format!("到位 {task}"),
+                );
+                let duration = self
+                    .engine
+                    .scenario()
+                    .plan
+                    .instruction(
+                        &self
+                            .times
+                            .get(task)
+                            .map(|t| t.instruction.clone())
+                            .unwrap_or_default(),
+                    )
+                    .map(|i| self.engine.scenario().plan.instructions[i.0 as usize].duration_min)
+                    .unwrap_or(60.0);
+                let work = duration * self.rng.range(0.8, 1.2);
+                self.schedule(task, FieldStep::Finish, now + work.max(1.0));
+            }
+            FieldStep::Finish => {
+                if self.step_task(task, TaskStep::Complete).is_err() {
+                    return;
+                }
+                if let Some(t) = self.times.get_mut(task) {
+                    t.done.get_or_insert(now);
+                }
+                let category = self
+                    .times
+                    .get(task)
+                    .map(|t| t.category.clone())
+                    .unwrap_or_default();
+                let (kind, text) = if category == "patrol" {
+                    (EventKind::Report, format!("巡查回报 {task}：未发现新险情"))
+                } else {
+                    (EventKind::Done, format!("销单 {task}"))
+                };
+                self.event(
+                    kind,
+                    EventStatus::Resolved,
+                    Some(task),
+                    grid.as_deref(),
+                    text,
+                );
+            }
+        }
+    }
+
+    /// Minutes for the assignees to reach the task's grid: straight line from their home grid
+    /// over a speed by role (vehicles for crews, e-bikes for grid staff), at least 2 minutes.
+    fn travel_min(&mut self, task: &str, people: &[PersonIdx]) -> f64 {
+        let sc = self.engine.scenario();
+        let facts = self.engine.grid_facts();
+        let Some(target) = self
+            .times
+            .get(task)
+            .and_then(|t| sc.grids.iter().position(|g| g.id == t.grid))
+        else {
+            return 10.0;
+        };
+        let to = facts[target].anchor;
+        let mut worst: f64 = 2.0;
+        for p in people {
+            let Some(person) = sc.people.get(p.ix()) else {
+                continue;
+            };
+            let from = facts.get(person.grid.ix()).map(|f| f.anchor).unwrap_or(to);
+            let km = (from[0] - to[0]).hypot(from[1] - to[1]) / 1000.0;
+            let role = sc
+                .config
+                .roles
+                .get(person.role.ix())
+                .map(|r| r.id.as_str())
+                .unwrap_or("");
+            let kmh = if matches!(
+                role,
+                "pro_rescue" | "boat_rescue" | "river_bureau" | "town_official"
+            ) {
+                30.0
+            } else {
+                12.0
+            };
+            worst = worst.max(km / kmh * 60.0 + self.rng.range(1.0, 5.0));
+        }
+        worst
+    }
+
+    /// The situation now; the task records move into it (and back after the assessment).
+    fn situation(&mut self) -> Situation {
+        let q = self.discharge();
+        let start = &self.script.start;
+        let (month, hour0) = (
+            start.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(7),
+            start
+                .get(11..13)
+                .and_then(|h| h.parse::<u32>().ok())
+                .unwrap_or(8),
+        );
+        Situation {
+            discharge_m3s: q,
+            now_min: self.now_min,
+            level: Some(self.tracker.level()),
+            peak_level: Some(self.tracker.peak()),
+            readings: self.readings.clone(),
+            forecast: if self.override_q.is_some() {
+                None
+            } else {
+                forecast_from_hydrograph(&self.script.hydrograph, self.now_min)
+            },
+            month,
+            hour: (hour0 + (self.now_min / 60.0) as u32) % 24,
+            alarms: self.alarms.clone(),
+            hazards: self.hazards.clone(),
+            unavailable: self.unavailable.clone(),
+            tasks: std::mem::take(&mut self.records),
+            arrival_hours: None,
+        }
+    }
+
+    fn assess_now(&mut self) {
+        let q = self.discharge();
+        self.peak_discharge = self.peak_discharge.max(q);
+        let th = &self.engine.scenario().config.warning;
+        let before = self.tracker.level();
+        let level = self.tracker.update(th, self.now_min, q);
+        self.readings.push(GaugeReading {
+            t_min: self.now_min,
+            discharge_m3s: q,
+        });
+        let window = th.trend_window_minutes;
+        let now = self.now_min;
+        self.readings.retain(|r| r.t_min >= now - window);
+        if level != before || self.levels.is_empty() {
+            self.levels.push((now, level));
+            if level != before {
+                let status = if level > before {
+                    EventStatus::Danger
+                } else {
+                    EventStatus::Resolved
+                };
+                self.event(
+                    EventKind::Level,
+                    status,
+                    None,
+                    None,
+                    format!(
+                        "{} → {}（Q = {:.0} m³/s）",
+                        before.name_zh(),
+                        level.name_zh(),
+                        q
+                    ),
+                );
+            }
+        }
+        for (i, t) in self.engine.resident_wet_discharge().iter().enumerate() {
+            if f64::from(*t) <= q && self.water_reached[i].is_none() {
+                self.water_reached[i] = Some(now);
+            }
+        }
+        let situation = self.situation();
+        let a = self.engine.assess(&situation);
+        self.records = situation.tasks;
+        // New instances: remember when they appeared.
+        let mut new = 0usize;
+        let mut overdue_now: Vec<(String, String)> = Vec::new();
+        for t in &a.tasks {
+            if !self.times.contains_key(&t.id) {
+                new += 1;
+                self.times.insert(
+                    t.id.clone(),
+                    TaskTimes {
+                        instruction: t.instruction.clone(),
+                        category: t.category.clone(),
+                        grid: t.grid.clone(),
+                        activated: now,
+                        ..TaskTimes::default()
+                    },
+                );
+                self.records.insert(
+                    t.id.clone(),
+                    TaskRecord {
+                        status: TaskStatus::Pending,
+                        triggered_min: now,
+                        assignees: Vec::new(),
+                    },
+                );
+            }
+            if t.status == TaskStatus::Overdue
+                && self.times.get(&t.id).is_some_and(|x| x.overdue.is_none())
+            {
+                overdue_now.push((t.id.clone(), t.grid.clone()));
+            }
+            if t.status == TaskStatus::StoodDown
+                && let Some(r) = self.records.get_mut(&t.id)
+            {
+                r.status = TaskStatus::StoodDown;
+            }
+        }
+        // Instances that left the list without being dispatched are forgotten (they come back
+        // fresh if their condition holds again).
+        let present: BTreeSet<&str> = a.tasks.iter().map(|t| t.id.as_str()).collect();
+        let gone: Vec<String> = self
+            .records
+            .iter()
+            .filter(|(k, r)| r.status == TaskStatus::Pending && !present.contains(k.as_str()))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in gone {
+            self.records.remove(&k);
+            self.times.remove(&k);
+        }
+        if new > 0 && !self.events.is_empty() {
+            self.event(
+                EventKind::TasksActivated,
+                EventStatus::Attention,
+                None,
+                None,
+                format!("新增 {new} 项任务"),
+            );
+        }
+        for (task, grid) in overdue_now {
+            if let Some(t) = self.times.get_mut(&task) {
+                t.overdue = Some(now);
+            }
+            self.event(
+                EventKind::Overdue,
+                EventStatus::Attention,
+                Some(&task),
+                Some(&grid),
+                format!("超时 {task}"),
+            );
+        }
+        self.peak_people_short = self.peak_people_short.max(a.summary.people_short);
+        self.peak_materials_short = self.peak_materials_short.max(a.summary.materials_short);
+        // The duty-commander policy: acknowledge alarms, push each instruction's message once when it
+        // becomes active, dispatch every ready task that has people.
+        let mut policy: Vec<Action> = Vec::new();
+        if self.options.auto_dispatch {
+            let sc = self.engine.scenario();
+            for alarm in &self.alarms {
+                let id = sc
+                    .sites
+                    .get(alarm.site.ix())
+                    .map(|s| s.id.clone())
+                    .unwrap_or_default();
+                if !self.acknowledged.iter().any(|(s, _)| *s == id)
+                    && !policy
+                        .iter()
+                        .any(|p| matches!(p, Action::AcknowledgeAlarm { site } if *site == id))
+                {
+                    policy.push(Action::AcknowledgeAlarm { site: id });
+                }
+            }
+            let mut pushed: BTreeSet<&str> = BTreeSet::new();
+            for t in &a.tasks {
+                if let Some(text) = &t.message
+                    && t.status == TaskStatus::Pending
+                    && !self.pushed.contains(&t.instruction)
+                    && pushed.insert(t.instruction.as_str())
+                {
+                    policy.push(Action::Push {
+                        template: None,
+                        text: text.clone(),
+                        audience: super::action::Audience::Grid {
+                            grid: t.grid.clone(),
+                        },
+                    });
+                }
+            }
+            self.pushed.extend(pushed.into_iter().map(String::from));
+            for t in a
+                .tasks
+                .iter()
+                .filter(|t| t.status == TaskStatus::Pending && t.ready && !t.assignees.is_empty())
+            {
+                policy.push(Action::Dispatch {
+                    task: t.id.clone(),
+                    people: Vec::new(),
+                });
+            }
+        }
+        self.last = Some(a);
+        self.dirty = false;
+        self.next_assess_min = now + self.options.assess_every_min;
+        for action in policy {
+            let _ = self.apply_as(action, true);
+        }
+        self.dirty = false;
+    }
+}
