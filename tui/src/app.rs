@@ -740,29 +740,29 @@ impl App {
     /// appear when the level rises are marked new.
     fn reassess(&mut self) {
         let before = self.assessment.level;
-        let old: HashSet<String> = self.assessment.tasks.iter().map(|t| t.id.clone()).collect();
         let keep = self.selected_task().map(|t| t.id.clone());
-        self.assessment = self.engine.assess(&self.situation);
-        let after = self.assessment.level;
+        let next = self.engine.assess(&self.situation);
+        let after = next.level;
         if after > before {
-            self.new_tasks = self
-                .assessment
-                .tasks
-                .iter()
-                .filter(|t| !old.contains(&t.id))
-                .map(|t| t.id.clone())
-                .collect();
-        } else if after < before {
-            self.new_tasks.clear();
-        } else {
-            let now: HashSet<&str> = self
+            let old: HashSet<&str> = self
                 .assessment
                 .tasks
                 .iter()
                 .map(|t| t.id.as_str())
                 .collect();
+            self.new_tasks = next
+                .tasks
+                .iter()
+                .filter(|t| !old.contains(t.id.as_str()))
+                .map(|t| t.id.clone())
+                .collect();
+        } else if after < before {
+            self.new_tasks.clear();
+        } else if !self.new_tasks.is_empty() {
+            let now: HashSet<&str> = next.tasks.iter().map(|t| t.id.as_str()).collect();
             self.new_tasks.retain(|id| now.contains(id.as_str()));
         }
+        self.assessment = next;
         self.derive();
         if let Some(id) = keep
             && let Some(pos) = self

@@ -68,3 +68,70 @@ fn map_with_a_grid_picked_and_households_beside_it() {
     }
     snap("zh_map_households", &a);
 }
+
+/// Every screen and dialog draws at any size, from a single cell to a wall display.
+#[test]
+fn every_state_draws_at_every_size_without_panicking() {
+    let sizes = [
+        (1, 1),
+        (10, 4),
+        (20, 8),
+        (40, 12),
+        (79, 23),
+        (80, 24),
+        (120, 40),
+        (139, 35),
+        (140, 36),
+        (200, 60),
+        (320, 90),
+    ];
+    let mut states: Vec<App> = Vec::new();
+    for lang in [Lang::En, Lang::Zh] {
+        states.push(app(lang));
+        states.push(red(lang));
+        states.push(red_with(lang, &[KeyCode::Char('d')]));
+        let mut people = red_with(lang, &[KeyCode::Char('d'), KeyCode::Enter]);
+        states.push(red_with(
+            lang,
+            &[KeyCode::Char('d'), KeyCode::Enter, KeyCode::Enter],
+        ));
+        key(&mut people, KeyCode::Down);
+        key(&mut people, KeyCode::Char(' '));
+        states.push(people);
+        states.push(red_with(lang, &[KeyCode::Enter]));
+        states.push(red_with(lang, &[KeyCode::Tab, KeyCode::Enter]));
+        states.push(red_with(
+            lang,
+            &[KeyCode::Tab, KeyCode::Tab, KeyCode::Enter],
+        ));
+        states.push(red_with(
+            lang,
+            &[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Enter],
+        ));
+        states.push(red_with(lang, &[KeyCode::BackTab]));
+        states.push(red_with(lang, &[KeyCode::Char(':'), KeyCode::Char('g')]));
+        states.push(red_with(lang, &[KeyCode::Char('/'), KeyCode::Char('红')]));
+        states.push(red_with(
+            lang,
+            &[
+                KeyCode::Tab,
+                KeyCode::Char('+'),
+                KeyCode::Char('+'),
+                KeyCode::Char('m'),
+            ],
+        ));
+    }
+    for a in &states {
+        for (w, h) in sizes {
+            draw(a, w, h);
+        }
+    }
+}
+
+fn red_with(lang: Lang, keys: &[KeyCode]) -> App {
+    let mut a = red(lang);
+    for &k in keys {
+        key(&mut a, k);
+    }
+    a
+}
