@@ -217,7 +217,7 @@ pub enum MapColour {
 pub enum ResidentStatus {
     /// Home already under water at this discharge.
     CutOff,
-    /// On the evacuation list.
+    /// On the evacuation list (wet at the discharge planned for: now, or the forecast peak).
     ToMove,
     /// An evacuation task for them (or their grid) was dispatched.
     Moving,
@@ -423,6 +423,8 @@ pub enum LogEvent {
     JournalError(String),
     /// The language changed.
     Lang,
+    /// The drill reached the end of its script.
+    DrillOver,
 }
 
 /// A line of the event log.
@@ -434,17 +436,18 @@ pub struct LogEntry {
     pub event: LogEvent,
 }
 
-/// Options for a new [`App`].
+/// Options for a new [`App`]; `'d` is how long the driver and the journal live (a drill borrows
+/// the engine).
 #[derive(Default)]
-pub struct AppOptions {
+pub struct AppOptions<'d> {
     /// Language.
     pub lang: Lang,
     /// Discharge to start from, m³/s.
     pub discharge_m3s: f64,
     /// Where commander actions are written.
-    pub journal: Option<Box<dyn Journal>>,
+    pub journal: Option<Box<dyn Journal + 'd>>,
     /// The drill (or live feed); none for what-if.
-    pub driver: Option<Box<dyn DrillDriver>>,
+    pub driver: Option<Box<dyn DrillDriver + 'd>>,
 }
 
 /// Facts about the scenario the console looks up often; built once.
@@ -463,7 +466,7 @@ pub struct Lookup {
 }
 
 /// The console's model.
-pub struct App {
+pub struct App<'d> {
     engine: Arc<Engine>,
     /// The situation assessed.
     pub situation: Situation,
@@ -525,15 +528,18 @@ pub struct App {
     pub map_geometry: MapGeometry,
     /// Grid under each map pixel, for the last size drawn.
     pub map_cache: RefCell<MapCache>,
-    driver: Option<Box<dyn DrillDriver>>,
-    journal: Option<Box<dyn Journal>>,
+    driver: Option<Box<dyn DrillDriver + 'd>>,
+    journal: Option<Box<dyn Journal + 'd>>,
     /// Set when the console should close.
     pub quit: bool,
+    /// The drill reached its end (said once in the log).
+    pub drill_over: bool,
 }
 
-impl App {
-    /// A console over an engine, assessed at the starting discharge.
-    pub fn new(engine: Arc<Engine>, options: AppOptions) -> App {
+impl<'d> App<'d> {
+    /// A console over an engine, assessed at the starting discharge (or, with a driver that
+    /// keeps its own situation, showing the driver's assessment).
+    pub fn new(engine: Arc<Engine>, options: AppOptions<'d>) -> App<'d> {
         let sc = engine.scenario();
         let lookup = Lookup {
             grid_by_id: sc
@@ -597,10 +603,16 @@ impl App {
             driver: options.driver,
             journal: options.journal,
             quit: false,
+            drill_over: false,
         };
         if let Some(d) = &app.driver {
             app.situation.now_min = d.clock().now_min;
-            app.assessment = app.engine.assess(&app.situation);
+            app.assessment = match d.assessment() {
+                Some(a) => a.clone(),
+                None => app.engine.assess(&app.situation),
+            };
+            app.situation.discharge_m3s = app.assessment.discharge_m3s;
+            app.history = vec![app.assessment.discharge_m3s];
         }
         app.derive();
         app.push_log(LogEvent::Started);
@@ -613,7 +625,7 @@ impl App {
     }
 
     /// Whether a drill (or live feed) drives the situation.
-    pub fn driver(&self) -> Option<&dyn DrillDriver> {
+    pub fn driver(&self) -> Option<&(dyn DrillDriver + 'd)> {
         self.driver.as_deref()
     }
 
@@ -729,10 +741,30 @@ impl App {
 
     fn absorb(&mut self, update: DriverUpdate) {
         if update.changed {
+            let before = self.assessment.discharge_m3s;
             self.reassess();
+            let q = self.assessment.discharge_m3s;
+            if self
+                .driver
+                .as_ref()
+                .is_some_and(|d| d.assessment().is_some())
+            {
+                self.situation.discharge_m3s = q;
+                self.situation.now_min = self.assessment.now_min;
+            }
+            if q != before {
+                self.history.push(q);
+                if self.history.len() > HISTORY_LEN {
+                    self.history.remove(0);
+                }
+            }
         }
         for note in update.notes {
             self.push_log(LogEvent::Driver(note));
+        }
+        if update.finished && !self.drill_over {
+            self.drill_over = true;
+            self.push_log(LogEvent::DrillOver);
         }
     }
 
@@ -741,7 +773,10 @@ impl App {
     fn reassess(&mut self) {
         let before = self.assessment.level;
         let keep = self.selected_task().map(|t| t.id.clone());
-        let next = self.engine.assess(&self.situation);
+        let next = match self.driver.as_ref().and_then(|d| d.assessment()) {
+            Some(a) => a.clone(),
+            None => self.engine.assess(&self.situation),
+        };
         let after = next.level;
         if after > before {
             let old: HashSet<&str> = self
@@ -790,7 +825,15 @@ impl App {
             .collect();
         // Highest priority first; within it the orders of the highest level first (the red
         // orders at red), then the plan's order.
-        view.sort_by_key(|&i| (tasks[i].priority, std::cmp::Reverse(tasks[i].phase), i));
+        // Stood-down instances go last.
+        view.sort_by_key(|&i| {
+            (
+                tasks[i].status == TaskStatus::StoodDown,
+                tasks[i].priority,
+                std::cmp::Reverse(tasks[i].phase),
+                i,
+            )
+        });
         self.todo_view = view;
         self.todo.clamp(self.todo_view.len());
     }
@@ -846,8 +889,8 @@ impl App {
                 (Some(_), Some(s)) if progress(s) > 0 => ResidentStatus::Moving,
                 (Some(e), _)
                     if a.evacuation.evacuees[e]
-                        .margin_m3s
-                        .is_some_and(|m| m <= 0.0) =>
+                        .wet_discharge_m3s
+                        .is_some_and(|w| w <= a.discharge_m3s) =>
                 {
                     ResidentStatus::CutOff
                 }
@@ -1089,6 +1132,13 @@ impl App {
                     format!("Journal not written: {e}")
                 }
             }
+            LogEvent::DrillOver => {
+                if zh {
+                    "演练结束：q 退出，日志文件可生成评估报告".into()
+                } else {
+                    "The drill is over: q quits; the journal gives the after-action report".into()
+                }
+            }
             LogEvent::Lang => {
                 if zh {
                     "界面语言：中文".into()
@@ -1151,27 +1201,36 @@ impl App {
         }
     }
 
+    /// Whether the driver keeps the situation (and so assesses, and reports what happens).
+    fn driver_keeps_situation(&self) -> bool {
+        self.driver
+            .as_ref()
+            .is_some_and(|d| d.assessment().is_some())
+    }
+
     fn set_discharge(&mut self, q: f64) {
         let q = clamp_discharge(q);
-        let from = self.situation.discharge_m3s;
+        let from = self.assessment.discharge_m3s;
         let level_from = self.assessment.level;
         self.situation.discharge_m3s = q;
-        self.history.push(q);
-        if self.history.len() > HISTORY_LEN {
-            self.history.remove(0);
-        }
-        self.reassess();
         let action = Action::SetDischarge { discharge_m3s: q };
         self.record(&action);
+        if !self.driver_keeps_situation() {
+            self.history.push(q);
+            if self.history.len() > HISTORY_LEN {
+                self.history.remove(0);
+            }
+            self.reassess();
+        }
+        self.forward(&action);
         self.push_log(LogEvent::Discharge {
             from,
-            to: q,
+            to: self.assessment.discharge_m3s,
             level_from,
             level_to: self.assessment.level,
             new_tasks: self.new_tasks.len(),
             tasks: self.assessment.summary.instances,
         });
-        self.forward(&action);
     }
 
     fn open_dispatch(&mut self) {
@@ -1387,12 +1446,14 @@ impl App {
             people,
         };
         self.record(&action);
-        self.push_log(LogEvent::Dispatched {
-            task,
-            title,
-            title_en,
-            people: names,
-        });
+        if !self.driver_keeps_situation() {
+            self.push_log(LogEvent::Dispatched {
+                task,
+                title,
+                title_en,
+                people: names,
+            });
+        }
         self.forward(&action);
     }
 
@@ -1421,11 +1482,13 @@ impl App {
                     step,
                 };
                 self.record(&action);
-                self.push_log(LogEvent::Stepped {
-                    task,
-                    step,
-                    status: next,
-                });
+                if !self.driver_keeps_situation() {
+                    self.push_log(LogEvent::Stepped {
+                        task,
+                        step,
+                        status: next,
+                    });
+                }
                 self.forward(&action);
             }
             Err(_) => self.push_log(LogEvent::Refused { task, step, from }),
@@ -1714,7 +1777,7 @@ fn clamp_discharge(q: f64) -> f64 {
 }
 
 /// The update function: one message in, the model changed. Never draws.
-pub fn update(app: &mut App, message: Message) {
+pub fn update(app: &mut App<'_>, message: Message) {
     match message {
         Message::Key(key) => app.key(key),
         Message::Action(action) => app.apply(action),

@@ -3,11 +3,12 @@
 //! (the script's hydrograph and injects, simulated frontline staff, a tailed gauge feed). The App
 //! forwards every commander [`Action`] to it and calls [`DrillDriver::tick`] as wall time passes.
 //!
-//! What-if mode has no driver: the discharge is whatever the commander sets.
+//! What-if mode has no driver: the discharge is whatever the commander sets. [`DrillSession`]
+//! drives the console from the drill engine.
 
 use std::time::Duration;
 
-use floodgrid_engine::assess::Situation;
+use floodgrid_engine::assess::{Assessment, Situation};
 
 use crate::app::Action;
 
@@ -46,13 +47,171 @@ pub struct DriverUpdate {
 /// implement this; the console never advances time itself.
 pub trait DrillDriver {
     /// Shown in the top bar: the drill's name.
-    fn title(&self) -> String;
+    fn title(&self, lang: crate::i18n::Lang) -> String;
     /// The clock now.
     fn clock(&self) -> Clock;
+    /// The driver's own assessment, when it keeps the situation itself (the drill engine does):
+    /// the App shows it instead of assessing its `Situation`. `None`: the App assesses.
+    fn assessment(&self) -> Option<&Assessment> {
+        None
+    }
     /// Every commander action, after the App applied it to the situation (dispatches, steps,
     /// discharge) or, for the clock actions (`TogglePause`, `Faster`, `Slower`, `SetSpeed`), for
     /// the driver alone to apply.
     fn on_action(&mut self, action: &Action, situation: &mut Situation) -> DriverUpdate;
     /// Wall time passed since the last tick: move the clock and the situation on.
     fn tick(&mut self, wall: Duration, situation: &mut Situation) -> DriverUpdate;
+}
+
+/// The drill engine ([`floodgrid_engine::drill::Drill`]) as the console's driver: the drill keeps
+/// the situation, the clock and the journal; the console shows its assessment and its events and
+/// hands it the commander's actions.
+pub struct DrillSession<'e> {
+    drill: floodgrid_engine::drill::Drill<'e>,
+    /// Events already shown.
+    shown: usize,
+    /// The script's name, for the top bar (Chinese, English).
+    title: (String, Option<String>),
+}
+
+/// The speeds `>` and `<` step through (drill minutes per wall minute).
+pub const SPEEDS: [f64; 6] = [1.0, 5.0, 10.0, 30.0, 60.0, 600.0];
+
+impl<'e> DrillSession<'e> {
+    /// Wraps a drill (it starts paused at x1).
+    pub fn new(drill: floodgrid_engine::drill::Drill<'e>) -> DrillSession<'e> {
+        let title = (drill.script().name.clone(), drill.script().name_en.clone());
+        let mut s = DrillSession {
+            drill,
+            shown: 0,
+            title,
+        };
+        // Minute 0: the first assessment and whatever the script does at once.
+        s.drill.step_to(0.0);
+        s
+    }
+
+    /// The drill.
+    pub fn drill(&self) -> &floodgrid_engine::drill::Drill<'e> {
+        &self.drill
+    }
+
+    fn notes(&mut self) -> Vec<DriverNote> {
+        let events = self.drill.events();
+        let new: Vec<DriverNote> = events[self.shown.min(events.len())..]
+            .iter()
+            .map(|e| DriverNote {
+                zh: e.text.clone(),
+                en: e.text.clone(),
+            })
+            .collect();
+        self.shown = events.len();
+        new
+    }
+
+    fn perform(&mut self, action: floodgrid_engine::drill::Action) -> DriverUpdate {
+        let rejected = self.drill.apply(action).err();
+        // The drill assesses on its next step; step to now so the screen shows the result.
+        let now = self.drill.now_min();
+        self.drill.step_to(now);
+        let mut notes = self.notes();
+        if let Some(e) = rejected
+            && notes.is_empty()
+        {
+            notes.push(DriverNote {
+                zh: e.clone(),
+                en: e,
+            });
+        }
+        DriverUpdate {
+            changed: true,
+            notes,
+            finished: self.drill.now_min() >= self.drill.end_min(),
+        }
+    }
+}
+
+impl DrillDriver for DrillSession<'_> {
+    fn title(&self, lang: crate::i18n::Lang) -> String {
+        match (lang, &self.title.1) {
+            (crate::i18n::Lang::En, Some(en)) => en.clone(),
+            _ => self.title.0.clone(),
+        }
+    }
+
+    fn clock(&self) -> Clock {
+        Clock {
+            now_min: self.drill.now_min(),
+            speed: self.drill.speed(),
+            paused: self.drill.paused(),
+        }
+    }
+
+    fn assessment(&self) -> Option<&Assessment> {
+        self.drill.assessment()
+    }
+
+    fn on_action(&mut self, action: &Action, _situation: &mut Situation) -> DriverUpdate {
+        use floodgrid_engine::drill::Action as D;
+        use floodgrid_engine::plan::TaskStep;
+        let speed = self.drill.speed();
+        let mapped = match action {
+            Action::SetDischarge { discharge_m3s } => Some(D::SetDischarge {
+                discharge_m3s: *discharge_m3s,
+            }),
+            Action::Dispatch { task, people } => Some(D::Dispatch {
+                task: task.clone(),
+                people: people.clone(),
+            }),
+            Action::Step { task, step } => match step {
+                TaskStep::Accept => Some(D::Accept { task: task.clone() }),
+                TaskStep::Complete => Some(D::Close { task: task.clone() }),
+                TaskStep::Verify => Some(D::Verify { task: task.clone() }),
+                _ => None,
+            },
+            Action::TogglePause if self.drill.paused() => Some(D::Resume),
+            Action::TogglePause => Some(D::Pause),
+            Action::Faster => Some(D::Speed {
+                factor: SPEEDS
+                    .iter()
+                    .copied()
+                    .find(|&s| s > speed)
+                    .unwrap_or(SPEEDS[SPEEDS.len() - 1]),
+            }),
+            Action::Slower => Some(D::Speed {
+                factor: SPEEDS
+                    .iter()
+                    .rev()
+                    .copied()
+                    .find(|&s| s < speed)
+                    .unwrap_or(SPEEDS[0]),
+            }),
+            Action::SetSpeed { factor } => Some(D::Speed { factor: *factor }),
+            _ => None,
+        };
+        match mapped {
+            Some(a) => self.perform(a),
+            None => DriverUpdate::default(),
+        }
+    }
+
+    fn tick(&mut self, wall: Duration, _situation: &mut Situation) -> DriverUpdate {
+        if self.drill.paused() || self.drill.now_min() >= self.drill.end_min() {
+            return DriverUpdate {
+                finished: self.drill.now_min() >= self.drill.end_min(),
+                ..DriverUpdate::default()
+            };
+        }
+        let to = (self.drill.now_min() + wall.as_secs_f64() / 60.0 * self.drill.speed())
+            .min(self.drill.end_min());
+        let before = self.drill.now_min();
+        self.drill.step_to(to);
+        let notes = self.notes();
+        DriverUpdate {
+            // Deadlines and statuses move with the clock: show the drill's latest assessment.
+            changed: self.drill.now_min() > before || !notes.is_empty(),
+            notes,
+            finished: self.drill.now_min() >= self.drill.end_min(),
+        }
+    }
 }

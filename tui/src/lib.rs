@@ -9,7 +9,8 @@
 //! - [`view`]: `draw(frame, &App)`: top bar and banner, key persons, the grid map, households, the
 //!   to-do list, the event log, dialogs, help.
 //! - [`i18n`]: every string in Chinese and English.
-//! - [`drill`]: the [`DrillDriver`] seam the drill engine and live feeds plug into (clock, speed).
+//! - [`drill`]: the [`DrillDriver`] seam the drill engine and live feeds plug into (clock, speed),
+//!   and [`DrillSession`], the drill engine behind it.
 //! - [`journal`]: the [`Journal`] hook and its JSON Lines file.
 //!
 //! [`run`] opens the console on a terminal (restored on exit and on panic); tests draw into
@@ -40,11 +41,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use floodgrid_engine::assess::Engine;
+use floodgrid_engine::drill::{Drill, DrillOptions, FileJournal, JournalSink};
 use floodgrid_engine::scenario::{Scenario, render_diagnostics};
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
 pub use app::{Action, App, AppOptions, Message, update};
-pub use drill::{Clock, DrillDriver, DriverNote, DriverUpdate};
+pub use drill::{Clock, DrillDriver, DrillSession, DriverNote, DriverUpdate};
 pub use i18n::Lang;
 pub use journal::{Journal, JsonlJournal};
 pub use view::draw;
@@ -53,18 +55,24 @@ pub use view::draw;
 pub const TITLE: &str = "floodgrid drill console";
 
 /// `floodgrid drill [SCENARIO]`: the console.
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct ConsoleArgs {
     /// The scenario directory (default: the bundled 花园口镇 scenario).
     pub scenario: Option<PathBuf>,
     /// Language of the console (default: from LC_ALL / LC_MESSAGES / LANG).
     #[arg(long, value_enum)]
     pub lang: Option<Lang>,
-    /// Discharge to start from, m³/s (what-if mode).
-    #[arg(long, default_value_t = 0.0)]
+    /// What-if mode: no drill, no clock; the discharge is what the commander sets.
+    #[arg(long)]
+    pub what_if: bool,
+    /// Discharge to start from in what-if mode, m³/s.
+    #[arg(long, default_value_t = 0.0, requires = "what_if")]
     pub discharge: f64,
-    /// Append every commander action (discharge set, dispatch, accept / complete / verify) to
-    /// this JSON Lines file, flushed per action.
+    /// Drill script (TOML); default: the scenario's first drill.
+    #[arg(long, conflicts_with = "what_if")]
+    pub script: Option<PathBuf>,
+    /// Journal (JSON Lines, flushed per record). In a drill: every action and event, as
+    /// `floodgrid drill --headless` writes it. In what-if mode: every commander action.
     #[arg(long)]
     pub journal: Option<PathBuf>,
 }
@@ -82,9 +90,10 @@ pub fn bundled_scenario() -> PathBuf {
     ))
 }
 
-/// Loads the scenario, builds the engine and runs the console until the commander quits. The
-/// scenario is checked before the terminal is touched, so its diagnostics print normally; the
-/// error then carries them (rendered) as its message.
+/// Loads the scenario, builds the engine and runs the console until the commander quits: a
+/// drill of the scenario's default drill (or `--script`), or what-if mode with `--what-if` (also
+/// when the scenario has no drill). The scenario and the script are checked before the terminal
+/// is touched; the error then carries their diagnostics, rendered, as its message.
 pub fn run(args: ConsoleArgs) -> io::Result<()> {
     let dir = args.scenario.clone().unwrap_or_else(bundled_scenario);
     let scenario = Scenario::load(&dir).map_err(|e| {
@@ -95,25 +104,67 @@ pub fn run(args: ConsoleArgs) -> io::Result<()> {
             dir.display()
         ))
     })?;
-    let engine = Engine::build(scenario).map_err(io::Error::other)?;
-    let journal: Option<Box<dyn Journal>> = match &args.journal {
-        Some(p) => Some(Box::new(JsonlJournal::append(p)?)),
+    let engine = Arc::new(Engine::build(scenario).map_err(io::Error::other)?);
+    let lang = args.lang.unwrap_or_else(Lang::from_env);
+    let script = if args.what_if {
+        None
+    } else {
+        match &args.script {
+            Some(p) => Some(
+                engine
+                    .scenario()
+                    .load_drill(p)
+                    .map_err(|d| io::Error::other(render_diagnostics(&d)))?,
+            ),
+            None => engine.scenario().drills.first().cloned(),
+        }
+    };
+    let Some(script) = script else {
+        let journal: Option<Box<dyn Journal>> = match &args.journal {
+            Some(p) => Some(Box::new(JsonlJournal::append(p)?)),
+            None => None,
+        };
+        let app = App::new(
+            engine,
+            AppOptions {
+                lang,
+                discharge_m3s: args.discharge,
+                journal,
+                driver: None,
+            },
+        );
+        return run_app(app);
+    };
+    let journal: Option<Box<dyn JournalSink>> = match &args.journal {
+        Some(p) => Some(Box::new(FileJournal::open(p)?)),
         None => None,
     };
-    let mut app = App::new(
-        Arc::new(engine),
+    let drill = Drill::new(
+        &engine,
+        script,
+        DrillOptions::default(),
+        journal,
+        &dir.display().to_string(),
+    );
+    let app = App::new(
+        engine.clone(),
         AppOptions {
-            lang: args.lang.unwrap_or_else(Lang::from_env),
-            discharge_m3s: args.discharge,
-            journal,
-            driver: None,
+            lang,
+            driver: Some(Box::new(DrillSession::new(drill))),
+            ..AppOptions::default()
         },
     );
+    run_app(app)
+}
+
+/// Runs an App on the terminal until it quits: raw mode and the alternate screen, restored on
+/// exit and on panic (`ratatui::run`).
+pub fn run_app(mut app: App<'_>) -> io::Result<()> {
     ratatui::run(|terminal| event_loop(terminal, &mut app))
 }
 
 /// Draw, wait for a key (or a drill tick), update; until the App says quit. Resizes redraw.
-fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> io::Result<()> {
+fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App<'_>) -> io::Result<()> {
     let mut last = Instant::now();
     loop {
         terminal.draw(|f| view::draw(f, app))?;

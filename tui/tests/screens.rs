@@ -17,7 +17,7 @@ fn snap(name: &str, app: &App) {
     }
 }
 
-fn red(lang: Lang) -> App {
+fn red(lang: Lang) -> App<'static> {
     let mut a = app(lang);
     type_line(&mut a, ":flow 22000");
     a
@@ -85,7 +85,7 @@ fn every_state_draws_at_every_size_without_panicking() {
         (200, 60),
         (320, 90),
     ];
-    let mut states: Vec<App> = Vec::new();
+    let mut states: Vec<App<'static>> = Vec::new();
     for lang in [Lang::En, Lang::Zh] {
         states.push(app(lang));
         states.push(red(lang));
@@ -128,7 +128,7 @@ fn every_state_draws_at_every_size_without_panicking() {
     }
 }
 
-fn red_with(lang: Lang, keys: &[KeyCode]) -> App {
+fn red_with(lang: Lang, keys: &[KeyCode]) -> App<'static> {
     let mut a = red(lang);
     for &k in keys {
         key(&mut a, k);

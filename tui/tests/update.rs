@@ -219,7 +219,7 @@ struct Scripted {
 }
 
 impl DrillDriver for Scripted {
-    fn title(&self) -> String {
+    fn title(&self, _: Lang) -> String {
         "test drill".into()
     }
     fn clock(&self) -> Clock {

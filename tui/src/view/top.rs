@@ -25,6 +25,7 @@ pub fn top_bar(buf: &mut Buffer, area: Rect, app: &App) {
         _ => sc.config.name.as_str(),
     };
     let clock = app.clock();
+    let narrow = area.width < 120;
     let mode = match app.driver() {
         Some(d) => {
             let speed = if clock.paused {
@@ -32,7 +33,13 @@ pub fn top_bar(buf: &mut Buffer, area: Rect, app: &App) {
             } else {
                 format!("x{}", clock.speed)
             };
-            format!("{} {} {}", d.title(), i18n::clock(clock.now_min), speed)
+            let title = d.title(l);
+            let title = if narrow {
+                fit(&title, (area.width as usize).saturating_sub(60).max(6))
+            } else {
+                title
+            };
+            format!("{title} {} {speed}", i18n::clock(clock.now_min))
         }
         None => format!(
             "{} {}",
@@ -52,7 +59,12 @@ pub fn top_bar(buf: &mut Buffer, area: Rect, app: &App) {
         i18n::discharge(a.discharge_m3s)
     );
     let stage = format!("| {} {:.2} m ", i18n::STAGE.get(l), a.stage_m);
-    let head = format!(" floodgrid | {name} | {mode} |");
+    // Narrow screens keep the clock and the river; the product and scenario names go first.
+    let head = if narrow {
+        format!(" {mode} |")
+    } else {
+        format!(" floodgrid | {name} | {mode} |")
+    };
     let spans = vec![
         Span::styled(head.clone(), Style::default().fg(Color::Gray)),
         Span::styled(q.clone(), q_style),

@@ -24,7 +24,7 @@ pub fn engine() -> Arc<Engine> {
 }
 
 /// A what-if console in a language.
-pub fn app(lang: Lang) -> App {
+pub fn app(lang: Lang) -> App<'static> {
     App::new(
         engine(),
         AppOptions {
