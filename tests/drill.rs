@@ -1,0 +1,309 @@
+//! Headless drills: determinism, kill-and-resume, the bundled drills' figures, and diagnostics for
+//! malformed scripts and actions files.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+fn tmp(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("floodgrid-drill-{}-{name}", std::process::id()))
+}
+
+fn script(name: &str) -> String {
+    common::bundled()
+        .join("drills")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_floodgrid"))
+        .args(args)
+        .output()
+        .expect("run floodgrid");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const ACTIONS: &str = r#"{"t_min": 10, "action": {"kind": "push", "text": "花园口站流量上涨，请各网格做好准备。", "audience": {"to": "everyone"}}}
+{"t_min": 50, "action": {"kind": "dispatch", "task": "blue.command.start_iv"}}
+{"t_min": 190, "action": {"kind": "speed", "factor": 60}}
+{"t_min": 205, "action": {"kind": "acknowledge_alarm", "site": "works.madu"}}
+{"t_min": 330, "action": {"kind": "set_discharge", "discharge_m3s": 16000}}
+{"t_min": 400, "action": {"kind": "close", "task": "blue.command.start_iv"}}
+"#;
+
+fn drill_args<'a>(
+    bundled: &'a str,
+    script: &'a str,
+    actions: &'a str,
+    journal: &'a str,
+) -> Vec<&'a str> {
+    vec![
+        "drill",
+        bundled,
+        "--headless",
+        "--script",
+        script,
+        "--actions",
+        actions,
+        "--journal",
+        journal,
+        "--until",
+        "480",
+        "--format",
+        "json",
+    ]
+}
+
+#[test]
+fn same_script_and_actions_give_the_same_journal_and_report() {
+    let bundled = common::bundled().display().to_string();
+    let s = script("02-design-flood-22000.toml");
+    let actions = tmp("det-actions.jsonl");
+    std::fs::write(&actions, ACTIONS).unwrap();
+    let (j1, j2) = (tmp("det-1.jsonl"), tmp("det-2.jsonl"));
+    let a = actions.display().to_string();
+    let (c1, r1, e1) = run(&drill_args(&bundled, &s, &a, &j1.display().to_string()));
+    let (c2, r2, _) = run(&drill_args(&bundled, &s, &a, &j2.display().to_string()));
+    assert_eq!((c1, c2), (0, 0), "{e1}");
+    let (b1, b2) = (std::fs::read(&j1).unwrap(), std::fs::read(&j2).unwrap());
+    for p in [&actions, &j1, &j2] {
+        let _ = std::fs::remove_file(p);
+    }
+    assert!(b1.len() > 10_000);
+    assert_eq!(b1, b2, "journals differ");
+    assert_eq!(r1, r2, "reports differ");
+    let v: Value = serde_json::from_str(&r1).unwrap();
+    assert!(
+        v["expectations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["expected"] == "acknowledge_alarm" && e["outcome"] == "on_time")
+    );
+}
+
+#[test]
+fn a_killed_drill_resumes_from_its_journal_with_nothing_lost() {
+    let bundled = common::bundled().display().to_string();
+    let s = script("02-design-flood-22000.toml");
+    let actions = tmp("kill-actions.jsonl");
+    std::fs::write(&actions, ACTIONS).unwrap();
+    let a = actions.display().to_string();
+    // The uninterrupted run.
+    let whole = tmp("kill-whole.jsonl");
+    let (code, report_whole, err) =
+        run(&drill_args(&bundled, &s, &a, &whole.display().to_string()));
+    assert_eq!(code, 0, "{err}");
+    // The same run, paced so it can be killed part-way.
+    let cut = tmp("kill-cut.jsonl");
+    let cut_s = cut.display().to_string();
+    let mut args = drill_args(&bundled, &s, &a, &cut_s);
+    args.extend(["--pace-ms", "4"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_floodgrid"))
+        .args(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the journal shows the run is well under way (an action after minute 200), then kill.
+    let started = std::time::Instant::now();
+    loop {
+        let text = std::fs::read_to_string(&cut).unwrap_or_default();
+        if text.contains("acknowledge_alarm") || started.elapsed().as_secs() > 120 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    let before = std::fs::read_to_string(&cut).unwrap();
+    assert!(before.contains("acknowledge_alarm"), "killed too early");
+    assert!(
+        !before.contains("\"close\""),
+        "killed too late to test anything"
+    );
+    let acknowledged: Vec<String> = before
+        .lines()
+        .filter(|l| l.contains("\"type\":\"action\""))
+        .map(String::from)
+        .collect();
+    let (code, report_resumed, err) = run(&[
+        "drill",
+        &bundled,
+        "--headless",
+        "--resume",
+        &cut.display().to_string(),
+        "--actions",
+        &a,
+        "--until",
+        "480",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let after = std::fs::read_to_string(&cut).unwrap();
+    let whole_text = std::fs::read_to_string(&whole).unwrap();
+    for p in [&actions, &whole, &cut] {
+        let _ = std::fs::remove_file(p);
+    }
+    for line in &acknowledged {
+        assert!(
+            after.contains(line.as_str()),
+            "an acknowledged action was lost: {line}"
+        );
+    }
+    assert_eq!(
+        after, whole_text,
+        "the resumed journal equals an uninterrupted run's"
+    );
+    assert_eq!(
+        report_resumed, report_whole,
+        "the resumed report equals an uninterrupted run's"
+    );
+    // And the report can be rebuilt from the journal alone.
+    let j = tmp("kill-report.jsonl");
+    std::fs::write(&j, &after).unwrap();
+    let (code, from_journal, err) = run(&["report", &j.display().to_string(), "--format", "json"]);
+    let _ = std::fs::remove_file(&j);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(from_journal, report_whole);
+}
+
+fn bundled_drill(name: &str) -> Value {
+    let bundled = common::bundled().display().to_string();
+    let (code, out, err) = run(&[
+        "drill",
+        &bundled,
+        "--headless",
+        "--script",
+        &script(name),
+        "--auto-dispatch",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).expect("report json")
+}
+
+fn n(v: &Value) -> f64 {
+    v.as_f64().unwrap_or(f64::NAN)
+}
+
+#[test]
+fn numbered_flood_rises_to_orange_and_the_duty_commander_keeps_up() {
+    let r = bundled_drill("01-numbered-flood-orange.toml");
+    assert_eq!(r["peak_level"], "orange");
+    assert!((n(&r["peak_discharge_m3s"]) - 11_000.0).abs() < 50.0);
+    let levels: Vec<&str> = r["levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l[1].as_str().unwrap())
+        .collect();
+    assert_eq!(&levels[..4], ["none", "blue", "yellow", "orange"]);
+    assert!(n(&r["score"]) >= 60.0, "score {}", r["score"]);
+    assert!(r["on_time"].as_u64().unwrap() > r["missed"].as_u64().unwrap());
+    assert_eq!(
+        r["evacuation"]["households_out_before"],
+        r["evacuation"]["households_reached"]
+    );
+    assert!(n(&r["response_times"]["accept_median_min"]) <= 10.0);
+    assert_eq!(r["strengths"].as_array().unwrap().len(), 3);
+    assert_eq!(r["improvements"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn design_flood_reaches_red_with_madu_alarms_and_piping() {
+    let r = bundled_drill("02-design-flood-22000.toml");
+    assert_eq!(r["peak_level"], "red");
+    assert_eq!(n(&r["peak_discharge_m3s"]), 22_000.0);
+    let exp = r["expectations"].as_array().unwrap();
+    let outcome = |id: &str| {
+        exp.iter()
+            .find(|e| e["expected"] == id)
+            .map(|e| e["outcome"].as_str().unwrap().to_string())
+    };
+    assert_eq!(outcome("hazard.piping.mark").as_deref(), Some("on_time"));
+    assert_eq!(outcome("acknowledge_alarm").as_deref(), Some("on_time"));
+    assert!(n(&r["score"]) >= 50.0, "score {}", r["score"]);
+    assert!(
+        r["peak_people_short"].as_u64().unwrap() > 0,
+        "a design flood exceeds the town's own staff"
+    );
+    assert_eq!(
+        r["evacuation"]["key_persons_out_before"],
+        r["evacuation"]["key_persons_reached"]
+    );
+}
+
+#[test]
+fn flood_of_1958_type_breaches_a_production_dike() {
+    let r = bundled_drill("03-1958-type-22300.toml");
+    assert_eq!(r["peak_level"], "red");
+    assert!(n(&r["peak_discharge_m3s"]) > 22_200.0);
+    let timeline = r["timeline"].as_array().unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|e| e["kind"] == "inject" && e["text"].as_str().unwrap().starts_with("[breach]"))
+    );
+    let exp = r["expectations"].as_array().unwrap();
+    assert!(
+        exp.iter()
+            .any(|e| e["inject"] == "breach" && e["outcome"] == "on_time")
+    );
+    assert!(n(&r["score"]) >= 50.0, "score {}", r["score"]);
+    assert!(r["evacuation"]["households_reached"].as_u64().unwrap() > 1000);
+}
+
+#[test]
+fn malformed_scripts_and_actions_get_file_and_line() {
+    let bundled = common::bundled().display().to_string();
+    let bad_script = tmp("bad-script.toml");
+    let text = std::fs::read_to_string(script("01-numbered-flood-orange.toml")).unwrap();
+    let broken = text.replacen("kind = \"", "kind = \"tsunami_", 1);
+    std::fs::write(&bad_script, &broken).unwrap();
+    let line = broken.lines().position(|l| l.contains("tsunami_")).unwrap() + 1;
+    let (code, _, err) = run(&[
+        "drill",
+        &bundled,
+        "--headless",
+        "--script",
+        &bad_script.display().to_string(),
+    ]);
+    let _ = std::fs::remove_file(&bad_script);
+    assert_eq!(code, 1);
+    assert!(err.contains(&format!("bad-script.toml:{line}:")), "{err}");
+    assert!(err.contains("inject kind"), "{err}");
+
+    let bad_actions = tmp("bad-actions.jsonl");
+    std::fs::write(
+        &bad_actions,
+        format!(
+            "{}{{\"t_min\": 5, \"action\": {{\"kind\": \"teleport\"}}}}\n",
+            ACTIONS
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = run(&[
+        "drill",
+        &bundled,
+        "--headless",
+        "--script",
+        &script("01-numbered-flood-orange.toml"),
+        "--actions",
+        &bad_actions.display().to_string(),
+    ]);
+    let _ = std::fs::remove_file(&bad_actions);
+    assert_eq!(code, 1);
+    assert!(err.contains("bad-actions.jsonl:7:"), "{err}");
+}
