@@ -12,7 +12,7 @@ use floodgrid_tui::{Action, App, AppOptions, Lang, Message, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-fn red_app() -> App {
+fn red_app() -> App<'static> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/huayuankou");
     let engine = Engine::build(Scenario::load(dir).expect("bundled scenario")).expect("engine");
     let mut app = App::new(
