@@ -33,7 +33,11 @@ fn kernel(c: &mut Criterion) {
         }
         for threads in [1usize, 2] {
             let p = pool(threads);
-            for (name, every) in [("kernel", 0u32), ("tracking", 1)] {
+            for (name, every) in [
+                ("kernel", 0u32),
+                ("tracking_every_step", 1),
+                ("tracking_every_4", 4),
+            ] {
                 let (_, mut sim) = cases::wet_basin(n, 10.0);
                 sim_config(&mut sim, every);
                 // Warm up outside the timing: first touch of every array.

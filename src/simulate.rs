@@ -66,8 +66,9 @@ pub struct SimulateArgs {
     /// Write a depth snapshot every this many simulated seconds.
     #[arg(long)]
     snapshot_interval: Option<f64>,
-    /// Update maximum depth, speed and arrival every N steps (1: every step, exact).
-    #[arg(long, default_value_t = 1)]
+    /// Update maximum depth, speed and arrival every N steps (1: every step, exact; 4 costs a
+    /// quarter as much and makes arrival times at most three steps late).
+    #[arg(long, default_value_t = 4)]
     track_every: u32,
 }
 

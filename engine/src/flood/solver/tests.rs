@@ -613,11 +613,16 @@ fn speed_figures() {
         );
     };
     let (_, sim) = cases::valley_wet(1000, 10.0);
-    run("valley wet 1000² 1 h", sim, 3600.0, false);
-    let (_, mut sim) = cases::valley_wet(1000, 10.0);
-    sim.cfg.track_every_steps = 4;
     run(
-        "valley wet 1000² 1 h, tracking every 4 steps",
+        "valley wet 1000² 1 h (tracking every 4 steps)",
+        sim,
+        3600.0,
+        false,
+    );
+    let (_, mut sim) = cases::valley_wet(1000, 10.0);
+    sim.cfg.track_every_steps = 1;
+    run(
+        "valley wet 1000² 1 h, tracking every step",
         sim,
         3600.0,
         false,
@@ -626,7 +631,13 @@ fn speed_figures() {
     run("valley dry 1000² 1 h", sim, 3600.0, false);
     for n in [1000, 4000] {
         let (_, mut sim) = cases::wet_basin(n, 10.0);
-        run(&format!("basin {n}² tracking"), sim.clone(), 60.0, true);
+        sim.cfg.track_every_steps = 1;
+        run(
+            &format!("basin {n}² tracking every step"),
+            sim.clone(),
+            60.0,
+            true,
+        );
         sim.cfg.track_every_steps = 0;
         run(&format!("basin {n}² kernel"), sim, 60.0, true);
     }
