@@ -12,7 +12,7 @@ use floodgrid_engine::drill::{
 use floodgrid_engine::scenario::render_diagnostics;
 
 /// Arguments of a headless drill.
-#[derive(clap::Args, Debug, Clone)]
+#[derive(clap::Args, Debug, Clone, Default)]
 pub struct HeadlessArgs {
     /// Drill script (TOML); default: the scenario's first drill.
     #[arg(long)]
@@ -41,9 +41,10 @@ pub struct HeadlessArgs {
 }
 
 /// Report formats.
-#[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, clap::ValueEnum, PartialEq, Eq)]
 pub enum ReportFormat {
     /// Markdown.
+    #[default]
     Md,
     /// JSON.
     Json,

@@ -1,6 +1,7 @@
 //! floodgrid: the command line. Thin: parses arguments and calls the engine.
 
 mod drill_cli;
+mod simulate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,8 +16,10 @@ use floodgrid_engine::scenario::{Scenario, Severity, render_diagnostics};
 #[derive(Parser)]
 #[command(name = "floodgrid", version, about, long_about = None)]
 struct Cli {
+    /// What to do; without one, the drill console opens on the bundled scenario and its default
+    /// drill.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -34,11 +37,14 @@ enum Command {
     Atlas(AtlasArgs),
     /// Run a drill: the console, or --headless for CI and command systems.
     Drill(DrillArgs),
+    /// 2D flood simulation (local inertial shallow water): a scenario with breaches, or a bare DEM
+    /// for comparison with other solvers.
+    Simulate(simulate::SimulateArgs),
     /// The after-action report of a drill journal.
     Report(ReportArgs),
 }
 
-#[derive(clap::Args)]
+#[derive(clap::Args, Default)]
 struct DrillArgs {
     /// The scenario directory (default: the bundled scenarios/huayuankou).
     scenario: Option<PathBuf>,
@@ -47,6 +53,15 @@ struct DrillArgs {
     headless: bool,
     #[command(flatten)]
     run: drill_cli::HeadlessArgs,
+    /// Console language (default: from LANG).
+    #[arg(long, value_enum)]
+    lang: Option<floodgrid_tui::Lang>,
+    /// Console what-if mode: no drill, no clock; the discharge is what the commander sets.
+    #[arg(long, conflicts_with = "headless")]
+    what_if: bool,
+    /// Discharge to start the what-if console from, m³/s.
+    #[arg(long, default_value_t = 0.0, requires = "what_if")]
+    discharge: f64,
 }
 
 #[derive(clap::Args)]
@@ -121,24 +136,41 @@ enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let Some(command) = cli.command else {
+        return drill(DrillArgs::default());
+    };
+    match command {
         Command::Check(args) => check(args),
         Command::Schema(args) => schema(args),
         Command::Assess(args) => assess(args),
         Command::Atlas(args) => atlas(args),
         Command::Drill(args) => drill(args),
+        Command::Simulate(args) => simulate::run(args),
         Command::Report(args) => drill_cli::report_from_journal(&args.journal, args.format),
     }
 }
 
 fn drill(args: DrillArgs) -> ExitCode {
+    if !args.headless {
+        let console = floodgrid_tui::ConsoleArgs {
+            scenario: args.scenario,
+            lang: args.lang,
+            what_if: args.what_if,
+            discharge: args.discharge,
+            script: args.run.script,
+            journal: args.run.journal,
+        };
+        return match floodgrid_tui::run(console) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let dir = args
         .scenario
-        .unwrap_or_else(|| PathBuf::from("scenarios/huayuankou"));
-    if !args.headless {
-        eprintln!("error: the drill console is not available in this build yet; use --headless");
-        return ExitCode::from(2);
-    }
+        .unwrap_or_else(floodgrid_tui::bundled_scenario);
     let engine = match engine_for(&dir) {
         Ok(e) => e,
         Err(code) => return code,
