@@ -662,3 +662,35 @@ fn cpu_seconds() -> f64 {
     };
     (tick(11) + tick(12)) / 100.0
 }
+
+/// Two-thread figure of the kernel (release only): `SPEED_THREADS=2`.
+#[test]
+#[ignore]
+fn speed_two_threads() {
+    let threads = std::env::var("SPEED_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2);
+    let p = pool(threads);
+    for n in [1000usize, 4000] {
+        let (_, mut sim) = cases::wet_basin(n, 10.0);
+        sim.cfg.track_every_steps = 0;
+        p.install(|| {
+            for _ in 0..3 {
+                sim.step(f64::INFINITY);
+            }
+        });
+        let steps = if n > 1000 { 20 } else { 200 };
+        let t0 = std::time::Instant::now();
+        p.install(|| {
+            for _ in 0..steps {
+                sim.step(f64::INFINITY);
+            }
+        });
+        let wall = t0.elapsed().as_secs_f64();
+        eprintln!(
+            "basin {n}² kernel, {threads} threads: {:.3e} cell updates/s",
+            (n * n * steps) as f64 / wall
+        );
+    }
+}
