@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use floodgrid_engine::assess::{Assessment, Engine, Situation, TaskInstance, TaskRecord};
+pub use floodgrid_engine::drill::Audience;
 use floodgrid_engine::grid::{GridKind, PersonIdx, ResidentKind};
 use floodgrid_engine::hydro::{Trend, WarningLevel};
 use floodgrid_engine::plan::{ForEach, TaskStatus, TaskStep};
@@ -49,6 +50,15 @@ pub enum Action {
     },
     /// Open the dispatch dialog.
     OpenDispatch,
+    /// Open the push dialog.
+    OpenPush,
+    /// Push a message (一键推送).
+    Push {
+        /// The text sent.
+        text: String,
+        /// Recipients.
+        audience: Audience,
+    },
     /// Dispatch an instance to people (派单).
     Dispatch {
         /// Instance id.
@@ -137,6 +147,7 @@ impl Action {
             self,
             Action::SetDischarge { .. }
                 | Action::Dispatch { .. }
+                | Action::Push { .. }
                 | Action::Step { .. }
                 | Action::TogglePause
                 | Action::Faster
@@ -340,11 +351,39 @@ pub struct DispatchDialog {
     pub cursor: usize,
 }
 
+/// Steps of the push dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PushStep {
+    /// Pick the message (a task's one-click message).
+    Message,
+    /// Pick the recipients.
+    Audience,
+    /// Confirm.
+    Confirm,
+}
+
+/// The push dialog: message, then recipients (the task's grid, its role, everyone), then confirm.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PushDialog {
+    /// Current step.
+    pub step: PushStep,
+    /// Instances with a message (indices into `assessment.tasks`).
+    pub tasks: Vec<usize>,
+    /// Cursor in `tasks`.
+    pub cursor: usize,
+    /// Recipients offered for the picked message.
+    pub audiences: Vec<Audience>,
+    /// Cursor in `audiences`.
+    pub audience_cursor: usize,
+}
+
 /// A dialog over the screen.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dialog {
     /// Dispatch.
     Dispatch(DispatchDialog),
+    /// Push a message.
+    Push(PushDialog),
     /// Details of an instance (by id).
     Task(String),
     /// Details of a grid (index).
@@ -385,6 +424,13 @@ pub enum LogEvent {
         title_en: Option<String>,
         /// Names.
         people: Vec<String>,
+    },
+    /// A message was pushed.
+    Pushed {
+        /// Recipients.
+        audience: Audience,
+        /// Text.
+        text: String,
     },
     /// A lifecycle step was applied.
     Stepped {
@@ -1063,6 +1109,14 @@ impl<'d> App<'d> {
                     format!("Dispatched {} ({task}) to {who}", title(t, title_en))
                 }
             }
+            LogEvent::Pushed { audience, text } => {
+                let to = self.audience_name(audience);
+                if zh {
+                    format!("推送给 {to}：{text}")
+                } else {
+                    format!("Pushed to {to}: {text}")
+                }
+            }
             LogEvent::Stepped { task, step, status } => {
                 let s = i18n::step_name(l, *step);
                 let st = i18n::status_tag(l, *status);
@@ -1333,6 +1387,12 @@ impl<'d> App<'d> {
                     self.dialog = Some(Dialog::Dispatch(d));
                 }
             }
+            Dialog::Push(mut d) => {
+                let close = self.push_dialog(&mut d, action);
+                if !close {
+                    self.dialog = Some(Dialog::Push(d));
+                }
+            }
             Dialog::ConfirmQuit => match action {
                 Action::Open => self.quit = true,
                 Action::Back => {}
@@ -1403,6 +1463,130 @@ impl<'d> App<'d> {
             _ => {}
         }
         false
+    }
+
+    /// Recipients as the console names them.
+    pub fn audience_name(&self, a: &Audience) -> String {
+        let zh = self.lang == Lang::Zh;
+        match a {
+            Audience::Grid { grid } => self.grid_name_by_id(grid).to_string(),
+            Audience::Role { role } => self.role_name(role).to_string(),
+            Audience::Everyone => if zh { "全体人员" } else { "everyone" }.to_string(),
+        }
+    }
+
+    fn open_push(&mut self) {
+        let sel = self.todo.selected;
+        let mut cursor = None;
+        let mut tasks = Vec::new();
+        let mut seen = HashSet::new();
+        for (pos, &i) in self.todo_view.iter().enumerate() {
+            let Some(m) = self.assessment.tasks[i].message.as_deref() else {
+                continue;
+            };
+            // The same text for many grids is offered once.
+            if !seen.insert(m) {
+                if pos == sel && cursor.is_none() {
+                    cursor = tasks.iter().position(|&k: &usize| {
+                        self.assessment.tasks[k].message.as_deref() == Some(m)
+                    });
+                }
+                continue;
+            }
+            if pos >= sel && cursor.is_none() {
+                cursor = Some(tasks.len());
+            }
+            tasks.push(i);
+        }
+        if tasks.is_empty() {
+            self.push_log(LogEvent::NoSelection);
+            return;
+        }
+        self.dialog = Some(Dialog::Push(PushDialog {
+            step: PushStep::Message,
+            tasks,
+            cursor: cursor.unwrap_or(0),
+            audiences: Vec::new(),
+            audience_cursor: 0,
+        }));
+    }
+
+    /// One key in the push dialog; true when it closes.
+    fn push_dialog(&mut self, d: &mut PushDialog, action: &Action) -> bool {
+        let step = |cur: &mut usize, len: usize, delta: isize| {
+            if len > 0 {
+                *cur = (*cur as isize + delta).clamp(0, len as isize - 1) as usize;
+            }
+        };
+        match (d.step, action) {
+            (PushStep::Message, Action::Up) => step(&mut d.cursor, d.tasks.len(), -1),
+            (PushStep::Message, Action::Down) => step(&mut d.cursor, d.tasks.len(), 1),
+            (PushStep::Audience, Action::Up) => step(&mut d.audience_cursor, d.audiences.len(), -1),
+            (PushStep::Audience, Action::Down) => {
+                step(&mut d.audience_cursor, d.audiences.len(), 1)
+            }
+            (PushStep::Message, Action::Open) => {
+                let Some(t) = d
+                    .tasks
+                    .get(d.cursor)
+                    .and_then(|&i| self.assessment.tasks.get(i))
+                else {
+                    return true;
+                };
+                let sc = self.engine.scenario();
+                let mut audiences = vec![Audience::Grid {
+                    grid: t.grid.clone(),
+                }];
+                if let Some(role) = sc
+                    .plan
+                    .instruction(&t.instruction)
+                    .and_then(|k| sc.plan.instructions.get(k.0 as usize))
+                    .and_then(|ins| ins.roles.first())
+                    .and_then(|r| sc.config.roles.get(r.ix()))
+                {
+                    audiences.push(Audience::Role {
+                        role: role.id.clone(),
+                    });
+                }
+                audiences.push(Audience::Everyone);
+                d.audiences = audiences;
+                d.audience_cursor = 0;
+                d.step = PushStep::Audience;
+            }
+            (PushStep::Audience, Action::Open) => d.step = PushStep::Confirm,
+            (PushStep::Confirm, Action::Open) => {
+                let text = d
+                    .tasks
+                    .get(d.cursor)
+                    .and_then(|&i| self.assessment.tasks.get(i))
+                    .and_then(|t| t.message.clone());
+                if let (Some(text), Some(audience)) = (text, d.audiences.get(d.audience_cursor)) {
+                    let audience = audience.clone();
+                    self.apply(Action::Push { text, audience });
+                }
+                return true;
+            }
+            (PushStep::Message, Action::Back) => return true,
+            (PushStep::Audience, Action::Back) => d.step = PushStep::Message,
+            (PushStep::Confirm, Action::Back) => d.step = PushStep::Audience,
+            _ => {}
+        }
+        false
+    }
+
+    fn push(&mut self, text: String, audience: Audience) {
+        if text.trim().is_empty() {
+            return;
+        }
+        let action = Action::Push {
+            text: text.clone(),
+            audience: audience.clone(),
+        };
+        self.record(&action);
+        if !self.driver_keeps_situation() {
+            self.push_log(LogEvent::Pushed { audience, text });
+        }
+        self.forward(&action);
     }
 
     fn dispatch(&mut self, task: String, people: Vec<String>) {
@@ -1601,6 +1785,8 @@ impl<'d> App<'d> {
             }
             Action::SetDischarge { discharge_m3s } => self.set_discharge(discharge_m3s),
             Action::OpenDispatch => self.open_dispatch(),
+            Action::OpenPush => self.open_push(),
+            Action::Push { text, audience } => self.push(text, audience),
             Action::Dispatch { task, people } => self.dispatch(task, people),
             Action::Accept | Action::Complete | Action::Verify => {
                 let step = match action {

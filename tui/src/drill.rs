@@ -187,6 +187,11 @@ impl DrillDriver for DrillSession<'_> {
                     .unwrap_or(SPEEDS[0]),
             }),
             Action::SetSpeed { factor } => Some(D::Speed { factor: *factor }),
+            Action::Push { text, audience } => Some(D::Push {
+                template: None,
+                text: text.clone(),
+                audience: audience.clone(),
+            }),
             _ => None,
         };
         match mapped {

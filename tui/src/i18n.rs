@@ -169,6 +169,18 @@ tr! {
     DISPATCH_KEYS_CONFIRM = "Enter 确认派单  Esc 返回", "Enter dispatch  Esc back";
     /// Dispatch: nothing to dispatch.
     NOTHING_TO_DISPATCH = "没有可派的任务", "Nothing to dispatch";
+    /// Push dialog title.
+    PUSH = "一键推送", "Push";
+    /// Push: pick the message.
+    PUSH_PICK_MESSAGE = "1 选择消息", "1 Pick the message";
+    /// Push: pick recipients.
+    PUSH_PICK_AUDIENCE = "2 选择对象", "2 Pick the recipients";
+    /// Push: confirm.
+    PUSH_CONFIRM = "3 确认推送", "3 Confirm";
+    /// Push footer, confirm step.
+    PUSH_KEYS_CONFIRM = "Enter 推送  Esc 返回", "Enter push  Esc back";
+    /// Push footer, other steps.
+    PUSH_KEYS = "Enter 下一步  Esc 返回", "Enter next  Esc back";
     /// Suggested.
     SUGGESTED = "建议", "suggested";
     /// Task details title.
@@ -180,7 +192,7 @@ tr! {
     /// Quit confirmation.
     CONFIRM_QUIT = "演练进行中，确定退出？ y 退出 / n 继续", "A drill is running. Quit? y quit / n stay";
     /// Status-line hint.
-    HINT = "? 帮助  : 命令  / 筛选  Tab 切换  d 派单  q 退出", "? help  : command  / filter  Tab focus  d dispatch  q quit";
+    HINT = "? 帮助  : 命令  / 筛选  Tab 切换  d 派单  p 推送  q 退出", "? help  : command  / filter  Tab focus  d dispatch  p push  q quit";
     /// Filter prompt.
     FILTER = "筛选", "filter";
     /// Column: status.

@@ -133,6 +133,7 @@ pub static KEYMAP: &[Binding] = &[
     b(M, &[K::Char('}')], "}", Action::StepDischarge { delta_m3s: LARGE_STEP_M3S }, G::River, "流量 加/减 5000", "discharge +/- 5000"),
     p(M, &[K::Char('{')], "{", Action::StepDischarge { delta_m3s: -LARGE_STEP_M3S }, G::River),
     b(M, &[K::Char('d')], "d", Action::OpenDispatch, G::Tasks, "派单：任务>人员>确认", "dispatch: task>people>ok"),
+    b(M, &[K::Char('p')], "p", Action::OpenPush, G::Tasks, "推送：消息>对象>确认", "push: message>to>ok"),
     b(M, &[K::Char('a')], "a", Action::Accept, G::Tasks, "接单（所选任务）", "accept (selected task)"),
     b(M, &[K::Char('c')], "c", Action::Complete, G::Tasks, "销单：完成", "complete (done)"),
     b(M, &[K::Char('v')], "v", Action::Verify, G::Tasks, "访单：核实", "verify"),

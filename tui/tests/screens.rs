@@ -43,6 +43,15 @@ fn dispatch_dialog() {
 }
 
 #[test]
+fn push_dialog() {
+    let mut a = red(Lang::Zh);
+    key(&mut a, KeyCode::Char('p'));
+    snap("zh_push_message", &a);
+    key(&mut a, KeyCode::Enter);
+    snap("zh_push_audience", &a);
+}
+
+#[test]
 fn help_overlay() {
     let mut a = app(Lang::En);
     key(&mut a, KeyCode::Char('?'));
@@ -99,6 +108,12 @@ fn every_state_draws_at_every_size_without_panicking() {
         key(&mut people, KeyCode::Char(' '));
         states.push(people);
         states.push(red_with(lang, &[KeyCode::Enter]));
+        states.push(red_with(lang, &[KeyCode::Char('p')]));
+        states.push(red_with(lang, &[KeyCode::Char('p'), KeyCode::Enter]));
+        states.push(red_with(
+            lang,
+            &[KeyCode::Char('p'), KeyCode::Enter, KeyCode::Enter],
+        ));
         states.push(red_with(lang, &[KeyCode::Tab, KeyCode::Enter]));
         states.push(red_with(
             lang,

@@ -138,6 +138,47 @@ fn a_dispatch_is_recorded_in_the_situation_and_written_to_the_journal() {
 }
 
 #[test]
+fn a_push_goes_to_the_recipients_picked_and_into_the_journal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("journal.jsonl");
+    let mut a = App::new(
+        engine(),
+        AppOptions {
+            lang: Lang::Zh,
+            journal: Some(Box::new(JsonlJournal::append(&path).expect("journal"))),
+            ..AppOptions::default()
+        },
+    );
+    type_line(&mut a, ":flow 22000");
+    // p: the message (a task's one-click message); Enter: recipients; Down: the role; Enter;
+    // Enter: push.
+    key(&mut a, KeyCode::Char('p'));
+    let Some(Dialog::Push(d)) = &a.dialog else {
+        panic!("the push dialog is open");
+    };
+    let text = a.assessment.tasks[d.tasks[d.cursor]]
+        .message
+        .clone()
+        .expect("a message");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    assert!(a.dialog.is_none());
+    let journal = std::fs::read_to_string(&path).expect("journal");
+    let last: serde_json::Value =
+        serde_json::from_str(journal.lines().last().expect("a line")).expect("JSON");
+    assert_eq!(last["action"], "push");
+    assert_eq!(last["text"], text.as_str());
+    assert_eq!(last["audience"]["to"], "role");
+    assert!(matches!(
+        a.log.last().unwrap().event,
+        LogEvent::Pushed { .. }
+    ));
+    assert!(a.log_text(a.log.last().unwrap()).starts_with("推送给"));
+}
+
+#[test]
 fn accept_complete_verify_follow_the_lifecycle_and_refuse_out_of_order() {
     let mut a = app(Lang::En);
     type_line(&mut a, ":flow 22000");

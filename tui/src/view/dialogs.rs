@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Widget};
 
 use super::{centred, fit, pad, pad_left, put, status_colour};
-use crate::app::{App, Dialog, DispatchDialog, DispatchStep, ResidentStatus};
+use crate::app::{App, Dialog, DispatchDialog, DispatchStep, PushDialog, PushStep, ResidentStatus};
 use crate::i18n::{self, Lang};
 use floodgrid_engine::grid::ResidentKind;
 use floodgrid_engine::response::Means;
@@ -47,6 +47,7 @@ fn field<'a>(label: &str, value: String, w: usize) -> Vec<Span<'a>> {
 pub fn dialog(buf: &mut Buffer, screen: Rect, app: &App, d: &Dialog) {
     match d {
         Dialog::Dispatch(d) => dispatch(buf, screen, app, d),
+        Dialog::Push(d) => push(buf, screen, app, d),
         Dialog::Task(id) => task(buf, screen, app, id),
         Dialog::Grid(g) => grid(buf, screen, app, *g),
         Dialog::Resident(r) => resident(buf, screen, app, *r),
@@ -253,6 +254,123 @@ fn dispatch(buf: &mut Buffer, screen: Rect, app: &App, d: &DispatchDialog) {
                         Style::default().add_modifier(Modifier::REVERSED),
                     );
                 }
+            }
+        }
+    }
+}
+
+/// Wraps text to a width (by display columns), at most `max` lines, the last cut with `…`.
+fn wrap(text: &str, width: usize, max: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut w = 0;
+    for c in text.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw > width.max(1) {
+            lines.push(std::mem::take(&mut line));
+            w = 0;
+        }
+        line.push(c);
+        w += cw;
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    if lines.len() > max {
+        lines.truncate(max);
+        if let Some(last) = lines.last_mut() {
+            let cut = fit(last, width.saturating_sub(1));
+            *last = format!("{}…", cut.trim_end_matches('…'));
+        }
+    }
+    lines
+}
+
+fn push(buf: &mut Buffer, screen: Rect, app: &App, d: &PushDialog) {
+    let l = app.lang;
+    let w = (screen.width * 9 / 10).clamp(20, 110);
+    let h = (screen.height * 8 / 10).clamp(8, 30);
+    let area = centred(screen, w, h);
+    let (step_title, footer) = match d.step {
+        PushStep::Message => (i18n::PUSH_PICK_MESSAGE, i18n::PUSH_KEYS),
+        PushStep::Audience => (i18n::PUSH_PICK_AUDIENCE, i18n::PUSH_KEYS),
+        PushStep::Confirm => (i18n::PUSH_CONFIRM, i18n::PUSH_KEYS_CONFIRM),
+    };
+    let inner = frame_box(
+        buf,
+        area,
+        format!("{}: {}", i18n::PUSH.get(l), step_title.get(l)),
+        footer.get(l),
+    );
+    let iw = inner.width as usize;
+    let current = d
+        .tasks
+        .get(d.cursor)
+        .and_then(|&i| app.assessment.tasks.get(i));
+    let mut y = inner.y;
+    if let Some(m) = current.and_then(|t| t.message.as_deref()) {
+        for line in wrap(m, iw, 3) {
+            put(
+                buf,
+                inner.x,
+                y,
+                inner.width,
+                vec![Span::styled(line, Style::default().fg(Color::White))],
+            );
+            y += 1;
+        }
+        y += 1;
+    }
+    if y >= inner.bottom() {
+        return;
+    }
+    let list = Rect::new(inner.x, y, inner.width, inner.bottom() - y);
+    let h = list.height as usize;
+    let row = |buf: &mut Buffer, k: usize, spans: Vec<Span<'_>>, selected: bool| {
+        let yy = list.y + k as u16;
+        put(buf, list.x, yy, list.width, spans);
+        if selected {
+            buf.set_style(
+                Rect::new(list.x, yy, list.width, 1),
+                Style::default().add_modifier(Modifier::REVERSED),
+            );
+        }
+    };
+    match d.step {
+        PushStep::Message => {
+            let off = d.cursor.saturating_sub(h.saturating_sub(1));
+            for (k, &i) in d.tasks.iter().enumerate().skip(off).take(h) {
+                let t = &app.assessment.tasks[i];
+                let spans = vec![
+                    Span::raw(pad(app.title(t), iw.saturating_sub(20))),
+                    Span::styled(
+                        pad(app.grid_name_by_id(&t.grid), 20),
+                        Style::default().fg(Color::Gray),
+                    ),
+                ];
+                row(buf, k - off, spans, k == d.cursor);
+            }
+        }
+        PushStep::Audience | PushStep::Confirm => {
+            for (k, a) in d.audiences.iter().enumerate().take(h) {
+                let chosen = k == d.audience_cursor;
+                if d.step == PushStep::Confirm && !chosen {
+                    continue;
+                }
+                let k = if d.step == PushStep::Confirm { 0 } else { k };
+                let kind = match a {
+                    floodgrid_engine::drill::Audience::Grid { .. } => i18n::GRID.get(l),
+                    floodgrid_engine::drill::Audience::Role { .. } => i18n::COL_PEOPLE.get(l),
+                    floodgrid_engine::drill::Audience::Everyone => "",
+                };
+                let spans = vec![
+                    Span::styled(pad(kind, 8), Style::default().fg(Color::Gray)),
+                    Span::styled(
+                        app.audience_name(a),
+                        Style::default().add_modifier(Modifier::BOLD),
+                    ),
+                ];
+                row(buf, k, spans, chosen && d.step == PushStep::Audience);
             }
         }
     }
