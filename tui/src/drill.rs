@@ -23,13 +23,52 @@ pub struct Clock {
     pub paused: bool,
 }
 
+/// How a note or a map marker stands: its colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Severity {
+    /// Routine.
+    #[default]
+    Normal,
+    /// Needs attention.
+    Attention,
+    /// Danger.
+    Danger,
+    /// Resolved.
+    Resolved,
+}
+
+impl From<floodgrid_engine::drill::EventStatus> for Severity {
+    fn from(s: floodgrid_engine::drill::EventStatus) -> Severity {
+        use floodgrid_engine::drill::EventStatus as E;
+        match s {
+            E::Normal => Severity::Normal,
+            E::Attention => Severity::Attention,
+            E::Danger => Severity::Danger,
+            E::Resolved => Severity::Resolved,
+        }
+    }
+}
+
 /// Something the driver wants in the event log (an inject, a field report, a clock change).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DriverNote {
     /// Chinese text.
     pub zh: String,
     /// English text.
     pub en: String,
+    /// Its colour.
+    pub severity: Severity,
+}
+
+/// A report marker on the map: a letter at a grid, coloured by its severity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapMarker {
+    /// Grid id.
+    pub grid: String,
+    /// One ASCII letter by kind (`!` inject, `R` report, `P` people on site, `L` late, `V` done).
+    pub letter: char,
+    /// Colour.
+    pub severity: Severity,
 }
 
 /// What a driver call changed.
@@ -54,6 +93,10 @@ pub trait DrillDriver {
     /// the App shows it instead of assessing its `Situation`. `None`: the App assesses.
     fn assessment(&self) -> Option<&Assessment> {
         None
+    }
+    /// Report markers for the map (latest per grid).
+    fn markers(&self) -> Vec<MapMarker> {
+        Vec::new()
     }
     /// Every commander action, after the App applied it to the situation (dispatches, steps,
     /// discharge) or, for the clock actions (`TogglePause`, `Faster`, `Slower`, `SetSpeed`), for
@@ -103,6 +146,7 @@ impl<'e> DrillSession<'e> {
             .map(|e| DriverNote {
                 zh: e.text.clone(),
                 en: e.text.clone(),
+                severity: e.status.into(),
             })
             .collect();
         self.shown = events.len();
@@ -121,6 +165,7 @@ impl<'e> DrillSession<'e> {
             notes.push(DriverNote {
                 zh: e.clone(),
                 en: e,
+                severity: Severity::Attention,
             });
         }
         DriverUpdate {
@@ -149,6 +194,34 @@ impl DrillDriver for DrillSession<'_> {
 
     fn assessment(&self) -> Option<&Assessment> {
         self.drill.assessment()
+    }
+
+    fn markers(&self) -> Vec<MapMarker> {
+        use floodgrid_engine::drill::EventKind as K;
+        // The latest field event per grid: what the commander would see pinned on the map.
+        let mut latest: std::collections::BTreeMap<&str, MapMarker> = Default::default();
+        for e in self.drill.events() {
+            let Some(grid) = e.grid.as_deref() else {
+                continue;
+            };
+            let letter = match e.kind {
+                K::Inject => '!',
+                K::Report => 'R',
+                K::Arrived | K::Accepted => 'P',
+                K::Overdue => 'L',
+                K::Done | K::Verified => 'V',
+                _ => continue,
+            };
+            latest.insert(
+                grid,
+                MapMarker {
+                    grid: grid.to_string(),
+                    letter,
+                    severity: e.status.into(),
+                },
+            );
+        }
+        latest.into_values().collect()
     }
 
     fn on_action(&mut self, action: &Action, _situation: &mut Situation) -> DriverUpdate {

@@ -46,7 +46,7 @@ use floodgrid_engine::scenario::{Scenario, render_diagnostics};
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
 pub use app::{Action, App, AppOptions, Message, update};
-pub use drill::{Clock, DrillDriver, DrillSession, DriverNote, DriverUpdate};
+pub use drill::{Clock, DrillDriver, DrillSession, DriverNote, DriverUpdate, MapMarker, Severity};
 pub use i18n::Lang;
 pub use journal::{Journal, JsonlJournal};
 pub use view::draw;

@@ -65,6 +65,14 @@ fn the_bundled_drill_drives_the_console() {
         "the hydrograph moves the river"
     );
     assert!(a.history.len() > 1);
+    // Field events pin markers on the map.
+    let markers = a.driver().expect("a driver").markers();
+    assert!(!markers.is_empty());
+    assert!(
+        markers
+            .iter()
+            .all(|m| a.lookup.grid_by_id.contains_key(&m.grid))
+    );
     let top = screen(&a, 200, 60);
     assert!(top.contains(&format!("{name} T+06:00 x60")), "{top}");
 

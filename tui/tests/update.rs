@@ -284,6 +284,7 @@ impl DrillDriver for Scripted {
             notes: vec![DriverNote {
                 zh: "马渡险工报警".into(),
                 en: "Madu works alarm".into(),
+                ..DriverNote::default()
             }],
             finished: false,
         }

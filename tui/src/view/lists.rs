@@ -8,7 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use super::{fit, pad, pad_left, pane_block, put, selected_style, status_colour};
-use crate::app::{App, ListState, Pane, ResidentRow, ResidentStatus};
+use crate::app::{App, ListState, LogEvent, Pane, ResidentRow, ResidentStatus};
+use crate::drill::Severity;
 use crate::i18n::{self, Lang};
 use floodgrid_engine::grid::ResidentKind;
 use floodgrid_engine::response::Means;
@@ -256,14 +257,14 @@ fn household_row<'a>(
         .and_then(|id| sc.sites.iter().find(|s| s.id == id))
         .map(|s| s.name.as_str())
         .unwrap_or("-");
-    let rest = w.saturating_sub(5 + 7 + 7 + 2 + 7);
+    let rest = w.saturating_sub(5 + 7 + 7 + 2 + 8);
     vec![
         Span::styled(pad_left(&rank, 4), Style::default().fg(Color::DarkGray)),
         Span::raw(" "),
         Span::styled(pad(tag, 7), style),
         Span::raw(pad(&r.name, 7)),
         Span::styled(pad(&class, 2), Style::default().fg(Color::Gray)),
-        Span::raw(pad(means, 7)),
+        Span::raw(pad(means, 8)),
         Span::styled(fit(shelter, rest), Style::default().fg(Color::DarkGray)),
     ]
 }
@@ -457,13 +458,40 @@ pub fn log(buf: &mut Buffer, area: Rect, app: &App) {
         focused,
         |i, w| {
             let e = &app.log[app.log_view[i]];
+            let style = match &e.event {
+                LogEvent::Driver(n) => severity_style(n.severity),
+                LogEvent::Refused { .. }
+                | LogEvent::JournalError(_)
+                | LogEvent::UnknownCommand(_)
+                | LogEvent::NoSuchGrid(_) => Style::default().fg(Color::Yellow),
+                LogEvent::Discharge {
+                    level_from,
+                    level_to,
+                    ..
+                } if level_to > level_from => Style::default()
+                    .fg(Color::LightRed)
+                    .add_modifier(Modifier::BOLD),
+                _ => Style::default(),
+            };
             vec![
                 Span::styled(
                     format!("{} ", i18n::clock(e.at_min)),
                     Style::default().fg(Color::DarkGray),
                 ),
-                Span::raw(fit(&app.log_text(e), w.saturating_sub(8))),
+                Span::styled(fit(&app.log_text(e), w.saturating_sub(8)), style),
             ]
         },
     );
+}
+
+/// The colour of a drill note or marker.
+pub fn severity_style(s: Severity) -> Style {
+    match s {
+        Severity::Normal => Style::default(),
+        Severity::Attention => Style::default().fg(Color::Yellow),
+        Severity::Danger => Style::default()
+            .fg(Color::LightRed)
+            .add_modifier(Modifier::BOLD),
+        Severity::Resolved => Style::default().fg(Color::Green),
+    }
 }

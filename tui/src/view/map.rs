@@ -337,6 +337,7 @@ pub fn map(frame: &mut Frame, area: Rect, app: &App) {
     let fill_colours = colours(app, &app.assessment.exposure, sc.grids.len());
     let geo = &app.map_geometry;
     let show_stones = app.map_zoom >= 2.0;
+    let markers = app.driver().map(|d| d.markers()).unwrap_or_default();
     let canvas = Canvas::default()
         .marker(Marker::HalfBlock)
         .x_bounds(xb)
@@ -376,6 +377,18 @@ pub fn map(frame: &mut Frame, area: Rect, app: &App) {
                             Color::White,
                         ));
                     }
+                }
+            }
+            for m in &markers {
+                if let Some(&g) = app.lookup.grid_by_id.get(&m.grid) {
+                    let b = sc.grids[g].region.bbox;
+                    let style = super::lists::severity_style(m.severity)
+                        .add_modifier(Modifier::BOLD | Modifier::REVERSED);
+                    ctx.print(
+                        (b.min_x + b.max_x) / 2.0,
+                        (b.min_y + b.max_y) / 2.0,
+                        Span::styled(m.letter.to_string(), style),
+                    );
                 }
             }
             for (kind, p) in &geo.points {
