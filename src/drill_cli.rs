@@ -173,29 +173,7 @@ fn resume(
         );
         return ExitCode::from(1);
     };
-    let replay: Vec<TimedAction> = records
-        .iter()
-        .filter_map(|r| match r {
-            JournalRecord::Action {
-                t_min,
-                action,
-                auto: false,
-                ..
-            } => Some(TimedAction {
-                t_min: *t_min,
-                action: action.clone(),
-            }),
-            _ => None,
-        })
-        .collect();
-    let last_t = records
-        .iter()
-        .filter_map(|r| match r {
-            JournalRecord::Action { t_min, .. } => Some(*t_min),
-            JournalRecord::Event { event, .. } => Some(event.t_min),
-            JournalRecord::Header { .. } => None,
-        })
-        .fold(0.0, f64::max);
+    let (replay, last_t) = replay_of(&records);
     let script = match script_for(engine, Some(Path::new(&script))) {
         Ok(s) => s,
         Err(c) => return c,
@@ -233,6 +211,35 @@ fn resume(
     ExitCode::SUCCESS
 }
 
+/// The commander's actions of a journal (not the duty-commander policy's, which a replay
+/// regenerates) and the last minute it reached.
+fn replay_of(records: &[JournalRecord]) -> (Vec<TimedAction>, f64) {
+    let actions = records
+        .iter()
+        .filter_map(|r| match r {
+            JournalRecord::Action {
+                t_min,
+                action,
+                auto: false,
+                ..
+            } => Some(TimedAction {
+                t_min: *t_min,
+                action: action.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    let last = records
+        .iter()
+        .filter_map(|r| match r {
+            JournalRecord::Action { t_min, .. } => Some(*t_min),
+            JournalRecord::Event { event, .. } => Some(event.t_min),
+            JournalRecord::Header { .. } => None,
+        })
+        .fold(0.0, f64::max);
+    (actions, last)
+}
+
 /// `floodgrid report JOURNAL`: replays the journal's drill and prints its report.
 pub fn report_from_journal(journal_path: &Path, format: ReportFormat) -> ExitCode {
     let records = match read_journal(journal_path) {
@@ -263,29 +270,7 @@ pub fn report_from_journal(journal_path: &Path, format: ReportFormat) -> ExitCod
         Ok(s) => s,
         Err(c) => return c,
     };
-    let replay: Vec<TimedAction> = records
-        .iter()
-        .filter_map(|r| match r {
-            JournalRecord::Action {
-                t_min,
-                action,
-                auto: false,
-                ..
-            } => Some(TimedAction {
-                t_min: *t_min,
-                action: action.clone(),
-            }),
-            _ => None,
-        })
-        .collect();
-    let last_t = records
-        .iter()
-        .filter_map(|r| match r {
-            JournalRecord::Action { t_min, .. } => Some(*t_min),
-            JournalRecord::Event { event, .. } => Some(event.t_min),
-            JournalRecord::Header { .. } => None,
-        })
-        .fold(0.0, f64::max);
+    let (replay, last_t) = replay_of(&records);
     let mut d = Drill::new(
         &engine,
         script,

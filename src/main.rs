@@ -377,27 +377,9 @@ struct SweepRow {
 fn print_sweep(rows: &[SweepRow], format: TableFormat) {
     match format {
         TableFormat::Json => println!("{}", serde_json::to_string_pretty(rows).unwrap_or_default()),
-        TableFormat::Csv => {
-            println!(
-                "discharge_m3s,level,active_instructions,instances,assigned,unassigned,people_short,materials_short"
-            );
-            for r in rows {
-                println!(
-                    "{},{},{},{},{},{},{},{}",
-                    r.discharge_m3s,
-                    r.level.name(),
-                    r.active_instructions,
-                    r.instances,
-                    r.assigned,
-                    r.unassigned,
-                    r.people_short,
-                    r.materials_short
-                );
-            }
-        }
-        TableFormat::Table => {
-            println!(
-                "{:>10}  {:<7} {:>12} {:>9} {:>9} {:>10} {:>12} {:>15}",
+        TableFormat::Csv | TableFormat::Table => {
+            let csv = format == TableFormat::Csv;
+            let head = [
                 "Q m³/s",
                 "level",
                 "instructions",
@@ -405,20 +387,49 @@ fn print_sweep(rows: &[SweepRow], format: TableFormat) {
                 "assigned",
                 "unassigned",
                 "people short",
-                "materials short"
-            );
-            for r in rows {
+                "materials short",
+            ];
+            let cells = |r: &SweepRow| -> [String; 8] {
+                [
+                    r.discharge_m3s.to_string(),
+                    r.level.name().to_string(),
+                    r.active_instructions.to_string(),
+                    r.instances.to_string(),
+                    r.assigned.to_string(),
+                    r.unassigned.to_string(),
+                    r.people_short.to_string(),
+                    r.materials_short.to_string(),
+                ]
+            };
+            let widths = [10, 7, 12, 9, 9, 10, 12, 15];
+            let line = |c: [String; 8]| -> String {
+                if csv {
+                    c.join(",")
+                } else {
+                    c.iter()
+                        .zip(widths)
+                        .enumerate()
+                        .map(|(k, (v, w))| {
+                            if k == 1 {
+                                format!("  {v:<w$}")
+                            } else {
+                                format!("{v:>w$} ")
+                            }
+                        })
+                        .collect::<String>()
+                        .trim_end()
+                        .to_string()
+                }
+            };
+            if csv {
                 println!(
-                    "{:>10}  {:<7} {:>12} {:>9} {:>9} {:>10} {:>12} {:>15}",
-                    r.discharge_m3s,
-                    r.level.name(),
-                    r.active_instructions,
-                    r.instances,
-                    r.assigned,
-                    r.unassigned,
-                    r.people_short,
-                    r.materials_short
+                    "discharge_m3s,level,active_instructions,instances,assigned,unassigned,people_short,materials_short"
                 );
+            } else {
+                println!("{}", line(head.map(String::from)));
+            }
+            for r in rows {
+                println!("{}", line(cells(r)));
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The task tree: the condition language, instructions and their compiled form. Evaluation and the
 //! task lifecycle build on this. Owns no file reading (the scenario loader fills it).
 
-mod cond;
+pub(crate) mod cond;
 mod eval;
 mod lifecycle;
 mod model;

@@ -720,7 +720,7 @@ pub(crate) fn unknown<'a>(what: &str, id: &str, known: impl Iterator<Item = &'a 
     let known: Vec<&str> = known.collect();
     let best = known
         .iter()
-        .map(|k| (strsim(id, k), *k))
+        .map(|k| (crate::plan::cond::edit_distance(id, k), *k))
         .filter(|(s, _)| *s <= 2.max(id.len() / 4))
         .min_by_key(|(s, _)| *s);
     match best {
@@ -735,19 +735,4 @@ pub(crate) fn unknown<'a>(what: &str, id: &str, known: impl Iterator<Item = &'a 
             known.len()
         ),
     }
-}
-
-fn strsim(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
