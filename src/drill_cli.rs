@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use floodgrid_engine::assess::Engine;
 use floodgrid_engine::drill::{
-    Drill, DrillOptions, DrillScript, FileJournal, JournalRecord, JournalSink, TimedAction,
-    read_actions, read_journal, report,
+    Drill, DrillOptions, DrillScript, FileJournal, JournalRecord, JournalSink, OutboxFile,
+    TimedAction, read_actions, read_journal, report,
 };
 use floodgrid_engine::scenario::render_diagnostics;
 
@@ -23,6 +23,9 @@ pub struct HeadlessArgs {
     /// Journal to append every action and event to (JSON Lines, flushed per record).
     #[arg(long)]
     pub journal: Option<PathBuf>,
+    /// Outbox for pushed messages (JSON Lines with text, audience and recipients).
+    #[arg(long)]
+    pub outbox: Option<PathBuf>,
     /// Continue a drill from its journal (rewrites it as the replay catches up, then appends).
     #[arg(long, conflicts_with = "journal")]
     pub resume: Option<PathBuf>,
@@ -135,6 +138,15 @@ pub fn headless(engine: &Engine, scenario_dir: &Path, args: &HeadlessArgs) -> Ex
         journal,
         &scenario_dir.display().to_string(),
     );
+    if let Some(p) = &args.outbox {
+        match OutboxFile::open(p) {
+            Ok(o) => d.set_outbox(Box::new(o)),
+            Err(e) => {
+                eprintln!("error: cannot open the outbox {}: {e}", p.display());
+                return ExitCode::from(1);
+            }
+        }
+    }
     let until = args.until.unwrap_or_else(|| d.end_min());
     run_actions(&mut d, &actions, until, args.pace_ms);
     if let Some(e) = d.journal_error() {

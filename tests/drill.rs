@@ -307,3 +307,33 @@ fn malformed_scripts_and_actions_get_file_and_line() {
     assert_eq!(code, 1);
     assert!(err.contains("bad-actions.jsonl:7:"), "{err}");
 }
+
+#[test]
+fn pushed_messages_reach_the_outbox_with_their_recipients() {
+    let bundled = common::bundled().display().to_string();
+    let outbox = tmp("outbox.jsonl");
+    let (code, _, err) = run(&[
+        "drill",
+        &bundled,
+        "--headless",
+        "--script",
+        &script("01-numbered-flood-orange.toml"),
+        "--auto-dispatch",
+        "--until",
+        "400",
+        "--outbox",
+        &outbox.display().to_string(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&outbox).unwrap_or_default();
+    let _ = std::fs::remove_file(&outbox);
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!lines.is_empty(), "the blue-level push went out");
+    for m in &lines {
+        assert!(!m["text"].as_str().unwrap().is_empty());
+        assert!(!m["recipients"].as_array().unwrap().is_empty(), "{m}");
+    }
+}

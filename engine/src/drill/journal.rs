@@ -187,3 +187,60 @@ pub fn read_actions(path: &Path) -> Result<Vec<TimedAction>, JournalError> {
     out.sort_by(|a, b| a.t_min.total_cmp(&b.t_min));
     Ok(out)
 }
+
+/// A one-click push as it leaves the system: text, audience and the people it reaches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushedMessage {
+    /// Drill minute.
+    pub t_min: f64,
+    /// Plan template, if any.
+    pub template: Option<String>,
+    /// The text.
+    pub text: String,
+    /// Audience as given.
+    pub audience: super::action::Audience,
+    /// Person ids reached (with their phones, for an SMS gateway).
+    pub recipients: Vec<Recipient>,
+}
+
+/// One recipient of a push.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recipient {
+    /// Person id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Phone.
+    pub phone: String,
+}
+
+/// Where pushed messages go: a command system's message gateway.
+pub trait MessageSink {
+    /// Delivers (or queues) one message.
+    fn send(&mut self, message: &PushedMessage) -> io::Result<()>;
+}
+
+/// The default sink: an outbox file of JSON Lines, one message a line, flushed per message, for a
+/// command system to pick up.
+#[derive(Debug)]
+pub struct OutboxFile {
+    file: File,
+}
+
+impl OutboxFile {
+    /// Opens (creating or appending to) an outbox file.
+    pub fn open(path: impl AsRef<Path>) -> io::Result<OutboxFile> {
+        Ok(OutboxFile {
+            file: OpenOptions::new().create(true).append(true).open(path)?,
+        })
+    }
+}
+
+impl MessageSink for OutboxFile {
+    fn send(&mut self, message: &PushedMessage) -> io::Result<()> {
+        let mut line = serde_json::to_string(message).map_err(io::Error::other)?;
+        line.push('\n');
+        self.file.write_all(line.as_bytes())?;
+        self.file.flush()
+    }
+}

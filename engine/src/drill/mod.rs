@@ -12,8 +12,8 @@ mod session;
 pub use action::{Action, Audience};
 pub use event::{Event, EventKind, EventStatus};
 pub use journal::{
-    FileJournal, JournalError, JournalRecord, JournalSink, MemoryJournal, TimedAction,
-    read_actions, read_journal,
+    FileJournal, JournalError, JournalRecord, JournalSink, MemoryJournal, MessageSink, OutboxFile,
+    PushedMessage, Recipient, TimedAction, read_actions, read_journal,
 };
 pub use report::{
     DrillReport, EvacuationResult, ExpectationResult, Outcome, ResponseTimes, report,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::action::Action;
 use super::event::{Event, EventKind, EventStatus};
-use super::journal::{JournalRecord, JournalSink};
+use super::journal::{JournalRecord, JournalSink, MessageSink, PushedMessage, Recipient};
 use super::rng::DrillRng;
 use super::script::{DrillScript, InjectKind, InjectPlace};
 use crate::assess::{Assessment, Engine, Hazard, SensorAlarm, Situation, TaskRecord};
@@ -106,6 +106,7 @@ pub struct Drill<'e> {
     water_reached: Vec<Option<f64>>,
     /// Instructions whose message the duty-commander policy has pushed.
     pushed: BTreeSet<String>,
+    outbox: Option<Box<dyn MessageSink + 'e>>,
 }
 
 fn key_min(t: f64) -> i64 {
@@ -155,6 +156,7 @@ impl<'e> Drill<'e> {
             levels: Vec::new(),
             water_reached: vec![None; residents],
             pushed: BTreeSet::new(),
+            outbox: None,
         };
         let header = JournalRecord::Header {
             scenario: scenario_label.to_string(),
@@ -440,9 +442,26 @@ impl<'e> Drill<'e> {
                 );
                 Ok(())
             }
-            Action::Push { text, audience, .. } => {
+            Action::Push {
+                text,
+                audience,
+                template,
+            } => {
                 if text.trim().is_empty() {
                     return Err("empty message".into());
+                }
+                let recipients = self.recipients(audience)?;
+                if let Some(outbox) = self.outbox.as_mut() {
+                    let m = PushedMessage {
+                        t_min: self.now_min,
+                        template: template.clone(),
+                        text: text.clone(),
+                        audience: audience.clone(),
+                        recipients,
+                    };
+                    if let Err(e) = outbox.send(&m) {
+                        self.journal_error.get_or_insert(format!("outbox: {e}"));
+                    }
                 }
                 self.event(
                     EventKind::Pushed,
@@ -483,6 +502,60 @@ impl<'e> Drill<'e> {
                 Ok(())
             }
         }
+    }
+
+    /// The people an audience reaches: a grid and the grids below it, a role, or everyone.
+    fn recipients(&self, audience: &super::action::Audience) -> Result<Vec<Recipient>, String> {
+        use super::action::Audience;
+        let sc = self.engine.scenario();
+        let keep: Box<dyn Fn(&crate::grid::Person) -> bool> = match audience {
+            Audience::Everyone => Box::new(|_| true),
+            Audience::Role { role } => {
+                let r = sc
+                    .config
+                    .role(role)
+                    .ok_or_else(|| format!("unknown role `{role}`"))?;
+                Box::new(move |p| p.role == r)
+            }
+            Audience::Grid { grid } => {
+                let g = sc
+                    .grids
+                    .iter()
+                    .position(|x| &x.id == grid)
+                    .ok_or_else(|| format!("unknown grid `{grid}`"))?;
+                let grids = &sc.grids;
+                Box::new(move |p| {
+                    let mut cur = Some(p.grid);
+                    let mut steps = 0;
+                    while let Some(c) = cur {
+                        if c.ix() == g {
+                            return true;
+                        }
+                        steps += 1;
+                        if steps > grids.len() {
+                            return false;
+                        }
+                        cur = grids[c.ix()].parent;
+                    }
+                    false
+                })
+            }
+        };
+        Ok(sc
+            .people
+            .iter()
+            .filter(|p| keep(p))
+            .map(|p| Recipient {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                phone: p.phone.clone(),
+            })
+            .collect())
+    }
+
+    /// Sends pushed messages to a sink (default: nowhere but the journal).
+    pub fn set_outbox(&mut self, sink: Box<dyn MessageSink + 'e>) {
+        self.outbox = Some(sink);
     }
 
     fn schedule(&mut self, task: &str, step: FieldStep, at: f64) {
