@@ -166,23 +166,18 @@ fn resume(
     actions: &[TimedAction],
     args: &HeadlessArgs,
 ) -> ExitCode {
-    let records = match read_journal(journal_path) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let Some(JournalRecord::Header {
-        script,
-        auto_dispatch,
-        ..
-    }) = records.first().cloned()
+    let (
+        records,
+        JournalRecord::Header {
+            script,
+            auto_dispatch,
+            ..
+        },
+    ) = (match open_journal(journal_path) {
+        Ok(x) => x,
+        Err(code) => return code,
+    })
     else {
-        eprintln!(
-            "error: {}:1: expected a journal header",
-            journal_path.display()
-        );
         return ExitCode::from(1);
     };
     let (replay, last_t) = replay_of(&records);
@@ -223,6 +218,21 @@ fn resume(
     ExitCode::SUCCESS
 }
 
+/// Reads a journal and its header (the first record), reporting problems on stderr.
+fn open_journal(path: &Path) -> Result<(Vec<JournalRecord>, JournalRecord), ExitCode> {
+    let records = read_journal(path).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(1)
+    })?;
+    match records.first().cloned() {
+        Some(h @ JournalRecord::Header { .. }) => Ok((records, h)),
+        _ => {
+            eprintln!("error: {}:1: expected a journal header", path.display());
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
 /// The commander's actions of a journal (not the duty-commander policy's, which a replay
 /// regenerates) and the last minute it reached.
 fn replay_of(records: &[JournalRecord]) -> (Vec<TimedAction>, f64) {
@@ -254,24 +264,19 @@ fn replay_of(records: &[JournalRecord]) -> (Vec<TimedAction>, f64) {
 
 /// `floodgrid report JOURNAL`: replays the journal's drill and prints its report.
 pub fn report_from_journal(journal_path: &Path, format: ReportFormat) -> ExitCode {
-    let records = match read_journal(journal_path) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let Some(JournalRecord::Header {
-        scenario,
-        script,
-        auto_dispatch,
-        ..
-    }) = records.first().cloned()
+    let (
+        records,
+        JournalRecord::Header {
+            scenario,
+            script,
+            auto_dispatch,
+            ..
+        },
+    ) = (match open_journal(journal_path) {
+        Ok(x) => x,
+        Err(code) => return code,
+    })
     else {
-        eprintln!(
-            "error: {}:1: expected a journal header",
-            journal_path.display()
-        );
         return ExitCode::from(1);
     };
     let engine = match crate::engine_for(Path::new(&scenario)) {

@@ -439,24 +439,33 @@ fn region(
             }
         }
         other => {
-            let span = g
-                .get("type")
-                .map(|t| t.span.clone())
-                .unwrap_or(g.span.clone());
-            d.error(
-                src,
-                span,
-                format!(
-                    "geometry type {}; expected Polygon or MultiPolygon for a grid",
-                    other
-                        .map(|s| format!("\"{s}\""))
-                        .unwrap_or("missing".into())
-                ),
-            );
+            wrong_geometry(g, other, "Polygon or MultiPolygon for a grid", src, d);
             return None;
         }
     }
     Some((Region::new(xy), Region::new(ll)))
+}
+
+/// Reports a geometry type that does not fit the feature.
+fn wrong_geometry(
+    g: &JValue,
+    found: Option<&str>,
+    expected: &str,
+    src: &SourceFile,
+    d: &mut Diagnostics,
+) {
+    let span = g
+        .get("type")
+        .map(|t| t.span.clone())
+        .unwrap_or(g.span.clone());
+    let found = found
+        .map(|s| format!("\"{s}\""))
+        .unwrap_or("missing".into());
+    d.error(
+        src,
+        span,
+        format!("geometry type {found}; expected {expected}"),
+    );
 }
 
 /// Reads `grids.geojson`. Each returned grid keeps the span of its `parent` value for later checks.
@@ -951,20 +960,7 @@ fn site_geometry(
             Some((SiteGeometry::Line(xy), SiteGeometry::Line(ll)))
         }
         other => {
-            let span = g
-                .get("type")
-                .map(|t| t.span.clone())
-                .unwrap_or(g.span.clone());
-            d.error(
-                src,
-                span,
-                format!(
-                    "geometry type {}; expected Point or LineString for a site",
-                    other
-                        .map(|s| format!("\"{s}\""))
-                        .unwrap_or("missing".into())
-                ),
-            );
+            wrong_geometry(g, other, "Point or LineString for a site", src, d);
             None
         }
     }
