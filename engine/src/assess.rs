@@ -11,8 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::flood::{ExposureIndex, FloodAtlas, GridExposure, RiverRatings};
 use crate::grid::{
-    GridFacts, GridIdx, PersonIdx, ResidentKind, SiteGeometry, SiteIdx, SiteKind, grid_facts,
-    in_floodplain,
+    GridFacts, GridIdx, PersonIdx, ResidentKind, SiteIdx, SiteKind, grid_facts, in_floodplain,
 };
 use crate::hydro::{Forecast, GaugeReading, Trend, WarningLevel, trend};
 use crate::plan::{
@@ -345,8 +344,10 @@ impl Engine {
             .map(|i| GridIdx(i as u32))
             .ok_or(BuildError::NoGrids)?;
         let facts = grid_facts(&scenario.grids, &scenario.sites, &scenario.residents);
-        let river: Vec<&[[f64; 2]]> = lines(&scenario, SiteKind::River);
-        let dikes: Vec<&[[f64; 2]]> = lines(&scenario, SiteKind::MainDike);
+        let river: Vec<&[[f64; 2]]> =
+            crate::grid::facts::lines_of(&scenario.sites, SiteKind::River);
+        let dikes: Vec<&[[f64; 2]]> =
+            crate::grid::facts::lines_of(&scenario.sites, SiteKind::MainDike);
         let resident_floodplain = scenario
             .residents
             .iter()
@@ -1104,18 +1105,6 @@ impl Engine {
     }
 }
 
-fn lines(scenario: &Scenario, kind: SiteKind) -> Vec<&[[f64; 2]]> {
-    scenario
-        .sites
-        .iter()
-        .filter(|s| s.kind == kind)
-        .filter_map(|s| match &s.geometry {
-            SiteGeometry::Line(l) => Some(l.as_slice()),
-            SiteGeometry::Point(_) => None,
-        })
-        .collect()
-}
-
 /// Situation-wide values, computed once per assessment.
 struct Globals {
     q: f64,
@@ -1327,7 +1316,7 @@ impl Env for DynEnv<'_> {
 /// The atlas of a scenario: the river centreline from `sites.geojson`, each station placed at its
 /// nearest point along it.
 fn build_atlas(scenario: &Scenario) -> FloodAtlas {
-    let river: Vec<Vec<[f64; 2]>> = lines(scenario, SiteKind::River)
+    let river: Vec<Vec<[f64; 2]>> = crate::grid::facts::lines_of(&scenario.sites, SiteKind::River)
         .into_iter()
         .map(<[[f64; 2]]>::to_vec)
         .collect();
@@ -1347,20 +1336,13 @@ fn distance_along(lines: &[Vec<[f64; 2]>], p: [f64; 2]) -> f64 {
     let mut along = 0.0;
     for line in lines {
         for w in line.windows(2) {
-            let (a, b) = (w[0], w[1]);
-            let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-            let len2 = dx * dx + dy * dy;
-            let t = if len2 > 0.0 {
-                (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            let q = [a[0] + t * dx, a[1] + t * dy];
+            let (q, t) = crate::grid::facts::nearest_on_segment(p, w[0], w[1]);
+            let len = (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]);
             let d = (q[0] - p[0]).hypot(q[1] - p[1]);
             if d < best.0 {
-                best = (d, along + t * len2.sqrt());
+                best = (d, along + t * len);
             }
-            along += len2.sqrt();
+            along += len;
         }
     }
     best.1

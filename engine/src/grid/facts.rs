@@ -38,7 +38,7 @@ pub fn in_floodplain(p: [f64; 2], river: &[&[[f64; 2]]], dikes: &[&[[f64; 2]]]) 
     let mut best: Option<([f64; 2], f64)> = None;
     for line in river {
         for w in line.windows(2) {
-            let q = nearest_on_segment(p, w[0], w[1]);
+            let (q, _) = nearest_on_segment(p, w[0], w[1]);
             let d = (q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2);
             if best.is_none_or(|(_, bd)| d < bd) {
                 best = Some((q, d));
@@ -52,14 +52,15 @@ pub fn in_floodplain(p: [f64; 2], river: &[&[[f64; 2]]], dikes: &[&[[f64; 2]]]) 
     })
 }
 
-fn nearest_on_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> [f64; 2] {
+/// The point of segment a–b nearest `p`, and its fraction along the segment.
+pub(crate) fn nearest_on_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> ([f64; 2], f64) {
     let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
     let len2 = dx * dx + dy * dy;
     if len2 == 0.0 {
-        return a;
+        return (a, 0.0);
     }
     let t = (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0);
-    [a[0] + t * dx, a[1] + t * dy]
+    ([a[0] + t * dx, a[1] + t * dy], t)
 }
 
 fn segments_intersect(a: [f64; 2], b: [f64; 2], c: [f64; 2], d: [f64; 2]) -> bool {
@@ -104,7 +105,8 @@ fn length_inside(region: &Region, lines: &[&[[f64; 2]]], step_m: f64) -> f64 {
     total
 }
 
-fn lines_of(sites: &[Site], kind: SiteKind) -> Vec<&[[f64; 2]]> {
+/// The polylines of every site of a kind (river, dikes, roads), in file order.
+pub(crate) fn lines_of(sites: &[Site], kind: SiteKind) -> Vec<&[[f64; 2]]> {
     sites
         .iter()
         .filter(|s| s.kind == kind)

@@ -2,7 +2,7 @@
 //! and farm households), sites (works, sensors, depots, shelters, ...), materials, and the plane
 //! geometry they share. Plain data; the scenario loader fills it and checks it.
 
-mod facts;
+pub(crate) mod facts;
 pub mod geometry;
 mod model;
 

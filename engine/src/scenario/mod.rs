@@ -438,21 +438,26 @@ fn cross_checks(
     }
 }
 
+/// Reads a file's bytes; an unreadable file is a diagnostic.
+fn read_bytes(path: &Path, display: &str, d: &mut Diagnostics) -> Option<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            d.file(
+                Severity::Error,
+                display.to_string(),
+                format!("cannot read the file: {e}"),
+            );
+            None
+        }
+    }
+}
+
 /// Reads a file as UTF-8 text; a missing or non-UTF-8 file is a diagnostic.
 fn read_text(dir: &Path, rel: &str, d: &mut Diagnostics) -> Option<SourceFile> {
     let path = dir.join(rel);
     let display = path.display().to_string();
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) => {
-            d.file(
-                Severity::Error,
-                display,
-                format!("cannot read the file: {e}"),
-            );
-            return None;
-        }
-    };
+    let bytes = read_bytes(&path, &display, d)?;
     match String::from_utf8(bytes) {
         Ok(text) => Some(SourceFile::new(display, text)),
         Err(e) => {
@@ -549,17 +554,7 @@ fn load_dem(dir: &Path, cfg: &ScenarioConfig, d: &mut Diagnostics) -> Option<Ras
             }
         }
     } else if lower.ends_with(".tif") || lower.ends_with(".tiff") {
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) => {
-                d.file(
-                    Severity::Error,
-                    display,
-                    format!("cannot read the file: {e}"),
-                );
-                return None;
-            }
-        };
+        let bytes = read_bytes(&path, &display, d)?;
         match read_geotiff(&bytes) {
             Ok(g) => {
                 if g.epsg.is_some_and(|e| e != cfg.crs.epsg) {
