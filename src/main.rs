@@ -1,5 +1,6 @@
 //! floodgrid: the command line. Thin: parses arguments and calls the engine.
 
+mod bench;
 mod drill_cli;
 mod simulate;
 
@@ -42,6 +43,9 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// The after-action report of a drill journal.
     Report(ReportArgs),
+    /// The standard speed figures (DESIGN §11), each beside its target with pass or fail; the
+    /// scale scenario is generated on the fly.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(clap::Args, Default)]
@@ -147,6 +151,7 @@ fn main() -> ExitCode {
         Command::Drill(args) => drill(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Report(args) => drill_cli::report_from_journal(&args.journal, args.format),
+        Command::Bench(args) => bench::run(args),
     }
 }
 
@@ -465,7 +470,7 @@ fn print_assessment(engine: &Engine, a: &Assessment) {
         "pri", "task", "status", "due min", "assignees"
     );
     for t in &a.tasks {
-        let names: Vec<&str> = t.assignees.iter().map(|p| p.name.as_str()).collect();
+        let names: Vec<&str> = t.assignees.iter().map(|p| p.name.as_ref()).collect();
         let mut who = names.join(",");
         if t.people_short > 0 {
             who.push_str(&format!(" (short {})", t.people_short));

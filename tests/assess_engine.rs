@@ -25,7 +25,7 @@ fn nobody_is_booked_beyond_capacity_at_the_design_flood() {
     let mut load: HashMap<&str, u32> = HashMap::new();
     for t in &a.tasks {
         for p in &t.assignees {
-            *load.entry(p.id.as_str()).or_default() += 1;
+            *load.entry(&*p.id).or_default() += 1;
         }
     }
     for p in &e.scenario().people {
@@ -54,7 +54,7 @@ fn nobody_is_booked_beyond_capacity_at_the_design_flood() {
     for t in &a.tasks {
         for p in &t.assignees {
             assert!(
-                roles[t.instruction.as_str()].contains(&p.role.as_str()),
+                roles[&*t.instruction].contains(&&*p.role),
                 "{} on {}",
                 p.role,
                 t.id
@@ -93,7 +93,7 @@ fn falling_level_stands_down_what_the_plan_says_and_keeps_the_rest() {
     let mut s = Situation::at_discharge(3_000.0);
     for t in [falls, keeps] {
         s.tasks.insert(
-            t.id.clone(),
+            t.id.to_string(),
             TaskRecord {
                 status: TaskStatus::Dispatched,
                 triggered_min: 0.0,
@@ -102,12 +102,12 @@ fn falling_level_stands_down_what_the_plan_says_and_keeps_the_rest() {
         );
     }
     let quiet = e.assess(&s);
-    let find = |id: &str| quiet.tasks.iter().find(|t| t.id == id);
+    let find = |id: &str| quiet.tasks.iter().find(|t| &*t.id == id);
     let still_active_now = |id: &str| {
         e.assess(&Situation::at_discharge(3_000.0))
             .tasks
             .iter()
-            .any(|t| t.id == id)
+            .any(|t| &*t.id == id)
     };
     if !still_active_now(&falls.id) {
         assert_eq!(
@@ -126,7 +126,7 @@ fn falling_level_stands_down_what_the_plan_says_and_keeps_the_rest() {
     // Finished work does not come back.
     let mut s = Situation::at_discharge(3_000.0);
     s.tasks.insert(
-        falls.id.clone(),
+        falls.id.to_string(),
         TaskRecord {
             status: TaskStatus::Done,
             triggered_min: 0.0,
@@ -151,12 +151,12 @@ fn dispatched_people_stay_on_their_task_and_deadlines_run() {
         .scenario()
         .people
         .iter()
-        .position(|p| p.id == t.assignees[0].id)
+        .position(|p| *p.id == *t.assignees[0].id)
         .unwrap();
     let mut s = Situation::at_discharge(10_000.0);
     s.now_min = 10_000.0;
     s.tasks.insert(
-        t.id.clone(),
+        t.id.to_string(),
         TaskRecord {
             status: TaskStatus::Dispatched,
             triggered_min: 0.0,
@@ -201,7 +201,7 @@ fn alarms_and_hazards_open_their_instructions() {
     let on_madu = |a: &floodgrid_engine::assess::Assessment| {
         a.tasks
             .iter()
-            .filter(|t| t.target.as_ref().is_some_and(|x| x.id == "works.madu"))
+            .filter(|t| t.target.as_ref().is_some_and(|x| &*x.id == "works.madu"))
             .count()
     };
     assert!(
@@ -217,7 +217,7 @@ fn alarms_and_hazards_open_their_instructions() {
         !piping.is_empty(),
         "the piping hazard opens hazard instructions"
     );
-    assert!(piping.iter().all(|t| t.grid == "d.madu"));
+    assert!(piping.iter().all(|t| &*t.grid == "d.madu"));
 }
 
 #[test]

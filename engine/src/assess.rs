@@ -5,6 +5,7 @@
 //! only evaluates what does, and never mutates the engine, so assessments run side by side.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -19,7 +20,7 @@ use crate::plan::{
     eval_tri,
 };
 use crate::response::{
-    DepotStocks, EvacuationInput, EvacuationPlan, MaterialDraw, Roster, Tier, plan_evacuation,
+    DepotStocks, EvacuationIndex, EvacuationInput, EvacuationNames, EvacuationPlan, MaterialDraw, Roster, Tier, plan_evacuation,
 };
 use crate::scenario::Scenario;
 
@@ -113,15 +114,15 @@ impl Situation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assignee {
     /// Person id.
-    pub id: String,
+    pub id: Arc<str>,
     /// Name.
-    pub name: String,
+    pub name: Arc<str>,
     /// Role id.
-    pub role: String,
+    pub role: Arc<str>,
     /// Home grid id.
-    pub grid: String,
+    pub grid: Arc<str>,
     /// Phone.
-    pub phone: String,
+    pub phone: Arc<str>,
     /// Where they were found relative to the task.
     pub tier: Tier,
 }
@@ -130,7 +131,7 @@ pub struct Assignee {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MaterialLine {
     /// Material id.
-    pub material: String,
+    pub material: Arc<str>,
     /// Quantity needed.
     pub quantity: f64,
     /// Depots drawn from, nearest first.
@@ -143,7 +144,7 @@ pub struct MaterialLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MaterialSource {
     /// Depot site id.
-    pub depot: String,
+    pub depot: Arc<str>,
     /// Quantity.
     pub quantity: f64,
 }
@@ -154,24 +155,24 @@ pub struct Target {
     /// `grid`, `site`, `key_person`, `household`, `person`, `hazard`.
     pub kind: ForEach,
     /// Its id.
-    pub id: String,
+    pub id: Arc<str>,
     /// Its name.
-    pub name: String,
+    pub name: Arc<str>,
 }
 
 /// One task instance on the to-do list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskInstance {
     /// Instance id: the instruction id, and `@item` for a `for_each` instance.
-    pub id: String,
+    pub id: Arc<str>,
     /// Instruction id.
-    pub instruction: String,
+    pub instruction: Arc<str>,
     /// Title (Chinese).
-    pub title: String,
+    pub title: Arc<str>,
     /// Title (English), if the plan has one.
-    pub title_en: Option<String>,
+    pub title_en: Option<Arc<str>>,
     /// Category id.
-    pub category: String,
+    pub category: Arc<str>,
     /// Tree node of the instruction.
     pub phase: Phase,
     /// 1 highest .. 5.
@@ -179,7 +180,7 @@ pub struct TaskInstance {
     /// What the instance is about.
     pub target: Option<Target>,
     /// Grid it happens in.
-    pub grid: String,
+    pub grid: Arc<str>,
     /// Status.
     pub status: TaskStatus,
     /// Minute it became active.
@@ -191,7 +192,7 @@ pub struct TaskInstance {
     /// Recurrence, minutes.
     pub repeat_min: Option<f64>,
     /// Instance ids it waits for.
-    pub depends_on: Vec<String>,
+    pub depends_on: Vec<Arc<str>>,
     /// Whether everything it waits for is done.
     pub ready: bool,
     /// Headcount needed.
@@ -238,7 +239,7 @@ pub struct Shortfalls {
     /// By material, materials with a shortfall only.
     pub materials: Vec<MaterialShortfall>,
     /// Instance ids with any shortfall.
-    pub tasks: Vec<String>,
+    pub tasks: Vec<Arc<str>>,
 }
 
 /// Totals for a table row.
@@ -303,7 +304,42 @@ pub enum BuildError {
 struct Compiled {
     /// Items the static facts allow (indices into the for_each collection); all for hazards.
     candidates: Vec<u32>,
+    /// The instance id of each candidate (`instruction@item`), made once.
+    keys: Vec<Arc<str>>,
 }
+
+/// The Fx hash (as in rustc): fast for the small integer keys of an assessment's indexes, whose
+/// iteration order is never used.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.add(u64::from(b));
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
 /// The engine: a scenario with everything prepared that does not depend on the situation.
 #[derive(Debug)]
@@ -332,6 +368,56 @@ pub struct Engine {
     instruction_index: HashMap<String, u32>,
     /// `for_each` item index by (kind, item id), for reading task states back.
     item_index: HashMap<(ForEach, String), u32>,
+    /// Residents' static evacuation order and nearest shelters.
+    evac_index: EvacuationIndex,
+    /// Ids, names and titles as shared strings: an assessment copies pointers.
+    names: Names,
+}
+
+/// Ids, names and titles an assessment copies, made once per engine.
+#[derive(Debug, Clone, Default)]
+struct Names {
+    /// Grid, site and person ids and person names (shared with the evacuation planner).
+    evac: EvacuationNames,
+    person_phones: Vec<Arc<str>>,
+    role_ids: Vec<Arc<str>>,
+    material_ids: Vec<Arc<str>>,
+    grid_names: Vec<Arc<str>>,
+    site_names: Vec<Arc<str>>,
+    /// By instruction index.
+    instruction_ids: Vec<Arc<str>>,
+    titles: Vec<Arc<str>>,
+    titles_en: Vec<Option<Arc<str>>>,
+    categories: Vec<Arc<str>>,
+}
+
+/// What step 3 of an assessment decided for one instance: indices only.
+struct Decided {
+    /// Index into the active list.
+    n: usize,
+    grid: GridIdx,
+    status: TaskStatus,
+    picks: std::ops::Range<u32>,
+    people_short: u32,
+    lines: std::ops::Range<u32>,
+    trigger_min: f64,
+    deadline_min: f64,
+}
+
+/// One material line decided in step 3.
+struct Line {
+    material: crate::grid::MaterialIdx,
+    quantity: f64,
+    short: f64,
+    draws: std::ops::Range<u32>,
+}
+
+/// Flat storage of step 3's picks, material lines and depot draws.
+#[derive(Default)]
+struct Arena {
+    picks: Vec<(PersonIdx, Tier)>,
+    lines: Vec<Line>,
+    draws: Vec<MaterialDraw>,
 }
 
 impl Engine {
@@ -408,13 +494,18 @@ impl Engine {
                 .map(|(c, r)| atlas.threshold[r * dem.ncols + c])
                 .unwrap_or(f32::INFINITY)
         };
-        let resident_threshold = scenario.residents.iter().map(|r| thr_at(r.xy)).collect();
+        let resident_threshold: Vec<f32> = scenario.residents.iter().map(|r| thr_at(r.xy)).collect();
         let site_threshold = scenario
             .sites
             .iter()
             .map(|s| thr_at(s.geometry.anchor()))
             .collect();
+        let evac_index =
+            EvacuationIndex::new(&scenario.residents, &resident_threshold, &scenario.sites);
+        let names = Names::new(&scenario);
         let mut engine = Engine {
+            evac_index,
+            names,
             scenario,
             facts,
             key_persons,
@@ -497,9 +588,10 @@ impl Engine {
                 let Some(fe) = ins.for_each else {
                     return Compiled {
                         candidates: Vec::new(),
+                        keys: Vec::new(),
                     };
                 };
-                let candidates = (0..self.items(fe) as u32)
+                let candidates: Vec<u32> = (0..self.items(fe) as u32)
                     .filter(|&i| {
                         let env = StaticEnv {
                             engine: self,
@@ -514,7 +606,12 @@ impl Engine {
                         when != Tri::False && filter != Tri::False
                     })
                     .collect();
-                Compiled { candidates }
+                let empty = Situation::at_discharge(0.0);
+                let keys = candidates
+                    .iter()
+                    .map(|&i| Arc::from(format!("{}@{}", ins.id, self.item_id(fe, i, &empty))))
+                    .collect();
+                Compiled { candidates, keys }
             })
             .collect()
     }
@@ -540,26 +637,28 @@ impl Engine {
         let globals = Globals::new(self, situation, q, level, peak_level, trend_now, &exposure);
 
         // 1. Which instances are active: one pass per instruction, in parallel, in plan order.
-        let per_instruction: Vec<Vec<(u32, Option<u32>)>> = sc
+        let per_instruction: Vec<Vec<(u32, Option<u32>, Arc<str>)>> = sc
             .plan
             .instructions
             .par_iter()
             .enumerate()
             .map(|(k, ins)| self.activate(k as u32, ins, &globals, situation))
             .collect();
-        let mut active: Vec<(u32, Option<u32>)> = per_instruction.into_iter().flatten().collect();
-
-        let mut keys: Vec<String> = active
-            .iter()
-            .map(|&(k, item)| self.instance_key(k, item, situation))
-            .collect();
+        let total = per_instruction.iter().map(Vec::len).sum();
+        let mut active: Vec<(u32, Option<u32>)> = Vec::with_capacity(total);
+        let mut keys: Vec<Arc<str>> = Vec::with_capacity(total);
+        for (k, item, key) in per_instruction.into_iter().flatten() {
+            active.push((k, item));
+            keys.push(key);
+        }
         let mut stood_down = vec![false; active.len()];
         // Instances no longer active but known from earlier: kept (`on_fall = keep`) or shown as
         // stood down.
         if !situation.tasks.is_empty() {
-            let present: std::collections::HashSet<String> = keys.iter().cloned().collect();
+            let present: std::collections::HashSet<&str> = keys.iter().map(|k| &**k).collect();
+            let mut gone = Vec::new();
             for (key, rec) in &situation.tasks {
-                if present.contains(key)
+                if present.contains(key.as_str())
                     || rec.status.is_finished()
                     || rec.status == TaskStatus::StoodDown
                 {
@@ -568,9 +667,12 @@ impl Engine {
                 let Some((k, item)) = self.parse_key(key, situation) else {
                     continue;
                 };
+                gone.push((k, item, Arc::<str>::from(key.as_str())));
+            }
+            for (k, item, key) in gone {
                 let ins = &sc.plan.instructions[k as usize];
                 stood_down.push(ins.on_fall == OnFall::StandDown);
-                keys.push(key.clone());
+                keys.push(key);
                 active.push((k, item));
             }
         }
@@ -586,30 +688,37 @@ impl Engine {
             )
         });
 
-        // 3. People and materials, sequentially in that order (deterministic).
+        // 3. People and materials, sequentially in that order (deterministic); only indices here,
+        // the strings come in step 5.
         let mut roster = self.roster.clone();
         roster.reset(&sc.people, &situation.unavailable);
         let mut stocks = self.stocks.clone();
         stocks.reset();
+        let known = !situation.tasks.is_empty();
         // Dispatched instances keep their people: take their capacity first.
-        for &n in &order {
-            if let Some(rec) = situation.tasks.get(&keys[n]) {
-                for &p in &rec.assignees {
-                    roster.take(p);
+        if known {
+            for &n in &order {
+                if let Some(rec) = situation.tasks.get(&*keys[n]) {
+                    for &p in &rec.assignees {
+                        roster.take(p);
+                    }
                 }
             }
         }
-        let mut tasks: Vec<TaskInstance> = Vec::with_capacity(active.len());
-        let mut by_instruction: HashMap<u32, Vec<usize>> = HashMap::new();
-        let mut role_need: BTreeMap<u32, (u32, u32)> = BTreeMap::new();
-        let mut material_need: BTreeMap<u32, (f64, f64)> = BTreeMap::new();
+        let mut arena = Arena::default();
+        let mut decided: Vec<Decided> = Vec::with_capacity(active.len());
+        let mut role_need: Vec<(u32, u32)> = vec![(0, 0); sc.config.roles.len()];
+        let mut material_need: Vec<(f64, f64)> = vec![(0.0, 0.0); sc.config.materials.len()];
         let mut picked: Vec<(PersonIdx, Tier)> = Vec::new();
         let mut draws: Vec<MaterialDraw> = Vec::new();
         for &n in &order {
             let (k, item) = active[n];
             let ins = &sc.plan.instructions[k as usize];
-            let key = std::mem::take(&mut keys[n]);
-            let rec = situation.tasks.get(&key);
+            let rec = if known {
+                situation.tasks.get(&*keys[n])
+            } else {
+                None
+            };
             let grid = self.instance_grid(ins.for_each, item, situation);
             let mut status = rec.map(|r| r.status).unwrap_or_default();
             if stood_down[n] {
@@ -621,14 +730,20 @@ impl Engine {
                 Some(r) if !r.assignees.is_empty() => {
                     picked.extend(r.assignees.iter().map(|&p| (p, Tier::Own)))
                 }
-                _ if live && !status.is_finished() => roster.assign(
-                    grid,
-                    &ins.roles,
-                    ins.people,
-                    &sc.grids,
-                    &self.facts,
-                    &mut picked,
-                ),
+                _ if live && !status.is_finished() => {
+                    if let Some(g) = self.guardian(ins, item, situation) {
+                        roster.take(g);
+                        picked.push((g, Tier::Own));
+                    }
+                    roster.assign(
+                        grid,
+                        &ins.roles,
+                        ins.people.saturating_sub(picked.len() as u32),
+                        &sc.grids,
+                        &self.facts,
+                        &mut picked,
+                    )
+                }
                 _ => {}
             }
             let people_short = if live {
@@ -636,12 +751,16 @@ impl Engine {
             } else {
                 0
             };
-            if live && let Some(&r) = ins.roles.first() {
-                let e = role_need.entry(r.0).or_default();
+            if live
+                && let Some(&r) = ins.roles.first()
+                && let Some(e) = role_need.get_mut(r.ix())
+            {
                 e.0 += ins.people;
                 e.1 += people_short;
             }
-            let mut materials = Vec::with_capacity(ins.materials.len());
+            let picks_from = arena.picks.len() as u32;
+            arena.picks.extend_from_slice(&picked);
+            let lines_from = arena.lines.len() as u32;
             for &(m, qty) in &ins.materials {
                 draws.clear();
                 let short = if live {
@@ -649,22 +768,17 @@ impl Engine {
                 } else {
                     0.0
                 };
-                if live {
-                    let e = material_need.entry(m.0).or_default();
+                if live && let Some(e) = material_need.get_mut(m.ix()) {
                     e.0 += qty;
                     e.1 += short;
                 }
-                materials.push(MaterialLine {
-                    material: sc.config.materials[m.ix()].id.clone(),
+                let draws_from = arena.draws.len() as u32;
+                arena.draws.extend_from_slice(&draws);
+                arena.lines.push(Line {
+                    material: m,
                     quantity: qty,
-                    sources: draws
-                        .iter()
-                        .map(|d| MaterialSource {
-                            depot: sc.sites[d.depot.ix()].id.clone(),
-                            quantity: d.quantity,
-                        })
-                        .collect(),
                     short,
+                    draws: draws_from..arena.draws.len() as u32,
                 });
             }
             let trigger_min = rec.map(|r| r.triggered_min).unwrap_or(situation.now_min);
@@ -681,124 +795,102 @@ impl Engine {
             if live && !status.is_finished() && situation.now_min > deadline_min {
                 status = TaskStatus::Overdue;
             }
-            by_instruction.entry(k).or_default().push(tasks.len());
-            tasks.push(TaskInstance {
-                id: key,
-                instruction: ins.id.clone(),
-                title: ins.title.clone(),
-                title_en: ins.title_en.clone(),
-                category: sc
-                    .plan
-                    .categories
-                    .get(ins.category.0 as usize)
-                    .map(|c| c.id.clone())
-                    .unwrap_or_default(),
-                phase: ins.phase,
-                priority: ins.priority,
-                target: item
-                    .map(|i| self.target(ins.for_each.unwrap_or(ForEach::Grid), i, situation)),
-                grid: sc.grids[grid.ix()].id.clone(),
+            decided.push(Decided {
+                n,
+                grid,
                 status,
+                picks: picks_from..arena.picks.len() as u32,
+                people_short,
+                lines: lines_from..arena.lines.len() as u32,
                 trigger_min,
                 deadline_min,
-                duration_min: ins.duration_min,
-                repeat_min: ins.repeat_min,
-                depends_on: Vec::new(),
-                ready: true,
-                people_needed: ins.people,
-                assignees: picked
-                    .iter()
-                    .filter_map(|&(p, tier)| {
-                        let person = sc.people.get(p.ix())?;
-                        Some(Assignee {
-                            id: person.id.clone(),
-                            name: person.name.clone(),
-                            role: sc.config.roles[person.role.ix()].id.clone(),
-                            grid: sc.grids[person.grid.ix()].id.clone(),
-                            phone: person.phone.clone(),
-                            tier,
-                        })
-                    })
-                    .collect(),
-                people_short,
-                materials,
-                message: ins
-                    .message
-                    .and_then(|m| sc.plan.templates.get(m.0 as usize))
-                    .map(|t| self.render(&t.text, &globals, ins.for_each, item, situation)),
             });
         }
 
         // 4. Dependencies: matched by item, else by grid (or an enclosing grid), else all.
-        let grid_of: Vec<GridIdx> = order
-            .iter()
-            .map(|&n| {
-                self.instance_grid(
-                    sc.plan.instructions[active[n].0 as usize].for_each,
-                    active[n].1,
-                    situation,
-                )
+        let deps = self.dependencies(&decided, &active, &keys);
+
+        // 5. The instances, in parallel, in order.
+        let names = &self.names;
+        let tasks: Vec<TaskInstance> = decided
+            .par_iter()
+            .zip(deps.into_par_iter())
+            .map(|(d, (depends_on, ready))| {
+                let (k, item) = active[d.n];
+                let ins = &sc.plan.instructions[k as usize];
+                TaskInstance {
+                    id: keys[d.n].clone(),
+                    instruction: names.instruction_ids[k as usize].clone(),
+                    title: names.titles[k as usize].clone(),
+                    title_en: names.titles_en[k as usize].clone(),
+                    category: names.categories[k as usize].clone(),
+                    phase: ins.phase,
+                    priority: ins.priority,
+                    target: item
+                        .map(|i| self.target(ins.for_each.unwrap_or(ForEach::Grid), i, situation)),
+                    grid: names.evac.grid_ids[d.grid.ix()].clone(),
+                    status: d.status,
+                    trigger_min: d.trigger_min,
+                    deadline_min: d.deadline_min,
+                    duration_min: ins.duration_min,
+                    repeat_min: ins.repeat_min,
+                    depends_on,
+                    ready,
+                    people_needed: ins.people,
+                    assignees: arena.picks[d.picks.start as usize..d.picks.end as usize]
+                        .iter()
+                        .filter_map(|&(p, tier)| {
+                            let person = sc.people.get(p.ix())?;
+                            Some(Assignee {
+                                id: names.evac.person_ids[p.ix()].clone(),
+                                name: names.evac.person_names[p.ix()].clone(),
+                                role: names.role_ids[person.role.ix()].clone(),
+                                grid: names.evac.grid_ids[person.grid.ix()].clone(),
+                                phone: names.person_phones[p.ix()].clone(),
+                                tier,
+                            })
+                        })
+                        .collect(),
+                    people_short: d.people_short,
+                    materials: arena.lines[d.lines.start as usize..d.lines.end as usize]
+                        .iter()
+                        .map(|l| MaterialLine {
+                            material: names.material_ids[l.material.ix()].clone(),
+                            quantity: l.quantity,
+                            sources: arena.draws[l.draws.start as usize..l.draws.end as usize]
+                                .iter()
+                                .map(|d| MaterialSource {
+                                    depot: names.evac.site_ids[d.depot.ix()].clone(),
+                                    quantity: d.quantity,
+                                })
+                                .collect(),
+                            short: l.short,
+                        })
+                        .collect(),
+                    message: ins
+                        .message
+                        .and_then(|m| sc.plan.templates.get(m.0 as usize))
+                        .map(|t| self.render(&t.text, &globals, ins.for_each, item, situation)),
+                }
             })
             .collect();
-        for t in 0..tasks.len() {
-            let (k, item) = active[order[t]];
-            let ins = &sc.plan.instructions[k as usize];
-            let mut deps = Vec::new();
-            let mut ready = true;
-            for dep in &ins.depends_on {
-                let Some(list) = by_instruction.get(&dep.0) else {
-                    continue;
-                };
-                let dep_ins = &sc.plan.instructions[dep.0 as usize];
-                let same_item: Vec<usize> =
-                    if dep_ins.for_each.is_some() && dep_ins.for_each == ins.for_each {
-                        list.iter()
-                            .copied()
-                            .filter(|&u| active[order[u]].1 == item)
-                            .collect()
-                    } else {
-                        Vec::new()
-                    };
-                let matched = if !same_item.is_empty() {
-                    same_item
-                } else {
-                    let mine = grid_of[t];
-                    let by_grid: Vec<usize> = list
-                        .iter()
-                        .copied()
-                        .filter(|&u| self.encloses(grid_of[u], mine))
-                        .collect();
-                    if by_grid.is_empty() {
-                        list.clone()
-                    } else {
-                        by_grid
-                    }
-                };
-                for u in matched {
-                    ready &= tasks[u].status.is_finished();
-                    deps.push(tasks[u].id.clone());
-                }
-            }
-            tasks[t].depends_on = deps;
-            tasks[t].ready = ready;
-        }
 
-        // 5. Totals.
+        // 6. Totals.
         let mut shortfalls = Shortfalls::default();
-        for (r, (needed, short)) in role_need {
+        for (r, (needed, short)) in role_need.into_iter().enumerate() {
             if short > 0 {
                 shortfalls.people.push(PeopleShortfall {
-                    role: sc.config.roles[r as usize].id.clone(),
+                    role: sc.config.roles[r].id.clone(),
                     needed,
                     short,
                 });
             }
         }
-        for (m, (needed, short)) in material_need {
+        for (m, (needed, short)) in material_need.into_iter().enumerate() {
             if short > 0.0 {
-                let mi = crate::grid::MaterialIdx(m);
+                let mi = crate::grid::MaterialIdx(m as u32);
                 shortfalls.materials.push(MaterialShortfall {
-                    material: sc.config.materials[m as usize].id.clone(),
+                    material: sc.config.materials[m].id.clone(),
                     needed,
                     available: self.stocks.total(mi),
                     short,
@@ -806,12 +898,12 @@ impl Engine {
             }
         }
         let mut summary = Summary::default();
-        let mut active_ins = std::collections::BTreeSet::new();
-        for t in &tasks {
+        let mut active_ins = vec![false; sc.plan.instructions.len()];
+        for (t, d) in tasks.iter().zip(&decided) {
             if t.status == TaskStatus::StoodDown {
                 continue;
             }
-            active_ins.insert(t.instruction.as_str());
+            active_ins[active[d.n].0 as usize] = true;
             summary.instances += 1;
             if t.people_short == 0 {
                 summary.assigned += 1;
@@ -825,7 +917,7 @@ impl Engine {
                 shortfalls.tasks.push(t.id.clone());
             }
         }
-        summary.active_instructions = active_ins.len();
+        summary.active_instructions = active_ins.iter().filter(|&&a| a).count();
         let gauge = sc.config.stations.get(sc.config.gauge.station);
         Assessment {
             discharge_m3s: q,
@@ -852,7 +944,6 @@ impl Engine {
                 .iter()
                 .filter_map(|r| sc.config.role(r))
                 .collect();
-        let grid_ids: Vec<String> = sc.grids.iter().map(|g| g.id.clone()).collect();
         let input = EvacuationInput {
             residents: &sc.residents,
             resident_threshold: &self.resident_threshold,
@@ -863,7 +954,8 @@ impl Engine {
             leader_roles: &leader_roles,
             unavailable: &situation.unavailable,
             arrival_hours: situation.arrival_hours.as_deref(),
-            grid_ids: &grid_ids,
+            names: &self.names.evac,
+            index: &self.evac_index,
         };
         plan_evacuation(&input, q, situation.forecast.map(|f| f.peak_m3s))
     }
@@ -892,21 +984,10 @@ impl Engine {
         &self.atlas
     }
 
-    fn encloses(&self, outer: GridIdx, inner: GridIdx) -> bool {
-        let grids = &self.scenario.grids;
-        let mut cur = Some(inner);
-        let mut steps = 0;
-        while let Some(g) = cur {
-            if g == outer {
-                return true;
-            }
-            steps += 1;
-            if steps > grids.len() {
-                break;
-            }
-            cur = grids[g.ix()].parent;
-        }
-        false
+    /// Builds the scenario's flood atlas afresh (what [`Engine::build`] does once): for
+    /// measuring it, or for a DEM edited in place by a caller that owns a copy.
+    pub fn rebuild_atlas(&self) -> FloodAtlas {
+        build_atlas(&self.scenario)
     }
 
     /// The active items of one instruction.
@@ -916,7 +997,7 @@ impl Engine {
         ins: &Instruction,
         globals: &Globals,
         situation: &Situation,
-    ) -> Vec<(u32, Option<u32>)> {
+    ) -> Vec<(u32, Option<u32>, Arc<str>)> {
         let global_env = DynEnv {
             engine: self,
             globals,
@@ -925,7 +1006,7 @@ impl Engine {
         };
         let Some(fe) = ins.for_each else {
             return if eval_bool(&ins.when.expr, &global_env) {
-                vec![(k, None)]
+                vec![(k, None, self.names.instruction_ids[k as usize].clone())]
             } else {
                 Vec::new()
             };
@@ -934,26 +1015,29 @@ impl Engine {
         if ins.when.context.is_none() && !eval_bool(&ins.when.expr, &global_env) {
             return Vec::new();
         }
-        let hazard_items: Vec<u32>;
-        let items: &[u32] = if fe == ForEach::Hazard {
-            hazard_items = (0..situation.hazards.len() as u32).collect();
-            &hazard_items
-        } else {
-            &self.compiled[k as usize].candidates
+        let holds = |i: u32| {
+            let env = DynEnv {
+                engine: self,
+                globals,
+                situation,
+                ctx: Some((fe, i)),
+            };
+            (ins.when.context.is_none() || eval_bool(&ins.when.expr, &env))
+                && ins.filter.as_ref().is_none_or(|f| eval_bool(&f.expr, &env))
         };
-        items
-            .iter()
-            .filter(|&&i| {
-                let env = DynEnv {
-                    engine: self,
-                    globals,
-                    situation,
-                    ctx: Some((fe, i)),
-                };
-                (ins.when.context.is_none() || eval_bool(&ins.when.expr, &env))
-                    && ins.filter.as_ref().is_none_or(|f| eval_bool(&f.expr, &env))
-            })
-            .map(|&i| (k, Some(i)))
+        if fe == ForEach::Hazard {
+            return (0..situation.hazards.len() as u32)
+                .filter(|&i| holds(i))
+                .map(|i| (k, Some(i), self.instance_key(k, Some(i), situation)))
+                .collect();
+        }
+        let c = &self.compiled[k as usize];
+        c.candidates
+            .par_iter()
+            .zip(c.keys.par_iter())
+            .with_min_len(2048)
+            .filter(|&(&i, _)| holds(i))
+            .map(|(&i, key)| (k, Some(i), key.clone()))
             .collect()
     }
 
@@ -973,12 +1057,118 @@ impl Engine {
         }
     }
 
-    fn instance_key(&self, k: u32, item: Option<u32>, situation: &Situation) -> String {
+    fn instance_key(&self, k: u32, item: Option<u32>, situation: &Situation) -> Arc<str> {
         let ins = &self.scenario.plan.instructions[k as usize];
         match (ins.for_each, item) {
-            (Some(fe), Some(i)) => format!("{}@{}", ins.id, self.item_id(fe, i, situation)),
-            _ => ins.id.clone(),
+            (Some(fe), Some(i)) => {
+                Arc::from(format!("{}@{}", ins.id, self.item_id(fe, i, situation)))
+            }
+            _ => self.names.instruction_ids[k as usize].clone(),
         }
+    }
+
+    /// The resident's guardian (包保责任人) for a key-person or household instance, when they hold
+    /// one of the instruction's roles and are available: they lead their own residents' tasks,
+    /// door to door, even beyond their capacity.
+    fn guardian(
+        &self,
+        ins: &Instruction,
+        item: Option<u32>,
+        situation: &Situation,
+    ) -> Option<PersonIdx> {
+        let sc = &self.scenario;
+        let r = match (ins.for_each, item) {
+            (Some(ForEach::KeyPerson), Some(i)) => *self.key_persons.get(i as usize)?,
+            (Some(ForEach::Household), Some(i)) => *self.households.get(i as usize)?,
+            _ => return None,
+        };
+        let g = sc.residents.get(r as usize)?.guardian?;
+        let role = sc.people.get(g.ix())?.role;
+        (ins.people > 0 && ins.roles.contains(&role) && !situation.unavailable.contains(&g))
+            .then_some(g)
+    }
+
+    /// Step 4 of an assessment: each instance's dependencies (ids) and whether they are all done.
+    /// A dependency is matched by the same item, else by the instance's grid or a grid enclosing
+    /// it, else every instance of the instruction depended on; lists keep the to-do order.
+    fn dependencies(
+        &self,
+        decided: &[Decided],
+        active: &[(u32, Option<u32>)],
+        keys: &[Arc<str>],
+    ) -> Vec<(Vec<Arc<str>>, bool)> {
+        let sc = &self.scenario;
+        let ins_of = |t: usize| &sc.plan.instructions[active[decided[t].n].0 as usize];
+        let mut depended = vec![false; sc.plan.instructions.len()];
+        for ins in &sc.plan.instructions {
+            for d in &ins.depends_on {
+                if let Some(x) = depended.get_mut(d.0 as usize) {
+                    *x = true;
+                }
+            }
+        }
+        let mut by_instruction: FxMap<u32, Vec<usize>> = FxMap::default();
+        let mut by_item: FxMap<(u32, u32), Vec<usize>> = FxMap::default();
+        let mut by_grid: FxMap<(u32, GridIdx), Vec<usize>> = FxMap::default();
+        for (t, d) in decided.iter().enumerate() {
+            let (k, item) = active[d.n];
+            if !depended[k as usize] {
+                continue;
+            }
+            by_instruction.entry(k).or_default().push(t);
+            if let Some(i) = item {
+                by_item.entry((k, i)).or_default().push(t);
+            }
+            by_grid.entry((k, d.grid)).or_default().push(t);
+        }
+        // The grid and the grids enclosing it (bounded, in case of a malformed tree).
+        let ancestors = |g: GridIdx| {
+            std::iter::successors(Some(g), |c| sc.grids.get(c.ix()).and_then(|x| x.parent))
+                .take(sc.grids.len() + 1)
+        };
+        (0..decided.len())
+            .into_par_iter()
+            .map(|t| {
+                let ins = ins_of(t);
+                let (_, item) = active[decided[t].n];
+                let mut deps = Vec::new();
+                let mut ready = true;
+                for dep in &ins.depends_on {
+                    let Some(list) = by_instruction.get(&dep.0) else {
+                        continue;
+                    };
+                    let dep_ins = &sc.plan.instructions[dep.0 as usize];
+                    let same_item = match item {
+                        Some(i) if dep_ins.for_each.is_some() && dep_ins.for_each == ins.for_each => {
+                            by_item.get(&(dep.0, i)).map(Vec::as_slice)
+                        }
+                        _ => None,
+                    };
+                    let mut enclosing: Vec<usize>;
+                    let matched: &[usize] = match same_item {
+                        Some(m) if !m.is_empty() => m,
+                        _ => {
+                            enclosing = ancestors(decided[t].grid)
+                                .filter_map(|g| by_grid.get(&(dep.0, g)))
+                                .flatten()
+                                .copied()
+                                .collect();
+                            if enclosing.is_empty() {
+                                list
+                            } else {
+                                enclosing.sort_unstable();
+                                &enclosing
+                            }
+                        }
+                    };
+                    for &u in matched {
+                        ready &= decided[u].status.is_finished();
+                        deps.push(keys[decided[u].n].clone());
+                    }
+                }
+                (deps, ready)
+            })
+            .collect()
     }
 
     fn parse_key(&self, key: &str, situation: &Situation) -> Option<(u32, Option<u32>)> {
@@ -1029,28 +1219,30 @@ impl Engine {
     }
 
     fn target(&self, fe: ForEach, i: u32, situation: &Situation) -> Target {
-        let sc = &self.scenario;
-        let name = match fe {
-            ForEach::Grid => sc.grids[i as usize].name.clone(),
-            ForEach::Site => sc.sites[i as usize].name.clone(),
-            ForEach::KeyPerson => sc.residents[self.key_persons[i as usize] as usize]
-                .name
-                .clone(),
-            ForEach::Household => sc.residents[self.households[i as usize] as usize]
-                .name
-                .clone(),
-            ForEach::Person => sc.people[i as usize].name.clone(),
+        let names = &self.names;
+        let i = i as usize;
+        let resident = |r: u32| {
+            (
+                self.evac_index.resident_id(r as usize),
+                self.evac_index.resident_name(r as usize),
+            )
+        };
+        let (id, name) = match fe {
+            ForEach::Grid => (names.evac.grid_ids[i].clone(), names.grid_names[i].clone()),
+            ForEach::Site => (names.evac.site_ids[i].clone(), names.site_names[i].clone()),
+            ForEach::KeyPerson => resident(self.key_persons[i]),
+            ForEach::Household => resident(self.households[i]),
+            ForEach::Person => (
+                names.evac.person_ids[i].clone(),
+                names.evac.person_names[i].clone(),
+            ),
             ForEach::Hazard => situation
                 .hazards
-                .get(i as usize)
-                .map(|h| h.kind.clone())
-                .unwrap_or_default(),
+                .get(i)
+                .map(|h| (Arc::from(h.id.as_str()), Arc::from(h.kind.as_str())))
+                .unwrap_or_else(|| (Arc::from(""), Arc::from(""))),
         };
-        Target {
-            kind: fe,
-            id: self.item_id(fe, i, situation).to_string(),
-            name,
-        }
+        Target { kind: fe, id, name }
     }
 
     /// Fills `{name}` placeholders of a template.
@@ -1309,6 +1501,42 @@ impl Env for DynEnv<'_> {
                 }
             }
             _ => None,
+        }
+    }
+}
+
+impl Names {
+    fn new(sc: &Scenario) -> Names {
+        let shared = |s: &str| Arc::<str>::from(s);
+        let ins = &sc.plan.instructions;
+        Names {
+            evac: EvacuationNames {
+                grid_ids: sc.grids.iter().map(|g| shared(&g.id)).collect(),
+                site_ids: sc.sites.iter().map(|s| shared(&s.id)).collect(),
+                person_ids: sc.people.iter().map(|p| shared(&p.id)).collect(),
+                person_names: sc.people.iter().map(|p| shared(&p.name)).collect(),
+            },
+            person_phones: sc.people.iter().map(|p| shared(&p.phone)).collect(),
+            role_ids: sc.config.roles.iter().map(|r| shared(&r.id)).collect(),
+            material_ids: sc.config.materials.iter().map(|m| shared(&m.id)).collect(),
+            grid_names: sc.grids.iter().map(|g| shared(&g.name)).collect(),
+            site_names: sc.sites.iter().map(|s| shared(&s.name)).collect(),
+            instruction_ids: ins.iter().map(|i| shared(&i.id)).collect(),
+            titles: ins.iter().map(|i| shared(&i.title)).collect(),
+            titles_en: ins
+                .iter()
+                .map(|i| i.title_en.as_deref().map(shared))
+                .collect(),
+            categories: ins
+                .iter()
+                .map(|i| {
+                    sc.plan
+                        .categories
+                        .get(i.category.0 as usize)
+                        .map(|c| shared(&c.id))
+                        .unwrap_or_else(|| shared(""))
+                })
+                .collect(),
         }
     }
 }

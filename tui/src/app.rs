@@ -717,7 +717,7 @@ impl<'d> App<'d> {
 
     /// An instance by id.
     pub fn task(&self, id: &str) -> Option<&TaskInstance> {
-        self.assessment.tasks.iter().find(|t| t.id == id)
+        self.assessment.tasks.iter().find(|t| &*t.id == id)
     }
 
     /// A task's title in the console's language (Chinese when the plan has no English).
@@ -829,18 +829,18 @@ impl<'d> App<'d> {
                 .assessment
                 .tasks
                 .iter()
-                .map(|t| t.id.as_str())
+                .map(|t| t.id.as_ref())
                 .collect();
             self.new_tasks = next
                 .tasks
                 .iter()
-                .filter(|t| !old.contains(t.id.as_str()))
-                .map(|t| t.id.clone())
+                .filter(|t| !old.contains(t.id.as_ref()))
+                .map(|t| t.id.to_string())
                 .collect();
         } else if after < before {
             self.new_tasks.clear();
         } else if !self.new_tasks.is_empty() {
-            let now: HashSet<&str> = next.tasks.iter().map(|t| t.id.as_str()).collect();
+            let now: HashSet<&str> = next.tasks.iter().map(|t| t.id.as_ref()).collect();
             self.new_tasks.retain(|id| now.contains(id.as_str()));
         }
         self.assessment = next;
@@ -904,17 +904,17 @@ impl<'d> App<'d> {
             .evacuees
             .iter()
             .enumerate()
-            .map(|(i, e)| (e.resident.as_str(), i))
+            .map(|(i, e)| (&*e.resident, i))
             .collect();
         // Evacuation tasks by the resident or grid they are about: the most advanced status.
         let mut by_target: HashMap<&str, TaskStatus> = HashMap::new();
         for t in &a.tasks {
-            if t.category != "evacuation" || t.status == TaskStatus::Pending {
+            if &*t.category != "evacuation" || t.status == TaskStatus::Pending {
                 continue;
             }
             let key = match &t.target {
-                Some(x) if x.kind == ForEach::Grid => t.grid.as_str(),
-                Some(x) => x.id.as_str(),
+                Some(x) if x.kind == ForEach::Grid => t.grid.as_ref(),
+                Some(x) => x.id.as_ref(),
                 None => continue,
             };
             let e = by_target.entry(key).or_insert(t.status);
@@ -1320,7 +1320,7 @@ impl<'d> App<'d> {
         let mut load: HashMap<&str, usize> = HashMap::new();
         for x in &self.assessment.tasks {
             for a in &x.assignees {
-                *load.entry(a.id.as_str()).or_default() += 1;
+                *load.entry(a.id.as_ref()).or_default() += 1;
             }
         }
         let roles: Vec<_> = sc
@@ -1329,7 +1329,7 @@ impl<'d> App<'d> {
             .and_then(|k| sc.plan.instructions.get(k.0 as usize))
             .map(|ins| ins.roles.clone())
             .unwrap_or_default();
-        let grid = self.lookup.grid_by_id.get(&t.grid).copied();
+        let grid = self.lookup.grid_by_id.get(&*t.grid).copied();
         let unavailable: HashSet<usize> =
             self.situation.unavailable.iter().map(|p| p.ix()).collect();
         let mut seen = HashSet::new();
@@ -1345,7 +1345,7 @@ impl<'d> App<'d> {
             }
         };
         for a in &t.assignees {
-            if let Some(&p) = self.lookup.person_by_id.get(&a.id) {
+            if let Some(&p) = self.lookup.person_by_id.get(&*a.id) {
                 push(p, true, &mut out);
             }
         }
@@ -1430,7 +1430,7 @@ impl<'d> App<'d> {
                 else {
                     return true;
                 };
-                d.task = Some(t.id.clone());
+                d.task = Some(t.id.to_string());
                 d.candidates = self.candidates(t);
                 d.cursor = 0;
                 d.step = DispatchStep::People;
@@ -1535,7 +1535,7 @@ impl<'d> App<'d> {
                 };
                 let sc = self.engine.scenario();
                 let mut audiences = vec![Audience::Grid {
-                    grid: t.grid.clone(),
+                    grid: t.grid.to_string(),
                 }];
                 if let Some(role) = sc
                     .plan
@@ -1606,7 +1606,7 @@ impl<'d> App<'d> {
                 return;
             }
         };
-        let (title, title_en, triggered_min) = (t.title.clone(), t.title_en.clone(), t.trigger_min);
+        let (title, title_en, triggered_min) = (t.title.to_string(), t.title_en.as_deref().map(String::from), t.trigger_min);
         let idx: Vec<PersonIdx> = people
             .iter()
             .filter_map(|id| self.lookup.person_by_id.get(id))
@@ -1748,7 +1748,7 @@ impl<'d> App<'d> {
 
     fn open_details(&mut self) {
         self.dialog = match self.focus {
-            Pane::Todo => self.selected_task().map(|t| Dialog::Task(t.id.clone())),
+            Pane::Todo => self.selected_task().map(|t| Dialog::Task(t.id.to_string())),
             Pane::Map => self.selected_grid().map(Dialog::Grid),
             Pane::KeyPersons => self
                 .key_view
@@ -1796,7 +1796,7 @@ impl<'d> App<'d> {
                 };
                 match self.selected_task() {
                     Some(t) => {
-                        let task = t.id.clone();
+                        let task = t.id.to_string();
                         self.step_task(task, step)
                     }
                     None => self.push_log(LogEvent::NoSelection),

@@ -93,11 +93,11 @@ fn the_bundled_drill_drives_the_console() {
     let text = std::fs::read_to_string(&path).expect("journal");
     assert!(
         text.lines()
-            .any(|l| l.contains("\"dispatch\"") && l.contains(&task)),
+            .any(|l| l.contains("\"dispatch\"") && l.contains(&*task)),
         "{text}"
     );
     assert!(
-        a.log.iter().any(|e| a.log_text(e).contains(&task)),
+        a.log.iter().any(|e| a.log_text(e).contains(&*task)),
         "the drill's event is in the log"
     );
     insta::assert_snapshot!("drill_80x24", screen(&a, 80, 24));

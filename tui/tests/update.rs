@@ -44,7 +44,7 @@ fn flow_22000_raises_the_red_banner_and_the_red_orders() {
         "{:?}",
         first_page.iter().map(|t| &t.id).collect::<Vec<_>>()
     );
-    assert!(first_page.iter().all(|t| a.new_tasks.contains(&t.id)));
+    assert!(first_page.iter().all(|t| a.new_tasks.contains(&*t.id)));
     let shown = screen(&a, 200, 60);
     let title = first_page[0]
         .title_en
@@ -109,10 +109,10 @@ fn a_dispatch_is_recorded_in_the_situation_and_written_to_the_journal() {
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Enter);
     assert!(a.dialog.is_none());
-    let rec = a.situation.tasks.get(&task.id).expect("a task record");
+    let rec = a.situation.tasks.get(&*task.id).expect("a task record");
     assert_eq!(rec.status, TaskStatus::Dispatched);
     assert_eq!(a.task(&task.id).unwrap().status, TaskStatus::Dispatched);
-    let people: Vec<String> = task.assignees.iter().map(|p| p.id.clone()).collect();
+    let people: Vec<String> = task.assignees.iter().map(|p| p.id.to_string()).collect();
 
     let text = std::fs::read_to_string(&path).expect("journal written");
     let lines: Vec<serde_json::Value> = text
@@ -124,14 +124,14 @@ fn a_dispatch_is_recorded_in_the_situation_and_written_to_the_journal() {
     assert_eq!(lines[0]["discharge_m3s"], 22000.0);
     assert_eq!(lines[1]["action"], "dispatch");
     assert_eq!(lines[1]["seq"], 2);
-    assert_eq!(lines[1]["task"], task.id.as_str());
+    assert_eq!(lines[1]["task"], &*task.id);
     assert_eq!(lines[1]["people"], serde_json::json!(people));
     // The journal line is the action itself: it reads back.
     let back: Action = serde_json::from_value(lines[1].clone()).expect("an action");
     assert_eq!(
         back,
         Action::Dispatch {
-            task: task.id.clone(),
+            task: task.id.to_string(),
             people
         }
     );
@@ -182,7 +182,7 @@ fn a_push_goes_to_the_recipients_picked_and_into_the_journal() {
 fn accept_complete_verify_follow_the_lifecycle_and_refuse_out_of_order() {
     let mut a = app(Lang::En);
     type_line(&mut a, ":flow 22000");
-    let id = a.selected_task().unwrap().id.clone();
+    let id = a.selected_task().unwrap().id.to_string();
     key(&mut a, KeyCode::Char('v'));
     assert_eq!(a.task(&id).unwrap().status, TaskStatus::Pending);
     assert!(matches!(
@@ -206,7 +206,7 @@ fn accept_complete_verify_follow_the_lifecycle_and_refuse_out_of_order() {
         assert_eq!(a.situation.tasks[&id].status, want);
     }
     // The selection stays on the instance through the reassessments.
-    assert_eq!(a.selected_task().unwrap().id, id);
+    assert_eq!(&*a.selected_task().unwrap().id, id);
 }
 
 #[test]

@@ -333,7 +333,7 @@ impl<'e> Drill<'e> {
         let current = self.records.get(task).map(|r| r.status).or_else(|| {
             self.last
                 .as_ref()
-                .and_then(|a| a.tasks.iter().find(|t| t.id == task).map(|t| t.status))
+                .and_then(|a| a.tasks.iter().find(|t| &*t.id == task).map(|t| t.status))
         });
         let Some(current) = current else {
             return Err(format!("no active task `{task}`"));
@@ -366,8 +366,8 @@ impl<'e> Drill<'e> {
                 let suggested: Vec<String> = self
                     .last
                     .as_ref()
-                    .and_then(|a| a.tasks.iter().find(|t| &t.id == task))
-                    .map(|t| t.assignees.iter().map(|p| p.id.clone()).collect())
+                    .and_then(|a| a.tasks.iter().find(|t| *t.id == **task))
+                    .map(|t| t.assignees.iter().map(|p| p.id.to_string()).collect())
                     .unwrap_or_default();
                 let ids = if people.is_empty() {
                     suggested
@@ -890,20 +890,20 @@ impl<'e> Drill<'e> {
         let mut new = 0usize;
         let mut overdue_now: Vec<(String, String)> = Vec::new();
         for t in &a.tasks {
-            if !self.times.contains_key(&t.id) {
+            if !self.times.contains_key(&*t.id) {
                 new += 1;
                 self.times.insert(
-                    t.id.clone(),
+                    t.id.to_string(),
                     TaskTimes {
-                        instruction: t.instruction.clone(),
-                        category: t.category.clone(),
-                        grid: t.grid.clone(),
+                        instruction: t.instruction.to_string(),
+                        category: t.category.to_string(),
+                        grid: t.grid.to_string(),
                         activated: now,
                         ..TaskTimes::default()
                     },
                 );
                 self.records.insert(
-                    t.id.clone(),
+                    t.id.to_string(),
                     TaskRecord {
                         status: TaskStatus::Pending,
                         triggered_min: now,
@@ -912,19 +912,19 @@ impl<'e> Drill<'e> {
                 );
             }
             if t.status == TaskStatus::Overdue
-                && self.times.get(&t.id).is_some_and(|x| x.overdue.is_none())
+                && self.times.get(&*t.id).is_some_and(|x| x.overdue.is_none())
             {
-                overdue_now.push((t.id.clone(), t.grid.clone()));
+                overdue_now.push((t.id.to_string(), t.grid.to_string()));
             }
             if t.status == TaskStatus::StoodDown
-                && let Some(r) = self.records.get_mut(&t.id)
+                && let Some(r) = self.records.get_mut(&*t.id)
             {
                 r.status = TaskStatus::StoodDown;
             }
         }
         // Instances that left the list without being dispatched are forgotten (they come back
         // fresh if their condition holds again).
-        let present: BTreeSet<&str> = a.tasks.iter().map(|t| t.id.as_str()).collect();
+        let present: BTreeSet<&str> = a.tasks.iter().map(|t| &*t.id).collect();
         let gone: Vec<String> = self
             .records
             .iter()
@@ -981,14 +981,14 @@ impl<'e> Drill<'e> {
             for t in &a.tasks {
                 if let Some(text) = &t.message
                     && t.status == TaskStatus::Pending
-                    && !self.pushed.contains(&t.instruction)
-                    && pushed.insert(t.instruction.as_str())
+                    && !self.pushed.contains(&*t.instruction)
+                    && pushed.insert(&*t.instruction)
                 {
                     policy.push(Action::Push {
                         template: None,
                         text: text.clone(),
                         audience: super::action::Audience::Grid {
-                            grid: t.grid.clone(),
+                            grid: t.grid.to_string(),
                         },
                     });
                 }
@@ -1000,7 +1000,7 @@ impl<'e> Drill<'e> {
                 .filter(|t| t.status == TaskStatus::Pending && t.ready && !t.assignees.is_empty())
             {
                 policy.push(Action::Dispatch {
-                    task: t.id.clone(),
+                    task: t.id.to_string(),
                     people: Vec::new(),
                 });
             }

@@ -9,6 +9,9 @@
 //! registered children, women's for expectant mothers, men's and women's for everyone else),
 //! nearest first.
 
+use std::sync::Arc;
+
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::grid::{Person, PersonIdx, Resident, ResidentKind, RoleIdx, Site, SiteKind};
@@ -25,25 +28,35 @@ pub enum Means {
     Boat,
 }
 
+/// Whether an evacuee is a key person or a household.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvacueeKind {
+    /// A key person (elderly alone, disabled, bedridden, pregnant, child, chronically ill).
+    KeyPerson,
+    /// A floodplain farm household.
+    Household,
+}
+
 /// One evacuee (a key person or a household) in the plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evacuee {
     /// Order in the plan, 1 first.
     pub rank: u32,
     /// Resident id.
-    pub resident: String,
+    pub resident: Arc<str>,
     /// Name.
-    pub name: String,
+    pub name: Arc<str>,
     /// `key_person` or `household`.
-    pub kind: String,
+    pub kind: EvacueeKind,
     /// Key-person category or household category.
-    pub category: String,
+    pub category: Arc<str>,
     /// Evacuation class of a household.
     pub evac_class: Option<u8>,
     /// Persons.
     pub size: u32,
     /// Grid id.
-    pub grid: String,
+    pub grid: Arc<str>,
     /// Discharge at which the home gets wet, m³/s (None: not below the atlas's top).
     pub wet_discharge_m3s: Option<f64>,
     /// That discharge minus the discharge planned for; negative: already under water.
@@ -51,15 +64,15 @@ pub struct Evacuee {
     /// Hours until the water arrives, when the 2D solver gave it.
     pub arrival_hours: Option<f64>,
     /// Shelter site id (None: overflow, no bed found).
-    pub shelter: Option<String>,
+    pub shelter: Option<Arc<str>>,
     /// Straight-line distance to the shelter, km.
     pub distance_km: Option<f64>,
     /// How they travel.
     pub means: Means,
     /// Person id of the grid worker who leads them (None: nobody available).
-    pub leader: Option<String>,
+    pub leader: Option<Arc<str>>,
     /// Leader's name.
-    pub leader_name: Option<String>,
+    pub leader_name: Option<Arc<str>>,
 }
 
 /// The plan.
@@ -72,9 +85,23 @@ pub struct EvacuationPlan {
     /// Persons to move.
     pub persons: u32,
     /// Resident ids with no shelter bed.
-    pub overflow: Vec<String>,
+    pub overflow: Vec<Arc<str>>,
     /// Resident ids with nobody to lead them.
-    pub unassigned: Vec<String>,
+    pub unassigned: Vec<Arc<str>>,
+}
+
+/// Ids and names shared by every plan of a scenario, made once so a plan copies pointers rather
+/// than strings.
+#[derive(Debug, Clone, Default)]
+pub struct EvacuationNames {
+    /// Grid ids by grid index.
+    pub grid_ids: Vec<Arc<str>>,
+    /// Site ids by site index.
+    pub site_ids: Vec<Arc<str>>,
+    /// Person ids by person index.
+    pub person_ids: Vec<Arc<str>>,
+    /// Person names by person index.
+    pub person_names: Vec<Arc<str>>,
 }
 
 /// What the planner needs about the places and the people.
@@ -97,11 +124,13 @@ pub struct EvacuationInput<'a> {
     pub unavailable: &'a [PersonIdx],
     /// Arrival hours per grid index, when known.
     pub arrival_hours: Option<&'a [Option<f64>]>,
-    /// Grid ids by index.
-    pub grid_ids: &'a [String],
+    /// Ids and names to copy into the plan.
+    pub names: &'a EvacuationNames,
+    /// The scenario's static ordering and nearest shelters ([`EvacuationIndex::new`]).
+    pub index: &'a EvacuationIndex,
 }
 
-fn vulnerability(r: &Resident) -> u32 {
+fn vulnerability(r: &Resident) -> u8 {
     match &r.kind {
         ResidentKind::KeyPerson { category } => match category.as_str() {
             "bedridden" => 0,
@@ -111,12 +140,178 @@ fn vulnerability(r: &Resident) -> u32 {
             "child" => 4,
             _ => 5,
         },
-        ResidentKind::Household { evac_class, .. } => 5 + u32::from(*evac_class),
+        ResidentKind::Household { evac_class, .. } => 5u8.saturating_add(*evac_class),
     }
 }
 
 /// Distance beyond which evacuees ride rather than walk, metres.
 const WALK_LIMIT_M: f64 = 2_000.0;
+
+/// Shelters tried first for each resident: the nearest ones by straight line. A scan of every
+/// shelter follows only when none of them is dry with beds left and another shelter may be.
+const NEAREST: usize = 8;
+
+/// The beds a resident needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BedNeed {
+    /// A registered child: one children's bed.
+    Child,
+    /// An expectant mother: one women's bed.
+    Woman,
+    /// Adults (and households, whose make-up the registers do not give): men's or women's beds.
+    Adults(u32),
+}
+
+impl BedNeed {
+    fn of(r: &Resident) -> BedNeed {
+        match &r.kind {
+            ResidentKind::KeyPerson { category } if category == "child" => BedNeed::Child,
+            ResidentKind::KeyPerson { category } if category == "pregnant" => BedNeed::Woman,
+            _ => BedNeed::Adults(r.size),
+        }
+    }
+
+    fn fits(self, beds: &[u32; 3]) -> bool {
+        match self {
+            BedNeed::Child => beds[2] >= 1,
+            BedNeed::Woman => beds[1] >= 1,
+            BedNeed::Adults(n) => beds[0] + beds[1] >= n,
+        }
+    }
+
+    fn take(self, beds: &mut [u32; 3]) {
+        match self {
+            BedNeed::Child => beds[2] -= 1,
+            BedNeed::Woman => beds[1] -= 1,
+            BedNeed::Adults(n) => {
+                // Alternate men's and women's beds.
+                let mut left = n;
+                let mut turn = 0;
+                while left > 0 {
+                    let order = if turn % 2 == 0 { [0, 1] } else { [1, 0] };
+                    match order.into_iter().find(|&c| beds[c] > 0) {
+                        Some(c) => {
+                            beds[c] -= 1;
+                            left -= 1;
+                            turn += 1;
+                        }
+                        None => break,
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What the planner precomputes once per scenario: the residents in their static order (the
+/// discharge that wets the home, then vulnerability, then id), what beds each needs, whether they
+/// can walk, their nearest shelters, and their ids, names and categories as shared strings.
+#[derive(Debug, Clone, Default)]
+pub struct EvacuationIndex {
+    order: Vec<u32>,
+    order_wet: Vec<f32>,
+    /// The discharge that wets each resident's home, by resident index.
+    resident_wet: Vec<f32>,
+    walk_help: Vec<bool>,
+    need: Vec<BedNeed>,
+    /// Site index of every shelter, in site order.
+    shelters: Vec<u32>,
+    /// Per resident: positions in `shelters`, nearest first (ties: site order); `u32::MAX` pads.
+    nearest: Vec<[u32; NEAREST]>,
+    ids: Vec<Arc<str>>,
+    names: Vec<Arc<str>>,
+    categories: Vec<Arc<str>>,
+}
+
+impl EvacuationIndex {
+    /// Builds the index from the residents, the discharge that wets each one's home, and the sites.
+    pub fn new(residents: &[Resident], resident_threshold: &[f32], sites: &[Site]) -> Self {
+        let wet = |i: usize| {
+            resident_threshold
+                .get(i)
+                .copied()
+                .filter(|t| !t.is_nan())
+                .unwrap_or(f32::INFINITY)
+        };
+        let vulnerability: Vec<u8> = residents.iter().map(vulnerability).collect();
+        let mut order: Vec<u32> = (0..residents.len() as u32).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            wet(a)
+                .total_cmp(&wet(b))
+                .then(vulnerability[a].cmp(&vulnerability[b]))
+                .then(residents[a].id.cmp(&residents[b].id))
+        });
+        let order_wet = order.iter().map(|&i| wet(i as usize)).collect();
+        let shelters: Vec<u32> = sites
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind == SiteKind::Shelter)
+            .map(|(i, _)| i as u32)
+            .collect();
+        let anchors: Vec<[f64; 2]> = shelters
+            .iter()
+            .map(|&s| sites[s as usize].geometry.anchor())
+            .collect();
+        let nearest = residents
+            .par_iter()
+            .map(|r| {
+                let mut best: Vec<(f64, u32)> = anchors
+                    .iter()
+                    .enumerate()
+                    .map(|(k, p)| ((p[0] - r.xy[0]).powi(2) + (p[1] - r.xy[1]).powi(2), k as u32))
+                    .collect();
+                let k = NEAREST.min(best.len());
+                if k < best.len() {
+                    best.select_nth_unstable_by(k, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                    best.truncate(k);
+                }
+                best.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                let mut out = [u32::MAX; NEAREST];
+                for (o, (_, k)) in out.iter_mut().zip(best) {
+                    *o = k;
+                }
+                out
+            })
+            .collect();
+        let walk_help = residents
+            .iter()
+            .map(|r| {
+                matches!(&r.kind, ResidentKind::KeyPerson { category } if matches!(category.as_str(), "bedridden" | "disabled"))
+                    || ["wheelchair", "stretcher", "轮椅", "担架"]
+                        .iter()
+                        .any(|n| r.needs.contains(n))
+            })
+            .collect();
+        EvacuationIndex {
+            resident_wet: (0..residents.len()).map(wet).collect(),
+            order,
+            order_wet,
+            walk_help,
+            need: residents.iter().map(BedNeed::of).collect(),
+            shelters,
+            nearest,
+            ids: residents.iter().map(|r| Arc::from(r.id.as_str())).collect(),
+            names: residents.iter().map(|r| Arc::from(r.name.as_str())).collect(),
+            categories: residents
+                .iter()
+                .map(|r| match &r.kind {
+                    ResidentKind::KeyPerson { category }
+                    | ResidentKind::Household { category, .. } => Arc::from(category.as_str()),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One evacuee's place in the plan, decided in order; turned into an [`Evacuee`] afterwards.
+struct Decision {
+    resident: u32,
+    /// Position in the index's shelters and squared distance, m².
+    shelter: Option<(u32, f64)>,
+    means: Means,
+    leader: Option<u32>,
+}
 
 /// Builds the plan for a discharge (and a higher forecast peak, if any).
 pub fn plan_evacuation(
@@ -124,46 +319,60 @@ pub fn plan_evacuation(
     q: f64,
     forecast_peak: Option<f64>,
 ) -> EvacuationPlan {
+    let ix = input.index;
     let planning = forecast_peak.unwrap_or(q).max(q);
-    let mut who: Vec<usize> = (0..input.residents.len())
-        .filter(|&i| {
-            input
-                .resident_threshold
-                .get(i)
-                .is_some_and(|&t| f64::from(t) <= planning)
-        })
-        .collect();
+    let n = ix.order_wet.partition_point(|&t| f64::from(t) <= planning);
+    let mut who: Vec<u32> = ix.order[..n].to_vec();
     let arrival = |i: usize| {
         input
             .arrival_hours
             .and_then(|a| a.get(input.residents[i].grid.ix()).copied().flatten())
     };
-    who.sort_by(|&a, &b| {
-        let ta = input.resident_threshold[a];
-        let tb = input.resident_threshold[b];
-        ta.total_cmp(&tb)
-            .then(
-                arrival(a)
+    if input.arrival_hours.is_some() {
+        // Stable: within the same wet discharge and arrival, the static order stands.
+        let wet = |i: u32| ix.order_wet_of(i);
+        who.sort_by(|&a, &b| {
+            wet(a).total_cmp(&wet(b)).then(
+                arrival(a as usize)
                     .unwrap_or(f64::INFINITY)
-                    .total_cmp(&arrival(b).unwrap_or(f64::INFINITY)),
+                    .total_cmp(&arrival(b as usize).unwrap_or(f64::INFINITY)),
             )
-            .then(vulnerability(&input.residents[a]).cmp(&vulnerability(&input.residents[b])))
-            .then(input.residents[a].id.cmp(&input.residents[b].id))
-    });
+        });
+    }
     // Shelters dry at the planning discharge, with their beds.
-    let mut shelters: Vec<(usize, [u32; 3])> = input
-        .sites
+    let mut beds: Vec<[u32; 3]> = ix
+        .shelters
         .iter()
-        .enumerate()
-        .filter(|(i, s)| {
-            s.kind == SiteKind::Shelter
-                && input
-                    .site_threshold
-                    .get(*i)
-                    .is_none_or(|&t| f64::from(t) > planning)
+        .map(|&s| {
+            let site = &input.sites[s as usize];
+            let dry = input
+                .site_threshold
+                .get(s as usize)
+                .is_none_or(|&t| f64::from(t) > planning);
+            if dry {
+                [
+                    site.capacity.men,
+                    site.capacity.women,
+                    site.capacity.children,
+                ]
+            } else {
+                [0; 3]
+            }
         })
-        .map(|(i, s)| (i, [s.capacity.men, s.capacity.women, s.capacity.children]))
         .collect();
+    let anchors: Vec<[f64; 2]> = ix
+        .shelters
+        .iter()
+        .map(|&s| input.sites[s as usize].geometry.anchor())
+        .collect();
+    // The most beds of each kind any one shelter still has: an evacuee nothing can fit skips the
+    // search.
+    let most = |beds: &[[u32; 3]]| {
+        beds.iter().fold([0u32; 3], |m, b| {
+            [m[0].max(b[0] + b[1]), m[1].max(b[1]), m[2].max(b[2])]
+        })
+    };
+    let mut room = most(&beds);
     // Leaders: each evacuee takes one lead slot; the guardian first, then grid workers of the grid.
     let mut load = vec![0u32; input.people.len()];
     for u in input.unavailable {
@@ -171,116 +380,141 @@ pub fn plan_evacuation(
             *l = u32::MAX;
         }
     }
-    let mut plan = EvacuationPlan {
-        planning_discharge_m3s: planning,
-        ..EvacuationPlan::default()
-    };
-    for (rank, &i) in who.iter().enumerate() {
-        let r = &input.residents[i];
-        let wet = input.resident_threshold[i];
-        let cut_off = f64::from(wet) <= q;
-        // Beds: children's beds for a child, women's for a pregnant woman, else men's or women's;
-        // a household needs `size` beds of any adult category.
-        let needs_walk_help = matches!(&r.kind, ResidentKind::KeyPerson { category } if matches!(category.as_str(), "bedridden" | "disabled"))
-            || r.needs.contains("wheelchair")
-            || r.needs.contains("stretcher")
-            || r.needs.contains("轮椅")
-            || r.needs.contains("担架");
-        let mut best: Option<(f64, usize)> = None;
-        for (k, (site, beds)) in shelters.iter().enumerate() {
-            if !fits(r, beds) {
-                continue;
-            }
-            let p = input.sites[*site].geometry.anchor();
-            let d2 = (p[0] - r.xy[0]).powi(2) + (p[1] - r.xy[1]).powi(2);
-            if best.is_none_or(|(bd, _)| d2 < bd) {
-                best = Some((d2, k));
+    let mut decisions = Vec::with_capacity(who.len());
+    let mut persons = 0u32;
+    for &i in &who {
+        let r = &input.residents[i as usize];
+        let need = ix.need[i as usize];
+        let d2 = |k: u32| {
+            let p = anchors[k as usize];
+            (p[0] - r.xy[0]).powi(2) + (p[1] - r.xy[1]).powi(2)
+        };
+        let can = match need {
+            BedNeed::Child => room[2] >= 1,
+            BedNeed::Woman => room[1] >= 1,
+            BedNeed::Adults(n) => room[0] >= n,
+        };
+        let mut best: Option<(u32, f64)> = None;
+        if can {
+            best = ix.nearest[i as usize]
+                .iter()
+                .take_while(|&&k| k != u32::MAX)
+                .find(|&&k| need.fits(&beds[k as usize]))
+                .map(|&k| (k, d2(k)));
+            if best.is_none() {
+                for k in 0..beds.len() as u32 {
+                    if need.fits(&beds[k as usize]) {
+                        let d = d2(k);
+                        if best.is_none_or(|(_, bd)| d < bd) {
+                            best = Some((k, d));
+                        }
+                    }
+                }
             }
         }
-        let (shelter, distance_km) = match best {
-            Some((d, k)) => {
-                take_beds(r, &mut shelters[k].1);
-                (
-                    Some(input.sites[shelters[k].0].id.clone()),
-                    Some(d.sqrt() / 1000.0),
-                )
-            }
-            None => {
-                plan.overflow.push(r.id.clone());
-                (None, None)
-            }
-        };
+        if let Some((k, _)) = best {
+            need.take(&mut beds[k as usize]);
+            room = most(&beds);
+        }
+        let cut_off = f64::from(ix.order_wet_of(i)) <= q;
         let means = if cut_off {
             Means::Boat
-        } else if needs_walk_help || distance_km.is_some_and(|d| d * 1000.0 > WALK_LIMIT_M) {
+        } else if ix.walk_help[i as usize]
+            || best.is_some_and(|(_, d)| d.sqrt() > WALK_LIMIT_M)
+        {
             Means::Vehicle
         } else {
             Means::OnFoot
         };
-        let leader = lead(input, r, &mut load);
-        if leader.is_none() {
-            plan.unassigned.push(r.id.clone());
-        }
-        let (kind, category, evac_class) = match &r.kind {
-            ResidentKind::KeyPerson { category } => ("key_person", category.clone(), None),
-            ResidentKind::Household {
-                category,
-                evac_class,
-            } => ("household", category.clone(), Some(*evac_class)),
-        };
-        plan.persons += r.size;
-        plan.evacuees.push(Evacuee {
-            rank: rank as u32 + 1,
-            resident: r.id.clone(),
-            name: r.name.clone(),
-            kind: kind.to_string(),
-            category,
-            evac_class,
-            size: r.size,
-            grid: input.grid_ids.get(r.grid.ix()).cloned().unwrap_or_default(),
-            wet_discharge_m3s: wet.is_finite().then_some(f64::from(wet)),
-            margin_m3s: wet.is_finite().then(|| f64::from(wet) - planning),
-            arrival_hours: arrival(i),
-            shelter,
-            distance_km,
+        persons += r.size;
+        decisions.push(Decision {
+            resident: i,
+            shelter: best,
             means,
-            leader: leader.map(|p| input.people[p].id.clone()),
-            leader_name: leader.map(|p| input.people[p].name.clone()),
+            leader: lead(input, r, &mut load).map(|p| p as u32),
         });
     }
-    plan
-}
-
-fn fits(r: &Resident, beds: &[u32; 3]) -> bool {
-    match &r.kind {
-        ResidentKind::KeyPerson { category } if category == "child" => beds[2] >= 1,
-        ResidentKind::KeyPerson { category } if category == "pregnant" => beds[1] >= 1,
-        // Adults (and households, whose make-up the registers do not give) use men's and women's
-        // beds; children's beds stay for registered children.
-        _ => beds[0] + beds[1] >= r.size,
+    let names = input.names;
+    let evacuees: Vec<Evacuee> = decisions
+        .par_iter()
+        .enumerate()
+        .map(|(rank, d)| {
+            let i = d.resident as usize;
+            let r = &input.residents[i];
+            let wet = ix.order_wet_of(d.resident);
+            let (kind, evac_class) = match &r.kind {
+                ResidentKind::KeyPerson { .. } => (EvacueeKind::KeyPerson, None),
+                ResidentKind::Household { evac_class, .. } => {
+                    (EvacueeKind::Household, Some(*evac_class))
+                }
+            };
+            Evacuee {
+                rank: rank as u32 + 1,
+                resident: ix.ids[i].clone(),
+                name: ix.names[i].clone(),
+                kind,
+                category: ix.categories[i].clone(),
+                evac_class,
+                size: r.size,
+                grid: names
+                    .grid_ids
+                    .get(r.grid.ix())
+                    .cloned()
+                    .unwrap_or_else(|| Arc::from("")),
+                wet_discharge_m3s: wet.is_finite().then_some(f64::from(wet)),
+                margin_m3s: wet.is_finite().then(|| f64::from(wet) - planning),
+                arrival_hours: arrival(i),
+                shelter: d
+                    .shelter
+                    .and_then(|(k, _)| names.site_ids.get(ix.shelters[k as usize] as usize))
+                    .cloned(),
+                distance_km: d.shelter.map(|(_, d2)| d2.sqrt() / 1000.0),
+                means: d.means,
+                leader: d
+                    .leader
+                    .and_then(|p| names.person_ids.get(p as usize))
+                    .cloned(),
+                leader_name: d
+                    .leader
+                    .and_then(|p| names.person_names.get(p as usize))
+                    .cloned(),
+            }
+        })
+        .collect();
+    EvacuationPlan {
+        planning_discharge_m3s: planning,
+        evacuees,
+        persons,
+        overflow: decisions
+            .iter()
+            .filter(|d| d.shelter.is_none())
+            .map(|d| ix.ids[d.resident as usize].clone())
+            .collect(),
+        unassigned: decisions
+            .iter()
+            .filter(|d| d.leader.is_none())
+            .map(|d| ix.ids[d.resident as usize].clone())
+            .collect(),
     }
 }
 
-fn take_beds(r: &Resident, beds: &mut [u32; 3]) {
-    match &r.kind {
-        ResidentKind::KeyPerson { category } if category == "child" => beds[2] -= 1,
-        ResidentKind::KeyPerson { category } if category == "pregnant" => beds[1] -= 1,
-        _ => {
-            // Alternate men's and women's beds.
-            let mut left = r.size;
-            let mut turn = 0;
-            while left > 0 {
-                let order = if turn % 2 == 0 { [0, 1] } else { [1, 0] };
-                match order.into_iter().find(|&c| beds[c] > 0) {
-                    Some(c) => {
-                        beds[c] -= 1;
-                        left -= 1;
-                        turn += 1;
-                    }
-                    None => break,
-                }
-            }
-        }
+impl EvacuationIndex {
+    /// Resident `i`'s id as a shared string.
+    pub(crate) fn resident_id(&self, i: usize) -> Arc<str> {
+        self.ids.get(i).cloned().unwrap_or_else(|| Arc::from(""))
+    }
+
+    /// Resident `i`'s name as a shared string.
+    pub(crate) fn resident_name(&self, i: usize) -> Arc<str> {
+        self.names.get(i).cloned().unwrap_or_else(|| Arc::from(""))
+    }
+
+    /// The discharge that wets resident `i`'s home (infinite: never).
+    fn order_wet_of(&self, i: u32) -> f32 {
+        self.resident_wet
+            .get(i as usize)
+            .copied()
+            .unwrap_or(f32::INFINITY)
     }
 }
 
@@ -406,7 +640,13 @@ mod tests {
         };
         let people = vec![worker];
         let by_grid = vec![vec![PersonIdx(0)]];
-        let ids = vec!["g".to_string()];
+        let names = EvacuationNames {
+            grid_ids: vec![Arc::from("g")],
+            site_ids: sites.iter().map(|s| Arc::from(s.id.as_str())).collect(),
+            person_ids: people.iter().map(|p| Arc::from(p.id.as_str())).collect(),
+            person_names: people.iter().map(|p| Arc::from(p.name.as_str())).collect(),
+        };
+        let index = EvacuationIndex::new(&residents, &thresholds, &sites);
         let input = EvacuationInput {
             residents: &residents,
             resident_threshold: &thresholds,
@@ -417,16 +657,17 @@ mod tests {
             leader_roles: &[RoleIdx(0)],
             unavailable: &[],
             arrival_hours: None,
-            grid_ids: &ids,
+            names: &names,
+            index: &index,
         };
         let plan = plan_evacuation(&input, 6_000.0, Some(10_000.0));
-        let order: Vec<&str> = plan.evacuees.iter().map(|e| e.resident.as_str()).collect();
+        let order: Vec<&str> = plan.evacuees.iter().map(|e| &*e.resident).collect();
         assert_eq!(
             order,
             ["hh-low", "bedridden", "child", "hh-high"],
             "least margin first, then vulnerability"
         );
-        let by = |id: &str| plan.evacuees.iter().find(|e| e.resident == id).unwrap();
+        let by = |id: &str| plan.evacuees.iter().find(|e| &*e.resident == id).unwrap();
         assert_eq!(by("hh-low").means, Means::Boat, "already cut off at 6,000");
         assert_eq!(by("bedridden").means, Means::Vehicle);
         assert_eq!(
@@ -450,7 +691,10 @@ mod tests {
             Some("near"),
             "the last adult bed at near"
         );
-        assert_eq!(plan.overflow, ["hh-high"]);
+        assert_eq!(
+            plan.overflow.iter().map(|s| &**s).collect::<Vec<_>>(),
+            ["hh-high"]
+        );
         assert_eq!(plan.persons, 3 + 1 + 1 + 4);
         assert_eq!(by("hh-low").leader.as_deref(), Some("w1"));
         assert!(by("hh-low").margin_m3s.unwrap() < 0.0);

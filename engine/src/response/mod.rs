@@ -7,5 +7,8 @@ mod evacuation;
 mod materials;
 
 pub use assign::{Roster, Tier};
-pub use evacuation::{EvacuationInput, EvacuationPlan, Evacuee, Means, plan_evacuation};
+pub use evacuation::{
+    EvacuationIndex, EvacuationInput, EvacuationNames, EvacuationPlan, Evacuee, EvacueeKind, Means,
+    plan_evacuation,
+};
 pub use materials::{DepotStocks, MaterialDraw};

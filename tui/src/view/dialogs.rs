@@ -398,7 +398,7 @@ fn task(buf: &mut Buffer, screen: Rect, app: &App, id: &str) {
             Style::default().fg(Color::Gray),
         )]);
     }
-    rows.push(field("id", t.id.clone(), w));
+    rows.push(field("id", t.id.to_string(), w));
     rows.push(vec![
         Span::styled(
             pad(i18n::STATUS.get(l), 10),
@@ -601,7 +601,7 @@ fn grid(buf: &mut Buffer, screen: Rect, app: &App, g: usize) {
         .assessment
         .tasks
         .iter()
-        .filter(|t| t.grid == grid.id && !t.status.is_finished())
+        .filter(|t| *t.grid == *grid.id && !t.status.is_finished())
         .collect();
     rows.push(field(i18n::OPEN_TASKS.get(l), open.len().to_string(), w));
     for t in open {
@@ -706,8 +706,9 @@ fn resident(buf: &mut Buffer, screen: Rect, app: &App, r: usize) {
         rows.push(field(
             i18n::LEADER.get(l),
             e.leader_name
-                .clone()
-                .unwrap_or_else(|| i18n::NOBODY.get(l).into()),
+                .as_deref()
+                .unwrap_or(i18n::NOBODY.get(l))
+                .to_string(),
             w,
         ));
         if let Some(m) = e.margin_m3s {

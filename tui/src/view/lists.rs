@@ -343,7 +343,7 @@ pub fn todo(buf: &mut Buffer, area: Rect, app: &App) {
         focused,
         |i, _| {
             let t = &app.assessment.tasks[app.todo_view[i]];
-            let new = app.new_tasks.contains(&t.id);
+            let new = app.new_tasks.contains(&*t.id);
             let title_style = if new {
                 Style::default()
                     .fg(Color::Yellow)
@@ -355,7 +355,7 @@ pub fn todo(buf: &mut Buffer, area: Rect, app: &App) {
                 .assignees
                 .iter()
                 .take(3)
-                .map(|a| a.name.as_str())
+                .map(|a| a.name.as_ref())
                 .collect::<Vec<_>>()
                 .join(",");
             if t.assignees.len() > 3 {
@@ -400,7 +400,7 @@ pub fn todo(buf: &mut Buffer, area: Rect, app: &App) {
                 let target = t
                     .target
                     .as_ref()
-                    .map(|x| x.name.as_str())
+                    .map(|x| x.name.as_ref())
                     .unwrap_or_else(|| app.grid_name_by_id(&t.grid));
                 spans.push(Span::styled(
                     pad(target, c_target),
