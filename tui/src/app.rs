@@ -821,7 +821,13 @@ impl<'d> App<'d> {
         let keep = self.selected_task().map(|t| t.id.clone());
         let next = match self.driver.as_ref().and_then(|d| d.assessment()) {
             Some(a) => a.clone(),
-            None => self.engine.assess(&self.situation),
+            None => {
+                let a = self.engine.assess(&self.situation);
+                if let Some(d) = self.driver.as_mut() {
+                    d.assessed(&a, &mut self.situation);
+                }
+                a
+            }
         };
         let after = next.level;
         if after > before {
@@ -1063,8 +1069,8 @@ impl<'d> App<'d> {
                     (Lang::En, Some(en)) => en.as_str(),
                     _ => sc.config.name.as_str(),
                 };
-                let mode = match self.driver {
-                    Some(_) => i18n::MODE_DRILL.get(l),
+                let mode = match &self.driver {
+                    Some(d) => d.mode_name(l),
                     None => i18n::MODE_WHATIF.get(l),
                 };
                 if zh {

@@ -4,7 +4,7 @@
 //! forwards every commander [`Action`] to it and calls [`DrillDriver::tick`] as wall time passes.
 //!
 //! What-if mode has no driver: the discharge is whatever the commander sets. [`DrillSession`]
-//! drives the console from the drill engine.
+//! drives the console from the drill engine; [`crate::live::LiveFeed`] from tailed feed files.
 
 use std::time::Duration;
 
@@ -98,6 +98,14 @@ pub trait DrillDriver {
     fn markers(&self) -> Vec<MapMarker> {
         Vec::new()
     }
+    /// The mode's name for the event log (drill, live).
+    fn mode_name(&self, lang: crate::i18n::Lang) -> &'static str {
+        crate::i18n::MODE_DRILL.get(lang)
+    }
+    /// The App assessed the situation (drivers without their own assessment only): the driver
+    /// may note what the assessment found in the situation (when instances became active) for
+    /// the next one. The assessment stays as it is.
+    fn assessed(&mut self, _assessment: &Assessment, _situation: &mut Situation) {}
     /// Every commander action, after the App applied it to the situation (dispatches, steps,
     /// discharge) or, for the clock actions (`TogglePause`, `Faster`, `Slower`, `SetSpeed`), for
     /// the driver alone to apply.
