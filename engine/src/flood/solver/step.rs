@@ -25,8 +25,8 @@ use rayon::prelude::*;
 
 use super::boundary::{EdgeCell, EdgeEnv, edge_face};
 use super::kernel::{
-    CellCoef, CellFaces, CellN2, FaceCoef, FaceRun, Trackers, UniformN2, cells, dispatch, faces,
-    run_max,
+    Adv, CellCoef, CellFaces, CellN2, FaceCoef, FaceRun, NoAdv, Trackers, UniformN2, cells,
+    dispatch, faces, run_max,
 };
 
 /// A half-open run of columns `lo..hi` (empty when `lo >= hi`).
@@ -103,6 +103,29 @@ pub(super) struct StepCtx<'a> {
     pub south: &'a [EdgeCell],
     pub env: EdgeEnv<'a>,
     pub track: bool,
+    /// The advection term of every x face and y face (laid out like `qx`, `qy`), when the
+    /// convective acceleration is on.
+    pub adv_x: Option<&'a [f32]>,
+    pub adv_y: Option<&'a [f32]>,
+}
+
+/// The momentum update of a run of faces with the roughness (per cell, or `n2u` everywhere) and
+/// advection (or none) chosen once per run, so each combination compiles to its own loop.
+#[inline(always)]
+fn face_run(
+    c: &FaceCoef,
+    run: &FaceRun<'_>,
+    n2: Option<CellN2<'_>>,
+    n2u: f32,
+    adv: Option<&[f32]>,
+    out: &mut [f32],
+) {
+    match (n2, adv) {
+        (Some(n2), Some(a)) => faces(c, run, n2, Adv(a), out),
+        (Some(n2), None) => faces(c, run, n2, NoAdv, out),
+        (None, Some(a)) => faces(c, run, UniformN2(n2u), Adv(a), out),
+        (None, None) => faces(c, run, UniformN2(n2u), NoAdv, out),
+    }
 }
 
 impl StepCtx<'_> {
@@ -190,18 +213,12 @@ fn edge_row_body(ctx: &StepCtx<'_>, h: &[f32], qy: &[f32], f: usize, out: &mut [
         qp: &qy[at(f + 1)],
     };
     let o = &mut out[u.clone()];
-    match ctx.n2 {
-        Some(n2) => faces(
-            &ctx.yc,
-            &run,
-            CellN2 {
-                l: &n2[at(f - 1)],
-                r: &n2[at(f)],
-            },
-            o,
-        ),
-        None => faces(&ctx.yc, &run, UniformN2(ctx.n2_uniform), o),
-    }
+    let n2 = ctx.n2.map(|n2| CellN2 {
+        l: &n2[at(f - 1)],
+        r: &n2[at(f)],
+    });
+    let adv = ctx.adv_y.map(|a| &a[at(f)]);
+    face_run(&ctx.yc, &run, n2, ctx.n2_uniform, adv, o);
 }
 
 dispatch! {
@@ -250,21 +267,15 @@ fn x_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, fa: usiz
             q0: &old[ia..ib],
             qp: &old[ia + 1..ib + 1],
         };
-        match ctx.n2 {
-            Some(n2) => {
-                let n2 = &n2[j * nc..(j + 1) * nc];
-                faces(
-                    &ctx.xc,
-                    &run,
-                    CellN2 {
-                        l: &n2[ia - 1..ib - 1],
-                        r: &n2[ia..ib],
-                    },
-                    &mut q[ia..ib],
-                )
+        let n2 = ctx.n2.map(|n2| {
+            let n2 = &n2[j * nc..(j + 1) * nc];
+            CellN2 {
+                l: &n2[ia - 1..ib - 1],
+                r: &n2[ia..ib],
             }
-            None => faces(&ctx.xc, &run, UniformN2(ctx.n2_uniform), &mut q[ia..ib]),
-        }
+        });
+        let adv = ctx.adv_x.map(|a| &a[j * (nc + 1) + ia..j * (nc + 1) + ib]);
+        face_run(&ctx.xc, &run, n2, ctx.n2_uniform, adv, &mut q[ia..ib]);
     }
     if fa == 0 {
         q[0] = edge_face(
@@ -337,18 +348,12 @@ fn y_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, c0: usiz
         qp: &below[c0..c1],
     };
     let out = &mut this[c0..c1];
-    match ctx.n2 {
-        Some(n2) => faces(
-            &ctx.yc,
-            &run,
-            CellN2 {
-                l: &n2[zu + c0..zu + c1],
-                r: &n2[zd + c0..zd + c1],
-            },
-            out,
-        ),
-        None => faces(&ctx.yc, &run, UniformN2(ctx.n2_uniform), out),
-    }
+    let n2 = ctx.n2.map(|n2| CellN2 {
+        l: &n2[zu + c0..zu + c1],
+        r: &n2[zd + c0..zd + c1],
+    });
+    let adv = ctx.adv_y.map(|a| &a[zd + c0..zd + c1]);
+    face_run(&ctx.yc, &run, n2, ctx.n2_uniform, adv, out);
 }
 
 /// The depths (and trackers) of cells `c0..c1` of row `j`; returns their largest depth.
