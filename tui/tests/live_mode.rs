@@ -507,3 +507,94 @@ fn level_events_and_reports_are_drill_events() {
     assert_eq!(situation.hazards[0].severity, 2);
     assert_eq!(feed.tracker().level(), WarningLevel::Red);
 }
+
+/// The `json` blocks of docs/FORMATS.md's "Live feeds" section: gauge lines first, then reports.
+fn documented_lines() -> (String, String) {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/FORMATS.md"))
+        .expect("docs/FORMATS.md");
+    let section = doc
+        .split("## Live feeds")
+        .nth(1)
+        .expect("the live feeds section");
+    let blocks: Vec<String> = section
+        .split("```json\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(blocks.len(), 2, "a gauge block and a reports block");
+    (blocks[0].clone(), blocks[1].clone())
+}
+
+#[test]
+fn the_documented_examples_are_read_without_a_warning() {
+    let f = feed();
+    let (gauge, reports) = documented_lines();
+    append(&f.gauge, &gauge);
+    append(&f.reports, "");
+    let mut a = live_app(&f, Lang::En, None);
+    tick(&mut a, 0);
+    assert_eq!(a.situation.discharge_m3s, 19_200.0);
+    assert_eq!(a.assessment.level, WarningLevel::Red);
+    // The field accepts what the commander dispatched.
+    let task = "yellow.evac.key_persons_first@g.liutan.02";
+    let people: Vec<String> = a
+        .task(task)
+        .expect("the documented instance is active")
+        .assignees
+        .iter()
+        .map(|p| p.id.clone())
+        .collect();
+    update(
+        &mut a,
+        Message::Action(Action::Dispatch {
+            task: task.into(),
+            people,
+        }),
+    );
+    append(&f.reports, &reports);
+    tick(&mut a, 0);
+    let warnings: Vec<String> = a
+        .log
+        .iter()
+        .filter(|e| {
+            matches!(&e.event, LogEvent::Driver(n) if n.en.starts_with("feed:"))
+                || matches!(e.event, LogEvent::Refused { .. })
+        })
+        .map(|e| a.log_text(e))
+        .collect();
+    assert!(warnings.is_empty(), "{warnings:#?}");
+    // Accepted (and, with the clock at 11:40 now, past its deadline).
+    assert_eq!(
+        a.situation.tasks.get(task).map(|r| r.status),
+        Some(TaskStatus::Accepted)
+    );
+    assert_eq!(a.task(task).map(|t| t.status), Some(TaskStatus::Overdue));
+    assert!(a.situation.hazards.is_empty(), "r7 was resolved");
+    assert_eq!(a.situation.alarms.len(), 1);
+    assert_eq!(a.situation.unavailable.len(), 1);
+    // The latest report per grid: the task step after the patrol at g.liutan.02.
+    let m = markers(&a);
+    assert!(m.len() >= 3, "{m:?}");
+    assert!(
+        m.iter().any(|m| m.grid == "g.liutan.02" && m.letter == 'P'),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn snapshot_live_red_80x24() {
+    let f = feed();
+    for (k, q) in [9_000.0, 12_000.0, 15_500.0, 18_000.0, 22_000.0]
+        .into_iter()
+        .enumerate()
+    {
+        append(&f.gauge, &reading(k as u32 * 20, q));
+    }
+    append(
+        &f.reports,
+        "{\"time\": \"2026-07-20T09:15:00+08:00\", \"kind\": \"piping\", \"site\": \"works.huayuankou\", \"text\": \"piping behind the dike\"}\n",
+    );
+    let mut a = live_app(&f, Lang::En, None);
+    tick(&mut a, 0);
+    insta::assert_snapshot!("live_red_80x24", screen(&a, 80, 24));
+}
