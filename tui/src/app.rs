@@ -769,8 +769,15 @@ impl<'d> App<'d> {
     }
 
     fn record(&mut self, action: &Action) {
+        if self.journal.is_none() {
+            return;
+        }
+        let clock = self.clock();
+        let Some(a) = crate::drill::drill_action(action, clock) else {
+            return;
+        };
         if let Some(j) = self.journal.as_mut()
-            && let Err(e) = j.record(action)
+            && let Err(e) = j.record(clock.now_min, &a)
         {
             let text = e.to_string();
             self.push_log(LogEvent::JournalError(text));
@@ -1810,8 +1817,10 @@ impl<'d> App<'d> {
             }
             Action::Step { task, step } => self.step_task(task, step),
             Action::TogglePause | Action::Faster | Action::Slower | Action::SetSpeed { .. } => {
-                if self.driver.is_some() {
-                    self.record(&action);
+                if let Some(d) = &self.driver {
+                    if d.clock_control() {
+                        self.record(&action);
+                    }
                     self.forward(&action);
                 } else {
                     self.push_log(LogEvent::NoClock);

@@ -49,7 +49,9 @@ use floodgrid_engine::scenario::{Scenario, render_diagnostics};
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
 pub use app::{Action, App, AppOptions, Message, update};
-pub use drill::{Clock, DrillDriver, DrillSession, DriverNote, DriverUpdate, MapMarker, Severity};
+pub use drill::{
+    Clock, DrillDriver, DrillSession, DriverNote, DriverUpdate, MapMarker, Severity, drill_action,
+};
 pub use i18n::Lang;
 pub use journal::{Journal, JsonlJournal};
 pub use live::LiveFeed;
@@ -76,7 +78,8 @@ pub struct ConsoleArgs {
     #[arg(long, conflicts_with = "what_if")]
     pub script: Option<PathBuf>,
     /// Journal (JSON Lines, flushed per record). In a drill: every action and event, as
-    /// `floodgrid drill --headless` writes it. In what-if mode: every commander action.
+    /// `floodgrid drill --headless` writes it. In what-if and live modes: a header, then every
+    /// commander action, in the same format.
     #[arg(long)]
     pub journal: Option<PathBuf>,
     /// Live mode.
@@ -132,7 +135,10 @@ pub fn run(args: ConsoleArgs) -> io::Result<()> {
             return Err(io::Error::other("error: --live needs --gauge FEED.jsonl"));
         };
         let journal: Option<Box<dyn Journal>> = match &args.journal {
-            Some(p) => Some(Box::new(JsonlJournal::append(p)?)),
+            Some(p) => Some(Box::new(JsonlJournal::append(
+                p,
+                &dir.display().to_string(),
+            )?)),
             None => None,
         };
         let feed = LiveFeed::new(engine.clone(), gauge, args.live.reports.clone());
@@ -164,7 +170,10 @@ pub fn run(args: ConsoleArgs) -> io::Result<()> {
     };
     let Some(script) = script else {
         let journal: Option<Box<dyn Journal>> = match &args.journal {
-            Some(p) => Some(Box::new(JsonlJournal::append(p)?)),
+            Some(p) => Some(Box::new(JsonlJournal::append(
+                p,
+                &dir.display().to_string(),
+            )?)),
             None => None,
         };
         let app = App::new(

@@ -893,6 +893,10 @@ impl DrillDriver for LiveFeed {
         }
     }
 
+    fn clock_control(&self) -> bool {
+        false
+    }
+
     fn mode_name(&self, lang: Lang) -> &'static str {
         i18n::MODE_LIVE.get(lang)
     }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::*;
-use floodgrid_engine::drill::EventKind;
+use floodgrid_engine::drill::{Action as DrillAction, EventKind, JournalRecord, read_journal};
 use floodgrid_engine::hydro::{Trend, WarningLevel};
 use floodgrid_engine::plan::TaskStatus;
 use floodgrid_tui::app::LogEvent;
@@ -384,7 +384,8 @@ fn commander_actions_in_live_mode_are_journaled_and_a_manual_reading_goes_throug
     let f = feed();
     let journal_path = f.gauge.with_file_name("journal.jsonl");
     append(&f.gauge, &reading(0, 16_000.0));
-    let journal = floodgrid_tui::JsonlJournal::append(&journal_path).expect("journal");
+    let journal = floodgrid_tui::JsonlJournal::append(&journal_path, "scenarios/huayuankou")
+        .expect("journal");
     let mut a = live_app(&f, Lang::En, Some(Box::new(journal)));
     tick(&mut a, 0);
     assert_eq!(a.assessment.level, WarningLevel::Red);
@@ -413,10 +414,27 @@ fn commander_actions_in_live_mode_are_journaled_and_a_manual_reading_goes_throug
     append(&f.gauge, &reading(5, 17_000.0));
     tick(&mut a, 0);
     assert_eq!(a.situation.discharge_m3s, 17_000.0);
-    let journal = std::fs::read_to_string(&journal_path).expect("journal written");
-    assert!(journal.contains("\"set_discharge\""), "{journal}");
-    assert!(journal.contains("\"dispatch\""), "{journal}");
-    assert!(journal.contains(&t.id), "{journal}");
+    // The drill journal's format, at the feed's minutes; the refused pause is not in it.
+    let records = read_journal(&journal_path).expect("a journal");
+    assert!(matches!(records[0], JournalRecord::Header { .. }));
+    let actions: Vec<(f64, DrillAction)> = records[1..]
+        .iter()
+        .filter_map(|r| match r {
+            JournalRecord::Action { t_min, action, .. } => Some((*t_min, action.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(actions.len(), 2, "{actions:?}");
+    assert_eq!(
+        actions[0],
+        (
+            0.0,
+            DrillAction::SetDischarge {
+                discharge_m3s: 14_500.0
+            }
+        )
+    );
+    assert!(matches!(&actions[1].1, DrillAction::Dispatch { task, .. } if *task == t.id));
 }
 
 #[test]
