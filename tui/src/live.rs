@@ -916,12 +916,11 @@ impl DrillDriver for LiveFeed {
     fn on_action(&mut self, action: &Action, situation: &mut Situation) -> DriverUpdate {
         match action {
             // The commander's own reading (a phone call from the gauge): through the tracker like
-            // any other, at the clock; the next feed reading replaces it.
+            // any other, stamped with the last reading's time so that a feed running a little
+            // behind the wall clock is not refused as out of order; the next feed reading
+            // replaces it.
             Action::SetDischarge { discharge_m3s } => {
-                let t = self
-                    .readings
-                    .last()
-                    .map_or(self.now_min, |r| r.t_min.max(self.now_min));
+                let t = self.readings.last().map_or(self.now_min, |r| r.t_min);
                 self.reading(t, *discharge_m3s, situation);
             }
             a if a.is_clock() => self.note(

@@ -616,3 +616,20 @@ fn snapshot_live_red_80x24() {
     tick(&mut a, 0);
     insta::assert_snapshot!("live_red_80x24", screen(&a, 80, 24));
 }
+
+#[test]
+fn a_feed_behind_the_wall_clock_is_not_refused_after_a_manual_reading() {
+    let f = feed();
+    append(&f.gauge, &reading(0, 8_000.0));
+    let mut a = live_app(&f, Lang::En, None);
+    tick(&mut a, 0);
+    // Ten wall minutes on, the commander sets a reading; the feed's next one, stamped minute 6,
+    // arrives late. It is newer than the feed's last one and is taken.
+    tick(&mut a, 600);
+    type_line(&mut a, ":flow 9000");
+    append(&f.gauge, &reading(6, 12_000.0));
+    tick(&mut a, 0);
+    assert_eq!(a.situation.discharge_m3s, 12_000.0, "{:?}", log(&a));
+    assert_eq!(a.assessment.level, WarningLevel::Orange);
+    assert_eq!(a.clock().now_min, 10.0, "the clock does not run back");
+}
