@@ -71,7 +71,7 @@ use advection::{AdvCtx, AdvFields};
 use boundary::{EdgeCell, EdgeEnv};
 use breach::BreachCells;
 use kernel::{CellCoef, FaceCoef};
-use step::{Fields, Scratch, Span, StepCtx};
+use step::{Fields, Span, StepCtx};
 
 /// Bed elevation given to NODATA cells (above the datum): walls no water reaches.
 const WALL_M: f32 = 1.0e5;
@@ -281,7 +281,9 @@ pub struct Simulation {
     inflow_m3: f64,
     boundary_in_m3: f64,
     boundary_out_m3: f64,
-    scratch: Vec<Scratch>,
+    /// The other buffers of `qx` and `qy`: a step writes the new discharges here, then swaps.
+    qx_next: Vec<f32>,
+    qy_next: Vec<f32>,
     edge_rows: Vec<Vec<f32>>,
     /// Face velocities and advection terms (set up on the first step with advection on).
     adv: AdvFields,
@@ -361,7 +363,8 @@ impl Simulation {
             inflow_m3: 0.0,
             boundary_in_m3: 0.0,
             boundary_out_m3: 0.0,
-            scratch: Vec::new(),
+            qx_next: Vec::new(),
+            qy_next: Vec::new(),
             edge_rows: Vec::new(),
             adv: AdvFields::default(),
             cfg,
@@ -815,8 +818,10 @@ impl Simulation {
             adv_y: cfg.advection.then_some(&self.adv.ay[..]),
         };
         let bands = step::bands(nr, rayon::current_num_threads());
-        if self.scratch.len() < bands.len() {
-            self.scratch.resize_with(bands.len(), || Scratch::new(nc));
+        if self.qx_next.len() != self.qx.len() {
+            // Faces outside every active span are 0 in both buffers and stay so.
+            self.qx_next = self.qx.clone();
+            self.qy_next = self.qy.clone();
         }
         self.edge_rows
             .resize_with(bands.len() + 1, || vec![0.0; nc]);
@@ -832,26 +837,22 @@ impl Simulation {
         }
         let fields = Fields {
             h: &mut self.h,
-            qx: &mut self.qx,
-            qy: &mut self.qy,
+            qx_old: &self.qx,
+            qy_old: &self.qy,
+            qx: &mut self.qx_next,
+            qy: &mut self.qy_next,
             hmax: &mut self.hmax,
             v2max: &mut self.v2max,
             arrival: &mut self.arrival,
             wet: &mut self.wet,
             row_hmax: &mut self.row_hmax,
         };
-        let updated = step::run_bands(
-            isa,
-            &ctx,
-            &bands,
-            fields,
-            &self.edge_rows,
-            &mut self.scratch,
-            track,
-        );
+        let updated = step::run_bands(isa, &ctx, &bands, fields, &self.edge_rows, track);
         for (row, &f) in self.edge_rows.iter().zip(&face_rows) {
-            self.qy[f * nc..(f + 1) * nc].copy_from_slice(row);
+            self.qy_next[f * nc..(f + 1) * nc].copy_from_slice(row);
         }
+        std::mem::swap(&mut self.qx, &mut self.qx_next);
+        std::mem::swap(&mut self.qy, &mut self.qy_next);
         // Inflows join the continuity update (after the fluxes, which saw the depths without
         // them): the exact volume of the hydrograph over the step, counted as added in f32.
         let thr = cfg.arrival_depth_m as f32;

@@ -730,10 +730,12 @@ fn bad_input_is_an_error_not_a_panic() {
 fn speed_figures() {
     let one = pool(1);
     let only = std::env::var("SPEED_CASE").ok();
-    let run = |name: &str, mut sim: Simulation, t_end: f64, warm: bool| {
+    // Cases are built only when they run (a 4000² basin takes a while to set up).
+    let run = |name: &str, make: &dyn Fn() -> Simulation, t_end: f64, warm: bool| {
         if only.as_deref().is_some_and(|o| !name.contains(o)) {
             return;
         }
+        let mut sim = make();
         if warm {
             // First touch of every array and the trackers' set-up, outside the timing.
             one.install(|| {
@@ -761,34 +763,47 @@ fn speed_figures() {
             s.isa
         );
     };
-    let (_, sim) = cases::valley_wet(1000, 10.0);
-    run(
-        "valley wet 1000² 1 h (tracking every 4 steps)",
-        sim,
-        3600.0,
-        false,
-    );
-    let (_, mut sim) = cases::valley_wet(1000, 10.0);
-    sim.cfg.track_every_steps = 1;
-    run(
-        "valley wet 1000² 1 h, tracking every step",
-        sim,
-        3600.0,
-        false,
-    );
-    let (_, sim) = cases::valley_dry(1000, 10.0);
-    run("valley dry 1000² 1 h", sim, 3600.0, false);
-    for n in [1000, 4000] {
-        let (_, mut sim) = cases::wet_basin(n, 10.0);
-        sim.cfg.track_every_steps = 1;
+    let configured =
+        |case: fn(usize, f64) -> (Raster, Simulation), n: usize, every: u32, advection: bool| {
+            let (_, mut sim) = case(n, 10.0);
+            sim.cfg.track_every_steps = every;
+            sim.cfg.advection = advection;
+            sim
+        };
+    for advection in [false, true] {
+        let tag = if advection { ", advection" } else { "" };
         run(
-            &format!("basin {n}² tracking every step"),
-            sim.clone(),
-            60.0,
-            true,
+            &format!("valley wet 1000² 1 h (tracking every 4 steps{tag})"),
+            &|| configured(cases::valley_wet, 1000, 4, advection),
+            3600.0,
+            false,
         );
-        sim.cfg.track_every_steps = 0;
-        run(&format!("basin {n}² kernel"), sim, 60.0, true);
+        run(
+            &format!("valley wet 1000² 1 h, tracking every step{tag}"),
+            &|| configured(cases::valley_wet, 1000, 1, advection),
+            3600.0,
+            false,
+        );
+        run(
+            &format!("valley dry 1000² 1 h{tag}"),
+            &|| configured(cases::valley_dry, 1000, 4, advection),
+            3600.0,
+            false,
+        );
+        for n in [1000, 4000] {
+            run(
+                &format!("basin {n}² tracking every step{tag}"),
+                &|| configured(cases::wet_basin, n, 1, advection),
+                60.0,
+                true,
+            );
+            run(
+                &format!("basin {n}² kernel{tag}"),
+                &|| configured(cases::wet_basin, n, 0, advection),
+                60.0,
+                true,
+            );
+        }
     }
 }
 
