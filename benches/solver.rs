@@ -1,5 +1,6 @@
 //! The 2D flood solver: one step of the kernel on fully wet 1000² and 4000² grids with 1 and 2
-//! threads (throughput in cells, so criterion reports cell updates per second), and the two
+//! threads, local inertial (with and without the trackers) and with advection (throughput in
+//! cells, so criterion reports cell updates per second), and the two
 //! 1000² valley runs of an hour (targets on one thread: wet under 6 s, mostly dry under 2 s).
 
 use std::hint::black_box;
@@ -33,13 +34,14 @@ fn kernel(c: &mut Criterion) {
         }
         for threads in [1usize, 2] {
             let p = pool(threads);
-            for (name, every) in [
-                ("kernel", 0u32),
-                ("tracking_every_step", 1),
-                ("tracking_every_4", 4),
+            for (name, every, advection) in [
+                ("kernel", 0u32, false),
+                ("tracking_every_step", 1, false),
+                ("tracking_every_4", 4, false),
+                ("kernel_advection", 0, true),
             ] {
                 let (_, mut sim) = cases::wet_basin(n, 10.0);
-                sim_config(&mut sim, every);
+                sim_config(&mut sim, every, advection);
                 // Warm up outside the timing: first touch of every array.
                 for _ in 0..3 {
                     one_step(&p, &mut sim);
@@ -55,10 +57,11 @@ fn kernel(c: &mut Criterion) {
     }
 }
 
-fn sim_config(sim: &mut Simulation, track_every_steps: u32) {
+fn sim_config(sim: &mut Simulation, track_every_steps: u32, advection: bool) {
     let cfg = sim.config().clone();
     let mut fresh = cfg;
     fresh.track_every_steps = track_every_steps;
+    fresh.advection = advection;
     sim.set_config(fresh).expect("valid config");
 }
 

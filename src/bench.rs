@@ -389,7 +389,11 @@ fn run_inner(args: BenchArgs) -> Result<ExitCode, String> {
             "flood atlas of the 4000×4000 DEM",
             median(times),
             "s",
-            if threads == 2 { Goal::Below } else { Goal::None },
+            if threads == 2 {
+                Goal::Below
+            } else {
+                Goal::None
+            },
             threads,
         );
     }
@@ -659,7 +663,15 @@ fn print_table(r: &Report) {
     println!("work × time, bundled → scale (assessment at 22,000 m³/s):");
     println!(
         "{:<8} {:>7} {:>7} {:>9} {:>10} {:>10} {:>10} {:>10} {:>12}",
-        "scenario", "grids", "people", "residents", "dem cells", "instances", "ms 1 thr", "ms 2 thr", "µs/instance"
+        "scenario",
+        "grids",
+        "people",
+        "residents",
+        "dem cells",
+        "instances",
+        "ms 1 thr",
+        "ms 2 thr",
+        "µs/instance"
     );
     for s in &r.scaling {
         println!(

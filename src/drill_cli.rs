@@ -279,6 +279,9 @@ pub fn report_from_journal(journal_path: &Path, format: ReportFormat) -> ExitCod
     else {
         return ExitCode::from(1);
     };
+    if script.is_empty() {
+        return console_journal(journal_path, &scenario, &records, format);
+    }
     let engine = match crate::engine_for(Path::new(&scenario)) {
         Ok(e) => e,
         Err(c) => return c,
@@ -300,5 +303,32 @@ pub fn report_from_journal(journal_path: &Path, format: ReportFormat) -> ExitCod
     );
     run_actions(&mut d, &replay, last_t, 0);
     print_report(&d, format);
+    ExitCode::SUCCESS
+}
+
+/// A what-if or live console's journal (a header without a script): there is no drill to replay,
+/// so the report is what the commander did, in order.
+fn console_journal(
+    path: &Path,
+    scenario: &str,
+    records: &[JournalRecord],
+    format: ReportFormat,
+) -> ExitCode {
+    let (actions, _) = replay_of(records);
+    match format {
+        ReportFormat::Json => {
+            let v = serde_json::json!({ "scenario": scenario, "script": null, "actions": actions });
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        ReportFormat::Md => {
+            println!("# Console journal {}\n", path.display());
+            println!("Scenario `{scenario}`; what-if or live mode, no drill script to replay.\n");
+            println!("| minute | action |\n| ---: | --- |");
+            for a in &actions {
+                let json = serde_json::to_string(&a.action).unwrap_or_default();
+                println!("| {:.1} | `{json}` |", a.t_min);
+            }
+        }
+    }
     ExitCode::SUCCESS
 }

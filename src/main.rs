@@ -66,6 +66,8 @@ struct DrillArgs {
     /// Discharge to start the what-if console from, m³/s.
     #[arg(long, default_value_t = 0.0, requires = "what_if")]
     discharge: f64,
+    #[command(flatten)]
+    live: floodgrid_tui::LiveArgs,
 }
 
 #[derive(clap::Args)]
@@ -156,6 +158,10 @@ fn main() -> ExitCode {
 }
 
 fn drill(args: DrillArgs) -> ExitCode {
+    if args.headless && args.live.live {
+        eprintln!("error: --live is a console mode; it cannot run --headless");
+        return ExitCode::from(2);
+    }
     if !args.headless {
         let console = floodgrid_tui::ConsoleArgs {
             scenario: args.scenario,
@@ -164,6 +170,7 @@ fn drill(args: DrillArgs) -> ExitCode {
             discharge: args.discharge,
             script: args.run.script,
             journal: args.run.journal,
+            live: args.live,
         };
         return match floodgrid_tui::run(console) {
             Ok(()) => ExitCode::SUCCESS,

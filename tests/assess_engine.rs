@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use floodgrid_engine::assess::{Engine, Hazard, SensorAlarm, Situation, TaskRecord};
 use floodgrid_engine::grid::{GridIdx, PersonIdx, SiteIdx, SiteKind};
-use floodgrid_engine::plan::{OnFall, TaskStatus};
+use floodgrid_engine::plan::{ForEach, OnFall, TaskStatus};
 use floodgrid_engine::scenario::Scenario;
 
 fn engine() -> &'static Engine {
@@ -22,12 +22,34 @@ fn engine() -> &'static Engine {
 fn nobody_is_booked_beyond_capacity_at_the_design_flood() {
     let e = engine();
     let a = e.assess(&Situation::at_discharge(22_000.0));
+    // Every roster booking counts against capacity; a guardian leading their own residents'
+    // tasks (the 包保 register's standing duty) is outside it, and only guardians do that.
+    let sc = e.scenario();
+    let guardian: HashMap<&str, &str> = sc
+        .residents
+        .iter()
+        .filter_map(|r| Some((r.id.as_str(), sc.people.get(r.guardian?.ix())?.id.as_str())))
+        .collect();
     let mut load: HashMap<&str, u32> = HashMap::new();
+    let mut led = 0;
     for t in &a.tasks {
+        let per_resident = t
+            .target
+            .as_ref()
+            .filter(|x| matches!(x.kind, ForEach::Household | ForEach::KeyPerson));
+        let led_by = per_resident.and_then(|x| guardian.get(&*x.id).copied());
         for p in &t.assignees {
+            if led_by == Some(&*p.id) {
+                led += 1;
+                continue;
+            }
             *load.entry(&*p.id).or_default() += 1;
         }
     }
+    assert!(
+        led >= 1_000,
+        "the household clearance is led by the households' guardians ({led})"
+    );
     for p in &e.scenario().people {
         assert!(
             load.get(p.id.as_str()).copied().unwrap_or(0) <= p.capacity,

@@ -20,7 +20,8 @@ use crate::plan::{
     eval_tri,
 };
 use crate::response::{
-    DepotStocks, EvacuationIndex, EvacuationInput, EvacuationNames, EvacuationPlan, MaterialDraw, Roster, Tier, plan_evacuation,
+    DepotStocks, EvacuationIndex, EvacuationInput, EvacuationNames, EvacuationPlan, MaterialDraw,
+    Roster, Tier, plan_evacuation,
 };
 use crate::scenario::Scenario;
 
@@ -391,6 +392,9 @@ struct Names {
     categories: Vec<Arc<str>>,
 }
 
+/// An active instance from step 1: instruction index, `for_each` item, instance id.
+type Activated = (u32, Option<u32>, Arc<str>);
+
 /// What step 3 of an assessment decided for one instance: indices only.
 struct Decided {
     /// Index into the active list.
@@ -494,7 +498,8 @@ impl Engine {
                 .map(|(c, r)| atlas.threshold[r * dem.ncols + c])
                 .unwrap_or(f32::INFINITY)
         };
-        let resident_threshold: Vec<f32> = scenario.residents.iter().map(|r| thr_at(r.xy)).collect();
+        let resident_threshold: Vec<f32> =
+            scenario.residents.iter().map(|r| thr_at(r.xy)).collect();
         let site_threshold = scenario
             .sites
             .iter()
@@ -637,7 +642,7 @@ impl Engine {
         let globals = Globals::new(self, situation, q, level, peak_level, trend_now, &exposure);
 
         // 1. Which instances are active: one pass per instruction, in parallel, in plan order.
-        let per_instruction: Vec<Vec<(u32, Option<u32>, Arc<str>)>> = sc
+        let per_instruction: Vec<Vec<Activated>> = sc
             .plan
             .instructions
             .par_iter()
@@ -731,8 +736,9 @@ impl Engine {
                     picked.extend(r.assignees.iter().map(|&p| (p, Tier::Own)))
                 }
                 _ if live && !status.is_finished() => {
+                    // A resident's guardian leads their own key persons' and households' tasks:
+                    // a standing duty of the 包保 register, outside the roster's capacity.
                     if let Some(g) = self.guardian(ins, item, situation) {
-                        roster.take(g);
                         picked.push((g, Tier::Own));
                     }
                     roster.assign(
@@ -997,7 +1003,7 @@ impl Engine {
         ins: &Instruction,
         globals: &Globals,
         situation: &Situation,
-    ) -> Vec<(u32, Option<u32>, Arc<str>)> {
+    ) -> Vec<Activated> {
         let global_env = DynEnv {
             engine: self,
             globals,
@@ -1069,7 +1075,7 @@ impl Engine {
 
     /// The resident's guardian (包保责任人) for a key-person or household instance, when they hold
     /// one of the instruction's roles and are available: they lead their own residents' tasks,
-    /// door to door, even beyond their capacity.
+    /// door to door, whatever else the roster has booked them for.
     fn guardian(
         &self,
         ins: &Instruction,
@@ -1139,7 +1145,9 @@ impl Engine {
                     };
                     let dep_ins = &sc.plan.instructions[dep.0 as usize];
                     let same_item = match item {
-                        Some(i) if dep_ins.for_each.is_some() && dep_ins.for_each == ins.for_each => {
+                        Some(i)
+                            if dep_ins.for_each.is_some() && dep_ins.for_each == ins.for_each =>
+                        {
                             by_item.get(&(dep.0, i)).map(Vec::as_slice)
                         }
                         _ => None,

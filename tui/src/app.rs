@@ -769,8 +769,15 @@ impl<'d> App<'d> {
     }
 
     fn record(&mut self, action: &Action) {
+        if self.journal.is_none() {
+            return;
+        }
+        let clock = self.clock();
+        let Some(a) = crate::drill::drill_action(action, clock) else {
+            return;
+        };
         if let Some(j) = self.journal.as_mut()
-            && let Err(e) = j.record(action)
+            && let Err(e) = j.record(clock.now_min, &a)
         {
             let text = e.to_string();
             self.push_log(LogEvent::JournalError(text));
@@ -821,7 +828,13 @@ impl<'d> App<'d> {
         let keep = self.selected_task().map(|t| t.id.clone());
         let next = match self.driver.as_ref().and_then(|d| d.assessment()) {
             Some(a) => a.clone(),
-            None => self.engine.assess(&self.situation),
+            None => {
+                let a = self.engine.assess(&self.situation);
+                if let Some(d) = self.driver.as_mut() {
+                    d.assessed(&a, &mut self.situation);
+                }
+                a
+            }
         };
         let after = next.level;
         if after > before {
@@ -1063,8 +1076,8 @@ impl<'d> App<'d> {
                     (Lang::En, Some(en)) => en.as_str(),
                     _ => sc.config.name.as_str(),
                 };
-                let mode = match self.driver {
-                    Some(_) => i18n::MODE_DRILL.get(l),
+                let mode = match &self.driver {
+                    Some(d) => d.mode_name(l),
                     None => i18n::MODE_WHATIF.get(l),
                 };
                 if zh {
@@ -1606,7 +1619,11 @@ impl<'d> App<'d> {
                 return;
             }
         };
-        let (title, title_en, triggered_min) = (t.title.to_string(), t.title_en.as_deref().map(String::from), t.trigger_min);
+        let (title, title_en, triggered_min) = (
+            t.title.to_string(),
+            t.title_en.as_deref().map(String::from),
+            t.trigger_min,
+        );
         let idx: Vec<PersonIdx> = people
             .iter()
             .filter_map(|id| self.lookup.person_by_id.get(id))
@@ -1804,8 +1821,10 @@ impl<'d> App<'d> {
             }
             Action::Step { task, step } => self.step_task(task, step),
             Action::TogglePause | Action::Faster | Action::Slower | Action::SetSpeed { .. } => {
-                if self.driver.is_some() {
-                    self.record(&action);
+                if let Some(d) = &self.driver {
+                    if d.clock_control() {
+                        self.record(&action);
+                    }
                     self.forward(&action);
                 } else {
                     self.push_log(LogEvent::NoClock);

@@ -4,7 +4,7 @@
 //! forwards every commander [`Action`] to it and calls [`DrillDriver::tick`] as wall time passes.
 //!
 //! What-if mode has no driver: the discharge is whatever the commander sets. [`DrillSession`]
-//! drives the console from the drill engine.
+//! drives the console from the drill engine; [`crate::live::LiveFeed`] from tailed feed files.
 
 use std::time::Duration;
 
@@ -98,6 +98,19 @@ pub trait DrillDriver {
     fn markers(&self) -> Vec<MapMarker> {
         Vec::new()
     }
+    /// Whether the commander's clock actions (pause, speed) apply; when not, they are handed to
+    /// [`DrillDriver::on_action`] to be refused and are not journaled.
+    fn clock_control(&self) -> bool {
+        true
+    }
+    /// The mode's name for the event log (drill, live).
+    fn mode_name(&self, lang: crate::i18n::Lang) -> &'static str {
+        crate::i18n::MODE_DRILL.get(lang)
+    }
+    /// The App assessed the situation (drivers without their own assessment only): the driver
+    /// may note what the assessment found in the situation (when instances became active) for
+    /// the next one. The assessment stays as it is.
+    fn assessed(&mut self, _assessment: &Assessment, _situation: &mut Situation) {}
     /// Every commander action, after the App applied it to the situation (dispatches, steps,
     /// discharge) or, for the clock actions (`TogglePause`, `Faster`, `Slower`, `SetSpeed`), for
     /// the driver alone to apply.
@@ -119,6 +132,62 @@ pub struct DrillSession<'e> {
 
 /// The speeds `>` and `<` step through (drill minutes per wall minute).
 pub const SPEEDS: [f64; 6] = [1.0, 5.0, 10.0, 30.0, 60.0, 600.0];
+
+/// A console action as the drill engine's action (what the drill applies and journals), given
+/// the clock before it: `None` for what is not one (navigation, dialogs, the work-start step).
+///
+/// ```
+/// use floodgrid_tui::{Action, Clock, drill::drill_action};
+/// use floodgrid_engine::drill::Action as D;
+/// let clock = Clock { now_min: 0.0, speed: 10.0, paused: true };
+/// assert_eq!(drill_action(&Action::TogglePause, clock), Some(D::Resume));
+/// assert_eq!(drill_action(&Action::Faster, clock), Some(D::Speed { factor: 30.0 }));
+/// assert_eq!(drill_action(&Action::Help, clock), None);
+/// ```
+pub fn drill_action(action: &Action, clock: Clock) -> Option<floodgrid_engine::drill::Action> {
+    use floodgrid_engine::drill::Action as D;
+    use floodgrid_engine::plan::TaskStep;
+    let speed = clock.speed;
+    match action {
+        Action::SetDischarge { discharge_m3s } => Some(D::SetDischarge {
+            discharge_m3s: *discharge_m3s,
+        }),
+        Action::Dispatch { task, people } => Some(D::Dispatch {
+            task: task.clone(),
+            people: people.clone(),
+        }),
+        Action::Step { task, step } => match step {
+            TaskStep::Accept => Some(D::Accept { task: task.clone() }),
+            TaskStep::Complete => Some(D::Close { task: task.clone() }),
+            TaskStep::Verify => Some(D::Verify { task: task.clone() }),
+            _ => None,
+        },
+        Action::TogglePause if clock.paused => Some(D::Resume),
+        Action::TogglePause => Some(D::Pause),
+        Action::Faster => Some(D::Speed {
+            factor: SPEEDS
+                .iter()
+                .copied()
+                .find(|&s| s > speed)
+                .unwrap_or(SPEEDS[SPEEDS.len() - 1]),
+        }),
+        Action::Slower => Some(D::Speed {
+            factor: SPEEDS
+                .iter()
+                .rev()
+                .copied()
+                .find(|&s| s < speed)
+                .unwrap_or(SPEEDS[0]),
+        }),
+        Action::SetSpeed { factor } => Some(D::Speed { factor: *factor }),
+        Action::Push { text, audience } => Some(D::Push {
+            template: None,
+            text: text.clone(),
+            audience: audience.clone(),
+        }),
+        _ => None,
+    }
+}
 
 impl<'e> DrillSession<'e> {
     /// Wraps a drill (it starts paused at x1).
@@ -225,49 +294,7 @@ impl DrillDriver for DrillSession<'_> {
     }
 
     fn on_action(&mut self, action: &Action, _situation: &mut Situation) -> DriverUpdate {
-        use floodgrid_engine::drill::Action as D;
-        use floodgrid_engine::plan::TaskStep;
-        let speed = self.drill.speed();
-        let mapped = match action {
-            Action::SetDischarge { discharge_m3s } => Some(D::SetDischarge {
-                discharge_m3s: *discharge_m3s,
-            }),
-            Action::Dispatch { task, people } => Some(D::Dispatch {
-                task: task.clone(),
-                people: people.clone(),
-            }),
-            Action::Step { task, step } => match step {
-                TaskStep::Accept => Some(D::Accept { task: task.clone() }),
-                TaskStep::Complete => Some(D::Close { task: task.clone() }),
-                TaskStep::Verify => Some(D::Verify { task: task.clone() }),
-                _ => None,
-            },
-            Action::TogglePause if self.drill.paused() => Some(D::Resume),
-            Action::TogglePause => Some(D::Pause),
-            Action::Faster => Some(D::Speed {
-                factor: SPEEDS
-                    .iter()
-                    .copied()
-                    .find(|&s| s > speed)
-                    .unwrap_or(SPEEDS[SPEEDS.len() - 1]),
-            }),
-            Action::Slower => Some(D::Speed {
-                factor: SPEEDS
-                    .iter()
-                    .rev()
-                    .copied()
-                    .find(|&s| s < speed)
-                    .unwrap_or(SPEEDS[0]),
-            }),
-            Action::SetSpeed { factor } => Some(D::Speed { factor: *factor }),
-            Action::Push { text, audience } => Some(D::Push {
-                template: None,
-                text: text.clone(),
-                audience: audience.clone(),
-            }),
-            _ => None,
-        };
-        match mapped {
+        match drill_action(action, self.clock()) {
             Some(a) => self.perform(a),
             None => DriverUpdate::default(),
         }

@@ -1,60 +1,90 @@
-//! Where commander actions are written down. A [`Journal`] gets every action that changes the
-//! situation (discharge set, dispatch, accept / complete / verify, clock changes), after it was
-//! applied; navigation is not recorded. [`JsonlJournal`] appends one JSON object a line and flushes
-//! each, so a crash of the console or the terminal loses nothing already done.
+//! Where commander actions are written down in what-if and live modes (a drill's own journal,
+//! inside the drill engine, records them in drill mode). A [`Journal`] gets every action that
+//! changes the situation (discharge set, dispatch, push, accept / complete / verify, clock
+//! changes), after it was applied, as the drill engine's [`DrillAction`] at the clock's minute;
+//! navigation is not recorded.
+//!
+//! [`JsonlJournal`] writes the drill journal's format ([`JournalRecord`]): a header naming the
+//! scenario (and no script), then one `action` record a line, flushed each, so a crash of the
+//! console or the terminal loses nothing already done and `read_journal` (and so `floodgrid
+//! report`) reads any console's journal.
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
+use std::fs::OpenOptions;
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde::Serialize;
-
-use crate::app::Action;
+use floodgrid_engine::drill::{
+    Action as DrillAction, FileJournal, JournalRecord, JournalSink, read_journal,
+};
 
 /// Receives the commander's actions.
 pub trait Journal {
-    /// Writes an action down.
-    fn record(&mut self, action: &Action) -> io::Result<()>;
+    /// Writes an action down, taken at clock minute `t_min`.
+    fn record(&mut self, t_min: f64, action: &DrillAction) -> io::Result<()>;
 }
 
-/// A JSON Lines file: `{"seq":1,"unix_ms":...,"action":"dispatch","task":"...","people":[...]}`.
+/// A journal file in the drill journal's format: `{"type":"header","scenario":...,"script":""...}`
+/// then `{"type":"action","seq":1,"t_min":0.0,"action":{"kind":"dispatch",...},"auto":false}`.
 #[derive(Debug)]
 pub struct JsonlJournal {
-    file: File,
+    file: FileJournal,
     seq: u64,
-}
-
-#[derive(Serialize)]
-struct Line<'a> {
-    seq: u64,
-    unix_ms: u128,
-    #[serde(flatten)]
-    action: &'a Action,
 }
 
 impl JsonlJournal {
-    /// Opens a journal for appending (created when missing).
-    pub fn append(path: &Path) -> io::Result<JsonlJournal> {
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
-        Ok(JsonlJournal { file, seq: 0 })
+    /// Opens a console's journal for appending. A new or empty file gets the header (scenario
+    /// directory `scenario`, no script); an existing journal goes on after its last record; a
+    /// file that is not a journal is refused rather than written into.
+    pub fn append(path: &Path, scenario: &str) -> io::Result<JsonlJournal> {
+        let existing = match std::fs::metadata(path) {
+            Ok(m) => m.len() > 0,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(e) => return Err(e),
+        };
+        let records = if existing {
+            read_journal(path).map_err(|e| io::Error::other(format!("not a journal: {e}")))?
+        } else {
+            Vec::new()
+        };
+        if existing {
+            // A final line torn by a crash is ended, so the next record starts on its own line.
+            let mut f = OpenOptions::new().read(true).append(true).open(path)?;
+            f.seek(SeekFrom::End(-1))?;
+            let mut last = [0u8; 1];
+            f.read_exact(&mut last)?;
+            if last[0] != b'\n' {
+                f.write_all(b"\n")?;
+            }
+        }
+        let mut file = FileJournal::open(path)?;
+        let seq = records
+            .iter()
+            .filter_map(|r| match r {
+                JournalRecord::Action { seq, .. } | JournalRecord::Event { seq, .. } => Some(*seq),
+                JournalRecord::Header { .. } => None,
+            })
+            .max()
+            .unwrap_or(0);
+        if records.is_empty() {
+            file.record(&JournalRecord::Header {
+                scenario: scenario.to_string(),
+                script: String::new(),
+                seed: 0,
+                auto_dispatch: false,
+            })?;
+        }
+        Ok(JsonlJournal { file, seq })
     }
 }
 
 impl Journal for JsonlJournal {
-    fn record(&mut self, action: &Action) -> io::Result<()> {
+    fn record(&mut self, t_min: f64, action: &DrillAction) -> io::Result<()> {
         self.seq += 1;
-        let line = Line {
+        self.file.record(&JournalRecord::Action {
             seq: self.seq,
-            unix_ms: SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_millis())
-                .unwrap_or(0),
-            action,
-        };
-        let mut text = serde_json::to_string(&line).map_err(io::Error::other)?;
-        text.push('\n');
-        self.file.write_all(text.as_bytes())?;
-        self.file.flush()
+            t_min: if t_min.is_finite() { t_min } else { 0.0 },
+            action: action.clone(),
+            auto: false,
+        })
     }
 }

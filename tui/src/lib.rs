@@ -11,6 +11,8 @@
 //! - [`i18n`]: every string in Chinese and English.
 //! - [`drill`]: the [`DrillDriver`] seam the drill engine and live feeds plug into (clock, speed),
 //!   and [`DrillSession`], the drill engine behind it.
+//! - [`live`]: live mode, [`LiveFeed`]: the console driven by tailed JSON Lines files of gauge
+//!   readings and field reports.
 //! - [`journal`]: the [`Journal`] hook and its JSON Lines file.
 //!
 //! [`run`] opens the console on a terminal (restored on exit and on panic); tests draw into
@@ -33,6 +35,7 @@ pub mod drill;
 pub mod i18n;
 pub mod journal;
 pub mod keymap;
+pub mod live;
 pub mod view;
 
 use std::io;
@@ -46,9 +49,12 @@ use floodgrid_engine::scenario::{Scenario, render_diagnostics};
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
 pub use app::{Action, App, AppOptions, Message, update};
-pub use drill::{Clock, DrillDriver, DrillSession, DriverNote, DriverUpdate, MapMarker, Severity};
+pub use drill::{
+    Clock, DrillDriver, DrillSession, DriverNote, DriverUpdate, MapMarker, Severity, drill_action,
+};
 pub use i18n::Lang;
 pub use journal::{Journal, JsonlJournal};
+pub use live::LiveFeed;
 pub use view::draw;
 
 /// The console's name as shown in its title bar.
@@ -72,9 +78,27 @@ pub struct ConsoleArgs {
     #[arg(long, conflicts_with = "what_if")]
     pub script: Option<PathBuf>,
     /// Journal (JSON Lines, flushed per record). In a drill: every action and event, as
-    /// `floodgrid drill --headless` writes it. In what-if mode: every commander action.
+    /// `floodgrid drill --headless` writes it. In what-if and live modes: a header, then every
+    /// commander action, in the same format.
     #[arg(long)]
     pub journal: Option<PathBuf>,
+    /// Live mode.
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+/// Live mode's arguments: the feed files the console tails (formats in docs/FORMATS.md).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LiveArgs {
+    /// Live mode: a real feed drives the console (gauge readings and field reports, tailed).
+    #[arg(long, requires = "gauge", conflicts_with_all = ["what_if", "script"])]
+    pub live: bool,
+    /// Gauge readings to tail, JSON Lines: {"time": RFC 3339 or minutes, "discharge_m3s": Q}.
+    #[arg(long, value_name = "FEED.jsonl", requires = "live")]
+    pub gauge: Option<PathBuf>,
+    /// Field reports to tail, JSON Lines: {"time", "kind", "grid"/"site"/"task", "status", ...}.
+    #[arg(long, value_name = "REPORTS.jsonl", requires = "live")]
+    pub reports: Option<PathBuf>,
 }
 
 /// The bundled scenario: `scenarios/huayuankou` under the working directory, else the one in
@@ -91,8 +115,8 @@ pub fn bundled_scenario() -> PathBuf {
 }
 
 /// Loads the scenario, builds the engine and runs the console until the commander quits: a
-/// drill of the scenario's default drill (or `--script`), or what-if mode with `--what-if` (also
-/// when the scenario has no drill). The scenario and the script are checked before the terminal
+/// drill of the scenario's default drill (or `--script`), what-if mode with `--what-if` (also
+/// when the scenario has no drill), or live mode with `--live --gauge FEED`. The scenario and the script are checked before the terminal
 /// is touched; the error then carries their diagnostics, rendered, as its message.
 pub fn run(args: ConsoleArgs) -> io::Result<()> {
     let dir = args.scenario.clone().unwrap_or_else(bundled_scenario);
@@ -106,6 +130,31 @@ pub fn run(args: ConsoleArgs) -> io::Result<()> {
     })?;
     let engine = Arc::new(Engine::build(scenario).map_err(io::Error::other)?);
     let lang = args.lang.unwrap_or_else(Lang::from_env);
+    if args.live.live {
+        let Some(gauge) = args.live.gauge.clone() else {
+            return Err(io::Error::other("error: --live needs --gauge FEED.jsonl"));
+        };
+        let journal: Option<Box<dyn Journal>> = match &args.journal {
+            Some(p) => Some(Box::new(JsonlJournal::append(
+                p,
+                &dir.display().to_string(),
+            )?)),
+            None => None,
+        };
+        let feed = LiveFeed::new(engine.clone(), gauge, args.live.reports.clone());
+        let mut app = App::new(
+            engine,
+            AppOptions {
+                lang,
+                journal,
+                driver: Some(Box::new(feed)),
+                ..AppOptions::default()
+            },
+        );
+        // Read what the files hold before the first frame.
+        update(&mut app, Message::Tick(Duration::ZERO));
+        return run_app(app);
+    }
     let script = if args.what_if {
         None
     } else {
@@ -121,7 +170,10 @@ pub fn run(args: ConsoleArgs) -> io::Result<()> {
     };
     let Some(script) = script else {
         let journal: Option<Box<dyn Journal>> = match &args.journal {
-            Some(p) => Some(Box::new(JsonlJournal::append(p)?)),
+            Some(p) => Some(Box::new(JsonlJournal::append(
+                p,
+                &dir.display().to_string(),
+            )?)),
             None => None,
         };
         let app = App::new(

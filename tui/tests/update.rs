@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use common::*;
 use floodgrid_engine::assess::Situation;
+use floodgrid_engine::drill::{Action as DrillAction, JournalRecord, read_journal};
 use floodgrid_engine::hydro::WarningLevel;
 use floodgrid_engine::plan::TaskStatus;
 use floodgrid_tui::app::{Dialog, DispatchStep, LogEvent, Pane};
@@ -84,7 +85,7 @@ fn discharge_keys_step_by_500_and_5000_and_never_below_zero() {
 fn a_dispatch_is_recorded_in_the_situation_and_written_to_the_journal() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("journal.jsonl");
-    let journal = JsonlJournal::append(&path).expect("journal");
+    let journal = JsonlJournal::append(&path, "scenarios/huayuankou").expect("journal");
     let mut a = App::new(
         engine(),
         AppOptions {
@@ -114,26 +115,64 @@ fn a_dispatch_is_recorded_in_the_situation_and_written_to_the_journal() {
     assert_eq!(a.task(&task.id).unwrap().status, TaskStatus::Dispatched);
     let people: Vec<String> = task.assignees.iter().map(|p| p.id.to_string()).collect();
 
-    let text = std::fs::read_to_string(&path).expect("journal written");
-    let lines: Vec<serde_json::Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
-    assert_eq!(lines.len(), 2, "{text}");
-    assert_eq!(lines[0]["action"], "set_discharge");
-    assert_eq!(lines[0]["discharge_m3s"], 22000.0);
-    assert_eq!(lines[1]["action"], "dispatch");
-    assert_eq!(lines[1]["seq"], 2);
-    assert_eq!(lines[1]["task"], &*task.id);
-    assert_eq!(lines[1]["people"], serde_json::json!(people));
-    // The journal line is the action itself: it reads back.
-    let back: Action = serde_json::from_value(lines[1].clone()).expect("an action");
+    // The drill journal's format: a header, then the actions; it reads back as one.
+    let records = read_journal(&path).expect("a journal");
     assert_eq!(
-        back,
-        Action::Dispatch {
-            task: task.id.to_string(),
-            people
-        }
+        records,
+        vec![
+            JournalRecord::Header {
+                scenario: "scenarios/huayuankou".into(),
+                script: String::new(),
+                seed: 0,
+                auto_dispatch: false,
+            },
+            JournalRecord::Action {
+                seq: 1,
+                t_min: 0.0,
+                action: DrillAction::SetDischarge {
+                    discharge_m3s: 22000.0
+                },
+                auto: false,
+            },
+            JournalRecord::Action {
+                seq: 2,
+                t_min: 0.0,
+                action: DrillAction::Dispatch {
+                    task: task.id.to_string(),
+                    people,
+                },
+                auto: false,
+            },
+        ]
+    );
+    // Opened again, it goes on after its last record (no second header).
+    drop(a);
+    let mut a = App::new(
+        engine(),
+        AppOptions {
+            lang: Lang::En,
+            journal: Some(Box::new(
+                JsonlJournal::append(&path, "scenarios/huayuankou").expect("journal"),
+            )),
+            ..AppOptions::default()
+        },
+    );
+    type_line(&mut a, ":flow 3000");
+    let records = read_journal(&path).expect("a journal");
+    assert_eq!(records.len(), 4);
+    assert!(matches!(records[3], JournalRecord::Action { seq: 3, .. }));
+}
+
+#[test]
+fn a_file_that_is_not_a_journal_is_not_written_into() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("notes.txt");
+    std::fs::write(&path, "shopping list\nmilk\n").expect("write");
+    let err = JsonlJournal::append(&path, "x").expect_err("refused");
+    assert!(err.to_string().contains("not a journal"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        "shopping list\nmilk\n"
     );
 }
 
@@ -145,7 +184,9 @@ fn a_push_goes_to_the_recipients_picked_and_into_the_journal() {
         engine(),
         AppOptions {
             lang: Lang::Zh,
-            journal: Some(Box::new(JsonlJournal::append(&path).expect("journal"))),
+            journal: Some(Box::new(
+                JsonlJournal::append(&path, "scenarios/huayuankou").expect("journal"),
+            )),
             ..AppOptions::default()
         },
     );
@@ -168,9 +209,10 @@ fn a_push_goes_to_the_recipients_picked_and_into_the_journal() {
     let journal = std::fs::read_to_string(&path).expect("journal");
     let last: serde_json::Value =
         serde_json::from_str(journal.lines().last().expect("a line")).expect("JSON");
-    assert_eq!(last["action"], "push");
-    assert_eq!(last["text"], text.as_str());
-    assert_eq!(last["audience"]["to"], "role");
+    assert_eq!(last["type"], "action");
+    assert_eq!(last["action"]["kind"], "push");
+    assert_eq!(last["action"]["text"], text.as_str());
+    assert_eq!(last["action"]["audience"]["to"], "role");
     assert!(matches!(
         a.log.last().unwrap().event,
         LogEvent::Pushed { .. }

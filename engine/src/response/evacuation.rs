@@ -259,7 +259,12 @@ impl EvacuationIndex {
                 let mut best: Vec<(f64, u32)> = anchors
                     .iter()
                     .enumerate()
-                    .map(|(k, p)| ((p[0] - r.xy[0]).powi(2) + (p[1] - r.xy[1]).powi(2), k as u32))
+                    .map(|(k, p)| {
+                        (
+                            (p[0] - r.xy[0]).powi(2) + (p[1] - r.xy[1]).powi(2),
+                            k as u32,
+                        )
+                    })
                     .collect();
                 let k = NEAREST.min(best.len());
                 if k < best.len() {
@@ -292,7 +297,10 @@ impl EvacuationIndex {
             shelters,
             nearest,
             ids: residents.iter().map(|r| Arc::from(r.id.as_str())).collect(),
-            names: residents.iter().map(|r| Arc::from(r.name.as_str())).collect(),
+            names: residents
+                .iter()
+                .map(|r| Arc::from(r.name.as_str()))
+                .collect(),
             categories: residents
                 .iter()
                 .map(|r| match &r.kind {
@@ -419,9 +427,7 @@ pub fn plan_evacuation(
         let cut_off = f64::from(ix.order_wet_of(i)) <= q;
         let means = if cut_off {
             Means::Boat
-        } else if ix.walk_help[i as usize]
-            || best.is_some_and(|(_, d)| d.sqrt() > WALK_LIMIT_M)
-        {
+        } else if ix.walk_help[i as usize] || best.is_some_and(|(_, d)| d.sqrt() > WALK_LIMIT_M) {
             Means::Vehicle
         } else {
             Means::OnFoot

@@ -59,6 +59,8 @@ pub(super) struct FaceCoef {
     pub cap: f32,
     /// Flow depth at or below which a face carries nothing.
     pub h_min: f32,
+    /// dt (multiplies the advection term).
+    pub dt: f32,
 }
 
 /// Manning's n² on a run of faces: one value, or the mean of the two cells' values.
@@ -91,6 +93,38 @@ impl FaceN2 for CellN2<'_> {
     }
 }
 
+/// The convective acceleration on a run of faces: none (the local inertial scheme), or the term
+/// the advection pass computed for each face.
+pub(super) trait FaceAdv: Copy {
+    /// Whether this is the full scheme.
+    const ON: bool;
+    fn at(&self, i: usize) -> f32;
+}
+
+/// No convective acceleration.
+#[derive(Clone, Copy)]
+pub(super) struct NoAdv;
+
+impl FaceAdv for NoAdv {
+    const ON: bool = false;
+    #[inline(always)]
+    fn at(&self, _i: usize) -> f32 {
+        0.0
+    }
+}
+
+/// The advection term of each face of the run, m²/s².
+#[derive(Clone, Copy)]
+pub(super) struct Adv<'a>(pub &'a [f32]);
+
+impl FaceAdv for Adv<'_> {
+    const ON: bool = true;
+    #[inline(always)]
+    fn at(&self, i: usize) -> f32 {
+        self.0[i]
+    }
+}
+
 /// The inputs of one run of faces, each slice as long as `out`: bed and depth on the low side
 /// (`l`: west or north) and the high side (`r`), the old discharges per unit width at the
 /// previous, this and the next face along the same direction.
@@ -105,9 +139,16 @@ pub(super) struct FaceRun<'a> {
 }
 
 /// Momentum update of a run of faces (Bates et al. 2010, θ-weighted after de Almeida et al.
-/// 2012), with semi-implicit friction and the positivity cap. Positive `q` flows from `l` to `r`.
+/// 2012), with semi-implicit friction, the convective acceleration when `adv` has it (and then
+/// the friction depth of the full scheme), and the positivity cap. Positive `q` flows from `l` to `r`.
 #[inline(always)]
-pub(super) fn faces<N: FaceN2>(c: &FaceCoef, f: &FaceRun<'_>, n2: N, out: &mut [f32]) {
+pub(super) fn faces<N: FaceN2, A: FaceAdv>(
+    c: &FaceCoef,
+    f: &FaceRun<'_>,
+    n2: N,
+    adv: A,
+    out: &mut [f32],
+) {
     let n = out.len();
     let (zl, zr, hl, hr) = (&f.zl[..n], &f.zr[..n], &f.hl[..n], &f.hr[..n]);
     let (qm, q0, qp) = (&f.qm[..n], &f.q0[..n], &f.qp[..n]);
@@ -116,7 +157,17 @@ pub(super) fn faces<N: FaceN2>(c: &FaceCoef, f: &FaceRun<'_>, n2: N, out: &mut [
         let er = zr[i] + hr[i];
         // Flow depth: highest water surface above highest bed (never negative).
         let hf = fmax(el, er) - fmax(zl[i], zr[i]);
-        let hc = fmax(hf, c.h_min);
+        // Friction depth: the flow depth in the local inertial scheme (Bates et al. 2010); with
+        // advection the mean of the two half cells the face's momentum spans, measured above the
+        // higher bed, so a thin tip running onto dry ground feels its own depth, not the deeper
+        // water behind it (Hunter's front otherwise runs two cells ahead).
+        let hfr = if A::ON {
+            let zm = fmax(zl[i], zr[i]);
+            0.5 * (fmax(el - zm, 0.0) + fmax(er - zm, 0.0))
+        } else {
+            hf
+        };
+        let hc = fmax(hfr, c.h_min);
         let r = inv_cbrt(hc);
         let r2 = r * r;
         let r7 = r2 * r2 * r2 * r; // hc^(-7/3)
@@ -126,7 +177,7 @@ pub(super) fn faces<N: FaceN2>(c: &FaceCoef, f: &FaceRun<'_>, n2: N, out: &mut [
         // not leak into walls or hold a wetting front back.
         let m = if qm[i] == 0.0 { q } else { qm[i] };
         let p = if qp[i] == 0.0 { q } else { qp[i] };
-        let qa = c.theta * q + c.side * (m + p);
+        let qa = c.theta * q + c.side * (m + p) - c.dt * adv.at(i);
         let num = qa - c.g_dt_over_d * hf * (er - el);
         let den = 1.0 + c.g_dt * n2.at(i) * q.abs() * r7;
         let qn = num * recip(den);

@@ -9,8 +9,10 @@
 //!
 //! One pass streams through the rows of a band: for row `j` it updates the x faces of row `j`,
 //! then the y faces between rows `j` and `j + 1`, then the depths of row `j` (whose faces are all
-//! new by then), so each array is read and written once per step. The θ term needs the *old*
-//! discharge of the face row above, kept in a scratch row. A band cannot compute the face row on
+//! new by then), so each array is read and written once per step. The discharges are double
+//! buffered: a step reads the old ones from one buffer and writes the new ones to the other (the
+//! two swap after the step), so the θ term finds its old neighbours without saving them first —
+//! copying each row aside cost about a tenth of a step. A band cannot compute the face row on
 //! its top edge (the band above updates those depths concurrently), so those rows — and the two
 //! domain edges — are computed first from the old state into separate buffers ("edge rows") and
 //! copied in after all bands finish. Every face is therefore computed from the same old values
@@ -25,8 +27,8 @@ use rayon::prelude::*;
 
 use super::boundary::{EdgeCell, EdgeEnv, edge_face};
 use super::kernel::{
-    CellCoef, CellFaces, CellN2, FaceCoef, FaceRun, Trackers, UniformN2, cells, dispatch, faces,
-    run_max,
+    Adv, CellCoef, CellFaces, CellN2, FaceCoef, FaceRun, NoAdv, Trackers, UniformN2, cells,
+    dispatch, faces, run_max,
 };
 
 /// A half-open run of columns `lo..hi` (empty when `lo >= hi`).
@@ -103,6 +105,29 @@ pub(super) struct StepCtx<'a> {
     pub south: &'a [EdgeCell],
     pub env: EdgeEnv<'a>,
     pub track: bool,
+    /// The advection term of every x face and y face (laid out like `qx`, `qy`), when the
+    /// convective acceleration is on.
+    pub adv_x: Option<&'a [f32]>,
+    pub adv_y: Option<&'a [f32]>,
+}
+
+/// The momentum update of a run of faces with the roughness (per cell, or `n2u` everywhere) and
+/// advection (or none) chosen once per run, so each combination compiles to its own loop.
+#[inline(always)]
+fn face_run(
+    c: &FaceCoef,
+    run: &FaceRun<'_>,
+    n2: Option<CellN2<'_>>,
+    n2u: f32,
+    adv: Option<&[f32]>,
+    out: &mut [f32],
+) {
+    match (n2, adv) {
+        (Some(n2), Some(a)) => faces(c, run, n2, Adv(a), out),
+        (Some(n2), None) => faces(c, run, n2, NoAdv, out),
+        (None, Some(a)) => faces(c, run, UniformN2(n2u), Adv(a), out),
+        (None, None) => faces(c, run, UniformN2(n2u), NoAdv, out),
+    }
 }
 
 impl StepCtx<'_> {
@@ -113,35 +138,19 @@ impl StepCtx<'_> {
     }
 }
 
-/// Scratch rows of one band.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Scratch {
-    qx_old: Vec<f32>,
-    prev: Vec<f32>,
-    cur: Vec<f32>,
-}
-
-impl Scratch {
-    pub fn new(nc: usize) -> Scratch {
-        Scratch {
-            qx_old: vec![0.0; nc + 1],
-            prev: vec![0.0; nc],
-            cur: vec![0.0; nc],
-        }
-    }
-}
-
 /// The rows `j0..j1` of one band, and the two edge rows around it.
 pub(super) struct BandWork<'a> {
     pub j0: usize,
     pub j1: usize,
     pub h: &'a mut [f32],
+    /// The band's x faces before the step, and after it (written here).
+    pub qx_old: &'a [f32],
     pub qx: &'a mut [f32],
-    /// Face rows `j0 + 1 .. j1`.
+    /// Every y face before the step (all rows: the θ term reads across band edges).
+    pub qy_old: &'a [f32],
+    /// Face rows `j0 + 1 .. j1` after the step (written here).
     pub qy_inner: &'a mut [f32],
-    /// Face rows `j0` and `j1`, old and new.
-    pub qy_top_old: &'a [f32],
-    pub qy_bot_old: &'a [f32],
+    /// Face rows `j0` and `j1` after the step (the edge rows, computed before the bands).
     pub qy_top_new: &'a [f32],
     pub qy_bot_new: &'a [f32],
     pub hmax: &'a mut [f32],
@@ -149,7 +158,6 @@ pub(super) struct BandWork<'a> {
     pub arrival: &'a mut [f32],
     pub wet: &'a mut [Span],
     pub row_hmax: &'a mut [f32],
-    pub scratch: &'a mut Scratch,
 }
 
 /// Computes one edge row (face row `f`) from the old state (`h`, `qy`) into `out`.
@@ -190,18 +198,12 @@ fn edge_row_body(ctx: &StepCtx<'_>, h: &[f32], qy: &[f32], f: usize, out: &mut [
         qp: &qy[at(f + 1)],
     };
     let o = &mut out[u.clone()];
-    match ctx.n2 {
-        Some(n2) => faces(
-            &ctx.yc,
-            &run,
-            CellN2 {
-                l: &n2[at(f - 1)],
-                r: &n2[at(f)],
-            },
-            o,
-        ),
-        None => faces(&ctx.yc, &run, UniformN2(ctx.n2_uniform), o),
-    }
+    let n2 = ctx.n2.map(|n2| CellN2 {
+        l: &n2[at(f - 1)],
+        r: &n2[at(f)],
+    });
+    let adv = ctx.adv_y.map(|a| &a[at(f)]);
+    face_run(&ctx.yc, &run, n2, ctx.n2_uniform, adv, o);
 }
 
 dispatch! {
@@ -212,23 +214,6 @@ dispatch! {
 /// Columns handled together, so the dozen rows of data a chunk touches stay in L1.
 const CHUNK: usize = 512;
 
-/// Row `j`'s old x faces over its active span (and one more each side) into scratch, before any
-/// of them is overwritten.
-#[inline(always)]
-fn save_x_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize) {
-    let nc = ctx.nc;
-    let a = ctx.active[j];
-    if a.is_empty() {
-        return;
-    }
-    let (f0, f1) = (
-        (a.lo as usize).saturating_sub(1),
-        (a.hi as usize + 2).min(nc + 1),
-    );
-    let q = &w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
-    w.scratch.qx_old[f0..f1].copy_from_slice(&q[f0..f1]);
-}
-
 /// The x faces `fa..=fb` of row `j` (local row `r`); faces 0 and `ncols` are edges.
 #[inline(always)]
 fn x_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, fa: usize, fb: usize) {
@@ -236,7 +221,7 @@ fn x_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, fa: usiz
     let z = &ctx.z[j * nc..(j + 1) * nc];
     let h = &w.h[r * nc..(r + 1) * nc];
     let q = &mut w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
-    let old = &w.scratch.qx_old;
+    let old = &w.qx_old[r * (nc + 1)..(r + 1) * (nc + 1)];
     // Interior faces ia..ib (face i lies between cells i - 1 and i).
     let ia = fa.max(1);
     let ib = (fb + 1).min(nc);
@@ -250,21 +235,15 @@ fn x_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, fa: usiz
             q0: &old[ia..ib],
             qp: &old[ia + 1..ib + 1],
         };
-        match ctx.n2 {
-            Some(n2) => {
-                let n2 = &n2[j * nc..(j + 1) * nc];
-                faces(
-                    &ctx.xc,
-                    &run,
-                    CellN2 {
-                        l: &n2[ia - 1..ib - 1],
-                        r: &n2[ia..ib],
-                    },
-                    &mut q[ia..ib],
-                )
+        let n2 = ctx.n2.map(|n2| {
+            let n2 = &n2[j * nc..(j + 1) * nc];
+            CellN2 {
+                l: &n2[ia - 1..ib - 1],
+                r: &n2[ia..ib],
             }
-            None => faces(&ctx.xc, &run, UniformN2(ctx.n2_uniform), &mut q[ia..ib]),
-        }
+        });
+        let adv = ctx.adv_x.map(|a| &a[j * (nc + 1) + ia..j * (nc + 1) + ib]);
+        face_run(&ctx.xc, &run, n2, ctx.n2_uniform, adv, &mut q[ia..ib]);
     }
     if fa == 0 {
         q[0] = edge_face(
@@ -292,39 +271,14 @@ fn x_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, fa: usiz
     }
 }
 
-/// Old values of the face row below row `j` (between `j` and `j + 1`, inside the band) into
-/// scratch, over this row's span and the next's (the θ term of the next face row needs them).
-#[inline(always)]
-fn save_y_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize) {
-    let nc = ctx.nc;
-    let next = if j + 2 < ctx.nr {
-        ctx.active[j + 2]
-    } else {
-        Span::EMPTY
-    };
-    let keep = ctx.active[j].union(ctx.active[j + 1]).union(next).range();
-    let fi = j - w.j0; // inner index of face row j + 1
-    let row = &w.qy_inner[fi * nc..(fi + 1) * nc];
-    w.scratch.cur[keep.clone()].copy_from_slice(&row[keep]);
-}
-
 /// The y faces `c0..c1` between rows `j` and `j + 1`, both inside the band.
 #[inline(always)]
 fn y_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, c0: usize, c1: usize) {
     let nc = ctx.nc;
     let fi = j - w.j0; // inner index of face row j + 1
-    let (head, tail) = w.qy_inner.split_at_mut((fi + 1) * nc);
-    let this = &mut head[fi * nc..];
-    let below: &[f32] = if j + 2 == w.j1 {
-        w.qy_bot_old
-    } else {
-        &tail[..nc]
-    };
-    let above: &[f32] = if j == w.j0 {
-        w.qy_top_old
-    } else {
-        &w.scratch.prev
-    };
+    let this = &mut w.qy_inner[fi * nc..(fi + 1) * nc];
+    let old = |f: usize| &w.qy_old[f * nc..(f + 1) * nc];
+    let (above, cur, below) = (old(j), old(j + 1), old(j + 2));
     let (up, dn) = (r * nc, (r + 1) * nc);
     let (zu, zd) = (j * nc, (j + 1) * nc);
     let run = FaceRun {
@@ -333,22 +287,16 @@ fn y_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, c0: usiz
         hl: &w.h[up + c0..up + c1],
         hr: &w.h[dn + c0..dn + c1],
         qm: &above[c0..c1],
-        q0: &w.scratch.cur[c0..c1],
+        q0: &cur[c0..c1],
         qp: &below[c0..c1],
     };
     let out = &mut this[c0..c1];
-    match ctx.n2 {
-        Some(n2) => faces(
-            &ctx.yc,
-            &run,
-            CellN2 {
-                l: &n2[zu + c0..zu + c1],
-                r: &n2[zd + c0..zd + c1],
-            },
-            out,
-        ),
-        None => faces(&ctx.yc, &run, UniformN2(ctx.n2_uniform), out),
-    }
+    let n2 = ctx.n2.map(|n2| CellN2 {
+        l: &n2[zu + c0..zu + c1],
+        r: &n2[zd + c0..zd + c1],
+    });
+    let adv = ctx.adv_y.map(|a| &a[zd + c0..zd + c1]);
+    face_run(&ctx.yc, &run, n2, ctx.n2_uniform, adv, out);
 }
 
 /// The depths (and trackers) of cells `c0..c1` of row `j`; returns their largest depth.
@@ -433,16 +381,7 @@ fn row<const TRACK: bool>(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize) -> 
     let span = if below { a.union(ctx.active[j + 1]) } else { a };
     if span.is_empty() {
         w.row_hmax[r] = 0.0;
-        if below {
-            // Nothing to compute, but the next face row's θ term needs these old values.
-            save_y_faces(ctx, w, j);
-            std::mem::swap(&mut w.scratch.prev, &mut w.scratch.cur);
-        }
         return 0;
-    }
-    save_x_faces(ctx, w, j, r);
-    if below {
-        save_y_faces(ctx, w, j);
     }
     let (lo, hi) = (a.lo as usize, a.hi as usize);
     let mut hmax = 0.0f32;
@@ -462,9 +401,6 @@ fn row<const TRACK: bool>(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize) -> 
             hmax = hmax.max(update_cells::<TRACK>(ctx, w, j, r, d0, d1));
         }
         c0 = c1;
-    }
-    if below {
-        std::mem::swap(&mut w.scratch.prev, &mut w.scratch.cur);
     }
     w.row_hmax[r] = hmax;
     if a.is_empty() {
@@ -507,9 +443,13 @@ pub(super) fn bands(nr: usize, threads: usize) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// The mutable state a step splits into bands.
+/// The state a step splits into bands: the discharges before the step (read anywhere) and the
+/// arrays it writes (`qx`, `qy` are the other buffers of each pair; the edge rows of `qy` are
+/// written by the caller).
 pub(super) struct Fields<'a> {
     pub h: &'a mut [f32],
+    pub qx_old: &'a [f32],
+    pub qy_old: &'a [f32],
     pub qx: &'a mut [f32],
     pub qy: &'a mut [f32],
     pub hmax: &'a mut [f32],
@@ -526,21 +466,20 @@ fn take<'a>(rest: &mut &'a mut [f32], n: usize) -> &'a mut [f32] {
     a
 }
 
-/// Runs the bands in parallel (edge rows already in `edge_rows`) and copies the edge rows in.
-/// Returns the cells updated.
-#[allow(clippy::too_many_arguments)]
+/// Runs the bands in parallel (edge rows already in `edge_rows`). Returns the cells updated.
 pub(super) fn run_bands(
     isa: super::kernel::Isa,
     ctx: &StepCtx<'_>,
     bands: &[(usize, usize)],
     f: Fields<'_>,
     edge_rows: &[Vec<f32>],
-    scratch: &mut [Scratch],
     track: bool,
 ) -> u64 {
     let nc = ctx.nc;
     let Fields {
         mut h,
+        qx_old,
+        qy_old,
         mut qx,
         mut qy,
         mut hmax,
@@ -550,8 +489,9 @@ pub(super) fn run_bands(
         mut row_hmax,
     } = f;
     let mut works = Vec::with_capacity(bands.len());
-    let mut top_old: &[f32] = take(&mut qy, nc);
-    let mut scratch_iter = scratch.iter_mut();
+    // Face row 0 is an edge row; each band then owns its inner face rows, and the row below it
+    // is the next edge row.
+    take(&mut qy, nc);
     for (k, &(j0, j1)) in bands.iter().enumerate() {
         let rows = j1 - j0;
         let cells = if track { rows * nc } else { 0 };
@@ -560,28 +500,26 @@ pub(super) fn run_bands(
         let (m0, m1) = std::mem::take(&mut row_hmax).split_at_mut(rows);
         row_hmax = m1;
         let inner = take(&mut qy, (rows - 1) * nc);
-        let bot: &[f32] = take(&mut qy, nc);
-        let Some(scratch) = scratch_iter.next() else {
+        take(&mut qy, nc);
+        let (Some(top), Some(bot)) = (edge_rows.get(k), edge_rows.get(k + 1)) else {
             break;
         };
         works.push(BandWork {
             j0,
             j1,
             h: take(&mut h, rows * nc),
+            qx_old: &qx_old[j0 * (nc + 1)..j1 * (nc + 1)],
             qx: take(&mut qx, rows * (nc + 1)),
+            qy_old,
             qy_inner: inner,
-            qy_top_old: top_old,
-            qy_bot_old: bot,
-            qy_top_new: &edge_rows[k],
-            qy_bot_new: &edge_rows[k + 1],
+            qy_top_new: top,
+            qy_bot_new: bot,
             hmax: take(&mut hmax, cells),
             v2max: take(&mut v2max, cells),
             arrival: take(&mut arrival, cells),
             wet: w0,
             row_hmax: m0,
-            scratch,
         });
-        top_old = bot;
     }
     works.par_iter_mut().map(|w| band(isa, ctx, w)).sum()
 }
