@@ -477,19 +477,19 @@ fn print_assessment(engine: &Engine, a: &Assessment) {
         "pri", "task", "status", "due min", "assignees"
     );
     for t in &a.tasks {
-        let names: Vec<&str> = t.assignees.iter().map(|p| p.name.as_ref()).collect();
+        let names: Vec<&str> = t.assignees.iter().map(|p| p.person.name.as_ref()).collect();
         let mut who = names.join(",");
         if t.people_short > 0 {
             who.push_str(&format!(" (short {})", t.people_short));
         }
         println!(
             "{:<3} {:<44} {:<10} {:>8}  {:<24} {}",
-            t.priority,
+            t.card.priority,
             clip(&t.id, 44),
             t.status.name(),
             t.deadline_min,
             clip(&who, 24),
-            t.title
+            t.card.title
         );
     }
     if !a.shortfalls.people.is_empty() || !a.shortfalls.materials.is_empty() {

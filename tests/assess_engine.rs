@@ -39,11 +39,11 @@ fn nobody_is_booked_beyond_capacity_at_the_design_flood() {
             .filter(|x| matches!(x.kind, ForEach::Household | ForEach::KeyPerson));
         let led_by = per_resident.and_then(|x| guardian.get(&*x.id).copied());
         for p in &t.assignees {
-            if led_by == Some(&*p.id) {
+            if led_by == Some(&*p.person.id) {
                 led += 1;
                 continue;
             }
-            *load.entry(&*p.id).or_default() += 1;
+            *load.entry(&*p.person.id).or_default() += 1;
         }
     }
     assert!(
@@ -76,9 +76,9 @@ fn nobody_is_booked_beyond_capacity_at_the_design_flood() {
     for t in &a.tasks {
         for p in &t.assignees {
             assert!(
-                roles[&*t.instruction].contains(&&*p.role),
+                roles[&*t.card.instruction].contains(&&*p.person.role),
                 "{} on {}",
-                p.role,
+                p.person.role,
                 t.id
             );
         }
@@ -101,15 +101,16 @@ fn falling_level_stands_down_what_the_plan_says_and_keeps_the_rest() {
         .tasks
         .iter()
         .find(|t| {
-            t.phase == floodgrid_engine::plan::Phase::Red
-                && ins(&t.instruction).on_fall == OnFall::StandDown
+            t.card.phase == floodgrid_engine::plan::Phase::Red
+                && ins(&t.card.instruction).on_fall == OnFall::StandDown
         })
         .expect("a red task that stands down");
     let keeps = red
         .tasks
         .iter()
         .find(|t| {
-            ins(&t.instruction).on_fall == OnFall::Keep && !t.instruction.starts_with("routine")
+            ins(&t.card.instruction).on_fall == OnFall::Keep
+                && !t.card.instruction.starts_with("routine")
         })
         .expect("a task kept on fall");
     let mut s = Situation::at_discharge(3_000.0);
@@ -173,7 +174,7 @@ fn dispatched_people_stay_on_their_task_and_deadlines_run() {
         .scenario()
         .people
         .iter()
-        .position(|p| *p.id == *t.assignees[0].id)
+        .position(|p| *p.id == *t.assignees[0].person.id)
         .unwrap();
     let mut s = Situation::at_discharge(10_000.0);
     s.now_min = 10_000.0;
@@ -188,7 +189,7 @@ fn dispatched_people_stay_on_their_task_and_deadlines_run() {
     let b = e.assess(&s);
     let again = b.tasks.iter().find(|x| x.id == t.id).unwrap();
     assert_eq!(again.assignees.len(), 1);
-    assert_eq!(again.assignees[0].id, t.assignees[0].id);
+    assert_eq!(again.assignees[0].person.id, t.assignees[0].person.id);
     assert_eq!(
         again.status,
         TaskStatus::Overdue,

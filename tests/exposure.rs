@@ -71,12 +71,13 @@ fn the_floodplain_floods_before_the_city_side() {
             .windows(2)
             .all(|w| w[0].rank < w[1].rank)
     );
-    assert!(
-        a.evacuation
-            .evacuees
-            .iter()
-            .all(|v| v.shelter.is_some() || a.evacuation.overflow.contains(&v.resident))
-    );
+    assert!(a.evacuation.evacuees.iter().all(|v| {
+        v.shelter.is_some()
+            || a.evacuation
+                .overflow
+                .iter()
+                .any(|o| **o == *v.card.resident)
+    }));
 }
 
 #[test]

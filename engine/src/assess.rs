@@ -111,19 +111,28 @@ impl Situation {
     }
 }
 
-/// A person on a task.
+/// Who a person is, as a task shows them: made once per engine and shared by every task the
+/// person is on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonCard {
+    /// Person id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Role id.
+    pub role: String,
+    /// Home grid id.
+    pub grid: String,
+    /// Phone.
+    pub phone: String,
+}
+
+/// A person on a task. In JSON the card's fields sit beside `tier`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assignee {
-    /// Person id.
-    pub id: Arc<str>,
-    /// Name.
-    pub name: Arc<str>,
-    /// Role id.
-    pub role: Arc<str>,
-    /// Home grid id.
-    pub grid: Arc<str>,
-    /// Phone.
-    pub phone: Arc<str>,
+    /// Who.
+    #[serde(flatten)]
+    pub person: Arc<PersonCard>,
     /// Where they were found relative to the task.
     pub tier: Tier,
 }
@@ -156,9 +165,26 @@ pub struct Target {
     /// `grid`, `site`, `key_person`, `household`, `person`, `hazard`.
     pub kind: ForEach,
     /// Its id.
-    pub id: Arc<str>,
+    pub id: String,
     /// Its name.
-    pub name: Arc<str>,
+    pub name: String,
+}
+
+/// What every instance of one instruction shares: made once per engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstructionCard {
+    /// Instruction id.
+    pub instruction: String,
+    /// Title (Chinese).
+    pub title: String,
+    /// Title (English), if the plan has one.
+    pub title_en: Option<String>,
+    /// Category id.
+    pub category: String,
+    /// Tree node of the instruction.
+    pub phase: Phase,
+    /// 1 highest .. 5.
+    pub priority: u8,
 }
 
 /// One task instance on the to-do list.
@@ -166,20 +192,11 @@ pub struct Target {
 pub struct TaskInstance {
     /// Instance id: the instruction id, and `@item` for a `for_each` instance.
     pub id: Arc<str>,
-    /// Instruction id.
-    pub instruction: Arc<str>,
-    /// Title (Chinese).
-    pub title: Arc<str>,
-    /// Title (English), if the plan has one.
-    pub title_en: Option<Arc<str>>,
-    /// Category id.
-    pub category: Arc<str>,
-    /// Tree node of the instruction.
-    pub phase: Phase,
-    /// 1 highest .. 5.
-    pub priority: u8,
+    /// The instruction: id, titles, category, phase, priority (in JSON, fields of the instance).
+    #[serde(flatten)]
+    pub card: Arc<InstructionCard>,
     /// What the instance is about.
-    pub target: Option<Target>,
+    pub target: Option<Arc<Target>>,
     /// Grid it happens in.
     pub grid: Arc<str>,
     /// Status.
@@ -292,6 +309,23 @@ pub struct Assessment {
     pub evacuation: EvacuationPlan,
 }
 
+/// Wall time of each stage of one assessment, milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct StageTimes {
+    /// Exposure per grid and the plan's global values.
+    pub exposure_ms: f64,
+    /// Which instances are active (parallel over instructions and large item sets).
+    pub activation_ms: f64,
+    /// Ordering, people and materials (sequential, for determinism).
+    pub assignment_ms: f64,
+    /// Dependencies and readiness (parallel).
+    pub dependencies_ms: f64,
+    /// The instances themselves (parallel).
+    pub instances_ms: f64,
+    /// Totals, shortfalls and the evacuation plan.
+    pub evacuation_ms: f64,
+}
+
 /// Why the engine could not be built.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum BuildError {
@@ -371,25 +405,32 @@ pub struct Engine {
     item_index: HashMap<(ForEach, String), u32>,
     /// Residents' static evacuation order and nearest shelters.
     evac_index: EvacuationIndex,
+    /// Compact copies of what step 3 reads per instance: each resident's grid and guardian
+    /// (`u32::MAX`: none), each person's role, each grid's parent.
+    resident_grid: Vec<GridIdx>,
+    resident_guardian: Vec<u32>,
+    person_role: Vec<crate::grid::RoleIdx>,
+    grid_parent: Vec<Option<GridIdx>>,
     /// Ids, names and titles as shared strings: an assessment copies pointers.
     names: Names,
 }
 
-/// Ids, names and titles an assessment copies, made once per engine.
+/// Ids, names, titles and cards an assessment copies, made once per engine.
 #[derive(Debug, Clone, Default)]
 struct Names {
     /// Grid, site and person ids and person names (shared with the evacuation planner).
     evac: EvacuationNames,
-    person_phones: Vec<Arc<str>>,
-    role_ids: Vec<Arc<str>>,
+    /// By person index.
+    people: Vec<Arc<PersonCard>>,
     material_ids: Vec<Arc<str>>,
-    grid_names: Vec<Arc<str>>,
-    site_names: Vec<Arc<str>>,
     /// By instruction index.
-    instruction_ids: Vec<Arc<str>>,
-    titles: Vec<Arc<str>>,
-    titles_en: Vec<Option<Arc<str>>>,
-    categories: Vec<Arc<str>>,
+    instructions: Vec<Arc<InstructionCard>>,
+    /// Targets of the static `for_each` items.
+    grid_targets: Vec<Arc<Target>>,
+    site_targets: Vec<Arc<Target>>,
+    person_targets: Vec<Arc<Target>>,
+    /// By resident index.
+    resident_targets: Vec<Arc<Target>>,
 }
 
 /// An active instance from step 1: instruction index, `for_each` item, instance id.
@@ -505,10 +546,22 @@ impl Engine {
             .iter()
             .map(|s| thr_at(s.geometry.anchor()))
             .collect();
-        let evac_index =
-            EvacuationIndex::new(&scenario.residents, &resident_threshold, &scenario.sites);
         let names = Names::new(&scenario);
+        let evac_index = EvacuationIndex::new(
+            &scenario.residents,
+            &resident_threshold,
+            &scenario.sites,
+            &names.evac.grid_ids,
+        );
         let mut engine = Engine {
+            resident_grid: scenario.residents.iter().map(|r| r.grid).collect(),
+            resident_guardian: scenario
+                .residents
+                .iter()
+                .map(|r| r.guardian.map_or(u32::MAX, |g| g.0))
+                .collect(),
+            person_role: scenario.people.iter().map(|p| p.role).collect(),
+            grid_parent: scenario.grids.iter().map(|g| g.parent).collect(),
             evac_index,
             names,
             scenario,
@@ -624,6 +677,19 @@ impl Engine {
     /// Assesses a situation: level, the active task instances with people and materials, and the
     /// shortfalls. Results and their order are the same for any number of threads.
     pub fn assess(&self, situation: &Situation) -> Assessment {
+        self.assess_timed(situation).0
+    }
+
+    /// [`Engine::assess`], with the wall time of each stage (for `floodgrid bench` and
+    /// profiling).
+    pub fn assess_timed(&self, situation: &Situation) -> (Assessment, StageTimes) {
+        let mut times = StageTimes::default();
+        let mut clock = std::time::Instant::now();
+        let mut lap = |slot: &mut f64| {
+            let now = std::time::Instant::now();
+            *slot = (now - clock).as_secs_f64() * 1e3;
+            clock = now;
+        };
         let sc = &self.scenario;
         let th = &sc.config.warning;
         let q = if situation.discharge_m3s.is_finite() {
@@ -640,6 +706,7 @@ impl Engine {
         );
         let exposure = self.exposure_at(q, situation);
         let globals = Globals::new(self, situation, q, level, peak_level, trend_now, &exposure);
+        lap(&mut times.exposure_ms);
 
         // 1. Which instances are active: one pass per instruction, in parallel, in plan order.
         let per_instruction: Vec<Vec<Activated>> = sc
@@ -682,16 +749,36 @@ impl Engine {
             }
         }
 
+        lap(&mut times.activation_ms);
         // 2. Order: priority, then plan order, then item order.
-        let mut order: Vec<usize> = (0..active.len()).collect();
-        order.sort_by_key(|&n| {
-            let (k, item) = active[n];
-            (
-                sc.plan.instructions[k as usize].priority,
-                k,
-                item.unwrap_or(0),
-            )
-        });
+        // `active` runs in plan order with items ascending, then the stood-down ones: sort runs
+        // of one instruction by (priority, instruction), and items within a run only when needed.
+        let mut runs: Vec<(u8, u32, usize, usize)> = Vec::new();
+        for (n, &(k, _)) in active.iter().enumerate() {
+            match runs.last_mut() {
+                Some(r) if r.1 == k && r.3 == n => r.3 = n + 1,
+                _ => runs.push((sc.plan.instructions[k as usize].priority, k, n, n + 1)),
+            }
+        }
+        runs.sort_by_key(|r| (r.0, r.1, active[r.2].1.unwrap_or(0)));
+        let mut order: Vec<usize> = Vec::with_capacity(active.len());
+        let mut from = 0;
+        while from < runs.len() {
+            let (p, k) = (runs[from].0, runs[from].1);
+            let to = from
+                + runs[from..]
+                    .iter()
+                    .take_while(|r| (r.0, r.1) == (p, k))
+                    .count();
+            let start = order.len();
+            for r in &runs[from..to] {
+                order.extend(r.2..r.3);
+            }
+            if to - from > 1 {
+                order[start..].sort_by_key(|&n| active[n].1.unwrap_or(0));
+            }
+            from = to;
+        }
 
         // 3. People and materials, sequentially in that order (deterministic); only indices here,
         // the strings come in step 5.
@@ -813,9 +900,11 @@ impl Engine {
             });
         }
 
+        lap(&mut times.assignment_ms);
         // 4. Dependencies: matched by item, else by grid (or an enclosing grid), else all.
         let deps = self.dependencies(&decided, &active, &keys);
 
+        lap(&mut times.dependencies_ms);
         // 5. The instances, in parallel, in order.
         let names = &self.names;
         let tasks: Vec<TaskInstance> = decided
@@ -826,12 +915,7 @@ impl Engine {
                 let ins = &sc.plan.instructions[k as usize];
                 TaskInstance {
                     id: keys[d.n].clone(),
-                    instruction: names.instruction_ids[k as usize].clone(),
-                    title: names.titles[k as usize].clone(),
-                    title_en: names.titles_en[k as usize].clone(),
-                    category: names.categories[k as usize].clone(),
-                    phase: ins.phase,
-                    priority: ins.priority,
+                    card: names.instructions[k as usize].clone(),
                     target: item
                         .map(|i| self.target(ins.for_each.unwrap_or(ForEach::Grid), i, situation)),
                     grid: names.evac.grid_ids[d.grid.ix()].clone(),
@@ -846,13 +930,8 @@ impl Engine {
                     assignees: arena.picks[d.picks.start as usize..d.picks.end as usize]
                         .iter()
                         .filter_map(|&(p, tier)| {
-                            let person = sc.people.get(p.ix())?;
                             Some(Assignee {
-                                id: names.evac.person_ids[p.ix()].clone(),
-                                name: names.evac.person_names[p.ix()].clone(),
-                                role: names.role_ids[person.role.ix()].clone(),
-                                grid: names.evac.grid_ids[person.grid.ix()].clone(),
-                                phone: names.person_phones[p.ix()].clone(),
+                                person: names.people.get(p.ix())?.clone(),
                                 tier,
                             })
                         })
@@ -881,6 +960,7 @@ impl Engine {
             })
             .collect();
 
+        lap(&mut times.instances_ms);
         // 6. Totals.
         let mut shortfalls = Shortfalls::default();
         for (r, (needed, short)) in role_need.into_iter().enumerate() {
@@ -925,7 +1005,9 @@ impl Engine {
         }
         summary.active_instructions = active_ins.iter().filter(|&&a| a).count();
         let gauge = sc.config.stations.get(sc.config.gauge.station);
-        Assessment {
+        let evacuation = self.evacuation(q, situation);
+        lap(&mut times.evacuation_ms);
+        let assessment = Assessment {
             discharge_m3s: q,
             level,
             response: th.threshold(level).map(|t| t.response.clone()),
@@ -938,8 +1020,9 @@ impl Engine {
             tasks,
             shortfalls,
             exposure,
-            evacuation: self.evacuation(q, situation),
-        }
+            evacuation,
+        };
+        (assessment, times)
     }
 
     /// The evacuation plan for a situation.
@@ -1012,7 +1095,7 @@ impl Engine {
         };
         let Some(fe) = ins.for_each else {
             return if eval_bool(&ins.when.expr, &global_env) {
-                vec![(k, None, self.names.instruction_ids[k as usize].clone())]
+                vec![(k, None, Arc::from(ins.id.as_str()))]
             } else {
                 Vec::new()
             };
@@ -1069,7 +1152,7 @@ impl Engine {
             (Some(fe), Some(i)) => {
                 Arc::from(format!("{}@{}", ins.id, self.item_id(fe, i, situation)))
             }
-            _ => self.names.instruction_ids[k as usize].clone(),
+            _ => Arc::from(ins.id.as_str()),
         }
     }
 
@@ -1082,14 +1165,14 @@ impl Engine {
         item: Option<u32>,
         situation: &Situation,
     ) -> Option<PersonIdx> {
-        let sc = &self.scenario;
         let r = match (ins.for_each, item) {
             (Some(ForEach::KeyPerson), Some(i)) => *self.key_persons.get(i as usize)?,
             (Some(ForEach::Household), Some(i)) => *self.households.get(i as usize)?,
             _ => return None,
         };
-        let g = sc.residents.get(r as usize)?.guardian?;
-        let role = sc.people.get(g.ix())?.role;
+        let g = *self.resident_guardian.get(r as usize)?;
+        let role = *self.person_role.get(g as usize)?;
+        let g = PersonIdx(g);
         (ins.people > 0 && ins.roles.contains(&role) && !situation.unavailable.contains(&g))
             .then_some(g)
     }
@@ -1129,7 +1212,7 @@ impl Engine {
         }
         // The grid and the grids enclosing it (bounded, in case of a malformed tree).
         let ancestors = |g: GridIdx| {
-            std::iter::successors(Some(g), |c| sc.grids.get(c.ix()).and_then(|x| x.parent))
+            std::iter::successors(Some(g), |c| self.grid_parent.get(c.ix()).copied().flatten())
                 .take(sc.grids.len() + 1)
         };
         (0..decided.len())
@@ -1215,8 +1298,8 @@ impl Engine {
         match fe {
             ForEach::Grid => GridIdx(i as u32),
             ForEach::Site => sc.sites[i].grid.unwrap_or(self.root),
-            ForEach::KeyPerson => sc.residents[self.key_persons[i] as usize].grid,
-            ForEach::Household => sc.residents[self.households[i] as usize].grid,
+            ForEach::KeyPerson => self.resident_grid[self.key_persons[i] as usize],
+            ForEach::Household => self.resident_grid[self.households[i] as usize],
             ForEach::Person => sc.people[i].grid,
             ForEach::Hazard => situation
                 .hazards
@@ -1226,31 +1309,31 @@ impl Engine {
         }
     }
 
-    fn target(&self, fe: ForEach, i: u32, situation: &Situation) -> Target {
+    fn target(&self, fe: ForEach, i: u32, situation: &Situation) -> Arc<Target> {
         let names = &self.names;
         let i = i as usize;
-        let resident = |r: u32| {
-            (
-                self.evac_index.resident_id(r as usize),
-                self.evac_index.resident_name(r as usize),
-            )
+        let resident = |r: u32| names.resident_targets.get(r as usize).cloned();
+        let found = match fe {
+            ForEach::Grid => names.grid_targets.get(i).cloned(),
+            ForEach::Site => names.site_targets.get(i).cloned(),
+            ForEach::KeyPerson => self.key_persons.get(i).and_then(|&r| resident(r)),
+            ForEach::Household => self.households.get(i).and_then(|&r| resident(r)),
+            ForEach::Person => names.person_targets.get(i).cloned(),
+            ForEach::Hazard => situation.hazards.get(i).map(|h| {
+                Arc::new(Target {
+                    kind: ForEach::Hazard,
+                    id: h.id.clone(),
+                    name: h.kind.clone(),
+                })
+            }),
         };
-        let (id, name) = match fe {
-            ForEach::Grid => (names.evac.grid_ids[i].clone(), names.grid_names[i].clone()),
-            ForEach::Site => (names.evac.site_ids[i].clone(), names.site_names[i].clone()),
-            ForEach::KeyPerson => resident(self.key_persons[i]),
-            ForEach::Household => resident(self.households[i]),
-            ForEach::Person => (
-                names.evac.person_ids[i].clone(),
-                names.evac.person_names[i].clone(),
-            ),
-            ForEach::Hazard => situation
-                .hazards
-                .get(i)
-                .map(|h| (Arc::from(h.id.as_str()), Arc::from(h.kind.as_str())))
-                .unwrap_or_else(|| (Arc::from(""), Arc::from(""))),
-        };
-        Target { kind: fe, id, name }
+        found.unwrap_or_else(|| {
+            Arc::new(Target {
+                kind: fe,
+                id: String::new(),
+                name: String::new(),
+            })
+        })
     }
 
     /// Fills `{name}` placeholders of a template.
@@ -1516,7 +1599,14 @@ impl Env for DynEnv<'_> {
 impl Names {
     fn new(sc: &Scenario) -> Names {
         let shared = |s: &str| Arc::<str>::from(s);
-        let ins = &sc.plan.instructions;
+        let target = |kind: ForEach, id: &str, name: &str| {
+            Arc::new(Target {
+                kind,
+                id: id.to_string(),
+                name: name.to_string(),
+            })
+        };
+        let grid_id = |g: GridIdx| sc.grids.get(g.ix()).map_or("", |x| x.id.as_str());
         Names {
             evac: EvacuationNames {
                 grid_ids: sc.grids.iter().map(|g| shared(&g.id)).collect(),
@@ -1524,25 +1614,69 @@ impl Names {
                 person_ids: sc.people.iter().map(|p| shared(&p.id)).collect(),
                 person_names: sc.people.iter().map(|p| shared(&p.name)).collect(),
             },
-            person_phones: sc.people.iter().map(|p| shared(&p.phone)).collect(),
-            role_ids: sc.config.roles.iter().map(|r| shared(&r.id)).collect(),
-            material_ids: sc.config.materials.iter().map(|m| shared(&m.id)).collect(),
-            grid_names: sc.grids.iter().map(|g| shared(&g.name)).collect(),
-            site_names: sc.sites.iter().map(|s| shared(&s.name)).collect(),
-            instruction_ids: ins.iter().map(|i| shared(&i.id)).collect(),
-            titles: ins.iter().map(|i| shared(&i.title)).collect(),
-            titles_en: ins
+            people: sc
+                .people
                 .iter()
-                .map(|i| i.title_en.as_deref().map(shared))
+                .map(|p| {
+                    Arc::new(PersonCard {
+                        id: p.id.clone(),
+                        name: p.name.clone(),
+                        role: sc
+                            .config
+                            .roles
+                            .get(p.role.ix())
+                            .map(|r| r.id.clone())
+                            .unwrap_or_default(),
+                        grid: grid_id(p.grid).to_string(),
+                        phone: p.phone.clone(),
+                    })
+                })
                 .collect(),
-            categories: ins
+            material_ids: sc.config.materials.iter().map(|m| shared(&m.id)).collect(),
+            instructions: sc
+                .plan
+                .instructions
                 .iter()
                 .map(|i| {
-                    sc.plan
-                        .categories
-                        .get(i.category.0 as usize)
-                        .map(|c| shared(&c.id))
-                        .unwrap_or_else(|| shared(""))
+                    Arc::new(InstructionCard {
+                        instruction: i.id.clone(),
+                        title: i.title.clone(),
+                        title_en: i.title_en.clone(),
+                        category: sc
+                            .plan
+                            .categories
+                            .get(i.category.0 as usize)
+                            .map(|c| c.id.clone())
+                            .unwrap_or_default(),
+                        phase: i.phase,
+                        priority: i.priority,
+                    })
+                })
+                .collect(),
+            grid_targets: sc
+                .grids
+                .iter()
+                .map(|g| target(ForEach::Grid, &g.id, &g.name))
+                .collect(),
+            site_targets: sc
+                .sites
+                .iter()
+                .map(|s| target(ForEach::Site, &s.id, &s.name))
+                .collect(),
+            person_targets: sc
+                .people
+                .iter()
+                .map(|p| target(ForEach::Person, &p.id, &p.name))
+                .collect(),
+            resident_targets: sc
+                .residents
+                .iter()
+                .map(|r| {
+                    let kind = match r.kind {
+                        ResidentKind::KeyPerson { .. } => ForEach::KeyPerson,
+                        ResidentKind::Household { .. } => ForEach::Household,
+                    };
+                    target(kind, &r.id, &r.name)
                 })
                 .collect(),
         }

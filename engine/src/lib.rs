@@ -23,7 +23,7 @@
 //! let engine = Engine::build(scenario).expect("engine");                 // facts, atlas, plan filters
 //! let a = engine.assess(&Situation::at_discharge(22_000.0));
 //! assert_eq!(a.level, WarningLevel::Red);
-//! assert!(a.tasks.iter().any(|t| t.instruction.starts_with("red.")));
+//! assert!(a.tasks.iter().any(|t| t.card.instruction.starts_with("red.")));
 //! assert!(a.evacuation.persons > 0);
 //! ```
 

@@ -722,9 +722,9 @@ impl<'d> App<'d> {
 
     /// A task's title in the console's language (Chinese when the plan has no English).
     pub fn title<'a>(&self, t: &'a TaskInstance) -> &'a str {
-        match (self.lang, &t.title_en) {
+        match (self.lang, &t.card.title_en) {
             (Lang::En, Some(en)) => en,
-            _ => &t.title,
+            _ => &t.card.title,
         }
     }
 
@@ -888,8 +888,8 @@ impl<'d> App<'d> {
         view.sort_by_key(|&i| {
             (
                 tasks[i].status == TaskStatus::StoodDown,
-                tasks[i].priority,
-                std::cmp::Reverse(tasks[i].phase),
+                tasks[i].card.priority,
+                std::cmp::Reverse(tasks[i].card.phase),
                 i,
             )
         });
@@ -900,13 +900,13 @@ impl<'d> App<'d> {
     fn task_matches(&self, t: &TaskInstance, f: &str) -> bool {
         let hay = |s: &str| s.to_lowercase().contains(f);
         hay(&t.id)
-            || hay(&t.title)
-            || t.title_en.as_deref().is_some_and(hay)
+            || hay(&t.card.title)
+            || t.card.title_en.as_deref().is_some_and(hay)
             || hay(t.status.name())
             || hay(i18n::status_tag(self.lang, t.status))
             || hay(self.grid_name_by_id(&t.grid))
             || t.target.as_ref().is_some_and(|x| hay(&x.name))
-            || t.assignees.iter().any(|a| hay(&a.name))
+            || t.assignees.iter().any(|a| hay(&a.person.name))
     }
 
     fn derive_residents(&mut self) {
@@ -917,12 +917,12 @@ impl<'d> App<'d> {
             .evacuees
             .iter()
             .enumerate()
-            .map(|(i, e)| (&*e.resident, i))
+            .map(|(i, e)| (e.card.resident.as_str(), i))
             .collect();
         // Evacuation tasks by the resident or grid they are about: the most advanced status.
         let mut by_target: HashMap<&str, TaskStatus> = HashMap::new();
         for t in &a.tasks {
-            if &*t.category != "evacuation" || t.status == TaskStatus::Pending {
+            if &*t.card.category != "evacuation" || t.status == TaskStatus::Pending {
                 continue;
             }
             let key = match &t.target {
@@ -1333,12 +1333,12 @@ impl<'d> App<'d> {
         let mut load: HashMap<&str, usize> = HashMap::new();
         for x in &self.assessment.tasks {
             for a in &x.assignees {
-                *load.entry(a.id.as_ref()).or_default() += 1;
+                *load.entry(a.person.id.as_ref()).or_default() += 1;
             }
         }
         let roles: Vec<_> = sc
             .plan
-            .instruction(&t.instruction)
+            .instruction(&t.card.instruction)
             .and_then(|k| sc.plan.instructions.get(k.0 as usize))
             .map(|ins| ins.roles.clone())
             .unwrap_or_default();
@@ -1358,7 +1358,7 @@ impl<'d> App<'d> {
             }
         };
         for a in &t.assignees {
-            if let Some(&p) = self.lookup.person_by_id.get(&*a.id) {
+            if let Some(&p) = self.lookup.person_by_id.get(&*a.person.id) {
                 push(p, true, &mut out);
             }
         }
@@ -1552,7 +1552,7 @@ impl<'d> App<'d> {
                 }];
                 if let Some(role) = sc
                     .plan
-                    .instruction(&t.instruction)
+                    .instruction(&t.card.instruction)
                     .and_then(|k| sc.plan.instructions.get(k.0 as usize))
                     .and_then(|ins| ins.roles.first())
                     .and_then(|r| sc.config.roles.get(r.ix()))
@@ -1620,8 +1620,8 @@ impl<'d> App<'d> {
             }
         };
         let (title, title_en, triggered_min) = (
-            t.title.to_string(),
-            t.title_en.as_deref().map(String::from),
+            t.card.title.to_string(),
+            t.card.title_en.as_deref().map(String::from),
             t.trigger_min,
         );
         let idx: Vec<PersonIdx> = people

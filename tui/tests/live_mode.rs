@@ -102,7 +102,7 @@ fn a_rising_feed_raises_the_level_through_the_tracker_and_the_trend_rises() {
     assert_eq!((a.situation.month, a.situation.hour), (7, 10));
     // The red orders head the to-do list, marked new.
     let first = &a.assessment.tasks[a.todo_view[0]];
-    assert!(first.instruction.starts_with("red."), "{}", first.id);
+    assert!(first.card.instruction.starts_with("red."), "{}", first.id);
     assert!(a.new_tasks.contains(&*first.id));
     // Every level change is in the log.
     let lines = log(&a).join("\n");
@@ -291,7 +291,7 @@ fn field_reports_land_on_the_map_and_in_the_situation() {
         a.assessment
             .tasks
             .iter()
-            .any(|t| t.instruction.starts_with("hazard.piping")),
+            .any(|t| t.card.instruction.starts_with("hazard.piping")),
         "no piping orders"
     );
     let m = markers(&a);
@@ -329,12 +329,9 @@ fn field_reports_land_on_the_map_and_in_the_situation() {
             .map(|m| m.severity),
         Some(Severity::Resolved)
     );
-    assert!(
-        !a.assessment
-            .tasks
-            .iter()
-            .any(|t| t.instruction.starts_with("hazard.piping") && t.status == TaskStatus::Pending)
-    );
+    assert!(!a.assessment.tasks.iter().any(
+        |t| t.card.instruction.starts_with("hazard.piping") && t.status == TaskStatus::Pending
+    ));
 }
 
 #[test]
@@ -394,7 +391,11 @@ fn commander_actions_in_live_mode_are_journaled_and_a_manual_reading_goes_throug
     assert_eq!(a.situation.discharge_m3s, 14_500.0);
     assert_eq!(a.assessment.level, WarningLevel::Red);
     let t = a.assessment.tasks[a.todo_view[0]].clone();
-    let people: Vec<String> = t.assignees.iter().map(|p| p.id.to_string()).collect();
+    let people: Vec<String> = t
+        .assignees
+        .iter()
+        .map(|p| p.person.id.to_string())
+        .collect();
     update(
         &mut a,
         Message::Action(Action::Dispatch {
@@ -560,7 +561,7 @@ fn the_documented_examples_are_read_without_a_warning() {
         .expect("the documented instance is active")
         .assignees
         .iter()
-        .map(|p| p.id.to_string())
+        .map(|p| p.person.id.to_string())
         .collect();
     update(
         &mut a,

@@ -41,23 +41,26 @@ fn flow_22000_raises_the_red_banner_and_the_red_orders() {
         .map(|&i| &a.assessment.tasks[i])
         .collect();
     assert!(
-        first_page.iter().all(|t| t.instruction.starts_with("red.")),
+        first_page
+            .iter()
+            .all(|t| t.card.instruction.starts_with("red.")),
         "{:?}",
         first_page.iter().map(|t| &t.id).collect::<Vec<_>>()
     );
     assert!(first_page.iter().all(|t| a.new_tasks.contains(&*t.id)));
     let shown = screen(&a, 200, 60);
     let title = first_page[0]
+        .card
         .title_en
         .as_deref()
-        .unwrap_or(&first_page[0].title);
+        .unwrap_or(&first_page[0].card.title);
     assert!(shown.contains(&title[..20]), "{shown}");
     // And they are the instructions of the red level.
     assert!(
         a.assessment
             .tasks
             .iter()
-            .filter(|t| t.instruction.starts_with("red."))
+            .filter(|t| t.card.instruction.starts_with("red."))
             .count()
             > 20
     );
@@ -113,7 +116,11 @@ fn a_dispatch_is_recorded_in_the_situation_and_written_to_the_journal() {
     let rec = a.situation.tasks.get(&*task.id).expect("a task record");
     assert_eq!(rec.status, TaskStatus::Dispatched);
     assert_eq!(a.task(&task.id).unwrap().status, TaskStatus::Dispatched);
-    let people: Vec<String> = task.assignees.iter().map(|p| p.id.to_string()).collect();
+    let people: Vec<String> = task
+        .assignees
+        .iter()
+        .map(|p| p.person.id.to_string())
+        .collect();
 
     // The drill journal's format: a header, then the actions; it reads back as one.
     let records = read_journal(&path).expect("a journal");

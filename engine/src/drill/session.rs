@@ -367,7 +367,12 @@ impl<'e> Drill<'e> {
                     .last
                     .as_ref()
                     .and_then(|a| a.tasks.iter().find(|t| *t.id == **task))
-                    .map(|t| t.assignees.iter().map(|p| p.id.to_string()).collect())
+                    .map(|t| {
+                        t.assignees
+                            .iter()
+                            .map(|p| p.person.id.to_string())
+                            .collect()
+                    })
                     .unwrap_or_default();
                 let ids = if people.is_empty() {
                     suggested
@@ -895,8 +900,8 @@ impl<'e> Drill<'e> {
                 self.times.insert(
                     t.id.to_string(),
                     TaskTimes {
-                        instruction: t.instruction.to_string(),
-                        category: t.category.to_string(),
+                        instruction: t.card.instruction.to_string(),
+                        category: t.card.category.to_string(),
                         grid: t.grid.to_string(),
                         activated: now,
                         ..TaskTimes::default()
@@ -981,8 +986,8 @@ impl<'e> Drill<'e> {
             for t in &a.tasks {
                 if let Some(text) = &t.message
                     && t.status == TaskStatus::Pending
-                    && !self.pushed.contains(&*t.instruction)
-                    && pushed.insert(&*t.instruction)
+                    && !self.pushed.contains(&*t.card.instruction)
+                    && pushed.insert(&*t.card.instruction)
                 {
                     policy.push(Action::Push {
                         template: None,

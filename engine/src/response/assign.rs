@@ -23,9 +23,17 @@ pub struct Roster {
     by_grid: Vec<Vec<PersonIdx>>,
     role: Vec<RoleIdx>,
     capacity: Vec<u32>,
-    /// The grid itself and every grid below it, per grid.
-    subtree: Vec<Vec<GridIdx>>,
     roots: Vec<GridIdx>,
+    /// The grid's own children and parent.
+    children: Vec<Vec<GridIdx>>,
+    parent: Vec<Option<GridIdx>>,
+    /// Each person's grid.
+    home: Vec<GridIdx>,
+    /// Roles in the roster (highest role index + 1).
+    roles: usize,
+    /// `avail[g * roles + r]`: people of role `r` with capacity left in `g` and the grids below
+    /// it; a search skips a subtree with nobody of the roles it needs.
+    avail: Vec<u32>,
     /// Generation marks: a grid is visited once per assignment, a person picked once.
     grid_mark: Vec<u32>,
     person_mark: Vec<u32>,
@@ -42,34 +50,68 @@ impl Roster {
                 list.push(PersonIdx(i as u32));
             }
         }
-        let mut subtree = vec![Vec::new(); grids.len()];
-        for (i, sub) in subtree.iter_mut().enumerate() {
-            let mut stack = vec![GridIdx(i as u32)];
-            while let Some(g) = stack.pop() {
-                sub.push(g);
-                if sub.len() > grids.len() {
-                    break;
-                }
-                stack.extend(grids[g.ix()].children.iter().rev().copied());
-            }
-        }
         let roots = grids
             .iter()
             .enumerate()
             .filter(|(_, g)| g.parent.is_none())
             .map(|(i, _)| GridIdx(i as u32))
             .collect();
-        Roster {
+        let roles = people.iter().map(|p| p.role.ix() + 1).max().unwrap_or(0);
+        let mut r = Roster {
             by_grid,
             role: people.iter().map(|p| p.role).collect(),
             capacity: people.iter().map(|p| p.capacity).collect(),
-            subtree,
             roots,
+            children: grids.iter().map(|g| g.children.clone()).collect(),
+            parent: grids.iter().map(|g| g.parent).collect(),
+            home: people.iter().map(|p| p.grid).collect(),
+            roles,
+            avail: vec![0; grids.len() * roles],
             grid_mark: vec![0; grids.len()],
             person_mark: vec![0; people.len()],
             generation: 0,
             cands: Vec::new(),
+        };
+        r.count_available();
+        r
+    }
+
+    /// Recounts `avail` from the capacities.
+    fn count_available(&mut self) {
+        self.avail.fill(0);
+        for p in 0..self.capacity.len() {
+            if self.capacity[p] > 0 {
+                self.add_available(p, 1);
+            }
         }
+    }
+
+    /// Adds `d` (±1) to the availability of person `p`'s role in their grid and every grid above.
+    fn add_available(&mut self, p: usize, d: i32) {
+        let role = self.role[p].ix();
+        let mut g = self.home.get(p).copied();
+        let mut steps = 0;
+        while let Some(x) = g {
+            if let Some(a) = self.avail.get_mut(x.ix() * self.roles + role) {
+                *a = a.saturating_add_signed(d);
+            }
+            steps += 1;
+            if steps > self.parent.len() {
+                break;
+            }
+            g = self.parent.get(x.ix()).copied().flatten();
+        }
+    }
+
+    /// Whether anyone of `roles` has capacity left in `g` or below it.
+    fn any_available(&self, g: GridIdx, roles: &[RoleIdx]) -> bool {
+        roles.iter().any(|r| {
+            r.ix() < self.roles
+                && self
+                    .avail
+                    .get(g.ix() * self.roles + r.ix())
+                    .is_some_and(|&a| a > 0)
+        })
     }
 
     /// Restores everyone's full capacity (start of an assessment), minus the unavailable.
@@ -82,6 +124,7 @@ impl Roster {
                 *c = 0;
             }
         }
+        self.count_available();
     }
 
     /// Takes one unit of a person's capacity; false when they have none left.
@@ -89,6 +132,9 @@ impl Roster {
         match self.capacity.get_mut(p.ix()) {
             Some(c) if *c > 0 => {
                 *c -= 1;
+                if *c == 0 {
+                    self.add_available(p.ix(), -1);
+                }
                 true
             }
             _ => false,
@@ -134,47 +180,50 @@ impl Roster {
             }
             let mut cands = std::mem::take(&mut self.cands);
             cands.clear();
-            let mut visit = |g: GridIdx, this: &mut Roster| {
-                match this.grid_mark.get_mut(g.ix()) {
-                    Some(m) if *m != generation => *m = generation,
-                    _ => return,
-                }
-                for &p in &this.by_grid[g.ix()] {
-                    if this.person_mark[p.ix()] != generation
-                        && this.capacity[p.ix()] > 0
-                        && roles.contains(&this.role[p.ix()])
-                    {
-                        cands.push(p);
+            // Every grid of the subtree under `top` not yet visited, skipping subtrees with
+            // nobody of the roles left; the people of the roles with capacity go to `cands`.
+            let mut collect = |top: GridIdx, whole: bool, this: &mut Roster| {
+                let mut stack = vec![top];
+                while let Some(g) = stack.pop() {
+                    if !this.any_available(g, roles) {
+                        continue;
+                    }
+                    match this.grid_mark.get_mut(g.ix()) {
+                        Some(m) if *m != generation => {
+                            *m = generation;
+                            for &p in &this.by_grid[g.ix()] {
+                                if this.person_mark[p.ix()] != generation
+                                    && this.capacity[p.ix()] > 0
+                                    && roles.contains(&this.role[p.ix()])
+                                {
+                                    cands.push(p);
+                                }
+                            }
+                        }
+                        Some(_) => {}
+                        None => continue,
+                    }
+                    if whole && let Some(ch) = this.children.get(g.ix()) {
+                        stack.extend(ch.iter().copied());
                     }
                 }
             };
             match tier {
-                Tier::Own => {
-                    for k in 0..self.subtree.get(grid.ix()).map_or(0, Vec::len) {
-                        let g = self.subtree[grid.ix()][k];
-                        visit(g, self);
-                    }
-                }
+                Tier::Own => collect(grid, true, self),
                 Tier::Neighbour => {
-                    for n in neighbours {
-                        for k in 0..self.subtree.get(n.ix()).map_or(0, Vec::len) {
-                            let g = self.subtree[n.ix()][k];
-                            visit(g, self);
-                        }
+                    for &n in neighbours {
+                        collect(n, true, self);
                     }
                 }
                 Tier::Parent => {
                     if let Some(p) = parent {
-                        for k in 0..self.subtree.get(p.ix()).map_or(0, Vec::len) {
-                            let g = self.subtree[p.ix()][k];
-                            visit(g, self);
-                        }
+                        collect(p, true, self);
                     }
                 }
                 Tier::Town => {
                     for k in 0..self.roots.len() {
                         let g = self.roots[k];
-                        visit(g, self);
+                        collect(g, false, self);
                     }
                 }
             }

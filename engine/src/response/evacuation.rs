@@ -38,25 +38,35 @@ pub enum EvacueeKind {
     Household,
 }
 
-/// One evacuee (a key person or a household) in the plan.
+/// Who a resident is, as the evacuation plan shows them: made once per engine and shared by
+/// every plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Evacuee {
-    /// Order in the plan, 1 first.
-    pub rank: u32,
+pub struct ResidentCard {
     /// Resident id.
-    pub resident: Arc<str>,
+    pub resident: String,
     /// Name.
-    pub name: Arc<str>,
+    pub name: String,
     /// `key_person` or `household`.
     pub kind: EvacueeKind,
     /// Key-person category or household category.
-    pub category: Arc<str>,
+    pub category: String,
     /// Evacuation class of a household.
     pub evac_class: Option<u8>,
     /// Persons.
     pub size: u32,
     /// Grid id.
-    pub grid: Arc<str>,
+    pub grid: String,
+}
+
+/// One evacuee (a key person or a household) in the plan. In JSON the card's fields sit beside
+/// the plan's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evacuee {
+    /// Order in the plan, 1 first.
+    pub rank: u32,
+    /// Who.
+    #[serde(flatten)]
+    pub card: Arc<ResidentCard>,
     /// Discharge at which the home gets wet, m³/s (None: not below the atlas's top).
     pub wet_discharge_m3s: Option<f64>,
     /// That discharge minus the discharge planned for; negative: already under water.
@@ -219,13 +229,18 @@ pub struct EvacuationIndex {
     /// Per resident: positions in `shelters`, nearest first (ties: site order); `u32::MAX` pads.
     nearest: Vec<[u32; NEAREST]>,
     ids: Vec<Arc<str>>,
-    names: Vec<Arc<str>>,
-    categories: Vec<Arc<str>>,
+    cards: Vec<Arc<ResidentCard>>,
 }
 
 impl EvacuationIndex {
-    /// Builds the index from the residents, the discharge that wets each one's home, and the sites.
-    pub fn new(residents: &[Resident], resident_threshold: &[f32], sites: &[Site]) -> Self {
+    /// Builds the index from the residents, the discharge that wets each one's home, the sites
+    /// and the grid ids (by grid index).
+    pub fn new(
+        residents: &[Resident],
+        resident_threshold: &[f32],
+        sites: &[Site],
+        grid_ids: &[Arc<str>],
+    ) -> Self {
         let wet = |i: usize| {
             resident_threshold
                 .get(i)
@@ -297,15 +312,30 @@ impl EvacuationIndex {
             shelters,
             nearest,
             ids: residents.iter().map(|r| Arc::from(r.id.as_str())).collect(),
-            names: residents
+            cards: residents
                 .iter()
-                .map(|r| Arc::from(r.name.as_str()))
-                .collect(),
-            categories: residents
-                .iter()
-                .map(|r| match &r.kind {
-                    ResidentKind::KeyPerson { category }
-                    | ResidentKind::Household { category, .. } => Arc::from(category.as_str()),
+                .map(|r| {
+                    let (kind, category, evac_class) = match &r.kind {
+                        ResidentKind::KeyPerson { category } => {
+                            (EvacueeKind::KeyPerson, category, None)
+                        }
+                        ResidentKind::Household {
+                            category,
+                            evac_class,
+                        } => (EvacueeKind::Household, category, Some(*evac_class)),
+                    };
+                    Arc::new(ResidentCard {
+                        resident: r.id.clone(),
+                        name: r.name.clone(),
+                        kind,
+                        category: category.clone(),
+                        evac_class,
+                        size: r.size,
+                        grid: grid_ids
+                            .get(r.grid.ix())
+                            .map(|g| g.to_string())
+                            .unwrap_or_default(),
+                    })
                 })
                 .collect(),
         }
@@ -446,27 +476,10 @@ pub fn plan_evacuation(
         .enumerate()
         .map(|(rank, d)| {
             let i = d.resident as usize;
-            let r = &input.residents[i];
             let wet = ix.order_wet_of(d.resident);
-            let (kind, evac_class) = match &r.kind {
-                ResidentKind::KeyPerson { .. } => (EvacueeKind::KeyPerson, None),
-                ResidentKind::Household { evac_class, .. } => {
-                    (EvacueeKind::Household, Some(*evac_class))
-                }
-            };
             Evacuee {
                 rank: rank as u32 + 1,
-                resident: ix.ids[i].clone(),
-                name: ix.names[i].clone(),
-                kind,
-                category: ix.categories[i].clone(),
-                evac_class,
-                size: r.size,
-                grid: names
-                    .grid_ids
-                    .get(r.grid.ix())
-                    .cloned()
-                    .unwrap_or_else(|| Arc::from("")),
+                card: ix.cards[i].clone(),
                 wet_discharge_m3s: wet.is_finite().then_some(f64::from(wet)),
                 margin_m3s: wet.is_finite().then(|| f64::from(wet) - planning),
                 arrival_hours: arrival(i),
@@ -492,12 +505,12 @@ pub fn plan_evacuation(
         evacuees,
         persons,
         overflow: decisions
-            .iter()
+            .par_iter()
             .filter(|d| d.shelter.is_none())
             .map(|d| ix.ids[d.resident as usize].clone())
             .collect(),
         unassigned: decisions
-            .iter()
+            .par_iter()
             .filter(|d| d.leader.is_none())
             .map(|d| ix.ids[d.resident as usize].clone())
             .collect(),
@@ -505,16 +518,6 @@ pub fn plan_evacuation(
 }
 
 impl EvacuationIndex {
-    /// Resident `i`'s id as a shared string.
-    pub(crate) fn resident_id(&self, i: usize) -> Arc<str> {
-        self.ids.get(i).cloned().unwrap_or_else(|| Arc::from(""))
-    }
-
-    /// Resident `i`'s name as a shared string.
-    pub(crate) fn resident_name(&self, i: usize) -> Arc<str> {
-        self.names.get(i).cloned().unwrap_or_else(|| Arc::from(""))
-    }
-
     /// The discharge that wets resident `i`'s home (infinite: never).
     fn order_wet_of(&self, i: u32) -> f32 {
         self.resident_wet
@@ -652,7 +655,7 @@ mod tests {
             person_ids: people.iter().map(|p| Arc::from(p.id.as_str())).collect(),
             person_names: people.iter().map(|p| Arc::from(p.name.as_str())).collect(),
         };
-        let index = EvacuationIndex::new(&residents, &thresholds, &sites);
+        let index = EvacuationIndex::new(&residents, &thresholds, &sites, &names.grid_ids);
         let input = EvacuationInput {
             residents: &residents,
             resident_threshold: &thresholds,
@@ -667,13 +670,22 @@ mod tests {
             index: &index,
         };
         let plan = plan_evacuation(&input, 6_000.0, Some(10_000.0));
-        let order: Vec<&str> = plan.evacuees.iter().map(|e| &*e.resident).collect();
+        let order: Vec<&str> = plan
+            .evacuees
+            .iter()
+            .map(|e| e.card.resident.as_str())
+            .collect();
         assert_eq!(
             order,
             ["hh-low", "bedridden", "child", "hh-high"],
             "least margin first, then vulnerability"
         );
-        let by = |id: &str| plan.evacuees.iter().find(|e| &*e.resident == id).unwrap();
+        let by = |id: &str| {
+            plan.evacuees
+                .iter()
+                .find(|e| e.card.resident == id)
+                .unwrap()
+        };
         assert_eq!(by("hh-low").means, Means::Boat, "already cut off at 6,000");
         assert_eq!(by("bedridden").means, Means::Vehicle);
         assert_eq!(

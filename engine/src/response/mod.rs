@@ -9,6 +9,6 @@ mod materials;
 pub use assign::{Roster, Tier};
 pub use evacuation::{
     EvacuationIndex, EvacuationInput, EvacuationNames, EvacuationPlan, Evacuee, EvacueeKind, Means,
-    plan_evacuation,
+    ResidentCard, plan_evacuation,
 };
 pub use materials::{DepotStocks, MaterialDraw};

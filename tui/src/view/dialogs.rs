@@ -170,7 +170,7 @@ fn dispatch(buf: &mut Buffer, screen: Rect, app: &App, d: &DispatchDialog) {
                         pad(i18n::status_tag(l, t.status), 5),
                         status_colour(t.status),
                     ),
-                    Span::raw(pad(&t.priority.to_string(), 2)),
+                    Span::raw(pad(&t.card.priority.to_string(), 2)),
                     Span::raw(pad(app.title(t), iw.saturating_sub(7 + target_w))),
                     Span::styled(
                         pad(
@@ -389,10 +389,10 @@ fn task(buf: &mut Buffer, screen: Rect, app: &App, id: &str) {
     let inner = frame_box(buf, area, i18n::TASK_DETAILS.get(l).into(), "Enter / Esc");
     let w = inner.width as usize;
     let mut rows = vec![vec![Span::styled(
-        fit(&t.title, w),
+        fit(&t.card.title, w),
         Style::default().add_modifier(Modifier::BOLD),
     )]];
-    if let Some(en) = &t.title_en {
+    if let Some(en) = &t.card.title_en {
         rows.push(vec![Span::styled(
             fit(en, w),
             Style::default().fg(Color::Gray),
@@ -408,14 +408,14 @@ fn task(buf: &mut Buffer, screen: Rect, app: &App, id: &str) {
         Span::raw(format!(
             "   {} {}   {} {}",
             i18n::PRIORITY.get(l),
-            t.priority,
+            t.card.priority,
             i18n::DEADLINE.get(l),
             i18n::due(t.deadline_min - app.clock().now_min)
         )),
     ]);
     rows.push(field(
         i18n::CATEGORY.get(l),
-        format!("{} / {}", t.category, t.phase.name()),
+        format!("{} / {}", t.card.category, t.card.phase.name()),
         w,
     ));
     let target = t
@@ -433,7 +433,14 @@ fn task(buf: &mut Buffer, screen: Rect, app: &App, id: &str) {
     } else {
         t.assignees
             .iter()
-            .map(|a| format!("{} {} {}", a.name, app.role_name(&a.role), a.phone))
+            .map(|a| {
+                format!(
+                    "{} {} {}",
+                    a.person.name,
+                    app.role_name(&a.person.role),
+                    a.person.phone
+                )
+            })
             .collect::<Vec<_>>()
             .join("; ")
     };

@@ -355,7 +355,7 @@ pub fn todo(buf: &mut Buffer, area: Rect, app: &App) {
                 .assignees
                 .iter()
                 .take(3)
-                .map(|a| a.name.as_ref())
+                .map(|a| a.person.name.as_ref())
                 .collect::<Vec<_>>()
                 .join(",");
             if t.assignees.len() > 3 {
@@ -386,8 +386,8 @@ pub fn todo(buf: &mut Buffer, area: Rect, app: &App) {
                     status_colour(t.status),
                 ),
                 Span::styled(
-                    pad(&t.priority.to_string(), c_pri),
-                    Style::default().fg(if t.priority <= 1 {
+                    pad(&t.card.priority.to_string(), c_pri),
+                    Style::default().fg(if t.card.priority <= 1 {
                         Color::LightRed
                     } else {
                         Color::Gray
