@@ -1,5 +1,7 @@
 //! Assessment at a new discharge on the bundled scenario (target: median under 2 ms on one core),
-//! and scenario load + engine build.
+//! scenario load + engine build, and the assessment of the generated scale scenario (5,000 grids,
+//! 50,000 people, 200,000 residents, over 100,000 instances at 22,000 m³/s; target under 100 ms
+//! on two cores), generated into a temporary directory first.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use floodgrid_engine::assess::{Engine, Situation};
@@ -70,5 +72,29 @@ fn load_and_build(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, assess, load_and_build);
+fn scale(c: &mut Criterion) {
+    let dir = std::env::temp_dir().join(format!("floodgrid-bench-scale-{}", std::process::id()));
+    floodgrid_scengen::generate(&floodgrid_scengen::Preset::scale(), &dir)
+        .expect("the scale scenario generates");
+    let engine = Engine::build(Scenario::load(&dir).expect("scale scenario")).expect("engine");
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut g = c.benchmark_group("scale");
+    g.sample_size(10);
+    for threads in [2usize, 1] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
+        g.bench_function(format!("assess_22000_{threads}thread"), |b| {
+            b.iter(|| {
+                let a = pool.install(|| engine.assess(&Situation::at_discharge(22_000.0)));
+                assert!(a.level == WarningLevel::Red && a.summary.instances > 100_000);
+                a.summary.instances
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, assess, load_and_build, scale);
 criterion_main!(benches);
