@@ -33,7 +33,7 @@ use crate::flood::solver::{
     SolverError,
 };
 use crate::flood::{GeoTransform, Raster, cells_in_region};
-use crate::grid::{SiteGeometry, SiteIdx, SiteKind};
+use crate::grid::{Site, SiteGeometry, SiteIdx, SiteKind};
 use crate::scenario::Scenario;
 
 /// The downstream boundary of a scenario run.
@@ -108,9 +108,9 @@ pub struct ScenarioRun {
     pub inflow_range_m3s: (f64, f64),
 }
 
-/// The scenario's main and production dike lines (site index, crest line), in file order.
-pub fn dike_lines(sc: &Scenario) -> Vec<(SiteIdx, &[[f64; 2]])> {
-    sc.sites
+/// The main and production dike lines among sites (site index, crest line), in file order.
+pub fn dike_lines(sites: &[Site]) -> Vec<(SiteIdx, &[[f64; 2]])> {
+    sites
         .iter()
         .enumerate()
         .filter(|(_, s)| matches!(s.kind, SiteKind::MainDike | SiteKind::ProductionDike))
@@ -144,14 +144,84 @@ fn distance_to_line(line: &[[f64; 2]], p: [f64; 2]) -> f64 {
 
 /// The main or production dike line nearest a projected point, and its distance, m (ties: the
 /// first in file order).
-pub fn nearest_dike(sc: &Scenario, p: [f64; 2]) -> Option<(SiteIdx, f64)> {
-    dike_lines(sc)
+pub fn nearest_dike(sites: &[Site], p: [f64; 2]) -> Option<(SiteIdx, f64)> {
+    dike_lines(sites)
         .into_iter()
         .map(|(i, l)| (i, distance_to_line(l, p)))
         .fold(None, |best: Option<(SiteIdx, f64)>, c| match best {
             Some(b) if b.1 <= c.1 => Some(b),
             _ => Some(c),
         })
+}
+
+/// The point where a breach opens: the point of its dike line nearest [`Breach::at`], or halfway
+/// along the line.
+pub fn breach_centre(b: &Breach) -> Option<[f64; 2]> {
+    let line = &b.dike;
+    let seg = |w: &[[f64; 2]]| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]);
+    if let Some(p) = b.at {
+        let mut best: Option<(f64, [f64; 2])> = None;
+        for w in line.windows(2) {
+            let (a, c) = (w[0], w[1]);
+            let (dx, dy) = (c[0] - a[0], c[1] - a[1]);
+            let len2 = dx * dx + dy * dy;
+            let f = if len2 > 0.0 {
+                (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let q = [a[0] + f * dx, a[1] + f * dy];
+            let d = (p[0] - q[0]).hypot(p[1] - q[1]);
+            if best.is_none_or(|b| d < b.0) {
+                best = Some((d, q));
+            }
+        }
+        return best.map(|b| b.1).or(line.first().copied());
+    }
+    let mut left = 0.5 * line.windows(2).map(seg).sum::<f64>();
+    for w in line.windows(2) {
+        let l = seg(w);
+        if left <= l && l > 0.0 {
+            let f = left / l;
+            return Some([
+                w[0][0] + f * (w[1][0] - w[0][0]),
+                w[0][1] + f * (w[1][1] - w[0][1]),
+            ]);
+        }
+        left -= l;
+    }
+    line.first().copied()
+}
+
+/// The median ground within `radius_m` of a point (NODATA left out): the level a breach cuts
+/// down to when the script does not say — the floodplain around the dike, not the river bed
+/// beside it (a minimum would be) nor the crest.
+pub fn median_ground(dem: &Raster, p: [f64; 2], radius_m: f64) -> Option<f64> {
+    let t = &dem.transform;
+    let (nc, nr) = (radius_m / t.dx_m, radius_m / t.dy_m);
+    let (c0, r0) = dem.cell_at(p[0], p[1])?;
+    let mut z: Vec<f32> = Vec::new();
+    let (nc, nr) = (nc.ceil() as isize, nr.ceil() as isize);
+    for dr in -nr..=nr {
+        for dc in -nc..=nc {
+            let (c, r) = (c0 as isize + dc, r0 as isize + dr);
+            if c < 0 || r < 0 {
+                continue;
+            }
+            let Some(v) = dem.get(c as usize, r as usize) else {
+                continue;
+            };
+            let (x, y) = dem.cell_centre(c as usize, r as usize);
+            if v.is_finite() && (x - p[0]).hypot(y - p[1]) <= radius_m {
+                z.push(v);
+            }
+        }
+    }
+    if z.is_empty() {
+        return None;
+    }
+    z.sort_by(f32::total_cmp);
+    Some(f64::from(z[z.len() / 2]))
 }
 
 /// Marks the cells a polyline passes through (sampled every quarter cell).
@@ -272,7 +342,7 @@ pub fn build_scenario_run(
         )));
     }
     let k = opts.coarsen.max(1);
-    let dikes: Vec<&[[f64; 2]]> = dike_lines(sc).into_iter().map(|d| d.1).collect();
+    let dikes: Vec<&[[f64; 2]]> = dike_lines(&sc.sites).into_iter().map(|d| d.1).collect();
     let dem = coarsen_dem(fine, k, &dikes);
     // Still water from the atlas: each block's mean water level over its wet cells.
     let q0 = q.at(0.0);
