@@ -7,6 +7,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use floodgrid_engine::assess::Engine;
+use floodgrid_engine::flood::scenario_run::{
+    Outflow, ScenarioRun, ScenarioRunError, ScenarioRunOptions, build_scenario_run,
+    scenario_grid_arrival_hours,
+};
 use floodgrid_engine::flood::solver::{
     self, Boundary, BoundaryKind, Breach, Edge, Inflow, Manning, RunSummary, Series, Simulation,
     SolverConfig,
@@ -201,7 +205,7 @@ fn standalone(args: &SimulateArgs) -> Result<(), Fail> {
                 .map_err(|e| input(e.to_string()))?;
         }
     }
-    run_and_write(sim, duration, out, epsg, args.snapshot_interval)
+    run_and_write(sim, duration, out, epsg, args.snapshot_interval, None)
 }
 
 fn scenario_mode(dir: &Path, args: &SimulateArgs) -> Result<(), Fail> {
@@ -215,24 +219,6 @@ fn scenario_mode(dir: &Path, args: &SimulateArgs) -> Result<(), Fail> {
     })?;
     let engine = Engine::build(scenario).map_err(|e| input(e.to_string()))?;
     let sc = engine.scenario();
-    let dem = &sc.dem;
-    let lines = |kind: SiteKind| -> Vec<(&str, &Vec<[f64; 2]>)> {
-        sc.sites
-            .iter()
-            .filter(|s| s.kind == kind)
-            .filter_map(|s| match &s.geometry {
-                SiteGeometry::Line(l) if l.len() >= 2 => Some((s.id.as_str(), l)),
-                _ => None,
-            })
-            .collect()
-    };
-    let river = lines(SiteKind::River);
-    // River lines run upstream first (as the atlas reads them).
-    let (Some(first), Some(last)) = (river.first(), river.last()) else {
-        return Err(input("the scenario has no river line in sites.geojson"));
-    };
-    let (up, up_next) = (first.1[0], first.1[1]);
-    let down = last.1[last.1.len() - 1];
     let q = if let Some(path) = &args.hydrograph {
         read_series(path)?
     } else if let Some(qc) = args.discharge {
@@ -260,125 +246,84 @@ fn scenario_mode(dir: &Path, args: &SimulateArgs) -> Result<(), Fail> {
             "nothing to simulate: give --duration SECONDS (the hydrograph is a single value)",
         ));
     }
-    let mut sim = Simulation::new(dem, config(args)).map_err(|e| input(e.to_string()))?;
-    sim.set_manning(Manning::Uniform(args.manning))
-        .map_err(|e| usage(e.to_string()))?;
-    // Start from the atlas's still water at the first discharge: the river is not empty.
-    let q0 = q.at(0.0);
-    let atlas = engine.atlas();
-    let depth: Vec<f32> = (0..dem.data.len())
-        .map(|k| atlas.depth(dem, k, q0) as f32)
-        .collect();
-    sim.set_depth(&depth).map_err(|e| input(e.to_string()))?;
-    // Inflow across the river one cell in from its upstream end: the cells of a cross-section
-    // that are wet at the first discharge, or the centreline cell.
-    let (dx, dy) = (up_next[0] - up[0], up_next[1] - up[1]);
-    let len = dx.hypot(dy).max(1e-9);
-    let step = dem.transform.dx_m.max(dem.transform.dy_m);
-    let c = [up[0] + dx / len * step, up[1] + dy / len * step];
-    let half = 5_000.0;
-    let section = [
-        [c[0] - dy / len * half, c[1] + dx / len * half],
-        [c[0] + dy / len * half, c[1] - dx / len * half],
-    ];
-    let across = Inflow::along_line(dem, &section, q.clone());
-    let mut cells: Vec<usize> = across
-        .map(|i| i.cells)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|&k| depth[k] > 0.0)
-        .collect();
-    if cells.is_empty() {
-        cells = Inflow::at_points(dem, &[c], q.clone())
-            .or_else(|_| Inflow::at_points(dem, &[up], q.clone()))
-            .map_err(|_| input("the river's upstream end lies outside the DEM"))?
-            .cells;
+    if !(args.manning.is_finite() && args.manning > 0.0) {
+        return Err(usage(format!(
+            "--manning {}: expected a positive number",
+            args.manning
+        )));
     }
-    sim.add_inflow(Inflow {
-        cells,
-        discharge_m3s: q.clone(),
-    })
-    .map_err(|e| input(e.to_string()))?;
-    // Outflow on the edge nearest the downstream end.
-    let (w, s, e, n) = dem.bounds();
-    let edge = [
-        (down[1] - s, Edge::South),
-        (n - down[1], Edge::North),
-        (e - down[0], Edge::East),
-        (down[0] - w, Edge::West),
-    ]
-    .into_iter()
-    .min_by(|a, b| a.0.total_cmp(&b.0))
-    .map_or(Edge::South, |x| x.1);
-    let kind = match args.outflow.as_deref() {
-        Some("stage") => {
-            let station = sc
-                .config
-                .stations
-                .iter()
-                .min_by(|a, b| {
-                    let d = |p: [f64; 2]| (p[0] - down[0]).hypot(p[1] - down[1]);
-                    d(a.xy).total_cmp(&d(b.xy))
-                })
-                .ok_or_else(|| input("--outflow stage: the scenario has no station"))?;
-            let pts: Vec<(f64, f64)> = q
-                .points()
-                .iter()
-                .map(|&(t, qq)| (t, station.rating.stage_m(qq)))
-                .collect();
-            BoundaryKind::Stage {
-                level_m: Series::new(pts).map_err(|e| input(e.to_string()))?,
-            }
-        }
-        Some(o) => BoundaryKind::Free {
-            slope: parse_free(o)?,
+    let outflow = match args.outflow.as_deref() {
+        Some("stage") => Outflow::Stage,
+        Some(o) => Outflow::Free {
+            slope: Some(parse_free(o)?),
         },
-        None => {
-            let z = |p: [f64; 2]| {
-                dem.cell_at(p[0], p[1])
-                    .and_then(|(c, r)| dem.get(c, r))
-                    .map(f64::from)
-            };
-            let length: f64 = river
-                .iter()
-                .flat_map(|l| l.1.windows(2))
-                .map(|w| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]))
-                .sum();
-            let slope = match (z(up), z(down)) {
-                (Some(a), Some(b)) if length > 0.0 => (a - b) / length,
-                _ => 0.0,
-            };
-            BoundaryKind::Free {
-                slope: slope.max(1e-4),
-            }
-        }
+        None => Outflow::Free { slope: None },
     };
-    sim.add_boundary(Boundary::whole(edge, kind))
-        .map_err(|e| input(e.to_string()))?;
+    let mut breaches = Vec::new();
     for spec in &args.breach {
-        let breach = parse_breach(spec, sc)?;
-        sim.add_breach(dem, breach)
-            .map_err(|e| input(format!("--breach {spec}: {e}")))?;
+        breaches.push(parse_breach(spec, sc)?);
     }
+    let opts = ScenarioRunOptions {
+        coarsen: 1,
+        manning_n: args.manning,
+        solver: config(args),
+        outflow,
+    };
+    let run = build_scenario_run(&engine, &q, breaches, &opts).map_err(|e| match e {
+        ScenarioRunError::Solver(e) if !args.breach.is_empty() => {
+            input(format!("--breach {}: {e}", args.breach.join(" --breach ")))
+        }
+        ScenarioRunError::NoStation => input("--outflow stage: the scenario has no station"),
+        e => input(e.to_string()),
+    })?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("out/simulate"));
+    let ScenarioRun {
+        sim,
+        terrain,
+        initial_depth_m,
+        outflow_edge,
+        inflow_range_m3s,
+    } = run;
     eprintln!(
-        "{}: {} × {} cells, inflow {:.0}–{:.0} m³/s at the upstream end, outflow on the {edge:?} edge, {} breach(es)",
+        "{}: {} × {} cells, inflow {:.0}–{:.0} m³/s at the upstream end, outflow on the {outflow_edge:?} edge, {} breach(es)",
         sc.config.name,
-        dem.ncols,
-        dem.nrows,
-        q.points().iter().map(|p| p.1).fold(f64::INFINITY, f64::min),
-        q.max(),
+        terrain.ncols,
+        terrain.nrows,
+        inflow_range_m3s.0,
+        inflow_range_m3s.1,
         args.breach.len()
     );
+    let grid_hours = |sim: &Simulation| {
+        let hours = scenario_grid_arrival_hours(
+            sc,
+            &terrain,
+            &initial_depth_m,
+            &sim.arrival_time(),
+            sim.config().arrival_depth_m,
+        );
+        let map: serde_json::Map<String, serde_json::Value> = sc
+            .grids
+            .iter()
+            .zip(hours)
+            .map(|(g, h)| {
+                (
+                    g.id.clone(),
+                    h.map_or(serde_json::Value::Null, |h| h.into()),
+                )
+            })
+            .collect();
+        map
+    };
     run_and_write(
         sim,
         duration,
         &out,
         Some(sc.config.crs.epsg),
         args.snapshot_interval,
+        Some(&grid_hours),
     )
 }
 
@@ -419,6 +364,9 @@ fn parse_breach(spec: &str, sc: &Scenario) -> Result<Breach, Fail> {
     })
 }
 
+/// Per-grid arrival hours for summary.json, from the finished run.
+type GridHours<'a> = &'a dyn Fn(&Simulation) -> serde_json::Map<String, serde_json::Value>;
+
 fn write_raster(dir: &Path, name: &str, r: &Raster, epsg: Option<u32>) -> Result<(), Fail> {
     let fail = |p: &Path, e: String| input(format!("cannot write {}: {e}", p.display()));
     let asc = dir.join(format!("{name}.asc"));
@@ -439,6 +387,7 @@ fn run_and_write(
     out: &Path,
     epsg: Option<u32>,
     snapshot_interval: Option<f64>,
+    grid_hours: Option<GridHours<'_>>,
 ) -> Result<(), Fail> {
     if !(duration.is_finite() && duration > 0.0) {
         return Err(usage(format!(
@@ -493,7 +442,11 @@ fn run_and_write(
     write_raster(out, "max_velocity", &sim.max_velocity(), epsg)?;
     write_raster(out, "depth", &sim.depth(), epsg)?;
     let summary: RunSummary = sim.summary(wall);
-    let json = serde_json::to_string_pretty(&summary).unwrap_or_default();
+    let mut value = serde_json::to_value(&summary).unwrap_or_default();
+    if let (Some(f), Some(obj)) = (grid_hours, value.as_object_mut()) {
+        obj.insert("grid_arrival_hours".into(), f(&sim).into());
+    }
+    let json = serde_json::to_string_pretty(&value).unwrap_or_default();
     let path = out.join("summary.json");
     std::fs::write(&path, json + "\n")
         .map_err(|e| input(format!("cannot write {}: {e}", path.display())))?;

@@ -263,6 +263,84 @@ fn flood_of_1958_type_breaches_a_production_dike() {
     );
     assert!(n(&r["score"]) >= 50.0, "score {}", r["score"]);
     assert!(r["evacuation"]["households_reached"].as_u64().unwrap() > 1000);
+    // The breach started a 2D run: per-grid arrival hours reaching 南堤村 (behind the breached
+    // production dike pdike.02) and a clean mass balance.
+    let run = &r["breach_runs"][0];
+    assert_eq!(run["dike"], "pdike.02", "{run}");
+    assert!(run["error"].is_null(), "{run}");
+    assert!(n(&run["flooded_area_km2"]) > 1.0);
+    assert!(n(&run["mass_balance_error"]).abs() < 1e-4);
+    let reached = run["grids_reached"].as_array().unwrap();
+    assert!(
+        reached
+            .iter()
+            .any(|g| g[0].as_str().unwrap().starts_with("g.nandi.")),
+        "{reached:?}"
+    );
+}
+
+#[test]
+fn a_breach_gives_evacuation_deadlines_from_the_water_and_replays_exactly() {
+    use floodgrid_engine::assess::Engine;
+    use floodgrid_engine::drill::{Drill, DrillOptions, report};
+    use floodgrid_engine::scenario::Scenario;
+    let engine = Engine::build(Scenario::load(common::bundled()).unwrap()).unwrap();
+    let script = engine
+        .scenario()
+        .drills
+        .iter()
+        .find(|d| d.id.starts_with("03"))
+        .unwrap()
+        .clone();
+    let options = DrillOptions {
+        auto_dispatch: true,
+        ..DrillOptions::default()
+    };
+    let go = || {
+        let (arrival, deadlines, md) = {
+            let mut d = Drill::new(&engine, script.clone(), options, None, "bundled");
+            d.step_to(805.0);
+            assert!(
+                d.arrival_hours().is_none(),
+                "no arrival times before the breach"
+            );
+            d.step_to(840.0);
+            let arrival = d.arrival_hours().expect("arrival hours after the breach");
+            let sc = engine.scenario();
+            let a = d.assessment().unwrap();
+            // Instances timed by the water (before_arrival_h) in reached grids: due at or before it.
+            let mut deadlines = 0;
+            for t in &a.tasks {
+                let Some(g) = sc.grids.iter().position(|g| *g.id == *t.grid) else {
+                    continue;
+                };
+                let timed = sc.plan.instruction(&t.instruction).is_some_and(|i| {
+                    sc.plan.instructions[i.0 as usize]
+                        .before_arrival_h
+                        .is_some()
+                });
+                if let (Some(h), true) = (arrival[g], timed) {
+                    assert!(
+                        t.deadline_min <= d.now_min() + h * 60.0 + 1e-6,
+                        "{} due at {} after the water ({} h)",
+                        t.id,
+                        t.deadline_min,
+                        h
+                    );
+                    deadlines += 1;
+                }
+            }
+            let md = report(&d).to_markdown();
+            (arrival, deadlines, md)
+        };
+        (arrival, deadlines, md)
+    };
+    let (a1, n1, md1) = go();
+    let (a2, _, md2) = go();
+    assert!(n1 > 0, "no evacuation instance in a reached grid");
+    assert_eq!(a1, a2);
+    assert_eq!(md1, md2, "reports differ");
+    assert!(md1.contains("## Breach run: pdike.02"));
 }
 
 #[test]

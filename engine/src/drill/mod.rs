@@ -19,5 +19,7 @@ pub use report::{
     DrillReport, EvacuationResult, ExpectationResult, Outcome, ResponseTimes, report,
 };
 pub use rng::DrillRng;
-pub use script::{DrillScript, Expectation, Inject, InjectKind, InjectPlace};
-pub use session::{Drill, DrillOptions, TaskTimes};
+pub use script::{DrillScript, Expectation, Inject, InjectBreach, InjectKind, InjectPlace};
+pub use session::{
+    BREACH_RUN_COARSEN, BreachRun, BreachRunFigures, Drill, DrillOptions, TaskTimes,
+};

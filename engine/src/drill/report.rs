@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::event::{Event, EventKind};
 use super::script::InjectKind;
-use super::session::Drill;
+use super::session::{BreachRunFigures, Drill};
 use crate::grid::ResidentKind;
 use crate::hydro::WarningLevel;
 
@@ -112,6 +112,11 @@ pub struct DrillReport {
     pub peak_people_short: u32,
     /// Highest number of material lines short.
     pub peak_material_lines_short: usize,
+    /// The breach injects' 2D runs (empty without breaches). With a run, "out before the water"
+    /// compares with the water's arrival at each home from the run (the atlas outside its
+    /// window).
+    #[serde(default)]
+    pub breach_runs: Vec<BreachRunFigures>,
     /// Three strengths.
     pub strengths: Vec<String>,
     /// Three things to improve.
@@ -206,9 +211,32 @@ pub fn report(d: &Drill<'_>) -> DrillReport {
         0.0
     };
     // Evacuation: out = an evacuation task in the resident's grid (or above it) done.
+    // The water's arrival at each home: from the breach runs inside their windows (inject to
+    // inject + horizon), from the atlas (the minute the discharge wet the home) outside them.
+    let runs: Vec<_> = d
+        .breach_runs()
+        .iter()
+        .filter(|r| r.figures.error.is_none())
+        .collect();
     let mut evacuation = EvacuationResult::default();
     for (i, r) in sc.residents.iter().enumerate() {
-        let Some(water) = d.water_reached().get(i).copied().flatten() else {
+        let atlas = d.water_reached().get(i).copied().flatten();
+        let mut water = atlas.filter(|&t| {
+            !runs.iter().any(|run| {
+                let f = &run.figures;
+                t >= f.inject_min && t <= f.inject_min + f.horizon_h * 60.0
+            })
+        });
+        for run in &runs {
+            let arrival = run.resident_arrival_h.get(i).copied().flatten();
+            if let Some(h) = arrival {
+                let t = run.figures.inject_min + h * 60.0;
+                if t <= d.now_min() {
+                    water = Some(water.map_or(t, |w: f64| w.min(t)));
+                }
+            }
+        }
+        let Some(water) = water else {
             continue;
         };
         let mut grids = vec![sc.grids[r.grid.ix()].id.as_str()];
@@ -300,6 +328,7 @@ pub fn report(d: &Drill<'_>) -> DrillReport {
         response_times,
         peak_people_short: peak_people,
         peak_material_lines_short: peak_mat,
+        breach_runs: d.breach_runs().iter().map(|r| r.figures.clone()).collect(),
         strengths: Vec::new(),
         improvements: Vec::new(),
     };
@@ -443,6 +472,39 @@ impl DrillReport {
             "- households out before the water: {} of {}",
             ev.households_out_before, ev.households_reached
         );
+        for b in &self.breach_runs {
+            let _ = writeln!(
+                s,
+                "\n## Breach run: {} at minute {:.0}\n",
+                b.dike, b.inject_min
+            );
+            if let Some(e) = &b.error {
+                let _ = writeln!(s, "- no 2D run ({e}); the atlas stood in");
+                continue;
+            }
+            let _ = writeln!(
+                s,
+                "- cut to {:.2} m, {:.0} m wide growing to {:.0} m; {:.0} h simulated on {} cells of {:.0} m in {} steps",
+                b.level_m, b.width_m, b.final_width_m, b.horizon_h, b.cells, b.cell_size_m, b.steps
+            );
+            let _ = writeln!(
+                s,
+                "- flooded {:.2} km² ({} cells), deepest {:.2} m; mass balance error {:.1e}",
+                b.flooded_area_km2, b.flooded_cells, b.max_depth_m, b.mass_balance_error
+            );
+            let first: Vec<String> = b
+                .grids_reached
+                .iter()
+                .take(8)
+                .map(|(g, h)| format!("{g} {h:.2} h"))
+                .collect();
+            let _ = writeln!(
+                s,
+                "- {} grids with residents reached; first: {}",
+                b.grids_reached.len(),
+                first.join(", ")
+            );
+        }
         let rt = &self.response_times;
         let opt = |v: Option<f64>| v.map(|x| format!("{x}")).unwrap_or_else(|| "—".into());
         let _ = writeln!(s, "\n## Dispatch → accept → done\n");

@@ -102,6 +102,27 @@ pub struct Expectation {
     pub within_min: f64,
 }
 
+/// The breach a `breach` inject opens: the 2D solver runs it from the inject's minute so
+/// evacuation deadlines come from the water's arrival.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InjectBreach {
+    /// The main or production dike cut (the inject's site, or the dike line nearest its point).
+    pub dike: SiteIdx,
+    /// Where along the dike it opens (projected metres; the nearest point of the line). `None`:
+    /// halfway along the line.
+    pub at_xy: Option<[f64; 2]>,
+    /// Level the dike is cut down to, m (`None`: the median ground within 100 m of the breach).
+    pub level_m: Option<f64>,
+    /// Width when it opens, m.
+    pub width_m: f64,
+    /// Width it grows to, m.
+    pub final_width_m: f64,
+    /// Minutes it takes to grow to the final width.
+    pub widening_min: f64,
+    /// Hours of drill time the solver runs from the inject.
+    pub horizon_h: f64,
+}
+
 /// One scripted event (a line of the master scenario events list).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inject {
@@ -117,6 +138,8 @@ pub struct Inject {
     pub objective: Option<String>,
     /// Expected responses.
     pub expect: Vec<Expectation>,
+    /// What a `breach` inject cuts (`None` for every other kind).
+    pub breach: Option<InjectBreach>,
 }
 
 /// A drill script.

@@ -5,6 +5,8 @@
 //! same script and actions give the same journal, byte for byte.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -12,9 +14,13 @@ use super::action::Action;
 use super::event::{Event, EventKind, EventStatus};
 use super::journal::{JournalRecord, JournalSink, MessageSink, PushedMessage, Recipient};
 use super::rng::DrillRng;
-use super::script::{DrillScript, InjectKind, InjectPlace};
+use super::script::{DrillScript, InjectBreach, InjectKind, InjectPlace};
 use crate::assess::{Assessment, Engine, Hazard, SensorAlarm, Situation, TaskRecord};
-use crate::grid::{GridIdx, PersonIdx};
+use crate::flood::scenario_run::{
+    ScenarioRun, ScenarioRunOptions, breach_centre, build_scenario_run, median_ground,
+};
+use crate::flood::solver::{Breach, Series};
+use crate::grid::{GridIdx, PersonIdx, SiteGeometry};
 use crate::hydro::{
     GaugeReading, LevelTracker, WarningLevel, forecast_from_hydrograph, interpolate,
 };
@@ -62,6 +68,71 @@ pub struct TaskTimes {
     pub overdue: Option<f64>,
 }
 
+/// Work the solver does for a breach run: blocks of this many DEM cells a side (15 m cells →
+/// 45 m), so a 12 h run takes seconds; see `flood::scenario_run` for how blocks keep dikes.
+pub const BREACH_RUN_COARSEN: usize = 3;
+
+/// What a breach inject's 2D run found, as the report shows it. Every figure is deterministic
+/// (the solver gives the same bits on any number of threads); the wall time is kept apart in
+/// [`BreachRun::wall_seconds`] so reports replay byte for byte.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BreachRunFigures {
+    /// Minute of the breach inject (the run's start).
+    pub inject_min: f64,
+    /// The dike cut (site id).
+    pub dike: String,
+    /// Level cut down to, m.
+    pub level_m: f64,
+    /// Opening width, m.
+    pub width_m: f64,
+    /// Final width, m.
+    pub final_width_m: f64,
+    /// Hours simulated from the breach.
+    pub horizon_h: f64,
+    /// Cell size of the run, m.
+    pub cell_size_m: f64,
+    /// Cells of the run.
+    pub cells: usize,
+    /// Time steps.
+    pub steps: u64,
+    /// Cells the water reached (depth ≥ the arrival depth) within the horizon.
+    pub flooded_cells: usize,
+    /// Their area, km².
+    pub flooded_area_km2: f64,
+    /// Deepest water, m.
+    pub max_depth_m: f64,
+    /// Relative mass-balance error.
+    pub mass_balance_error: f64,
+    /// Grids with residents the water reached, earliest first: (grid id, hours after the breach).
+    pub grids_reached: Vec<(String, f64)>,
+    /// Why there is no run, if it could not be set up (the drill goes on with the atlas).
+    pub error: Option<String>,
+}
+
+/// A finished breach run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreachRun {
+    /// Index of its inject in the script.
+    pub inject: usize,
+    /// Figures for the report.
+    pub figures: BreachRunFigures,
+    /// Hours after the breach until the water reaches each grid (by grid index; `None`: not
+    /// within the horizon).
+    pub grid_arrival_h: Vec<Option<f64>>,
+    /// Hours after the breach until the water reaches each resident's home (by resident index).
+    pub resident_arrival_h: Vec<Option<f64>>,
+    /// Wall time of the run, s (not in the report: it differs from run to run).
+    pub wall_seconds: f64,
+}
+
+/// A breach run under way on a background thread.
+struct PendingRun {
+    inject: usize,
+    figures: BreachRunFigures,
+    cancel: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<(ScenarioRun, f64)>>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum FieldStep {
     Acknowledge,
@@ -107,6 +178,83 @@ pub struct Drill<'e> {
     /// Instructions whose message the duty-commander policy has pushed.
     pushed: BTreeSet<String>,
     outbox: Option<Box<dyn MessageSink + 'e>>,
+    /// Breach runs started at drill start, joined when their inject fires.
+    pending_runs: Vec<PendingRun>,
+    /// Breach runs of injects that fired.
+    breach_runs: Vec<BreachRun>,
+}
+
+impl Drop for Drill<'_> {
+    fn drop(&mut self) {
+        // Runs whose inject never came stop at their next hop instead of finishing.
+        for p in &self.pending_runs {
+            p.cancel.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Sets up the 2D run of a breach inject: the script's hydrograph from the inject's minute over
+/// the horizon, the breach opening at once. Errors (a dike off the DEM, say) come back as text.
+fn start_breach_run(
+    engine: &Engine,
+    script: &DrillScript,
+    n: usize,
+    b: &InjectBreach,
+) -> Result<(ScenarioRun, f64, BreachRunFigures), String> {
+    let sc = engine.scenario();
+    let inject_min = script.injects.get(n).map_or(0.0, |i| i.at_min);
+    let site = sc
+        .sites
+        .get(b.dike.ix())
+        .ok_or_else(|| "the breach's dike is not in the scenario".to_string())?;
+    let line = match &site.geometry {
+        SiteGeometry::Line(l) if l.len() >= 2 => l.clone(),
+        _ => return Err(format!("`{}` is not a dike line", site.id)),
+    };
+    let horizon_s = b.horizon_h * 3600.0;
+    let mut pts = vec![(0.0, interpolate(&script.hydrograph, inject_min))];
+    for &(m, q) in &script.hydrograph {
+        let t = (m - inject_min) * 60.0;
+        if t > 0.0 && t <= horizon_s + 3600.0 {
+            pts.push((t, q));
+        }
+    }
+    let q = Series::new(pts).map_err(|e| e.to_string())?;
+    let mut breach = Breach::new(line, 0.0, 0.0, b.width_m);
+    if let Some(p) = b.at_xy {
+        breach = breach.at_point(p);
+    }
+    let level = match b.level_m {
+        Some(l) => l,
+        None => breach_centre(&breach)
+            .and_then(|c| median_ground(&sc.dem, c, 100.0))
+            .ok_or_else(|| format!("the breach of `{}` is off the DEM", site.id))?,
+    };
+    breach.level_m = level;
+    let breach = breach.widening_to(b.final_width_m, b.widening_min * 60.0);
+    let opts = ScenarioRunOptions {
+        coarsen: BREACH_RUN_COARSEN,
+        ..ScenarioRunOptions::default()
+    };
+    let run = build_scenario_run(engine, &q, vec![breach], &opts).map_err(|e| e.to_string())?;
+    let figures = BreachRunFigures {
+        inject_min,
+        dike: site.id.clone(),
+        level_m: level,
+        width_m: b.width_m,
+        final_width_m: b.final_width_m,
+        horizon_h: b.horizon_h,
+        cell_size_m: run.terrain.transform.dx_m,
+        cells: run.terrain.data.len(),
+        steps: 0,
+        flooded_cells: 0,
+        flooded_area_km2: 0.0,
+        max_depth_m: 0.0,
+        mass_balance_error: 0.0,
+        grids_reached: Vec::new(),
+        error: None,
+    };
+    Ok((run, horizon_s, figures))
 }
 
 fn key_min(t: f64) -> i64 {
@@ -157,7 +305,71 @@ impl<'e> Drill<'e> {
             water_reached: vec![None; residents],
             pushed: BTreeSet::new(),
             outbox: None,
+            pending_runs: Vec::new(),
+            breach_runs: Vec::new(),
         };
+        // "Precomputed for the script": every breach run starts now on its own thread and is
+        // joined when its inject fires. The runs depend on the script alone, never on when they
+        // are joined, so a drill replays exactly.
+        for (n, inject) in d.script.injects.iter().enumerate() {
+            let Some(b) = &inject.breach else { continue };
+            let cancel = Arc::new(AtomicBool::new(false));
+            let (handle, figures) = match start_breach_run(engine, &d.script, n, b) {
+                Ok((mut run, horizon_s, figures)) => {
+                    let stop = Arc::clone(&cancel);
+                    let handle = std::thread::Builder::new()
+                        .name(format!("breach-run-{}", n + 1))
+                        .spawn(move || {
+                            let start = std::time::Instant::now();
+                            // Hops of ten simulated minutes so a dropped drill stops soon.
+                            while run.sim.time_s() < horizon_s && !stop.load(Ordering::Relaxed) {
+                                let hop = (run.sim.time_s() + 600.0).min(horizon_s);
+                                run.sim.advance_to(hop);
+                            }
+                            (run, start.elapsed().as_secs_f64())
+                        })
+                        .ok();
+                    let figures = BreachRunFigures {
+                        error: handle
+                            .is_none()
+                            .then(|| "could not start a thread for the run".to_string()),
+                        ..figures
+                    };
+                    (handle, figures)
+                }
+                Err(e) => (
+                    None,
+                    BreachRunFigures {
+                        inject_min: inject.at_min,
+                        dike: engine
+                            .scenario()
+                            .sites
+                            .get(b.dike.ix())
+                            .map(|s| s.id.clone())
+                            .unwrap_or_default(),
+                        level_m: b.level_m.unwrap_or(f64::NAN),
+                        width_m: b.width_m,
+                        final_width_m: b.final_width_m,
+                        horizon_h: b.horizon_h,
+                        cell_size_m: 0.0,
+                        cells: 0,
+                        steps: 0,
+                        flooded_cells: 0,
+                        flooded_area_km2: 0.0,
+                        max_depth_m: 0.0,
+                        mass_balance_error: 0.0,
+                        grids_reached: Vec::new(),
+                        error: Some(e),
+                    },
+                ),
+            };
+            d.pending_runs.push(PendingRun {
+                inject: n,
+                figures,
+                cancel,
+                handle,
+            });
+        }
         let header = JournalRecord::Header {
             scenario: scenario_label.to_string(),
             script: d.script.file.clone(),
@@ -257,6 +469,108 @@ impl<'e> Drill<'e> {
     /// First minute the water reached each resident.
     pub fn water_reached(&self) -> &[Option<f64>] {
         &self.water_reached
+    }
+
+    /// Breach runs of the injects that have fired, in firing order.
+    pub fn breach_runs(&self) -> &[BreachRun] {
+        &self.breach_runs
+    }
+
+    /// Hours from now until the water reaches each grid, from the breach runs so far (the
+    /// earliest over the runs; a grid already reached is 0; `None` for every grid the runs do
+    /// not reach within their horizons). `None` before any breach.
+    pub fn arrival_hours(&self) -> Option<Vec<Option<f64>>> {
+        let runs: Vec<&BreachRun> = self
+            .breach_runs
+            .iter()
+            .filter(|r| r.figures.error.is_none())
+            .collect();
+        if runs.is_empty() {
+            return None;
+        }
+        let grids = self.engine.scenario().grids.len();
+        let mut out: Vec<Option<f64>> = vec![None; grids];
+        for r in runs {
+            let elapsed_h = (self.now_min - r.figures.inject_min) / 60.0;
+            for (o, a) in out.iter_mut().zip(&r.grid_arrival_h) {
+                if let Some(a) = a {
+                    let left = (a - elapsed_h).max(0.0);
+                    *o = Some(o.map_or(left, |x: f64| x.min(left)));
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// Joins the breach run of inject `n` (started at drill start) and records its figures.
+    fn finish_breach_run(&mut self, n: usize) -> Option<&BreachRun> {
+        let i = self.pending_runs.iter().position(|p| p.inject == n)?;
+        let mut p = self.pending_runs.remove(i);
+        let sc = self.engine.scenario();
+        let joined = p.handle.take().map(|h| h.join());
+        let run = match joined {
+            Some(Ok((run, wall))) => {
+                let summary = run.sim.summary(wall);
+                let grid_h = run.grid_arrival_hours(sc);
+                let arrival = run.sim.arrival_time();
+                let resident_h: Vec<Option<f64>> = run
+                    .resident_cells(sc)
+                    .into_iter()
+                    .map(|c| {
+                        c.and_then(|c| arrival.data.get(c as usize).copied())
+                            .filter(|a| a.is_finite())
+                            .map(|a| f64::from(a) / 3600.0)
+                    })
+                    .collect();
+                let t = &run.terrain.transform;
+                let mut reached: Vec<(String, f64)> = sc
+                    .grids
+                    .iter()
+                    .zip(&grid_h)
+                    .filter(|(g, _)| {
+                        sc.residents.iter().any(|r| {
+                            r.grid.ix() < sc.grids.len() && sc.grids[r.grid.ix()].id == g.id
+                        })
+                    })
+                    .filter_map(|(g, h)| h.map(|h| (g.id.clone(), (h * 100.0).round() / 100.0)))
+                    .collect();
+                reached.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+                BreachRun {
+                    inject: n,
+                    figures: BreachRunFigures {
+                        steps: summary.steps,
+                        flooded_cells: summary.flooded_cells,
+                        flooded_area_km2: summary.flooded_cells as f64 * t.dx_m * t.dy_m / 1e6,
+                        max_depth_m: summary.max_depth_m,
+                        mass_balance_error: summary.mass_balance_error,
+                        grids_reached: reached,
+                        ..p.figures
+                    },
+                    grid_arrival_h: grid_h,
+                    resident_arrival_h: resident_h,
+                    wall_seconds: wall,
+                }
+            }
+            Some(Err(_)) => BreachRun {
+                inject: n,
+                figures: BreachRunFigures {
+                    error: Some("the run failed".into()),
+                    ..p.figures
+                },
+                grid_arrival_h: Vec::new(),
+                resident_arrival_h: Vec::new(),
+                wall_seconds: 0.0,
+            },
+            None => BreachRun {
+                inject: n,
+                figures: p.figures,
+                grid_arrival_h: Vec::new(),
+                resident_arrival_h: Vec::new(),
+                wall_seconds: 0.0,
+            },
+        };
+        self.breach_runs.push(run);
+        self.breach_runs.last()
     }
 
     /// Alarm acknowledgements (site id, minute).
@@ -689,6 +1003,42 @@ impl<'e> Drill<'e> {
             grid_id.as_deref(),
             format!("[{}] {}", inject.kind.name(), inject.text),
         );
+        if inject.breach.is_some()
+            && let Some(run) = self.finish_breach_run(n)
+        {
+            let f = &run.figures;
+            let text = match &f.error {
+                Some(e) => format!("溃口洪水演进计算失败（{}）：{e}；按洪水风险图估计", f.dike),
+                None => {
+                    let first: Vec<String> = f
+                        .grids_reached
+                        .iter()
+                        .take(5)
+                        .map(|(g, h)| format!("{g} {h:.1} h"))
+                        .collect();
+                    format!(
+                        "溃口洪水演进（{}，二维 {:.0} m 网格，{:.0} h）：淹没 {:.1} km²，{} 个有住户网格将进水；最先到达：{}",
+                        f.dike,
+                        f.cell_size_m,
+                        f.horizon_h,
+                        f.flooded_area_km2,
+                        f.grids_reached.len(),
+                        if first.is_empty() {
+                            "—".to_string()
+                        } else {
+                            first.join("，")
+                        }
+                    )
+                }
+            };
+            self.event(
+                EventKind::Report,
+                EventStatus::Danger,
+                None,
+                grid_id.as_deref(),
+                text,
+            );
+        }
         self.dirty = true;
     }
 
@@ -843,8 +1193,8 @@ impl<'e> Drill<'e> {
             alarms: self.alarms.clone(),
             hazards: self.hazards.clone(),
             unavailable: self.unavailable.clone(),
+            arrival_hours: self.arrival_hours(),
             tasks: std::mem::take(&mut self.records),
-            arrival_hours: None,
         }
     }
 

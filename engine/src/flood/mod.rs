@@ -7,6 +7,7 @@ mod exposure;
 mod extent;
 mod geotiff;
 mod raster;
+pub mod scenario_run;
 pub mod solver;
 
 pub use ascii::{DEFAULT_NODATA, read_ascii, write_ascii};

@@ -12,7 +12,7 @@ use super::diag::Diagnostics;
 use super::plan_file::unknown;
 use super::source::SourceFile;
 use super::toml_doc::{array_items, de_table, de_value, parse_toml};
-use crate::drill::{DrillScript, Expectation, Inject, InjectKind, InjectPlace};
+use crate::drill::{DrillScript, Expectation, Inject, InjectBreach, InjectKind, InjectPlace};
 use crate::grid::{GridIdx, PersonIdx, SiteIdx};
 
 /// A drill script as written.
@@ -70,7 +70,29 @@ pub struct RawInject {
     /// Expected responses.
     #[serde(default)]
     pub expect: Vec<RawExpect>,
+    /// breach only: how the dike is cut (every field optional).
+    #[schemars(with = "Option<RawBreach>")]
+    pub breach: Option<Spanned<RawBreach>>,
 }
+
+/// `breach = { ... }` of a breach inject: the cut the 2D solver runs.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawBreach {
+    /// Level the dike is cut down to, m (default: the median ground within 100 m of the breach).
+    pub level_m: Option<f64>,
+    /// Width when it opens, m (default 30).
+    pub width_m: Option<f64>,
+    /// Width it grows to, m (default: the opening width).
+    pub final_width_m: Option<f64>,
+    /// Minutes it takes to grow to the final width (default 60 when it grows).
+    pub widening_min: Option<f64>,
+    /// Hours of drill time the solver runs from the inject, 1–48 (default 12).
+    pub horizon_h: Option<f64>,
+}
+
+/// Farthest an inject point may lie from the dike line it breaches, m.
+const BREACH_POINT_REACH_M: f64 = 300.0;
 
 /// An expected response.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -251,6 +273,123 @@ pub(crate) fn load_drill(
                 "person_unavailable needs `person = \"<person id>\"`",
             );
         }
+        let breach = if kind == InjectKind::Breach {
+            let dike = match &place {
+                InjectPlace::Site(si) => {
+                    let ok = crate::flood::scenario_run::dike_lines(parts.sites)
+                        .iter()
+                        .any(|(i, _)| i == si);
+                    if !ok && let Some(s) = &raw.site {
+                        d.error(
+                            src,
+                            s.span(),
+                            format!(
+                                "site \"{}\" is not a main or production dike line; a breach needs one",
+                                s.get_ref()
+                            ),
+                        );
+                    }
+                    ok.then_some((*si, None))
+                }
+                InjectPlace::Point { xy, lonlat } => {
+                    match crate::flood::scenario_run::nearest_dike(parts.sites, *xy) {
+                        Some((si, dist)) if dist <= BREACH_POINT_REACH_M => Some((si, Some(*xy))),
+                        near => {
+                            let what = near
+                                .and_then(|(si, dist)| {
+                                    parts.sites.get(si.ix()).map(|s| {
+                                        format!("the nearest, \"{}\", is {dist:.0} m away", s.id)
+                                    })
+                                })
+                                .unwrap_or_else(|| "the scenario has none".into());
+                            let span = raw
+                                .point
+                                .as_ref()
+                                .map(|p| p.span())
+                                .unwrap_or(raw.kind.span());
+                            d.error(
+                                src,
+                                span,
+                                format!(
+                                    "breach point [{}, {}] is not on a main or production dike line ({what}); expected a point within {BREACH_POINT_REACH_M:.0} m of one, or `site = \"<dike id>\"`",
+                                    lonlat[0], lonlat[1]
+                                ),
+                            );
+                            None
+                        }
+                    }
+                }
+                _ => {
+                    d.error(
+                        src,
+                        raw.kind.span(),
+                        "a breach needs `site = \"<main or production dike id>\"` or a `point` on one",
+                    );
+                    None
+                }
+            };
+            let spec = raw.breach.as_ref().map(|b| b.get_ref());
+            let empty = RawBreach::default();
+            let b = spec.unwrap_or(&empty);
+            let span = raw
+                .breach
+                .as_ref()
+                .map(|b| b.span())
+                .unwrap_or(raw.kind.span());
+            let width = b.width_m.unwrap_or(30.0);
+            let final_width = b.final_width_m.unwrap_or(width);
+            let widening = b
+                .widening_min
+                .unwrap_or(if final_width > width { 60.0 } else { 0.0 });
+            let horizon = b.horizon_h.unwrap_or(12.0);
+            let mut bad = Vec::new();
+            if !(width.is_finite() && width > 0.0) {
+                bad.push(format!("width_m {width}; expected metres > 0"));
+            }
+            if !(final_width.is_finite() && final_width >= width) {
+                bad.push(format!(
+                    "final_width_m {final_width}; expected metres ≥ width_m ({width})"
+                ));
+            }
+            if !(widening.is_finite() && widening >= 0.0) {
+                bad.push(format!("widening_min {widening}; expected minutes ≥ 0"));
+            }
+            if !(horizon.is_finite() && (1.0..=48.0).contains(&horizon)) {
+                bad.push(format!("horizon_h {horizon}; expected hours from 1 to 48"));
+            }
+            if let Some(l) = b.level_m
+                && !l.is_finite()
+            {
+                bad.push(format!("level_m {l}; expected a finite level in metres"));
+            }
+            for m in &bad {
+                d.error(src, span.clone(), format!("breach {m}"));
+            }
+            match dike {
+                Some((dike, at_xy)) if bad.is_empty() => Some(InjectBreach {
+                    dike,
+                    at_xy,
+                    level_m: b.level_m,
+                    width_m: width,
+                    final_width_m: final_width,
+                    widening_min: widening,
+                    horizon_h: horizon,
+                }),
+                _ => continue,
+            }
+        } else {
+            if let Some(b) = &raw.breach {
+                d.error(
+                    src,
+                    b.span(),
+                    format!(
+                        "`breach` belongs to kind = \"breach\" only; this inject is \"{}\"",
+                        kind.name()
+                    ),
+                );
+            }
+            None
+        };
         let mut expect = Vec::new();
         for e in raw.expect {
             let instruction = match &e.instruction {
@@ -306,6 +445,7 @@ pub(crate) fn load_drill(
             text: raw.text,
             objective: raw.objective,
             expect,
+            breach,
         });
     }
     injects.sort_by(|a, b| a.at_min.total_cmp(&b.at_min));
