@@ -314,7 +314,7 @@ fn a_breach_gives_evacuation_deadlines_from_the_water_and_replays_exactly() {
                 let Some(g) = sc.grids.iter().position(|g| *g.id == *t.grid) else {
                     continue;
                 };
-                let timed = sc.plan.instruction(&t.instruction).is_some_and(|i| {
+                let timed = sc.plan.instruction(&t.card.instruction).is_some_and(|i| {
                     sc.plan.instructions[i.0 as usize]
                         .before_arrival_h
                         .is_some()
