@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use clap::ValueEnum;
 use floodgrid_engine::assess::{Assessment, Engine, Situation};
-use floodgrid_engine::flood::solver::{Simulation, cases};
+use floodgrid_engine::flood::solver::{Simulation, SolverConfig, cases};
 use floodgrid_engine::hydro::WarningLevel;
 use floodgrid_engine::scenario::Scenario;
 use serde::Serialize;
@@ -467,22 +467,39 @@ fn run_inner(args: BenchArgs) -> Result<ExitCode, String> {
     // Solver.
     eprintln!("2D solver");
     let steps = b.reps(3, 10);
-    for (threads, p) in [(1usize, &one), (2, &two)] {
+    // The kernel alone (maxima and arrival tracking off), then with the default tracking.
+    for (name, threads, every, goal) in [
+        (
+            "solver.kernel_4000_cell_updates_per_s",
+            1usize,
+            0u32,
+            Goal::AtLeast,
+        ),
+        (
+            "solver.kernel_4000_2threads_cell_updates_per_s",
+            2,
+            0,
+            Goal::None,
+        ),
+        (
+            "solver.kernel_4000_tracking_cell_updates_per_s",
+            1,
+            SolverConfig::default().track_every_steps,
+            Goal::None,
+        ),
+    ] {
         let (_, mut sim) = cases::wet_basin(4000, 10.0);
+        let mut cfg = sim.config().clone();
+        cfg.track_every_steps = every;
+        sim.set_config(cfg).map_err(|e| e.to_string())?;
+        let p = if threads == 1 { &one } else { &two };
         let cu = kernel_rate(&mut sim, p, steps)?;
-        let (name, goal) = if threads == 1 {
-            ("solver.kernel_4000_cell_updates_per_s", Goal::AtLeast)
+        let what = if every == 0 {
+            "solver steps on a fully wet 4000×4000 basin (kernel: no maxima or arrival tracking)"
         } else {
-            ("solver.kernel_4000_2threads_cell_updates_per_s", Goal::None)
+            "solver steps on a fully wet 4000×4000 basin, maxima and arrival tracked (default)"
         };
-        b.push(
-            name,
-            "solver steps on a fully wet 4000×4000 basin",
-            cu,
-            "cells/s",
-            goal,
-            threads,
-        );
+        b.push(name, what, cu, "cells/s", goal, threads);
     }
     for (name, case, what) in [
         (
@@ -635,7 +652,7 @@ fn print_table(r: &Report) {
     );
     println!();
     println!(
-        "{:<40} {:>14} {:<10} {:>8} {:>14}  result",
+        "{:<48} {:>12} {:<10} {:>7} {:>12}  result",
         "figure", "value", "unit", "threads", "target"
     );
     for f in &r.figures {
@@ -650,7 +667,7 @@ fn print_table(r: &Report) {
             None => "",
         };
         println!(
-            "{:<40} {:>14} {:<10} {:>8} {:>14}  {}",
+            "{:<48} {:>12} {:<10} {:>7} {:>12}  {}",
             f.name,
             fmt_value(f.value),
             f.unit,
