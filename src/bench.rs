@@ -33,6 +33,9 @@ pub struct BenchArgs {
     /// The bundled scenario (default: scenarios/huayuankou).
     #[arg(long)]
     scenario: Option<PathBuf>,
+    /// Only these parts, comma-separated: bundled (with the console frame), scale, solver.
+    #[arg(long)]
+    only: Option<String>,
 }
 
 /// How `floodgrid bench` prints.
@@ -76,6 +79,8 @@ struct Report {
     quick: bool,
     figures: Vec<Figure>,
     scaling: Vec<ScalingRow>,
+    /// The scale assessment's stages at 22,000 m³/s on one and two threads.
+    scale_stages: Vec<StageRow>,
     all_pass: bool,
     wall_seconds: f64,
 }
@@ -231,18 +236,59 @@ fn assess_median(engine: &Engine, pool: &rayon::ThreadPool, reps: usize) -> f64 
     median(times)
 }
 
-/// Median time of the assessment at one discharge, ms, and the last assessment.
-fn assess_at(engine: &Engine, pool: &rayon::ThreadPool, q: f64, reps: usize) -> (f64, Assessment) {
+/// Median time of the assessment at one discharge, ms, the median time of each stage, and the
+/// last assessment.
+fn assess_at(
+    engine: &Engine,
+    pool: &rayon::ThreadPool,
+    q: f64,
+    reps: usize,
+) -> (f64, [f64; 6], Assessment) {
     let s = Situation::at_discharge(q);
     let mut times = Vec::with_capacity(reps);
+    let mut stages: [Vec<f64>; 6] = Default::default();
     let mut last = None;
     for _ in 0..reps.max(1) {
         let t = Instant::now();
-        let a = pool.install(|| engine.assess(&s));
+        let (a, st) = pool.install(|| engine.assess_timed(&s));
         times.push(ms(t.elapsed()));
+        for (v, x) in stages.iter_mut().zip([
+            st.exposure_ms,
+            st.activation_ms,
+            st.assignment_ms,
+            st.dependencies_ms,
+            st.instances_ms,
+            st.evacuation_ms,
+        ]) {
+            v.push(x);
+        }
         last = Some(a);
     }
-    (median(times), last.expect("at least one run"))
+    (
+        median(times),
+        stages.map(median),
+        last.expect("at least one run"),
+    )
+}
+
+/// The stages of an assessment, as `StageTimes` names them.
+const STAGES: [(&str, bool); 6] = [
+    ("exposure", false),
+    ("activation", true),
+    ("assignment", false),
+    ("dependencies", true),
+    ("instances", true),
+    ("evacuation", true),
+];
+
+/// One stage of the scale assessment on one and two threads.
+#[derive(Serialize)]
+struct StageRow {
+    stage: &'static str,
+    parallel: bool,
+    ms_1thread: f64,
+    ms_2threads: f64,
+    speedup: f64,
 }
 
 fn load(dir: &Path) -> Result<Scenario, String> {
@@ -273,7 +319,61 @@ fn run_inner(args: BenchArgs) -> Result<ExitCode, String> {
     let one = pool(1);
     let two = pool(2);
     let mut scaling = Vec::new();
+    let mut stages = Vec::new();
+    let want = |part: &str| {
+        args.only
+            .as_deref()
+            .is_none_or(|o| o.split(',').any(|x| x.trim() == part))
+    };
+    if want("bundled") {
+        bundled_figures(&mut b, &args, &one, &two, &mut scaling)?;
+    }
+    if want("scale") {
+        scale_figures(&mut b, &args, &one, &two, &mut scaling, &mut stages)?;
+    }
+    if want("solver") {
+        solver_figures(&mut b, &one, &two)?;
+    }
 
+    let all_pass = b.figures.iter().all(|f| f.pass != Some(false));
+    let report = Report {
+        machine: Machine {
+            cores: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+            cpu: cpu_model(),
+            os: std::env::consts::OS,
+            arch: std::env::consts::ARCH,
+        },
+        quick: args.quick,
+        figures: b.figures,
+        scaling,
+        scale_stages: stages,
+        all_pass,
+        wall_seconds: started.elapsed().as_secs_f64(),
+    };
+    match args.format {
+        BenchFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        ),
+        BenchFormat::Table => print_table(&report),
+    }
+    Ok(if all_pass {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The bundled scenario's figures and the console frame.
+fn bundled_figures(
+    b: &mut Bench,
+    args: &BenchArgs,
+    one: &rayon::ThreadPool,
+    two: &rayon::ThreadPool,
+    scaling: &mut Vec<ScalingRow>,
+) -> Result<(), String> {
     // Bundled scenario.
     eprintln!("bundled scenario");
     let dir = args
@@ -304,13 +404,13 @@ fn run_inner(args: BenchArgs) -> Result<ExitCode, String> {
     b.push(
         "bundled.assess_median_ms",
         "assessment at a new discharge (cycling 0-29,500 m³/s), median",
-        assess_median(&engine, &one, reps),
+        assess_median(&engine, one, reps),
         "ms",
         Goal::Below,
         1,
     );
-    let (b1, red) = assess_at(&engine, &one, 22_000.0, b.reps(100, 1000));
-    let (b2, _) = assess_at(&engine, &two, 22_000.0, b.reps(100, 1000));
+    let (b1, _, red) = assess_at(&engine, one, 22_000.0, b.reps(100, 1000));
+    let (b2, _, _) = assess_at(&engine, two, 22_000.0, b.reps(100, 1000));
     if red.level != WarningLevel::Red {
         return Err(format!("22,000 m³/s gave {:?}, not red", red.level));
     }
@@ -346,9 +446,21 @@ fn run_inner(args: BenchArgs) -> Result<ExitCode, String> {
         1,
     );
 
+    Ok(())
+}
+
+/// The scale scenario's figures (generated when `--scale-dir` does not hold it).
+fn scale_figures(
+    b: &mut Bench,
+    args: &BenchArgs,
+    one: &rayon::ThreadPool,
+    two: &rayon::ThreadPool,
+    scaling: &mut Vec<ScalingRow>,
+    stages: &mut Vec<StageRow>,
+) -> Result<(), String> {
     // Scale scenario.
     eprintln!("scale scenario");
-    let (scale_dir, _guard) = scale_dir(&args, &mut b)?;
+    let (scale_dir, _guard) = scale_dir(args, b)?;
     let t = Instant::now();
     let scenario = load(&scale_dir)?;
     b.push(
@@ -398,8 +510,19 @@ fn run_inner(args: BenchArgs) -> Result<ExitCode, String> {
         );
     }
     let reps = b.reps(7, 25);
-    let (s2, a2) = assess_at(&engine, &two, 22_000.0, reps);
-    let (s1, a1) = assess_at(&engine, &one, 22_000.0, reps);
+    let (s2, st2, a2) = assess_at(&engine, two, 22_000.0, reps);
+    let (s1, st1, a1) = assess_at(&engine, one, 22_000.0, reps);
+    *stages = STAGES
+        .iter()
+        .zip(st1.iter().zip(&st2))
+        .map(|(&(stage, parallel), (&a, &b))| StageRow {
+            stage,
+            parallel,
+            ms_1thread: a,
+            ms_2threads: b,
+            speedup: a / b,
+        })
+        .collect();
     b.push(
         "scale.instances_at_22000",
         "task instances at 22,000 m³/s",
@@ -464,6 +587,15 @@ fn run_inner(args: BenchArgs) -> Result<ExitCode, String> {
     );
     drop(engine);
 
+    Ok(())
+}
+
+/// The 2D solver's figures.
+fn solver_figures(
+    b: &mut Bench,
+    one: &rayon::ThreadPool,
+    two: &rayon::ThreadPool,
+) -> Result<(), String> {
     // Solver.
     eprintln!("2D solver");
     let steps = b.reps(3, 10);
@@ -524,34 +656,7 @@ fn run_inner(args: BenchArgs) -> Result<ExitCode, String> {
         b.push(name, what, secs, "s", Goal::Below, 1);
     }
 
-    let all_pass = b.figures.iter().all(|f| f.pass != Some(false));
-    let report = Report {
-        machine: Machine {
-            cores: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1),
-            cpu: cpu_model(),
-            os: std::env::consts::OS,
-            arch: std::env::consts::ARCH,
-        },
-        quick: args.quick,
-        figures: b.figures,
-        scaling,
-        all_pass,
-        wall_seconds: started.elapsed().as_secs_f64(),
-    };
-    match args.format {
-        BenchFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
-        ),
-        BenchFormat::Table => print_table(&report),
-    }
-    Ok(if all_pass {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(())
 }
 
 /// Removes a temporary scale scenario when dropped.
@@ -702,6 +807,22 @@ fn print_table(r: &Report) {
             s.assess_ms_1thread,
             s.assess_ms_2threads,
             s.microseconds_per_instance_1thread
+        );
+    }
+    println!();
+    println!("scale assessment by stage, 1 and 2 threads (medians, ms):");
+    println!(
+        "{:<14} {:>9} {:>10} {:>10} {:>8}",
+        "stage", "parallel", "1 thread", "2 threads", "speed-up"
+    );
+    for s in &r.scale_stages {
+        println!(
+            "{:<14} {:>9} {:>10.2} {:>10.2} {:>8.2}",
+            s.stage,
+            if s.parallel { "yes" } else { "no" },
+            s.ms_1thread,
+            s.ms_2threads,
+            s.speedup
         );
     }
     println!();
