@@ -141,6 +141,7 @@ enum Format {
 }
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     let Some(command) = cli.command else {
         return drill(DrillArgs::default());
@@ -599,4 +600,16 @@ fn schema(args: SchemaArgs) -> ExitCode {
         println!("wrote {}", path.display());
     }
     ExitCode::SUCCESS
+}
+
+/// Output piped into a reader that stops early (`floodgrid assess ... | head`) ends the process
+/// quietly, as other Unix tools do, instead of a panic in `println!`: Rust starts programs with
+/// SIGPIPE ignored, so the default action is put back.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any thread exists; resetting a signal to its
+    // default action touches no Rust state.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

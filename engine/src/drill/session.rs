@@ -238,23 +238,36 @@ fn start_breach_run(
     };
     let run = build_scenario_run(engine, &q, vec![breach], &opts).map_err(|e| e.to_string())?;
     let figures = BreachRunFigures {
-        inject_min,
-        dike: site.id.clone(),
         level_m: level,
-        width_m: b.width_m,
-        final_width_m: b.final_width_m,
-        horizon_h: b.horizon_h,
         cell_size_m: run.terrain.transform.dx_m,
         cells: run.terrain.data.len(),
-        steps: 0,
-        flooded_cells: 0,
-        flooded_area_km2: 0.0,
-        max_depth_m: 0.0,
-        mass_balance_error: 0.0,
-        grids_reached: Vec::new(),
-        error: None,
+        ..BreachRunFigures::before_run(inject_min, site.id.clone(), b, None)
     };
     Ok((run, horizon_s, figures))
+}
+
+impl BreachRunFigures {
+    /// The figures of a breach inject before its run: what the script asked for, nothing
+    /// simulated yet (or `error` when the run could not be set up).
+    fn before_run(inject_min: f64, dike: String, b: &InjectBreach, error: Option<String>) -> Self {
+        BreachRunFigures {
+            inject_min,
+            dike,
+            level_m: b.level_m.unwrap_or(f64::NAN),
+            width_m: b.width_m,
+            final_width_m: b.final_width_m,
+            horizon_h: b.horizon_h,
+            cell_size_m: 0.0,
+            cells: 0,
+            steps: 0,
+            flooded_cells: 0,
+            flooded_area_km2: 0.0,
+            max_depth_m: 0.0,
+            mass_balance_error: 0.0,
+            grids_reached: Vec::new(),
+            error,
+        }
+    }
 }
 
 fn key_min(t: f64) -> i64 {
@@ -339,28 +352,17 @@ impl<'e> Drill<'e> {
                 }
                 Err(e) => (
                     None,
-                    BreachRunFigures {
-                        inject_min: inject.at_min,
-                        dike: engine
+                    BreachRunFigures::before_run(
+                        inject.at_min,
+                        engine
                             .scenario()
                             .sites
                             .get(b.dike.ix())
                             .map(|s| s.id.clone())
                             .unwrap_or_default(),
-                        level_m: b.level_m.unwrap_or(f64::NAN),
-                        width_m: b.width_m,
-                        final_width_m: b.final_width_m,
-                        horizon_h: b.horizon_h,
-                        cell_size_m: 0.0,
-                        cells: 0,
-                        steps: 0,
-                        flooded_cells: 0,
-                        flooded_area_km2: 0.0,
-                        max_depth_m: 0.0,
-                        mass_balance_error: 0.0,
-                        grids_reached: Vec::new(),
-                        error: Some(e),
-                    },
+                        b,
+                        Some(e),
+                    ),
                 ),
             };
             d.pending_runs.push(PendingRun {
