@@ -179,7 +179,14 @@ fn a_killed_drill_resumes_from_its_journal_with_nothing_lost() {
 }
 
 fn bundled_drill(name: &str) -> Value {
+    bundled_drill_journal(name).0
+}
+
+/// A bundled drill run headless with the duty commander: its report and its journal's records.
+fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
     let bundled = common::bundled().display().to_string();
+    let journal = tmp(&format!("{name}.jsonl"));
+    let _ = std::fs::remove_file(&journal);
     let (code, out, err) = run(&[
         "drill",
         &bundled,
@@ -187,11 +194,61 @@ fn bundled_drill(name: &str) -> Value {
         "--script",
         &script(name),
         "--auto-dispatch",
+        "--journal",
+        &journal.display().to_string(),
         "--format",
         "json",
     ]);
     assert_eq!(code, 0, "{err}");
-    serde_json::from_str(&out).expect("report json")
+    let records = std::fs::read_to_string(&journal)
+        .expect("journal written")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let _ = std::fs::remove_file(&journal);
+    (serde_json::from_str(&out).expect("report json"), records)
+}
+
+/// Door to door: the household instances a person leads never overlap in time — each starts
+/// when the one before it is done.
+fn assert_rounds_are_sequential(records: &[Value]) {
+    use std::collections::BTreeMap;
+    let mut who: BTreeMap<String, String> = BTreeMap::new();
+    let mut span: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for r in records.iter().filter(|r| r["type"] == "event") {
+        let e = &r["event"];
+        let Some(task) = e["task"]
+            .as_str()
+            .filter(|t| t.starts_with("red.evac.household_clear@"))
+        else {
+            continue;
+        };
+        let t = e["t_min"].as_f64().unwrap();
+        match e["kind"].as_str().unwrap() {
+            "dispatched" => {
+                let text = e["text"].as_str().unwrap();
+                let person = text.rsplit('→').next().unwrap().trim().to_string();
+                who.insert(task.to_string(), person);
+            }
+            "arrived" => span.entry(task.to_string()).or_insert((t, f64::NAN)).0 = t,
+            "done" => span.entry(task.to_string()).or_insert((f64::NAN, t)).1 = t,
+            _ => {}
+        }
+    }
+    let mut by_person: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
+    for (task, &(a, d)) in &span {
+        if let (Some(p), true) = (who.get(task), a.is_finite() && d.is_finite()) {
+            by_person.entry(p).or_default().push((a, d));
+        }
+    }
+    let rounds = by_person.values().filter(|v| v.len() > 1).count();
+    assert!(rounds > 10, "guardians with several households: {rounds}");
+    for (p, v) in &mut by_person {
+        v.sort_by(|x, y| x.0.total_cmp(&y.0));
+        for w in v.windows(2) {
+            assert!(w[1].0 >= w[0].1 - 0.01, "{p}: {w:?} overlap");
+        }
+    }
 }
 
 fn n(v: &Value) -> f64 {
@@ -223,7 +280,8 @@ fn numbered_flood_rises_to_orange_and_the_duty_commander_keeps_up() {
 
 #[test]
 fn design_flood_reaches_red_with_madu_alarms_and_piping() {
-    let r = bundled_drill("02-design-flood-22000.toml");
+    let (r, journal) = bundled_drill_journal("02-design-flood-22000.toml");
+    assert_rounds_are_sequential(&journal);
     assert_eq!(r["peak_level"], "red");
     assert_eq!(n(&r["peak_discharge_m3s"]), 22_000.0);
     let exp = r["expectations"].as_array().unwrap();

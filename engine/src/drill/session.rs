@@ -147,6 +147,11 @@ pub struct Drill<'e> {
     options: DrillOptions,
     now_min: f64,
     rng: DrillRng,
+    /// Door to door: when each person is through with the per-resident instances (one key
+    /// person's or one household's) already on their round, drill minutes.
+    round_free: BTreeMap<PersonIdx, f64>,
+    /// Working minutes drawn when a per-resident instance joined a round.
+    round_work: BTreeMap<String, f64>,
     tracker: LevelTracker,
     readings: Vec<GaugeReading>,
     override_q: Option<f64>,
@@ -287,6 +292,8 @@ impl<'e> Drill<'e> {
         let mut d = Drill {
             engine,
             rng: DrillRng::new(script.seed),
+            round_free: BTreeMap::new(),
+            round_work: BTreeMap::new(),
             script,
             options,
             now_min: 0.0,
@@ -1072,7 +1079,20 @@ impl<'e> Drill<'e> {
                     format!("接单 {task}"),
                 );
                 let travel = self.travel_min(task, &rec.assignees);
-                self.schedule(task, FieldStep::Arrive, now + travel);
+                let mut start = now + travel;
+                if self.per_resident(task) {
+                    // One resident after another: the round's people reach this door when they
+                    // are through with the ones before it.
+                    for p in &rec.assignees {
+                        start = start.max(self.round_free.get(p).copied().unwrap_or(0.0));
+                    }
+                    let work = self.duration_min(task) * self.rng.range(0.8, 1.2);
+                    for p in &rec.assignees {
+                        self.round_free.insert(*p, start + work.max(1.0));
+                    }
+                    self.round_work.insert(task.to_string(), work);
+                }
+                self.schedule(task, FieldStep::Arrive, start);
             }
             FieldStep::Arrive => {
                 if self.step_task(task, TaskStep::Start).is_err() {
@@ -1085,20 +1105,10 @@ impl<'e> Drill<'e> {
                     grid.as_deref(),
                     format!("到位 {task}"),
                 );
-                let duration = self
-                    .engine
-                    .scenario()
-                    .plan
-                    .instruction(
-                        &self
-                            .times
-                            .get(task)
-                            .map(|t| t.instruction.clone())
-                            .unwrap_or_default(),
-                    )
-                    .map(|i| self.engine.scenario().plan.instructions[i.0 as usize].duration_min)
-                    .unwrap_or(60.0);
-                let work = duration * self.rng.range(0.8, 1.2);
+                let work = match self.round_work.remove(task) {
+                    Some(w) => w,
+                    None => self.duration_min(task) * self.rng.range(0.8, 1.2),
+                };
                 self.schedule(task, FieldStep::Finish, now + work.max(1.0));
             }
             FieldStep::Finish => {
@@ -1127,6 +1137,29 @@ impl<'e> Drill<'e> {
                 );
             }
         }
+    }
+
+    /// The instruction behind an instance.
+    fn instruction_of(&self, task: &str) -> Option<&crate::plan::Instruction> {
+        let plan = &self.engine.scenario().plan;
+        let id = self.times.get(task).map(|t| t.instruction.as_str())?;
+        plan.instruction(id)
+            .and_then(|i| plan.instructions.get(i.0 as usize))
+    }
+
+    /// The instruction's working time, minutes (60 when unknown).
+    fn duration_min(&self, task: &str) -> f64 {
+        self.instruction_of(task).map_or(60.0, |i| i.duration_min)
+    }
+
+    /// Whether the instance is about one key person or one household (worked door to door).
+    fn per_resident(&self, task: &str) -> bool {
+        self.instruction_of(task).is_some_and(|i| {
+            matches!(
+                i.for_each,
+                Some(crate::plan::ForEach::KeyPerson | crate::plan::ForEach::Household)
+            )
+        })
     }
 
     /// Minutes for the assignees to reach the task's grid: straight line from their home grid
