@@ -391,18 +391,7 @@ fn commander_actions_in_live_mode_are_journaled_and_a_manual_reading_goes_throug
     assert_eq!(a.situation.discharge_m3s, 14_500.0);
     assert_eq!(a.assessment.level, WarningLevel::Red);
     let t = a.assessment.tasks[a.todo_view[0]].clone();
-    let people: Vec<String> = t
-        .assignees
-        .iter()
-        .map(|p| p.person.id.to_string())
-        .collect();
-    update(
-        &mut a,
-        Message::Action(Action::Dispatch {
-            task: t.id.to_string(),
-            people,
-        }),
-    );
+    dispatch_suggested(&mut a, &t.id);
     assert_eq!(
         a.task(&t.id).map(|x| x.status),
         Some(TaskStatus::Dispatched)
@@ -556,20 +545,7 @@ fn the_documented_examples_are_read_without_a_warning() {
     assert_eq!(a.assessment.level, WarningLevel::Red);
     // The field accepts what the commander dispatched.
     let task = "yellow.evac.key_persons_first@g.liutan.02";
-    let people: Vec<String> = a
-        .task(task)
-        .expect("the documented instance is active")
-        .assignees
-        .iter()
-        .map(|p| p.person.id.to_string())
-        .collect();
-    update(
-        &mut a,
-        Message::Action(Action::Dispatch {
-            task: task.into(),
-            people,
-        }),
-    );
+    dispatch_suggested(&mut a, task);
     append(&f.reports, &reports);
     tick(&mut a, 0);
     let warnings: Vec<String> = a

@@ -47,6 +47,26 @@ pub fn type_line(app: &mut App, text: &str) {
     key(app, KeyCode::Enter);
 }
 
+/// Dispatches an active instance to the people the engine suggests; returns them.
+#[allow(dead_code)]
+pub fn dispatch_suggested(app: &mut App, task: &str) -> Vec<String> {
+    let people: Vec<String> = app
+        .task(task)
+        .expect("the instance is active")
+        .assignees
+        .iter()
+        .map(|p| p.person.id.clone())
+        .collect();
+    update(
+        app,
+        Message::Action(floodgrid_tui::Action::Dispatch {
+            task: task.into(),
+            people: people.clone(),
+        }),
+    );
+    people
+}
+
 /// Draws the App into a `w`×`h` test terminal.
 pub fn draw(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
