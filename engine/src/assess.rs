@@ -425,6 +425,10 @@ struct Names {
     material_ids: Vec<Arc<str>>,
     /// By instruction index.
     instructions: Vec<Arc<InstructionCard>>,
+    /// Instruction ids (the instance id of an instruction without `for_each`).
+    instruction_ids: Vec<Arc<str>>,
+    /// Whether any instruction depends on this one.
+    depended: Vec<bool>,
     /// Targets of the static `for_each` items.
     grid_targets: Vec<Arc<Target>>,
     site_targets: Vec<Arc<Target>>,
@@ -1095,7 +1099,7 @@ impl Engine {
         };
         let Some(fe) = ins.for_each else {
             return if eval_bool(&ins.when.expr, &global_env) {
-                vec![(k, None, Arc::from(ins.id.as_str()))]
+                vec![(k, None, self.names.instruction_ids[k as usize].clone())]
             } else {
                 Vec::new()
             };
@@ -1152,7 +1156,7 @@ impl Engine {
             (Some(fe), Some(i)) => {
                 Arc::from(format!("{}@{}", ins.id, self.item_id(fe, i, situation)))
             }
-            _ => Arc::from(ins.id.as_str()),
+            _ => self.names.instruction_ids[k as usize].clone(),
         }
     }
 
@@ -1188,14 +1192,7 @@ impl Engine {
     ) -> Vec<(Vec<Arc<str>>, bool)> {
         let sc = &self.scenario;
         let ins_of = |t: usize| &sc.plan.instructions[active[decided[t].n].0 as usize];
-        let mut depended = vec![false; sc.plan.instructions.len()];
-        for ins in &sc.plan.instructions {
-            for d in &ins.depends_on {
-                if let Some(x) = depended.get_mut(d.0 as usize) {
-                    *x = true;
-                }
-            }
-        }
+        let depended = &self.names.depended;
         let mut by_instruction: FxMap<u32, Vec<usize>> = FxMap::default();
         let mut by_item: FxMap<(u32, u32), Vec<usize>> = FxMap::default();
         let mut by_grid: FxMap<(u32, GridIdx), Vec<usize>> = FxMap::default();
@@ -1653,6 +1650,16 @@ impl Names {
                     })
                 })
                 .collect(),
+            instruction_ids: sc.plan.instructions.iter().map(|i| shared(&i.id)).collect(),
+            depended: {
+                let mut d = vec![false; sc.plan.instructions.len()];
+                for dep in sc.plan.instructions.iter().flat_map(|i| &i.depends_on) {
+                    if let Some(x) = d.get_mut(dep.0 as usize) {
+                        *x = true;
+                    }
+                }
+                d
+            },
             grid_targets: sc
                 .grids
                 .iter()

@@ -185,7 +185,7 @@ impl BedNeed {
         match self {
             BedNeed::Child => beds[2] >= 1,
             BedNeed::Woman => beds[1] >= 1,
-            BedNeed::Adults(n) => beds[0] + beds[1] >= n,
+            BedNeed::Adults(n) => beds[0].saturating_add(beds[1]) >= n,
         }
     }
 
@@ -226,6 +226,8 @@ pub struct EvacuationIndex {
     need: Vec<BedNeed>,
     /// Site index of every shelter, in site order.
     shelters: Vec<u32>,
+    /// Where each shelter is (by position in `shelters`).
+    anchors: Vec<[f64; 2]>,
     /// Per resident: positions in `shelters`, nearest first (ties: site order); `u32::MAX` pads.
     nearest: Vec<[u32; NEAREST]>,
     ids: Vec<Arc<str>>,
@@ -310,6 +312,7 @@ impl EvacuationIndex {
             walk_help,
             need: residents.iter().map(BedNeed::of).collect(),
             shelters,
+            anchors,
             nearest,
             ids: residents.iter().map(|r| Arc::from(r.id.as_str())).collect(),
             cards: residents
@@ -398,16 +401,15 @@ pub fn plan_evacuation(
             }
         })
         .collect();
-    let anchors: Vec<[f64; 2]> = ix
-        .shelters
-        .iter()
-        .map(|&s| input.sites[s as usize].geometry.anchor())
-        .collect();
     // The most beds of each kind any one shelter still has: an evacuee nothing can fit skips the
     // search.
     let most = |beds: &[[u32; 3]]| {
         beds.iter().fold([0u32; 3], |m, b| {
-            [m[0].max(b[0] + b[1]), m[1].max(b[1]), m[2].max(b[2])]
+            [
+                m[0].max(b[0].saturating_add(b[1])),
+                m[1].max(b[1]),
+                m[2].max(b[2]),
+            ]
         })
     };
     let mut room = most(&beds);
@@ -424,7 +426,7 @@ pub fn plan_evacuation(
         let r = &input.residents[i as usize];
         let need = ix.need[i as usize];
         let d2 = |k: u32| {
-            let p = anchors[k as usize];
+            let p = ix.anchors[k as usize];
             (p[0] - r.xy[0]).powi(2) + (p[1] - r.xy[1]).powi(2)
         };
         let can = match need {
@@ -462,7 +464,7 @@ pub fn plan_evacuation(
         } else {
             Means::OnFoot
         };
-        persons += r.size;
+        persons = persons.saturating_add(r.size);
         decisions.push(Decision {
             resident: i,
             shelter: best,
