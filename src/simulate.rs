@@ -269,13 +269,14 @@ fn scenario_mode(dir: &Path, args: &SimulateArgs) -> Result<(), Fail> {
         solver: config(args),
         outflow,
     };
-    let run = build_scenario_run(&engine, &q, breaches, &opts).map_err(|e| match e {
-        ScenarioRunError::Solver(e) if !args.breach.is_empty() => {
-            input(format!("--breach {}: {e}", args.breach.join(" --breach ")))
-        }
-        ScenarioRunError::NoStation => input("--outflow stage: the scenario has no station"),
-        e => input(e.to_string()),
-    })?;
+    let run =
+        build_scenario_run(&engine.run_place(), &q, breaches, &opts).map_err(|e| match e {
+            ScenarioRunError::Solver(e) if !args.breach.is_empty() => {
+                input(format!("--breach {}: {e}", args.breach.join(" --breach ")))
+            }
+            ScenarioRunError::NoStation => input("--outflow stage: the scenario has no station"),
+            e => input(e.to_string()),
+        })?;
     let out = args
         .out
         .clone()
@@ -298,7 +299,8 @@ fn scenario_mode(dir: &Path, args: &SimulateArgs) -> Result<(), Fail> {
     );
     let grid_hours = |sim: &Simulation| {
         let hours = scenario_grid_arrival_hours(
-            sc,
+            &sc.grids,
+            &sc.residents,
             &terrain,
             &initial_depth_m,
             &sim.arrival_time(),

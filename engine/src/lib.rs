@@ -3,14 +3,19 @@
 //! The decision-support engine of floodgrid: scenario files in, warning level, task instances,
 //! exposure and evacuation out. No terminal code lives here, and no input makes it panic.
 //!
+//! This crate is the facade: it re-exports the engine's crates under one roof. Their
+//! dependencies run one way (cargo refuses a wrong arrow):
+//! `floodgrid-model` ← `floodgrid-flood` ← `floodgrid-scenario` ← `floodgrid-assess` ←
+//! `floodgrid-session` (see docs/ARCHITECTURE.md).
+//!
 //! - [`scenario`]: load and check a scenario directory, with diagnostics at file:line:column.
 //! - [`hydro`]: warning levels, thresholds, rating curves.
 //! - [`plan`]: the task tree and its condition language.
 //! - [`grid`]: grids, personnel, residents, sites, materials.
-//! - [`flood`]: terrain I/O (ESRI ASCII, GeoTIFF).
+//! - [`flood`]: terrain I/O (ESRI ASCII, GeoTIFF), the flood atlas, exposure, the 2D solver.
 //! - [`assess`]: the engine: `Engine::build`, `Engine::assess(&Situation) -> Assessment`.
 //! - [`response`]: assignment, materials, evacuation.
-//! - [`drill`]: drill scripts.
+//! - [`drill`]: drill scripts, the running drill, its journal and report.
 //! - [`crs`]: lon/lat ↔ projected metres.
 //! - [`schema`]: JSON Schemas of the planner-edited files.
 //!
@@ -29,13 +34,9 @@
 
 #![warn(missing_docs)]
 
-pub mod assess;
-pub mod crs;
-pub mod drill;
-pub mod flood;
-pub mod grid;
-pub mod hydro;
-pub mod plan;
-pub mod response;
-pub mod scenario;
-pub mod schema;
+pub use floodgrid_assess::{assess, response};
+pub use floodgrid_flood as flood;
+pub use floodgrid_model::{crs, grid, hydro, plan};
+pub use floodgrid_scenario as scenario;
+pub use floodgrid_scenario::schema;
+pub use floodgrid_session as drill;

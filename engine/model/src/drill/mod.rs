@@ -1,0 +1,8 @@
+//! Drill scripts (injects, expected responses) and the commander's actions: the data a drill
+//! is made of. Running a drill is the session layer's business.
+
+mod action;
+mod script;
+
+pub use action::{Action, Audience};
+pub use script::{DrillScript, Expectation, Inject, InjectBreach, InjectKind, InjectPlace};

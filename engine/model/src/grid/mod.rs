@@ -1,0 +1,13 @@
+//! The town's grid system: grids and their hierarchy, personnel and roles, residents (key persons
+//! and farm households), sites (works, sensors, depots, shelters, ...), materials, and the plane
+//! geometry they share. Plain data; the scenario loader fills it and checks it.
+
+pub(crate) mod facts;
+pub mod geometry;
+mod model;
+
+pub use facts::{
+    GridFacts, dike_lines, grid_facts, in_floodplain, lines_of, nearest_dike, nearest_on_segment,
+};
+pub use geometry::{Bbox, Polygon, Region, Ring};
+pub use model::*;

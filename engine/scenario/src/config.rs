@@ -1,0 +1,557 @@
+//! `scenario.toml`: name, CRS, reference gauge, warning thresholds, river stations with rating
+//! curves, roles, materials and the paths of the other files.
+
+use schemars::JsonSchema;
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use super::diag::Diagnostics;
+use super::source::SourceFile;
+use super::toml_doc::{array_items, de_table, de_value, parse_toml};
+use floodgrid_model::crs::Crs;
+use floodgrid_model::grid::{Material, Role};
+use floodgrid_model::hydro::{LevelThreshold, RatingCurve, WarningThresholds};
+
+/// `scenario.toml` as written. The element types are parameters so the loader can read the head
+/// of the file and each `[[station]]` / `[[role]]` / `[[material]]` separately.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "floodgrid scenario.toml")]
+pub struct RawScenario<S = RawStation, R = RawRole, M = RawMaterial> {
+    /// Scenario name (Chinese).
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Free description.
+    pub description: Option<String>,
+    /// Projected CRS of the DEM, e.g. "EPSG:4547". GeoJSON files are always lon/lat.
+    #[schemars(with = "String")]
+    pub crs: Spanned<String>,
+    /// DEM path (ESRI ASCII .asc or GeoTIFF .tif), relative to the scenario directory.
+    #[schemars(with = "String")]
+    pub dem: Spanned<String>,
+    /// Plan: a file or a directory of *.toml (default "plan.toml", else "plan/").
+    #[schemars(with = "Option<String>")]
+    pub plan: Option<Spanned<String>>,
+    /// Grid map (default grids.geojson).
+    #[schemars(with = "Option<String>")]
+    pub grids: Option<Spanned<String>>,
+    /// Sites (default sites.geojson).
+    #[schemars(with = "Option<String>")]
+    pub sites: Option<Spanned<String>>,
+    /// Personnel roster (default people.csv).
+    #[schemars(with = "Option<String>")]
+    pub people: Option<Spanned<String>>,
+    /// Key persons and households (default residents.csv).
+    #[schemars(with = "Option<String>")]
+    pub residents: Option<Spanned<String>>,
+    /// Drill scripts directory (default drills/).
+    #[schemars(with = "Option<String>")]
+    pub drills: Option<Spanned<String>>,
+    /// The reference gauge whose discharge sets the warning level.
+    pub gauge: RawGauge,
+    /// Warning thresholds and their hysteresis.
+    pub warning: RawWarning,
+    /// River stations, upstream first, each with its rating curve.
+    #[serde(default)]
+    pub station: Vec<S>,
+    /// Personnel roles.
+    #[serde(default)]
+    pub role: Vec<R>,
+    /// Materials.
+    #[serde(default)]
+    pub material: Vec<M>,
+}
+
+/// `[gauge]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawGauge {
+    /// Gauge id.
+    pub id: String,
+    /// Gauge name.
+    pub name: Option<String>,
+    /// The `[[station]]` whose rating curve belongs to the gauge.
+    #[schemars(with = "String")]
+    pub station: Spanned<String>,
+    /// An upstream gauge used for routing forecasts.
+    pub upstream: Option<String>,
+    /// Bankfull discharge (平滩流量), m³/s: land wet at or below it is the river's channel, not
+    /// flooded land (default 0).
+    pub bankfull_discharge_m3s: Option<f64>,
+}
+
+/// `[warning]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawWarning {
+    /// Minutes Q must stay below a level's exit value before the level is left.
+    #[schemars(with = "f64")]
+    pub dwell_minutes: Spanned<f64>,
+    /// Window of readings for the trend, minutes (default 180).
+    pub trend_window_minutes: Option<f64>,
+    /// Slope beyond which the trend is rising/falling, m³/s per hour (default 150).
+    pub trend_threshold_m3s_per_h: Option<f64>,
+    /// The dike design discharge, m³/s.
+    pub design_discharge_m3s: Option<f64>,
+    /// Blue (level IV).
+    #[schemars(with = "RawThreshold")]
+    pub blue: Spanned<RawThreshold>,
+    /// Yellow (level III).
+    #[schemars(with = "RawThreshold")]
+    pub yellow: Spanned<RawThreshold>,
+    /// Orange (level II).
+    #[schemars(with = "RawThreshold")]
+    pub orange: Spanned<RawThreshold>,
+    /// Red (level I).
+    #[schemars(with = "RawThreshold")]
+    pub red: Spanned<RawThreshold>,
+}
+
+/// One level's threshold.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawThreshold {
+    /// Discharge at which the level is entered, m³/s.
+    #[schemars(with = "f64")]
+    pub discharge_m3s: Spanned<f64>,
+    /// Hysteresis band, m³/s: the level is left below discharge − band.
+    #[schemars(with = "f64")]
+    pub band_m3s: Spanned<f64>,
+    /// Response level (IV, III, II, I).
+    pub response: Option<String>,
+}
+
+/// `[[station]]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawStation {
+    /// Station id.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Longitude, degrees.
+    #[schemars(with = "f64")]
+    pub lon: Spanned<f64>,
+    /// Latitude, degrees.
+    #[schemars(with = "f64")]
+    pub lat: Spanned<f64>,
+    /// Chainage along the reach, km.
+    pub chainage_km: Option<f64>,
+    /// Rating curve: [[discharge m³/s, stage m], ...], discharge increasing.
+    #[schemars(with = "Vec<[f64; 2]>")]
+    pub rating: Spanned<Vec<Spanned<[f64; 2]>>>,
+}
+
+/// `[[role]]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRole {
+    /// Role id.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Chinese name.
+    pub name: String,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Task instances one person carries at once (default 1).
+    pub capacity: Option<u32>,
+    /// Professional rather than mass team.
+    #[serde(default)]
+    pub professional: bool,
+}
+
+/// `[[material]]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawMaterial {
+    /// Material id.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Chinese name.
+    pub name: String,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Unit.
+    pub unit: String,
+}
+
+/// A river station with its rating curve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Station {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Lon/lat, degrees.
+    pub lonlat: [f64; 2],
+    /// Projected position, metres.
+    pub xy: [f64; 2],
+    /// Chainage, km.
+    pub chainage_km: Option<f64>,
+    /// Stage from discharge.
+    pub rating: RatingCurve,
+}
+
+/// The reference gauge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Gauge {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Index of its station in [`ScenarioConfig::stations`].
+    pub station: usize,
+    /// Upstream gauge id for routing.
+    pub upstream: Option<String>,
+    /// Bankfull discharge, m³/s: cells wet at or below it are channel, not flood.
+    pub bankfull_discharge_m3s: f64,
+}
+
+/// Relative paths of the scenario's files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioPaths {
+    /// DEM.
+    pub dem: String,
+    /// Plan file or directory.
+    pub plan: Option<String>,
+    /// Grid map.
+    pub grids: String,
+    /// Sites.
+    pub sites: String,
+    /// Personnel.
+    pub people: String,
+    /// Residents.
+    pub residents: String,
+    /// Drill scripts directory.
+    pub drills: String,
+}
+
+/// `scenario.toml`, checked and typed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioConfig {
+    /// Name.
+    pub name: String,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// The projected CRS.
+    pub crs: Crs,
+    /// File paths.
+    pub paths: ScenarioPaths,
+    /// Reference gauge.
+    pub gauge: Gauge,
+    /// Warning thresholds.
+    pub warning: WarningThresholds,
+    /// River stations.
+    pub stations: Vec<Station>,
+    /// Roles.
+    pub roles: Vec<Role>,
+    /// Materials.
+    pub materials: Vec<Material>,
+}
+
+impl ScenarioConfig {
+    /// Index of a role by id.
+    pub fn role(&self, id: &str) -> Option<floodgrid_model::grid::RoleIdx> {
+        self.roles
+            .iter()
+            .position(|r| r.id == id)
+            .map(|i| floodgrid_model::grid::RoleIdx(i as u32))
+    }
+    /// Index of a material by id.
+    pub fn material(&self, id: &str) -> Option<floodgrid_model::grid::MaterialIdx> {
+        self.materials
+            .iter()
+            .position(|m| m.id == id)
+            .map(|i| floodgrid_model::grid::MaterialIdx(i as u32))
+    }
+}
+
+/// Reads `scenario.toml`. `None` when it cannot be used at all (diagnostics say why).
+pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<ScenarioConfig> {
+    let root = parse_toml(src, d)?;
+    let stations_raw = array_items(&root, "station");
+    let roles_raw = array_items(&root, "role");
+    let materials_raw = array_items(&root, "material");
+    let head: RawScenario<IgnoredAny, IgnoredAny, IgnoredAny> = de_table(root, src, d)?;
+
+    let crs = match Crs::parse(head.crs.get_ref()) {
+        Some(c) => Some(c),
+        None => {
+            d.error(
+                src,
+                head.crs.span(),
+                format!(
+                    "unsupported CRS `{}`; expected a projected metre CRS such as \"EPSG:4547\" (CGCS2000 3-degree Gauss-Kruger, EPSG:4534-4554) or \"EPSG:32649\" (UTM north, EPSG:32601-32660)",
+                    head.crs.get_ref()
+                ),
+            );
+            None
+        }
+    };
+
+    let mut stations = Vec::new();
+    for item in stations_raw {
+        let Some(s) = de_value::<RawStation>(item, src, d) else {
+            continue;
+        };
+        if stations.iter().any(|x: &Station| x.id == *s.id.get_ref()) {
+            d.error(
+                src,
+                s.id.span(),
+                format!(
+                    "station `{}` is defined twice; expected unique station ids",
+                    s.id.get_ref()
+                ),
+            );
+            continue;
+        }
+        let (lon, lat) = (*s.lon.get_ref(), *s.lat.get_ref());
+        let mut xy = [0.0, 0.0];
+        if let Some(c) = &crs {
+            if !c.covers_lonlat(lon, lat) {
+                d.error(
+                    src,
+                    s.lon.span().start..s.lat.span().end.max(s.lon.span().end),
+                    format!("station at lon {lon}, lat {lat} is outside the zone of EPSG:{}; expected lon/lat in degrees near {}°E", c.epsg, c.lon0_deg),
+                );
+            } else {
+                let (x, y) = c.forward(lon, lat);
+                xy = [x, y];
+            }
+        }
+        let points: Vec<(f64, f64)> = s
+            .rating
+            .get_ref()
+            .iter()
+            .map(|p| (p.get_ref()[0], p.get_ref()[1]))
+            .collect();
+        let rating = match RatingCurve::new(points) {
+            Ok(r) => r,
+            Err(e) => {
+                let span = s
+                    .rating
+                    .get_ref()
+                    .get(e.index)
+                    .map(|p| p.span())
+                    .unwrap_or(s.rating.span());
+                d.error(
+                    src,
+                    span,
+                    format!(
+                        "rating curve of station `{}`: {}",
+                        s.id.get_ref(),
+                        e.message
+                    ),
+                );
+                continue;
+            }
+        };
+        stations.push(Station {
+            id: s.id.into_inner(),
+            name: s.name.unwrap_or_default(),
+            lonlat: [lon, lat],
+            xy,
+            chainage_km: s.chainage_km,
+            rating,
+        });
+    }
+    if stations.is_empty() {
+        d.error(src, 0..0, "no usable [[station]] with a rating curve; expected at least one river station (the atlas needs stages)");
+    }
+
+    let mut roles: Vec<Role> = Vec::new();
+    for item in roles_raw {
+        let Some(r) = de_value::<RawRole>(item, src, d) else {
+            continue;
+        };
+        if roles.iter().any(|x| x.id == *r.id.get_ref()) {
+            d.error(
+                src,
+                r.id.span(),
+                format!("role `{}` is defined twice", r.id.get_ref()),
+            );
+            continue;
+        }
+        if !valid_id(r.id.get_ref()) {
+            d.error(
+                src,
+                r.id.span(),
+                format!(
+                    "role id `{}`; expected letters, digits, `_`, `-` or `.`",
+                    r.id.get_ref()
+                ),
+            );
+        }
+        roles.push(Role {
+            id: r.id.into_inner(),
+            name: r.name,
+            name_en: r.name_en,
+            capacity: r.capacity.unwrap_or(1).max(1),
+            professional: r.professional,
+        });
+    }
+    let mut materials: Vec<Material> = Vec::new();
+    for item in materials_raw {
+        let Some(m) = de_value::<RawMaterial>(item, src, d) else {
+            continue;
+        };
+        if materials.iter().any(|x| x.id == *m.id.get_ref()) {
+            d.error(
+                src,
+                m.id.span(),
+                format!("material `{}` is defined twice", m.id.get_ref()),
+            );
+            continue;
+        }
+        materials.push(Material {
+            id: m.id.into_inner(),
+            name: m.name,
+            name_en: m.name_en,
+            unit: m.unit,
+        });
+    }
+
+    let w = &head.warning;
+    let levels = [&w.blue, &w.yellow, &w.orange, &w.red];
+    let names = ["blue", "yellow", "orange", "red"];
+    let mut thresholds_ok = true;
+    for (i, t) in levels.iter().enumerate() {
+        let q = *t.get_ref().discharge_m3s.get_ref();
+        let band = *t.get_ref().band_m3s.get_ref();
+        if !(q.is_finite() && q > 0.0) {
+            d.error(
+                src,
+                t.get_ref().discharge_m3s.span(),
+                format!(
+                    "{} threshold {q}; expected a discharge above 0 m³/s",
+                    names[i]
+                ),
+            );
+            thresholds_ok = false;
+            continue;
+        }
+        if i > 0 {
+            let prev = *levels[i - 1].get_ref().discharge_m3s.get_ref();
+            if q <= prev {
+                d.error(
+                    src,
+                    t.get_ref().discharge_m3s.span(),
+                    format!("{} threshold {q} m³/s is not above {} {prev} m³/s; expected blue < yellow < orange < red", names[i], names[i - 1]),
+                );
+                thresholds_ok = false;
+            }
+        }
+        let gap = if i == 0 {
+            q
+        } else {
+            q - *levels[i - 1].get_ref().discharge_m3s.get_ref()
+        };
+        if !(band.is_finite() && band >= 0.0) || (gap > 0.0 && band >= gap) {
+            d.error(
+                src,
+                t.get_ref().band_m3s.span(),
+                format!(
+                    "{} hysteresis band {band} m³/s does not fit below its threshold; expected 0 ≤ band < {gap} m³/s (the gap to the level below)",
+                    names[i]
+                ),
+            );
+            thresholds_ok = false;
+        }
+    }
+    let dwell = *w.dwell_minutes.get_ref();
+    if !(dwell.is_finite() && dwell >= 0.0) {
+        d.error(
+            src,
+            w.dwell_minutes.span(),
+            format!("dwell_minutes {dwell}; expected minutes ≥ 0"),
+        );
+        thresholds_ok = false;
+    }
+
+    let gauge_station = stations
+        .iter()
+        .position(|s| s.id == *head.gauge.station.get_ref());
+    if gauge_station.is_none() && !stations.is_empty() {
+        d.error(
+            src,
+            head.gauge.station.span(),
+            format!(
+                "gauge station `{}` is not a [[station]]; expected one of {}",
+                head.gauge.station.get_ref(),
+                stations
+                    .iter()
+                    .map(|s| s.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+    let crs = crs?;
+    // Thresholds with errors are kept as written: the errors already stop the scenario from being
+    // used, and the other files still get checked.
+    let _ = thresholds_ok;
+    let mk = |t: &Spanned<RawThreshold>, default: &str| LevelThreshold {
+        discharge_m3s: *t.get_ref().discharge_m3s.get_ref(),
+        band_m3s: *t.get_ref().band_m3s.get_ref(),
+        response: t
+            .get_ref()
+            .response
+            .clone()
+            .unwrap_or_else(|| default.to_string()),
+    };
+    let opt = |s: &Option<Spanned<String>>| s.as_ref().map(|v| v.get_ref().clone());
+    Some(ScenarioConfig {
+        name: head.name.into_inner(),
+        name_en: head.name_en,
+        description: head.description,
+        crs,
+        paths: ScenarioPaths {
+            dem: head.dem.get_ref().clone(),
+            plan: opt(&head.plan),
+            grids: opt(&head.grids).unwrap_or_else(|| "grids.geojson".into()),
+            sites: opt(&head.sites).unwrap_or_else(|| "sites.geojson".into()),
+            people: opt(&head.people).unwrap_or_else(|| "people.csv".into()),
+            residents: opt(&head.residents).unwrap_or_else(|| "residents.csv".into()),
+            drills: opt(&head.drills).unwrap_or_else(|| "drills".into()),
+        },
+        gauge: Gauge {
+            id: head.gauge.id,
+            name: head.gauge.name.unwrap_or_default(),
+            station: gauge_station.unwrap_or(0),
+            upstream: head.gauge.upstream,
+            bankfull_discharge_m3s: head
+                .gauge
+                .bankfull_discharge_m3s
+                .filter(|q| q.is_finite() && *q >= 0.0)
+                .unwrap_or(0.0),
+        },
+        warning: WarningThresholds {
+            levels: [
+                mk(&w.blue, "IV"),
+                mk(&w.yellow, "III"),
+                mk(&w.orange, "II"),
+                mk(&w.red, "I"),
+            ],
+            dwell_minutes: dwell,
+            trend_window_minutes: w.trend_window_minutes.unwrap_or(180.0),
+            trend_threshold_m3s_per_h: w.trend_threshold_m3s_per_h.unwrap_or(150.0),
+            design_discharge_m3s: w.design_discharge_m3s.unwrap_or(22_000.0),
+        },
+        stations,
+        roles,
+        materials,
+    })
+}
+
+/// Ids: ASCII letters, digits, `_`, `-`, `.`; not empty.
+pub(crate) fn valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}

@@ -1,0 +1,474 @@
+//! `drills/*.toml`: drill scripts with their hydrograph and injects, every reference resolved.
+
+use std::collections::HashMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use toml::Spanned;
+
+use super::ScenarioParts;
+use super::diag::Diagnostics;
+use super::plan_file::unknown;
+use super::source::SourceFile;
+use super::toml_doc::{array_items, de_table, de_value, parse_toml};
+use floodgrid_model::drill::{
+    DrillScript, Expectation, Inject, InjectBreach, InjectKind, InjectPlace,
+};
+use floodgrid_model::grid::{GridIdx, PersonIdx, SiteIdx};
+
+/// A drill script as written.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "floodgrid drill script")]
+pub struct RawDrill<I = RawInject> {
+    /// Name.
+    pub name: String,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Start, an RFC 3339 date-time such as 2026-07-28T06:00:00+08:00.
+    #[schemars(with = "String")]
+    pub start: Spanned<toml::value::Datetime>,
+    /// Seed of the drill's randomness.
+    pub seed: Option<u64>,
+    /// [[minute, discharge m³/s], ...], minutes increasing.
+    #[schemars(with = "Vec<[f64; 2]>")]
+    pub hydrograph: Spanned<Vec<Spanned<[f64; 2]>>>,
+    /// Scripted events.
+    #[serde(default)]
+    pub inject: Vec<I>,
+    /// Scoring weights (free-form numbers by objective).
+    pub scoring: Option<std::collections::BTreeMap<String, f64>>,
+}
+
+/// `[[inject]]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawInject {
+    /// Drill minute.
+    #[schemars(with = "f64")]
+    pub at_min: Spanned<f64>,
+    /// piping, seepage, sliding, collapse, root_stone, smart_stone_alarm, overtopping, breach, road_cut, person_unavailable, public_report.
+    #[schemars(with = "String")]
+    pub kind: Spanned<String>,
+    /// Site id.
+    #[schemars(with = "Option<String>")]
+    pub site: Option<Spanned<String>>,
+    /// Grid id.
+    #[schemars(with = "Option<String>")]
+    pub grid: Option<Spanned<String>>,
+    /// [lon, lat].
+    #[schemars(with = "Option<[f64; 2]>")]
+    pub point: Option<Spanned<[f64; 2]>>,
+    /// Person id (person_unavailable).
+    #[schemars(with = "Option<String>")]
+    pub person: Option<Spanned<String>>,
+    /// Text the players receive.
+    pub text: String,
+    /// Objective tested.
+    pub objective: Option<String>,
+    /// Expected responses.
+    #[serde(default)]
+    pub expect: Vec<RawExpect>,
+    /// breach only: how the dike is cut (every field optional).
+    #[schemars(with = "Option<RawBreach>")]
+    pub breach: Option<Spanned<RawBreach>>,
+}
+
+/// `breach = { ... }` of a breach inject: the cut the 2D solver runs.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawBreach {
+    /// Level the dike is cut down to, m (default: the median ground within 100 m of the breach).
+    pub level_m: Option<f64>,
+    /// Width when it opens, m (default 30).
+    pub width_m: Option<f64>,
+    /// Width it grows to, m (default: the opening width).
+    pub final_width_m: Option<f64>,
+    /// Minutes it takes to grow to the final width (default 60 when it grows).
+    pub widening_min: Option<f64>,
+    /// Hours of drill time the solver runs from the inject, 1–48 (default 12).
+    pub horizon_h: Option<f64>,
+}
+
+/// Farthest an inject point may lie from the dike line it breaches, m.
+const BREACH_POINT_REACH_M: f64 = 300.0;
+
+/// An expected response.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpect {
+    /// Instruction id.
+    #[schemars(with = "Option<String>")]
+    pub instruction: Option<Spanned<String>>,
+    /// Or an action kind: dispatch, push, accept, close, verify, set_discharge, acknowledge_alarm, reassign.
+    #[schemars(with = "Option<String>")]
+    pub action: Option<Spanned<String>>,
+    /// Minutes after the inject.
+    pub within_min: f64,
+}
+
+/// Action kinds an expectation may name.
+pub const ACTION_KINDS: &[&str] = &[
+    "dispatch",
+    "push",
+    "accept",
+    "close",
+    "verify",
+    "set_discharge",
+    "acknowledge_alarm",
+    "reassign",
+];
+
+pub(crate) fn load_drill(
+    src: &SourceFile,
+    id: &str,
+    parts: &ScenarioParts,
+    d: &mut Diagnostics,
+) -> Option<DrillScript> {
+    let root = parse_toml(src, d)?;
+    let injects_raw = array_items(&root, "inject");
+    let head: RawDrill<IgnoredAny> = de_table(root, src, d)?;
+    let mut hydrograph = Vec::new();
+    for (i, p) in head.hydrograph.get_ref().iter().enumerate() {
+        let [t, q] = *p.get_ref();
+        if !(t.is_finite() && q.is_finite() && t >= 0.0 && q >= 0.0) {
+            d.error(
+                src,
+                p.span(),
+                format!("hydrograph point [{t}, {q}]; expected [minutes ≥ 0, discharge ≥ 0]"),
+            );
+            continue;
+        }
+        if let Some(&(pt, _)) = hydrograph.last()
+            && t <= pt
+        {
+            d.error(src, p.span(), format!("hydrograph point {} at minute {t} is not after minute {pt}; expected increasing times", i + 1));
+            continue;
+        }
+        hydrograph.push((t, q));
+    }
+    if hydrograph.is_empty() {
+        d.error(
+            src,
+            head.hydrograph.span(),
+            "the hydrograph is empty; expected [[minute, discharge], ...]",
+        );
+    }
+    let site_index: HashMap<&str, u32> = parts
+        .sites
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i as u32))
+        .collect();
+    let grid_index: HashMap<&str, u32> = parts
+        .grids
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.id.as_str(), i as u32))
+        .collect();
+    let person_index: HashMap<&str, u32> = parts
+        .people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i as u32))
+        .collect();
+    let mut injects = Vec::new();
+    for item in injects_raw {
+        let Some(raw) = de_value::<RawInject>(item, src, d) else {
+            continue;
+        };
+        let Some(kind) = InjectKind::from_name(raw.kind.get_ref()) else {
+            let all: Vec<&str> = InjectKind::ALL.iter().map(|k| k.name()).collect();
+            d.error(
+                src,
+                raw.kind.span(),
+                format!(
+                    "inject kind \"{}\"; expected one of {}",
+                    raw.kind.get_ref(),
+                    all.join(", ")
+                ),
+            );
+            continue;
+        };
+        let at = *raw.at_min.get_ref();
+        if !(at.is_finite() && at >= 0.0) {
+            d.error(
+                src,
+                raw.at_min.span(),
+                format!("at_min {at}; expected minutes ≥ 0"),
+            );
+            continue;
+        }
+        let place = if let Some(s) = &raw.site {
+            match site_index.get(s.get_ref().as_str()) {
+                Some(&i) => InjectPlace::Site(SiteIdx(i)),
+                None => {
+                    d.error(
+                        src,
+                        s.span(),
+                        unknown(
+                            "site",
+                            s.get_ref(),
+                            parts.sites.iter().map(|s| s.id.as_str()),
+                        ),
+                    );
+                    continue;
+                }
+            }
+        } else if let Some(g) = &raw.grid {
+            match grid_index.get(g.get_ref().as_str()) {
+                Some(&i) => InjectPlace::Grid(GridIdx(i)),
+                None => {
+                    d.error(
+                        src,
+                        g.span(),
+                        unknown(
+                            "grid",
+                            g.get_ref(),
+                            parts.grids.iter().map(|g| g.id.as_str()),
+                        ),
+                    );
+                    continue;
+                }
+            }
+        } else if let Some(p) = &raw.person {
+            match person_index.get(p.get_ref().as_str()) {
+                Some(&i) => InjectPlace::Person(PersonIdx(i)),
+                None => {
+                    d.error(
+                        src,
+                        p.span(),
+                        unknown(
+                            "person",
+                            p.get_ref(),
+                            parts.people.iter().map(|p| p.id.as_str()),
+                        ),
+                    );
+                    continue;
+                }
+            }
+        } else if let Some(pt) = &raw.point {
+            let [lon, lat] = *pt.get_ref();
+            match &parts.crs {
+                Some(crs) if crs.covers_lonlat(lon, lat) => {
+                    let (x, y) = crs.forward(lon, lat);
+                    InjectPlace::Point {
+                        lonlat: [lon, lat],
+                        xy: [x, y],
+                    }
+                }
+                _ => {
+                    d.error(src, pt.span(), format!("point [{lon}, {lat}] is not in the scenario's area; expected [lon, lat] in degrees"));
+                    continue;
+                }
+            }
+        } else {
+            InjectPlace::None
+        };
+        if kind == InjectKind::PersonUnavailable && !matches!(place, InjectPlace::Person(_)) {
+            d.error(
+                src,
+                raw.kind.span(),
+                "person_unavailable needs `person = \"<person id>\"`",
+            );
+        }
+        let breach = if kind == InjectKind::Breach {
+            let dike = match &place {
+                InjectPlace::Site(si) => {
+                    let ok = floodgrid_model::grid::dike_lines(parts.sites)
+                        .iter()
+                        .any(|(i, _)| i == si);
+                    if !ok && let Some(s) = &raw.site {
+                        d.error(
+                            src,
+                            s.span(),
+                            format!(
+                                "site \"{}\" is not a main or production dike line; a breach needs one",
+                                s.get_ref()
+                            ),
+                        );
+                    }
+                    ok.then_some((*si, None))
+                }
+                InjectPlace::Point { xy, lonlat } => {
+                    match floodgrid_model::grid::nearest_dike(parts.sites, *xy) {
+                        Some((si, dist)) if dist <= BREACH_POINT_REACH_M => Some((si, Some(*xy))),
+                        near => {
+                            let what = near
+                                .and_then(|(si, dist)| {
+                                    parts.sites.get(si.ix()).map(|s| {
+                                        format!("the nearest, \"{}\", is {dist:.0} m away", s.id)
+                                    })
+                                })
+                                .unwrap_or_else(|| "the scenario has none".into());
+                            let span = raw
+                                .point
+                                .as_ref()
+                                .map(|p| p.span())
+                                .unwrap_or(raw.kind.span());
+                            d.error(
+                                src,
+                                span,
+                                format!(
+                                    "breach point [{}, {}] is not on a main or production dike line ({what}); expected a point within {BREACH_POINT_REACH_M:.0} m of one, or `site = \"<dike id>\"`",
+                                    lonlat[0], lonlat[1]
+                                ),
+                            );
+                            None
+                        }
+                    }
+                }
+                _ => {
+                    d.error(
+                        src,
+                        raw.kind.span(),
+                        "a breach needs `site = \"<main or production dike id>\"` or a `point` on one",
+                    );
+                    None
+                }
+            };
+            let spec = raw.breach.as_ref().map(|b| b.get_ref());
+            let empty = RawBreach::default();
+            let b = spec.unwrap_or(&empty);
+            let span = raw
+                .breach
+                .as_ref()
+                .map(|b| b.span())
+                .unwrap_or(raw.kind.span());
+            let width = b.width_m.unwrap_or(30.0);
+            let final_width = b.final_width_m.unwrap_or(width);
+            let widening = b
+                .widening_min
+                .unwrap_or(if final_width > width { 60.0 } else { 0.0 });
+            let horizon = b.horizon_h.unwrap_or(12.0);
+            let mut bad = Vec::new();
+            if !(width.is_finite() && width > 0.0) {
+                bad.push(format!("width_m {width}; expected metres > 0"));
+            }
+            if !(final_width.is_finite() && final_width >= width) {
+                bad.push(format!(
+                    "final_width_m {final_width}; expected metres ≥ width_m ({width})"
+                ));
+            }
+            if !(widening.is_finite() && widening >= 0.0) {
+                bad.push(format!("widening_min {widening}; expected minutes ≥ 0"));
+            }
+            if !(horizon.is_finite() && (1.0..=48.0).contains(&horizon)) {
+                bad.push(format!("horizon_h {horizon}; expected hours from 1 to 48"));
+            }
+            if let Some(l) = b.level_m
+                && !l.is_finite()
+            {
+                bad.push(format!("level_m {l}; expected a finite level in metres"));
+            }
+            for m in &bad {
+                d.error(src, span.clone(), format!("breach {m}"));
+            }
+            match dike {
+                Some((dike, at_xy)) if bad.is_empty() => Some(InjectBreach {
+                    dike,
+                    at_xy,
+                    level_m: b.level_m,
+                    width_m: width,
+                    final_width_m: final_width,
+                    widening_min: widening,
+                    horizon_h: horizon,
+                }),
+                _ => continue,
+            }
+        } else {
+            if let Some(b) = &raw.breach {
+                d.error(
+                    src,
+                    b.span(),
+                    format!(
+                        "`breach` belongs to kind = \"breach\" only; this inject is \"{}\"",
+                        kind.name()
+                    ),
+                );
+            }
+            None
+        };
+        let mut expect = Vec::new();
+        for e in raw.expect {
+            let instruction = match &e.instruction {
+                Some(i) => match parts.plan.instruction(i.get_ref()) {
+                    Some(ix) => Some(ix),
+                    None => {
+                        d.error(
+                            src,
+                            i.span(),
+                            unknown(
+                                "instruction",
+                                i.get_ref(),
+                                parts.plan.instructions.iter().map(|x| x.id.as_str()),
+                            ),
+                        );
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            if let Some(a) = &e.action
+                && !ACTION_KINDS.contains(&a.get_ref().as_str())
+            {
+                d.error(
+                    src,
+                    a.span(),
+                    format!(
+                        "action \"{}\"; expected one of {}",
+                        a.get_ref(),
+                        ACTION_KINDS.join(", ")
+                    ),
+                );
+                continue;
+            }
+            if instruction.is_none() && e.action.is_none() {
+                d.error(
+                    src,
+                    raw.at_min.span(),
+                    "an expectation needs `instruction` or `action`",
+                );
+                continue;
+            }
+            expect.push(Expectation {
+                instruction,
+                action: e.action.map(|a| a.into_inner()),
+                within_min: e.within_min.max(0.0),
+            });
+        }
+        injects.push(Inject {
+            at_min: at,
+            kind,
+            place,
+            text: raw.text,
+            objective: raw.objective,
+            expect,
+            breach,
+        });
+    }
+    injects.sort_by(|a, b| a.at_min.total_cmp(&b.at_min));
+    let start = head.start.get_ref();
+    if start.date.is_none() || start.time.is_none() {
+        d.error(
+            src,
+            head.start.span(),
+            format!("start {start}; expected a full date-time such as 2026-07-28T06:00:00+08:00"),
+        );
+    }
+    Some(DrillScript {
+        id: id.to_string(),
+        name: head.name,
+        name_en: head.name_en,
+        description: head.description,
+        start: start.to_string(),
+        seed: head.seed.unwrap_or(0),
+        hydrograph,
+        injects,
+        scoring: head.scoring.unwrap_or_default(),
+        file: src.display.clone(),
+    })
+}

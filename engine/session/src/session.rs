@@ -1,0 +1,1413 @@
+//! A running drill: the clock, the script's hydrograph and injects, the simulated frontline, the
+//! commander's actions through [`Drill::apply`], and the journal.
+//!
+//! Everything random comes from the script's seed and every step happens in a fixed order, so the
+//! same script and actions give the same journal, byte for byte.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use super::event::{Event, EventKind, EventStatus};
+use super::journal::{JournalRecord, JournalSink, MessageSink, PushedMessage, Recipient};
+use super::rng::DrillRng;
+use floodgrid_assess::assess::{Assessment, Engine, Hazard, SensorAlarm, Situation, TaskRecord};
+use floodgrid_flood::scenario_run::{
+    ScenarioRun, ScenarioRunOptions, breach_centre, build_scenario_run, median_ground,
+};
+use floodgrid_flood::solver::{Breach, Series};
+use floodgrid_model::drill::Action;
+use floodgrid_model::drill::{DrillScript, InjectBreach, InjectKind, InjectPlace};
+use floodgrid_model::grid::{GridIdx, PersonIdx, SiteGeometry};
+use floodgrid_model::hydro::{
+    GaugeReading, LevelTracker, WarningLevel, forecast_from_hydrograph, interpolate,
+};
+use floodgrid_model::plan::{TaskStatus, TaskStep};
+
+/// How a drill runs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DrillOptions {
+    /// The duty-commander policy: dispatch every ready pending task to the suggested people as soon
+    /// as it appears (for headless runs without an actions file).
+    pub auto_dispatch: bool,
+    /// Minutes between routine assessments (every inject and action assesses at once too).
+    pub assess_every_min: f64,
+}
+
+impl Default for DrillOptions {
+    fn default() -> Self {
+        DrillOptions {
+            auto_dispatch: false,
+            assess_every_min: 5.0,
+        }
+    }
+}
+
+/// When each step of a task happened.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TaskTimes {
+    /// Instruction id.
+    pub instruction: String,
+    /// Category id.
+    pub category: String,
+    /// Grid id.
+    pub grid: String,
+    /// Minute it became active.
+    pub activated: f64,
+    /// Dispatched.
+    pub dispatched: Option<f64>,
+    /// Accepted.
+    pub accepted: Option<f64>,
+    /// Done.
+    pub done: Option<f64>,
+    /// Verified.
+    pub verified: Option<f64>,
+    /// Became overdue.
+    pub overdue: Option<f64>,
+}
+
+/// Work the solver does for a breach run: blocks of this many DEM cells a side (15 m cells →
+/// 45 m), so a 12 h run takes seconds; see `flood::scenario_run` for how blocks keep dikes.
+pub const BREACH_RUN_COARSEN: usize = 3;
+
+/// What a breach inject's 2D run found, as the report shows it. Every figure is deterministic
+/// (the solver gives the same bits on any number of threads); the wall time is kept apart in
+/// [`BreachRun::wall_seconds`] so reports replay byte for byte.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BreachRunFigures {
+    /// Minute of the breach inject (the run's start).
+    pub inject_min: f64,
+    /// The dike cut (site id).
+    pub dike: String,
+    /// Level cut down to, m.
+    pub level_m: f64,
+    /// Opening width, m.
+    pub width_m: f64,
+    /// Final width, m.
+    pub final_width_m: f64,
+    /// Hours simulated from the breach.
+    pub horizon_h: f64,
+    /// Cell size of the run, m.
+    pub cell_size_m: f64,
+    /// Cells of the run.
+    pub cells: usize,
+    /// Time steps.
+    pub steps: u64,
+    /// Cells the water reached (depth ≥ the arrival depth) within the horizon.
+    pub flooded_cells: usize,
+    /// Their area, km².
+    pub flooded_area_km2: f64,
+    /// Deepest water, m.
+    pub max_depth_m: f64,
+    /// Relative mass-balance error.
+    pub mass_balance_error: f64,
+    /// Grids with residents the water reached, earliest first: (grid id, hours after the breach).
+    pub grids_reached: Vec<(String, f64)>,
+    /// Why there is no run, if it could not be set up (the drill goes on with the atlas).
+    pub error: Option<String>,
+}
+
+/// A finished breach run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreachRun {
+    /// Index of its inject in the script.
+    pub inject: usize,
+    /// Figures for the report.
+    pub figures: BreachRunFigures,
+    /// Hours after the breach until the water reaches each grid (by grid index; `None`: not
+    /// within the horizon).
+    pub grid_arrival_h: Vec<Option<f64>>,
+    /// Hours after the breach until the water reaches each resident's home (by resident index).
+    pub resident_arrival_h: Vec<Option<f64>>,
+    /// Wall time of the run, s (not in the report: it differs from run to run).
+    pub wall_seconds: f64,
+}
+
+/// A breach run under way on a background thread.
+struct PendingRun {
+    inject: usize,
+    figures: BreachRunFigures,
+    cancel: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<(ScenarioRun, f64)>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum FieldStep {
+    Acknowledge,
+    Arrive,
+    Finish,
+}
+
+/// A drill in progress.
+pub struct Drill<'e> {
+    engine: &'e Engine,
+    script: DrillScript,
+    options: DrillOptions,
+    now_min: f64,
+    rng: DrillRng,
+    /// Door to door: when each person is through with the per-resident instances (one key
+    /// person's or one household's) already on their round, drill minutes.
+    round_free: BTreeMap<PersonIdx, f64>,
+    /// Working minutes drawn when a per-resident instance joined a round.
+    round_work: BTreeMap<String, f64>,
+    tracker: LevelTracker,
+    readings: Vec<GaugeReading>,
+    override_q: Option<f64>,
+    alarms: Vec<SensorAlarm>,
+    acknowledged: Vec<(String, f64)>,
+    hazards: Vec<Hazard>,
+    unavailable: Vec<PersonIdx>,
+    records: BTreeMap<String, TaskRecord>,
+    times: BTreeMap<String, TaskTimes>,
+    /// (minute in thousandths, sequence) → (task, step)
+    field: BTreeMap<(i64, u64), (String, FieldStep)>,
+    next_inject: usize,
+    next_assess_min: f64,
+    dirty: bool,
+    events: Vec<Event>,
+    actions: Vec<(f64, Action, bool)>,
+    last: Option<Assessment>,
+    seq: u64,
+    journal: Option<Box<dyn JournalSink + 'e>>,
+    journal_error: Option<String>,
+    paused: bool,
+    speed: f64,
+    peak_discharge: f64,
+    peak_people_short: u32,
+    peak_materials_short: usize,
+    levels: Vec<(f64, WarningLevel)>,
+    /// First minute the water reached each resident (by index).
+    water_reached: Vec<Option<f64>>,
+    /// Instructions whose message the duty-commander policy has pushed.
+    pushed: BTreeSet<String>,
+    outbox: Option<Box<dyn MessageSink + 'e>>,
+    /// Breach runs started at drill start, joined when their inject fires.
+    pending_runs: Vec<PendingRun>,
+    /// Breach runs of injects that fired.
+    breach_runs: Vec<BreachRun>,
+}
+
+impl Drop for Drill<'_> {
+    fn drop(&mut self) {
+        // Runs whose inject never came stop at their next hop instead of finishing.
+        for p in &self.pending_runs {
+            p.cancel.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Sets up the 2D run of a breach inject: the script's hydrograph from the inject's minute over
+/// the horizon, the breach opening at once. Errors (a dike off the DEM, say) come back as text.
+fn start_breach_run(
+    engine: &Engine,
+    script: &DrillScript,
+    n: usize,
+    b: &InjectBreach,
+) -> Result<(ScenarioRun, f64, BreachRunFigures), String> {
+    let sc = engine.scenario();
+    let inject_min = script.injects.get(n).map_or(0.0, |i| i.at_min);
+    let site = sc
+        .sites
+        .get(b.dike.ix())
+        .ok_or_else(|| "the breach's dike is not in the scenario".to_string())?;
+    let line = match &site.geometry {
+        SiteGeometry::Line(l) if l.len() >= 2 => l.clone(),
+        _ => return Err(format!("`{}` is not a dike line", site.id)),
+    };
+    let horizon_s = b.horizon_h * 3600.0;
+    let mut pts = vec![(0.0, interpolate(&script.hydrograph, inject_min))];
+    for &(m, q) in &script.hydrograph {
+        let t = (m - inject_min) * 60.0;
+        if t > 0.0 && t <= horizon_s + 3600.0 {
+            pts.push((t, q));
+        }
+    }
+    let q = Series::new(pts).map_err(|e| e.to_string())?;
+    let mut breach = Breach::new(line, 0.0, 0.0, b.width_m);
+    if let Some(p) = b.at_xy {
+        breach = breach.at_point(p);
+    }
+    let level = match b.level_m {
+        Some(l) => l,
+        None => breach_centre(&breach)
+            .and_then(|c| median_ground(&sc.dem, c, 100.0))
+            .ok_or_else(|| format!("the breach of `{}` is off the DEM", site.id))?,
+    };
+    breach.level_m = level;
+    let breach = breach.widening_to(b.final_width_m, b.widening_min * 60.0);
+    let opts = ScenarioRunOptions {
+        coarsen: BREACH_RUN_COARSEN,
+        ..ScenarioRunOptions::default()
+    };
+    let run = build_scenario_run(&engine.run_place(), &q, vec![breach], &opts)
+        .map_err(|e| e.to_string())?;
+    let figures = BreachRunFigures {
+        level_m: level,
+        cell_size_m: run.terrain.transform.dx_m,
+        cells: run.terrain.data.len(),
+        ..BreachRunFigures::before_run(inject_min, site.id.clone(), b, None)
+    };
+    Ok((run, horizon_s, figures))
+}
+
+impl BreachRunFigures {
+    /// The figures of a breach inject before its run: what the script asked for, nothing
+    /// simulated yet (or `error` when the run could not be set up).
+    fn before_run(inject_min: f64, dike: String, b: &InjectBreach, error: Option<String>) -> Self {
+        BreachRunFigures {
+            inject_min,
+            dike,
+            level_m: b.level_m.unwrap_or(f64::NAN),
+            width_m: b.width_m,
+            final_width_m: b.final_width_m,
+            horizon_h: b.horizon_h,
+            cell_size_m: 0.0,
+            cells: 0,
+            steps: 0,
+            flooded_cells: 0,
+            flooded_area_km2: 0.0,
+            max_depth_m: 0.0,
+            mass_balance_error: 0.0,
+            grids_reached: Vec::new(),
+            error,
+        }
+    }
+}
+
+fn key_min(t: f64) -> i64 {
+    (t * 1000.0).round() as i64
+}
+
+impl<'e> Drill<'e> {
+    /// Starts a drill at minute 0 (paused at ×1). The journal, if any, gets the header first.
+    pub fn new(
+        engine: &'e Engine,
+        script: DrillScript,
+        options: DrillOptions,
+        journal: Option<Box<dyn JournalSink + 'e>>,
+        scenario_label: &str,
+    ) -> Drill<'e> {
+        let residents = engine.scenario().residents.len();
+        let mut d = Drill {
+            engine,
+            rng: DrillRng::new(script.seed),
+            round_free: BTreeMap::new(),
+            round_work: BTreeMap::new(),
+            script,
+            options,
+            now_min: 0.0,
+            tracker: LevelTracker::new(),
+            readings: Vec::new(),
+            override_q: None,
+            alarms: Vec::new(),
+            acknowledged: Vec::new(),
+            hazards: Vec::new(),
+            unavailable: Vec::new(),
+            records: BTreeMap::new(),
+            times: BTreeMap::new(),
+            field: BTreeMap::new(),
+            next_inject: 0,
+            next_assess_min: 0.0,
+            dirty: true,
+            events: Vec::new(),
+            actions: Vec::new(),
+            last: None,
+            seq: 0,
+            journal,
+            journal_error: None,
+            paused: true,
+            speed: 1.0,
+            peak_discharge: 0.0,
+            peak_people_short: 0,
+            peak_materials_short: 0,
+            levels: Vec::new(),
+            water_reached: vec![None; residents],
+            pushed: BTreeSet::new(),
+            outbox: None,
+            pending_runs: Vec::new(),
+            breach_runs: Vec::new(),
+        };
+        // "Precomputed for the script": every breach run starts now on its own thread and is
+        // joined when its inject fires. The runs depend on the script alone, never on when they
+        // are joined, so a drill replays exactly.
+        for (n, inject) in d.script.injects.iter().enumerate() {
+            let Some(b) = &inject.breach else { continue };
+            let cancel = Arc::new(AtomicBool::new(false));
+            let (handle, figures) = match start_breach_run(engine, &d.script, n, b) {
+                Ok((mut run, horizon_s, figures)) => {
+                    let stop = Arc::clone(&cancel);
+                    let handle = std::thread::Builder::new()
+                        .name(format!("breach-run-{}", n + 1))
+                        .spawn(move || {
+                            let start = std::time::Instant::now();
+                            // Hops of ten simulated minutes so a dropped drill stops soon.
+                            while run.sim.time_s() < horizon_s && !stop.load(Ordering::Relaxed) {
+                                let hop = (run.sim.time_s() + 600.0).min(horizon_s);
+                                run.sim.advance_to(hop);
+                            }
+                            (run, start.elapsed().as_secs_f64())
+                        })
+                        .ok();
+                    let figures = BreachRunFigures {
+                        error: handle
+                            .is_none()
+                            .then(|| "could not start a thread for the run".to_string()),
+                        ..figures
+                    };
+                    (handle, figures)
+                }
+                Err(e) => (
+                    None,
+                    BreachRunFigures::before_run(
+                        inject.at_min,
+                        engine
+                            .scenario()
+                            .sites
+                            .get(b.dike.ix())
+                            .map(|s| s.id.clone())
+                            .unwrap_or_default(),
+                        b,
+                        Some(e),
+                    ),
+                ),
+            };
+            d.pending_runs.push(PendingRun {
+                inject: n,
+                figures,
+                cancel,
+                handle,
+            });
+        }
+        let header = JournalRecord::Header {
+            scenario: scenario_label.to_string(),
+            script: d.script.file.clone(),
+            seed: d.script.seed,
+            auto_dispatch: d.options.auto_dispatch,
+        };
+        d.write(&header);
+        d.step_to(0.0);
+        d
+    }
+
+    fn write(&mut self, record: &JournalRecord) {
+        if let Some(j) = self.journal.as_mut()
+            && let Err(e) = j.record(record)
+        {
+            self.journal_error.get_or_insert(e.to_string());
+        }
+    }
+
+    /// The journal's first write error, if writing failed (the drill goes on in memory).
+    pub fn journal_error(&self) -> Option<&str> {
+        self.journal_error.as_deref()
+    }
+
+    /// The script.
+    pub fn script(&self) -> &DrillScript {
+        &self.script
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &'e Engine {
+        self.engine
+    }
+
+    /// Current drill minute.
+    pub fn now_min(&self) -> f64 {
+        self.now_min
+    }
+
+    /// The end of the script (its last hydrograph point, or the last inject).
+    pub fn end_min(&self) -> f64 {
+        let h = self.script.hydrograph.last().map(|p| p.0).unwrap_or(0.0);
+        let i = self.script.injects.last().map(|x| x.at_min).unwrap_or(0.0);
+        h.max(i)
+    }
+
+    /// Whether the clock is paused.
+    pub fn paused(&self) -> bool {
+        self.paused
+    }
+
+    /// Clock speed.
+    pub fn speed(&self) -> f64 {
+        self.speed
+    }
+
+    /// The latest assessment.
+    pub fn assessment(&self) -> Option<&Assessment> {
+        self.last.as_ref()
+    }
+
+    /// All events so far.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// Task step times by instance id.
+    pub fn task_times(&self) -> &BTreeMap<String, TaskTimes> {
+        &self.times
+    }
+
+    /// Actions applied so far: (minute, action, issued by the duty-commander policy).
+    pub fn actions(&self) -> &[(f64, Action, bool)] {
+        &self.actions
+    }
+
+    /// The discharge now.
+    pub fn discharge(&self) -> f64 {
+        self.override_q
+            .unwrap_or_else(|| interpolate(&self.script.hydrograph, self.now_min))
+    }
+
+    /// Level changes so far.
+    pub fn levels(&self) -> &[(f64, WarningLevel)] {
+        &self.levels
+    }
+
+    /// Peaks over the drill: discharge, people short, material lines short.
+    pub fn peaks(&self) -> (f64, u32, usize) {
+        (
+            self.peak_discharge,
+            self.peak_people_short,
+            self.peak_materials_short,
+        )
+    }
+
+    /// First minute the water reached each resident.
+    pub fn water_reached(&self) -> &[Option<f64>] {
+        &self.water_reached
+    }
+
+    /// Breach runs of the injects that have fired, in firing order.
+    pub fn breach_runs(&self) -> &[BreachRun] {
+        &self.breach_runs
+    }
+
+    /// Hours from now until the water reaches each grid, from the breach runs so far (the
+    /// earliest over the runs; a grid already reached is 0; `None` for every grid the runs do
+    /// not reach within their horizons). `None` before any breach.
+    pub fn arrival_hours(&self) -> Option<Vec<Option<f64>>> {
+        let runs: Vec<&BreachRun> = self
+            .breach_runs
+            .iter()
+            .filter(|r| r.figures.error.is_none())
+            .collect();
+        if runs.is_empty() {
+            return None;
+        }
+        let grids = self.engine.scenario().grids.len();
+        let mut out: Vec<Option<f64>> = vec![None; grids];
+        for r in runs {
+            let elapsed_h = (self.now_min - r.figures.inject_min) / 60.0;
+            for (o, a) in out.iter_mut().zip(&r.grid_arrival_h) {
+                if let Some(a) = a {
+                    let left = (a - elapsed_h).max(0.0);
+                    *o = Some(o.map_or(left, |x: f64| x.min(left)));
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// Joins the breach run of inject `n` (started at drill start) and records its figures.
+    fn finish_breach_run(&mut self, n: usize) -> Option<&BreachRun> {
+        let i = self.pending_runs.iter().position(|p| p.inject == n)?;
+        let mut p = self.pending_runs.remove(i);
+        let sc = self.engine.scenario();
+        let joined = p.handle.take().map(|h| h.join());
+        let run = match joined {
+            Some(Ok((run, wall))) => {
+                let summary = run.sim.summary(wall);
+                let grid_h = run.grid_arrival_hours(&sc.grids, &sc.residents);
+                let arrival = run.sim.arrival_time();
+                let resident_h: Vec<Option<f64>> = run
+                    .resident_cells(&sc.residents)
+                    .into_iter()
+                    .map(|c| {
+                        c.and_then(|c| arrival.data.get(c as usize).copied())
+                            .filter(|a| a.is_finite())
+                            .map(|a| f64::from(a) / 3600.0)
+                    })
+                    .collect();
+                let t = &run.terrain.transform;
+                let mut reached: Vec<(String, f64)> = sc
+                    .grids
+                    .iter()
+                    .zip(&grid_h)
+                    .filter(|(g, _)| {
+                        sc.residents.iter().any(|r| {
+                            r.grid.ix() < sc.grids.len() && sc.grids[r.grid.ix()].id == g.id
+                        })
+                    })
+                    .filter_map(|(g, h)| h.map(|h| (g.id.clone(), (h * 100.0).round() / 100.0)))
+                    .collect();
+                reached.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+                BreachRun {
+                    inject: n,
+                    figures: BreachRunFigures {
+                        steps: summary.steps,
+                        flooded_cells: summary.flooded_cells,
+                        flooded_area_km2: summary.flooded_cells as f64 * t.dx_m * t.dy_m / 1e6,
+                        max_depth_m: summary.max_depth_m,
+                        mass_balance_error: summary.mass_balance_error,
+                        grids_reached: reached,
+                        ..p.figures
+                    },
+                    grid_arrival_h: grid_h,
+                    resident_arrival_h: resident_h,
+                    wall_seconds: wall,
+                }
+            }
+            Some(Err(_)) => BreachRun {
+                inject: n,
+                figures: BreachRunFigures {
+                    error: Some("the run failed".into()),
+                    ..p.figures
+                },
+                grid_arrival_h: Vec::new(),
+                resident_arrival_h: Vec::new(),
+                wall_seconds: 0.0,
+            },
+            None => BreachRun {
+                inject: n,
+                figures: p.figures,
+                grid_arrival_h: Vec::new(),
+                resident_arrival_h: Vec::new(),
+                wall_seconds: 0.0,
+            },
+        };
+        self.breach_runs.push(run);
+        self.breach_runs.last()
+    }
+
+    /// Alarm acknowledgements (site id, minute).
+    pub fn acknowledged(&self) -> &[(String, f64)] {
+        &self.acknowledged
+    }
+
+    fn event(
+        &mut self,
+        kind: EventKind,
+        status: EventStatus,
+        task: Option<&str>,
+        grid: Option<&str>,
+        text: String,
+    ) {
+        let e = Event {
+            t_min: self.now_min,
+            kind,
+            status,
+            task: task.map(String::from),
+            person: None,
+            grid: grid.map(String::from),
+            text,
+        };
+        self.seq += 1;
+        let rec = JournalRecord::Event {
+            seq: self.seq,
+            event: e.clone(),
+        };
+        self.write(&rec);
+        self.events.push(e);
+    }
+
+    /// Applies a commander action now. Returns an error text when it does not apply (the
+    /// journal records it as rejected; nothing panics).
+    pub fn apply(&mut self, action: Action) -> Result<(), String> {
+        self.apply_as(action, false)
+    }
+
+    fn apply_as(&mut self, action: Action, auto: bool) -> Result<(), String> {
+        self.seq += 1;
+        let rec = JournalRecord::Action {
+            seq: self.seq,
+            t_min: self.now_min,
+            action: action.clone(),
+            auto,
+        };
+        self.write(&rec);
+        self.actions.push((self.now_min, action.clone(), auto));
+        let result = self.perform(&action);
+        if let Err(e) = &result {
+            self.event(
+                EventKind::Rejected,
+                EventStatus::Attention,
+                None,
+                None,
+                format!("{}: {e}", action.kind()),
+            );
+        }
+        self.dirty = true;
+        result
+    }
+
+    fn person(&self, id: &str) -> Option<PersonIdx> {
+        self.engine
+            .scenario()
+            .people
+            .iter()
+            .position(|p| p.id == id)
+            .map(|i| PersonIdx(i as u32))
+    }
+
+    fn step_task(&mut self, task: &str, step: TaskStep) -> Result<TaskStatus, String> {
+        let current = self.records.get(task).map(|r| r.status).or_else(|| {
+            self.last
+                .as_ref()
+                .and_then(|a| a.tasks.iter().find(|t| &*t.id == task).map(|t| t.status))
+        });
+        let Some(current) = current else {
+            return Err(format!("no active task `{task}`"));
+        };
+        let next = current.apply(step).map_err(|e| e.to_string())?;
+        let triggered = self
+            .times
+            .get(task)
+            .map(|t| t.activated)
+            .unwrap_or(self.now_min);
+        let rec = self.records.entry(task.to_string()).or_insert(TaskRecord {
+            status: current,
+            triggered_min: triggered,
+            assignees: Vec::new(),
+        });
+        rec.status = next;
+        Ok(next)
+    }
+
+    fn perform(&mut self, action: &Action) -> Result<(), String> {
+        match action {
+            Action::SetDischarge { discharge_m3s } => {
+                if !(discharge_m3s.is_finite() && *discharge_m3s >= 0.0) {
+                    return Err(format!("discharge {discharge_m3s}; expected m³/s ≥ 0"));
+                }
+                self.override_q = Some(*discharge_m3s);
+                Ok(())
+            }
+            Action::Dispatch { task, people } | Action::Reassign { task, people } => {
+                let suggested: Vec<String> = self
+                    .last
+                    .as_ref()
+                    .and_then(|a| a.tasks.iter().find(|t| *t.id == **task))
+                    .map(|t| {
+                        t.assignees
+                            .iter()
+                            .map(|p| p.person.id.to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let ids = if people.is_empty() {
+                    suggested
+                } else {
+                    people.clone()
+                };
+                let mut chosen = Vec::new();
+                for id in &ids {
+                    chosen.push(
+                        self.person(id)
+                            .ok_or_else(|| format!("unknown person `{id}`"))?,
+                    );
+                }
+                if chosen.is_empty() {
+                    return Err(format!(
+                        "nobody to send on `{task}`: no suggestion and no people given"
+                    ));
+                }
+                self.step_task(task, TaskStep::Dispatch)?;
+                if let Some(r) = self.records.get_mut(task) {
+                    r.assignees = chosen.clone();
+                }
+                let now = self.now_min;
+                if let Some(t) = self.times.get_mut(task) {
+                    t.dispatched.get_or_insert(now);
+                }
+                let grid = self.times.get(task).map(|t| t.grid.clone());
+                let names: Vec<String> = chosen
+                    .iter()
+                    .map(|p| self.engine.scenario().people[p.ix()].name.clone())
+                    .collect();
+                self.event(
+                    EventKind::Dispatched,
+                    EventStatus::Normal,
+                    Some(task),
+                    grid.as_deref(),
+                    format!("派单 {task} → {}", names.join("、")),
+                );
+                let delay = self.rng.range(2.0, 10.0);
+                self.schedule(task, FieldStep::Acknowledge, now + delay);
+                Ok(())
+            }
+            Action::Accept { task } => {
+                self.step_task(task, TaskStep::Accept)?;
+                let now = self.now_min;
+                if let Some(t) = self.times.get_mut(task) {
+                    t.accepted.get_or_insert(now);
+                }
+                Ok(())
+            }
+            Action::Close { task } => {
+                let status = self.step_task(task, TaskStep::Complete)?;
+                let now = self.now_min;
+                if let Some(t) = self.times.get_mut(task) {
+                    t.done.get_or_insert(now);
+                }
+                let _ = status;
+                Ok(())
+            }
+            Action::Verify { task } => {
+                self.step_task(task, TaskStep::Verify)?;
+                let now = self.now_min;
+                if let Some(t) = self.times.get_mut(task) {
+                    t.verified.get_or_insert(now);
+                }
+                self.event(
+                    EventKind::Verified,
+                    EventStatus::Resolved,
+                    Some(task),
+                    None,
+                    format!("访单 {task}"),
+                );
+                Ok(())
+            }
+            Action::Push {
+                text,
+                audience,
+                template,
+            } => {
+                if text.trim().is_empty() {
+                    return Err("empty message".into());
+                }
+                let recipients = self.recipients(audience)?;
+                if let Some(outbox) = self.outbox.as_mut() {
+                    let m = PushedMessage {
+                        t_min: self.now_min,
+                        template: template.clone(),
+                        text: text.clone(),
+                        audience: audience.clone(),
+                        recipients,
+                    };
+                    if let Err(e) = outbox.send(&m) {
+                        self.journal_error.get_or_insert(format!("outbox: {e}"));
+                    }
+                }
+                self.event(
+                    EventKind::Pushed,
+                    EventStatus::Normal,
+                    None,
+                    None,
+                    format!("推送 {audience:?}: {text}"),
+                );
+                Ok(())
+            }
+            Action::AcknowledgeAlarm { site } => {
+                if !self.engine.scenario().sites.iter().any(|s| &s.id == site) {
+                    return Err(format!("unknown site `{site}`"));
+                }
+                self.acknowledged.push((site.clone(), self.now_min));
+                self.event(
+                    EventKind::AlarmAcknowledged,
+                    EventStatus::Resolved,
+                    None,
+                    None,
+                    format!("确认报警 {site}"),
+                );
+                Ok(())
+            }
+            Action::Pause => {
+                self.paused = true;
+                Ok(())
+            }
+            Action::Resume => {
+                self.paused = false;
+                Ok(())
+            }
+            Action::Speed { factor } => {
+                if !(factor.is_finite() && *factor > 0.0 && *factor <= 3600.0) {
+                    return Err(format!("speed {factor}; expected 0 < factor ≤ 3600"));
+                }
+                self.speed = *factor;
+                Ok(())
+            }
+        }
+    }
+
+    /// The people an audience reaches: a grid and the grids below it, a role, or everyone.
+    fn recipients(
+        &self,
+        audience: &floodgrid_model::drill::Audience,
+    ) -> Result<Vec<Recipient>, String> {
+        use floodgrid_model::drill::Audience;
+        let sc = self.engine.scenario();
+        let keep: Box<dyn Fn(&floodgrid_model::grid::Person) -> bool> = match audience {
+            Audience::Everyone => Box::new(|_| true),
+            Audience::Role { role } => {
+                let r = sc
+                    .config
+                    .role(role)
+                    .ok_or_else(|| format!("unknown role `{role}`"))?;
+                Box::new(move |p| p.role == r)
+            }
+            Audience::Grid { grid } => {
+                let g = sc
+                    .grids
+                    .iter()
+                    .position(|x| &x.id == grid)
+                    .ok_or_else(|| format!("unknown grid `{grid}`"))?;
+                let grids = &sc.grids;
+                Box::new(move |p| {
+                    let mut cur = Some(p.grid);
+                    let mut steps = 0;
+                    while let Some(c) = cur {
+                        if c.ix() == g {
+                            return true;
+                        }
+                        steps += 1;
+                        if steps > grids.len() {
+                            return false;
+                        }
+                        cur = grids[c.ix()].parent;
+                    }
+                    false
+                })
+            }
+        };
+        Ok(sc
+            .people
+            .iter()
+            .filter(|p| keep(p))
+            .map(|p| Recipient {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                phone: p.phone.clone(),
+            })
+            .collect())
+    }
+
+    /// Sends pushed messages to a sink (default: nowhere but the journal).
+    pub fn set_outbox(&mut self, sink: Box<dyn MessageSink + 'e>) {
+        self.outbox = Some(sink);
+    }
+
+    fn schedule(&mut self, task: &str, step: FieldStep, at: f64) {
+        self.seq += 1;
+        self.field
+            .insert((key_min(at), self.seq), (task.to_string(), step));
+    }
+
+    /// Advances the drill to minute `t` (no further than the end of the script plus a day).
+    pub fn step_to(&mut self, t: f64) {
+        let t = if t.is_finite() {
+            t.min(self.end_min() + 1440.0)
+        } else {
+            self.now_min
+        };
+        loop {
+            // The next thing to happen: an inject, a field step, a routine assessment.
+            let next_inject = self.script.injects.get(self.next_inject).map(|i| i.at_min);
+            let next_field = self.field.keys().next().map(|k| k.0 as f64 / 1000.0);
+            let mut next = self.next_assess_min;
+            if let Some(x) = next_inject {
+                next = next.min(x);
+            }
+            if let Some(x) = next_field {
+                next = next.min(x);
+            }
+            if self.dirty {
+                next = next.min(self.now_min);
+            }
+            if next > t {
+                break;
+            }
+            self.now_min = next.max(self.now_min);
+            while self
+                .script
+                .injects
+                .get(self.next_inject)
+                .is_some_and(|i| i.at_min <= self.now_min)
+            {
+                self.fire_inject(self.next_inject);
+                self.next_inject += 1;
+            }
+            while let Some((&k, _)) = self.field.iter().next() {
+                if k.0 as f64 / 1000.0 > self.now_min {
+                    break;
+                }
+                if let Some((task, step)) = self.field.remove(&k) {
+                    self.field_step(&task, step);
+                }
+            }
+            if self.dirty || self.now_min >= self.next_assess_min {
+                self.assess_now();
+            }
+        }
+        self.now_min = t.max(self.now_min);
+    }
+
+    fn fire_inject(&mut self, n: usize) {
+        let Some(inject) = self.script.injects.get(n).cloned() else {
+            return;
+        };
+        let sc = self.engine.scenario();
+        let facts = self.engine.grid_facts();
+        let grid = match &inject.place {
+            InjectPlace::Site(s) => sc.sites.get(s.ix()).and_then(|s| s.grid),
+            InjectPlace::Grid(g) => Some(*g),
+            InjectPlace::Point { xy, .. } => sc
+                .grids
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.region.contains(*xy))
+                .max_by_key(|(i, _)| facts.get(*i).map(|f| f.depth).unwrap_or(0))
+                .map(|(i, _)| GridIdx(i as u32)),
+            InjectPlace::Person(p) => sc.people.get(p.ix()).map(|p| p.grid),
+            InjectPlace::None => None,
+        };
+        let root = sc
+            .grids
+            .iter()
+            .position(|g| g.parent.is_none())
+            .map(|i| GridIdx(i as u32))
+            .unwrap_or(GridIdx(0));
+        let grid = grid.unwrap_or(root);
+        let site = match inject.place {
+            InjectPlace::Site(s) => Some(s),
+            _ => None,
+        };
+        let status = match inject.kind {
+            InjectKind::Piping
+            | InjectKind::Breach
+            | InjectKind::Overtopping
+            | InjectKind::Collapse
+            | InjectKind::Sliding => EventStatus::Danger,
+            _ => EventStatus::Attention,
+        };
+        let grid_id = sc.grids.get(grid.ix()).map(|g| g.id.clone());
+        match inject.kind {
+            InjectKind::SmartStoneAlarm => {
+                if let Some(s) = site {
+                    self.alarms.push(SensorAlarm { site: s });
+                }
+            }
+            InjectKind::PersonUnavailable => {
+                if let InjectPlace::Person(p) = inject.place {
+                    self.unavailable.push(p);
+                }
+            }
+            kind => {
+                let hazard_kind = match kind {
+                    InjectKind::PublicReport => "other",
+                    k => k.name(),
+                };
+                self.hazards.push(Hazard {
+                    id: format!("inject{}", n + 1),
+                    kind: hazard_kind.to_string(),
+                    site,
+                    grid,
+                    severity: if status == EventStatus::Danger { 3 } else { 2 },
+                });
+            }
+        }
+        self.event(
+            EventKind::Inject,
+            status,
+            None,
+            grid_id.as_deref(),
+            format!("[{}] {}", inject.kind.name(), inject.text),
+        );
+        if inject.breach.is_some()
+            && let Some(run) = self.finish_breach_run(n)
+        {
+            let f = &run.figures;
+            let text = match &f.error {
+                Some(e) => format!("溃口洪水演进计算失败（{}）：{e}；按洪水风险图估计", f.dike),
+                None => {
+                    let first: Vec<String> = f
+                        .grids_reached
+                        .iter()
+                        .take(5)
+                        .map(|(g, h)| format!("{g} {h:.1} h"))
+                        .collect();
+                    format!(
+                        "溃口洪水演进（{}，二维 {:.0} m 网格，{:.0} h）：淹没 {:.1} km²，{} 个有住户网格将进水；最先到达：{}",
+                        f.dike,
+                        f.cell_size_m,
+                        f.horizon_h,
+                        f.flooded_area_km2,
+                        f.grids_reached.len(),
+                        if first.is_empty() {
+                            "—".to_string()
+                        } else {
+                            first.join("，")
+                        }
+                    )
+                }
+            };
+            self.event(
+                EventKind::Report,
+                EventStatus::Danger,
+                None,
+                grid_id.as_deref(),
+                text,
+            );
+        }
+        self.dirty = true;
+    }
+
+    fn field_step(&mut self, task: &str, step: FieldStep) {
+        let Some(rec) = self.records.get(task).cloned() else {
+            return;
+        };
+        if matches!(
+            rec.status,
+            TaskStatus::StoodDown | TaskStatus::Done | TaskStatus::Verified
+        ) {
+            return;
+        }
+        let grid = self.times.get(task).map(|t| t.grid.clone());
+        let now = self.now_min;
+        match step {
+            FieldStep::Acknowledge => {
+                if self.step_task(task, TaskStep::Accept).is_err() {
+                    return;
+                }
+                if let Some(t) = self.times.get_mut(task) {
+                    t.accepted.get_or_insert(now);
+                }
+                self.event(
+                    EventKind::Accepted,
+                    EventStatus::Normal,
+                    Some(task),
+                    grid.as_deref(),
+                    format!("接单 {task}"),
+                );
+                let travel = self.travel_min(task, &rec.assignees);
+                let mut start = now + travel;
+                if self.per_resident(task) {
+                    // One resident after another: the round's people reach this door when they
+                    // are through with the ones before it.
+                    for p in &rec.assignees {
+                        start = start.max(self.round_free.get(p).copied().unwrap_or(0.0));
+                    }
+                    let work = self.duration_min(task) * self.rng.range(0.8, 1.2);
+                    for p in &rec.assignees {
+                        self.round_free.insert(*p, start + work.max(1.0));
+                    }
+                    self.round_work.insert(task.to_string(), work);
+                }
+                self.schedule(task, FieldStep::Arrive, start);
+            }
+            FieldStep::Arrive => {
+                if self.step_task(task, TaskStep::Start).is_err() {
+                    return;
+                }
+                self.event(
+                    EventKind::Arrived,
+                    EventStatus::Normal,
+                    Some(task),
+                    grid.as_deref(),
+                    format!("到位 {task}"),
+                );
+                let work = match self.round_work.remove(task) {
+                    Some(w) => w,
+                    None => self.duration_min(task) * self.rng.range(0.8, 1.2),
+                };
+                self.schedule(task, FieldStep::Finish, now + work.max(1.0));
+            }
+            FieldStep::Finish => {
+                if self.step_task(task, TaskStep::Complete).is_err() {
+                    return;
+                }
+                if let Some(t) = self.times.get_mut(task) {
+                    t.done.get_or_insert(now);
+                }
+                let category = self
+                    .times
+                    .get(task)
+                    .map(|t| t.category.clone())
+                    .unwrap_or_default();
+                let (kind, text) = if category == "patrol" {
+                    (EventKind::Report, format!("巡查回报 {task}：未发现新险情"))
+                } else {
+                    (EventKind::Done, format!("销单 {task}"))
+                };
+                self.event(
+                    kind,
+                    EventStatus::Resolved,
+                    Some(task),
+                    grid.as_deref(),
+                    text,
+                );
+            }
+        }
+    }
+
+    /// The instruction behind an instance.
+    fn instruction_of(&self, task: &str) -> Option<&floodgrid_model::plan::Instruction> {
+        let plan = &self.engine.scenario().plan;
+        let id = self.times.get(task).map(|t| t.instruction.as_str())?;
+        plan.instruction(id)
+            .and_then(|i| plan.instructions.get(i.0 as usize))
+    }
+
+    /// The instruction's working time, minutes (60 when unknown).
+    fn duration_min(&self, task: &str) -> f64 {
+        self.instruction_of(task).map_or(60.0, |i| i.duration_min)
+    }
+
+    /// Whether the instance is about one key person or one household (worked door to door).
+    fn per_resident(&self, task: &str) -> bool {
+        self.instruction_of(task).is_some_and(|i| {
+            matches!(
+                i.for_each,
+                Some(
+                    floodgrid_model::plan::ForEach::KeyPerson
+                        | floodgrid_model::plan::ForEach::Household
+                )
+            )
+        })
+    }
+
+    /// Minutes for the assignees to reach the task's grid: straight line from their home grid
+    /// over a speed by role (vehicles for crews, e-bikes for grid staff), at least 2 minutes.
+    fn travel_min(&mut self, task: &str, people: &[PersonIdx]) -> f64 {
+        let sc = self.engine.scenario();
+        let facts = self.engine.grid_facts();
+        let Some(target) = self
+            .times
+            .get(task)
+            .and_then(|t| sc.grids.iter().position(|g| g.id == t.grid))
+        else {
+            return 10.0;
+        };
+        let to = facts[target].anchor;
+        let mut worst: f64 = 2.0;
+        for p in people {
+            let Some(person) = sc.people.get(p.ix()) else {
+                continue;
+            };
+            let from = facts.get(person.grid.ix()).map(|f| f.anchor).unwrap_or(to);
+            let km = (from[0] - to[0]).hypot(from[1] - to[1]) / 1000.0;
+            let role = sc
+                .config
+                .roles
+                .get(person.role.ix())
+                .map(|r| r.id.as_str())
+                .unwrap_or("");
+            let kmh = if matches!(
+                role,
+                "pro_rescue" | "boat_rescue" | "river_bureau" | "town_official"
+            ) {
+                30.0
+            } else {
+                12.0
+            };
+            worst = worst.max(km / kmh * 60.0 + self.rng.range(1.0, 5.0));
+        }
+        worst
+    }
+
+    /// The situation now; the task records move into it (and back after the assessment).
+    fn situation(&mut self) -> Situation {
+        let q = self.discharge();
+        let start = &self.script.start;
+        let (month, hour0) = (
+            start.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(7),
+            start
+                .get(11..13)
+                .and_then(|h| h.parse::<u32>().ok())
+                .unwrap_or(8),
+        );
+        Situation {
+            discharge_m3s: q,
+            now_min: self.now_min,
+            level: Some(self.tracker.level()),
+            peak_level: Some(self.tracker.peak()),
+            readings: self.readings.clone(),
+            forecast: if self.override_q.is_some() {
+                None
+            } else {
+                forecast_from_hydrograph(&self.script.hydrograph, self.now_min)
+            },
+            month,
+            hour: (hour0 + (self.now_min / 60.0) as u32) % 24,
+            alarms: self.alarms.clone(),
+            hazards: self.hazards.clone(),
+            unavailable: self.unavailable.clone(),
+            arrival_hours: self.arrival_hours(),
+            tasks: std::mem::take(&mut self.records),
+        }
+    }
+
+    fn assess_now(&mut self) {
+        let q = self.discharge();
+        self.peak_discharge = self.peak_discharge.max(q);
+        let th = &self.engine.scenario().config.warning;
+        let before = self.tracker.level();
+        let level = self.tracker.update(th, self.now_min, q);
+        self.readings.push(GaugeReading {
+            t_min: self.now_min,
+            discharge_m3s: q,
+        });
+        let window = th.trend_window_minutes;
+        let now = self.now_min;
+        self.readings.retain(|r| r.t_min >= now - window);
+        if level != before || self.levels.is_empty() {
+            self.levels.push((now, level));
+            if level != before {
+                let status = if level > before {
+                    EventStatus::Danger
+                } else {
+                    EventStatus::Resolved
+                };
+                self.event(
+                    EventKind::Level,
+                    status,
+                    None,
+                    None,
+                    format!(
+                        "{} → {}（Q = {:.0} m³/s）",
+                        before.name_zh(),
+                        level.name_zh(),
+                        q
+                    ),
+                );
+            }
+        }
+        for (i, t) in self.engine.resident_wet_discharge().iter().enumerate() {
+            if f64::from(*t) <= q && self.water_reached[i].is_none() {
+                self.water_reached[i] = Some(now);
+            }
+        }
+        let situation = self.situation();
+        let a = self.engine.assess(&situation);
+        self.records = situation.tasks;
+        // New instances: remember when they appeared.
+        let mut new = 0usize;
+        let mut overdue_now: Vec<(String, String)> = Vec::new();
+        for t in &a.tasks {
+            if !self.times.contains_key(&*t.id) {
+                new += 1;
+                self.times.insert(
+                    t.id.to_string(),
+                    TaskTimes {
+                        instruction: t.card.instruction.to_string(),
+                        category: t.card.category.to_string(),
+                        grid: t.grid.to_string(),
+                        activated: now,
+                        ..TaskTimes::default()
+                    },
+                );
+                self.records.insert(
+                    t.id.to_string(),
+                    TaskRecord {
+                        status: TaskStatus::Pending,
+                        triggered_min: now,
+                        assignees: Vec::new(),
+                    },
+                );
+            }
+            if t.status == TaskStatus::Overdue
+                && self.times.get(&*t.id).is_some_and(|x| x.overdue.is_none())
+            {
+                overdue_now.push((t.id.to_string(), t.grid.to_string()));
+            }
+            if t.status == TaskStatus::StoodDown
+                && let Some(r) = self.records.get_mut(&*t.id)
+            {
+                r.status = TaskStatus::StoodDown;
+            }
+        }
+        // Instances that left the list without being dispatched are forgotten (they come back
+        // fresh if their condition holds again).
+        let present: BTreeSet<&str> = a.tasks.iter().map(|t| &*t.id).collect();
+        let gone: Vec<String> = self
+            .records
+            .iter()
+            .filter(|(k, r)| r.status == TaskStatus::Pending && !present.contains(k.as_str()))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in gone {
+            self.records.remove(&k);
+            self.times.remove(&k);
+        }
+        if new > 0 && !self.events.is_empty() {
+            self.event(
+                EventKind::TasksActivated,
+                EventStatus::Attention,
+                None,
+                None,
+                format!("新增 {new} 项任务"),
+            );
+        }
+        for (task, grid) in overdue_now {
+            if let Some(t) = self.times.get_mut(&task) {
+                t.overdue = Some(now);
+            }
+            self.event(
+                EventKind::Overdue,
+                EventStatus::Attention,
+                Some(&task),
+                Some(&grid),
+                format!("超时 {task}"),
+            );
+        }
+        self.peak_people_short = self.peak_people_short.max(a.summary.people_short);
+        self.peak_materials_short = self.peak_materials_short.max(a.summary.materials_short);
+        // The duty-commander policy: acknowledge alarms, push each instruction's message once when it
+        // becomes active, dispatch every ready task that has people.
+        let mut policy: Vec<Action> = Vec::new();
+        if self.options.auto_dispatch {
+            let sc = self.engine.scenario();
+            for alarm in &self.alarms {
+                let id = sc
+                    .sites
+                    .get(alarm.site.ix())
+                    .map(|s| s.id.clone())
+                    .unwrap_or_default();
+                if !self.acknowledged.iter().any(|(s, _)| *s == id)
+                    && !policy
+                        .iter()
+                        .any(|p| matches!(p, Action::AcknowledgeAlarm { site } if *site == id))
+                {
+                    policy.push(Action::AcknowledgeAlarm { site: id });
+                }
+            }
+            let mut pushed: BTreeSet<&str> = BTreeSet::new();
+            for t in &a.tasks {
+                if let Some(text) = &t.message
+                    && t.status == TaskStatus::Pending
+                    && !self.pushed.contains(&*t.card.instruction)
+                    && pushed.insert(&*t.card.instruction)
+                {
+                    policy.push(Action::Push {
+                        template: None,
+                        text: text.clone(),
+                        audience: floodgrid_model::drill::Audience::Grid {
+                            grid: t.grid.to_string(),
+                        },
+                    });
+                }
+            }
+            self.pushed.extend(pushed.into_iter().map(String::from));
+            for t in a
+                .tasks
+                .iter()
+                .filter(|t| t.status == TaskStatus::Pending && t.ready && !t.assignees.is_empty())
+            {
+                policy.push(Action::Dispatch {
+                    task: t.id.to_string(),
+                    people: Vec::new(),
+                });
+            }
+        }
+        self.last = Some(a);
+        self.dirty = false;
+        self.next_assess_min = now + self.options.assess_every_min;
+        for action in policy {
+            let _ = self.apply_as(action, true);
+        }
+        self.dirty = false;
+    }
+}
