@@ -467,6 +467,9 @@ pub enum LogEvent {
     Driver(DriverNote),
     /// The journal could not be written.
     JournalError(String),
+    /// The engine refused the situation (a reference it does not know, a number out of range);
+    /// the last assessment stays on screen.
+    SituationRefused(String),
     /// The language changed.
     Lang,
     /// The drill reached the end of its script.
@@ -613,7 +616,9 @@ impl<'d> App<'d> {
         let map_geometry = MapGeometry::new(sc);
         let q = clamp_discharge(options.discharge_m3s);
         let situation = Situation::at_discharge(q);
-        let assessment = engine.assess(&situation);
+        let assessment = engine
+            .assess(&situation)
+            .expect("a discharge clamped to the scenario's range is a valid situation");
         let mut app = App {
             engine,
             situation,
@@ -655,7 +660,10 @@ impl<'d> App<'d> {
             app.situation.now_min = d.clock().now_min;
             app.assessment = match d.assessment() {
                 Some(a) => a.clone(),
-                None => app.engine.assess(&app.situation),
+                None => app
+                    .engine
+                    .assess(&app.situation)
+                    .unwrap_or_else(|_| app.assessment.clone()),
             };
             app.situation.discharge_m3s = app.assessment.discharge_m3s;
             app.history = vec![app.assessment.discharge_m3s];
@@ -829,7 +837,13 @@ impl<'d> App<'d> {
         let next = match self.driver.as_ref().and_then(|d| d.assessment()) {
             Some(a) => a.clone(),
             None => {
-                let a = self.engine.assess(&self.situation);
+                let a = match self.engine.assess(&self.situation) {
+                    Ok(a) => a,
+                    Err(e) => {
+                        self.push_log(LogEvent::SituationRefused(e.to_string()));
+                        return;
+                    }
+                };
                 if let Some(d) = self.driver.as_mut() {
                     d.assessed(&a, &mut self.situation);
                 }
@@ -1190,6 +1204,13 @@ impl<'d> App<'d> {
                     n.zh.clone()
                 } else {
                     n.en.clone()
+                }
+            }
+            LogEvent::SituationRefused(e) => {
+                if zh {
+                    format!("态势无法评估，保留上一次结果：{e}")
+                } else {
+                    format!("The situation cannot be assessed; the last result stays: {e}")
                 }
             }
             LogEvent::JournalError(e) => {
