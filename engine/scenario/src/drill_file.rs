@@ -402,7 +402,7 @@ pub(crate) fn load_drill(
                 None => None,
             };
             if let Some(a) = &e.action
-                && !ActionKind::from_name(a.get_ref()).is_some_and(|k| !k.is_clock())
+                && ActionKind::from_name(a.get_ref()).is_none_or(|k| k.is_clock())
             {
                 d.error(
                     src,
