@@ -90,7 +90,10 @@ fn crate_paths(text: &str) -> BTreeSet<String> {
 #[test]
 fn no_crate_has_a_module_cycle() {
     for name in LAYERS {
-        let src = root().join("engine").join(name.trim_start_matches("floodgrid-")).join("src");
+        let src = root()
+            .join("engine")
+            .join(name.trim_start_matches("floodgrid-"))
+            .join("src");
         // module -> modules it names
         let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut stack = vec![src.clone()];
