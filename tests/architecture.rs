@@ -29,10 +29,11 @@ fn engine_deps(manifest: &str) -> BTreeSet<String> {
             in_deps = line == "[dependencies]";
             continue;
         }
-        if in_deps && let Some(name) = line.split(['.', ' ', '=']).next() {
-            if name.starts_with("floodgrid-") {
-                out.insert(name.to_string());
-            }
+        if in_deps
+            && let Some(name) = line.split(['.', ' ', '=']).next()
+            && name.starts_with("floodgrid-")
+        {
+            out.insert(name.to_string());
         }
     }
     out
