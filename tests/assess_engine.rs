@@ -392,3 +392,24 @@ fn one_and_two_threads_give_the_same_json() {
         assert!(a == b, "1- and 2-thread JSON differ at {q} m³/s");
     }
 }
+
+/// One person, one place: no instance lists the same person twice, at any discharge of the river
+/// (a guardian leading their own resident's task was also picked by the roster search).
+#[test]
+fn nobody_is_twice_on_one_instance_over_the_whole_sweep() {
+    let e = engine();
+    let mut checked = 0usize;
+    for step in 0..=60 {
+        let q = f64::from(step) * 500.0;
+        let a = e.assess(&Situation::at_discharge(q)).unwrap();
+        for t in &a.tasks {
+            let mut ids: Vec<&str> = t.assignees.iter().map(|p| p.person.id.as_str()).collect();
+            ids.sort_unstable();
+            let n = ids.len();
+            ids.dedup();
+            assert_eq!(ids.len(), n, "{} at {q} m³/s has a person twice", t.id);
+            checked += 1;
+        }
+    }
+    assert!(checked > 10_000, "only {checked} instances checked");
+}

@@ -171,3 +171,35 @@ fn planner_mistakes_give_their_expected_diagnostics() {
     }
     assert_eq!(cases, 5);
 }
+
+/// In a five-level hierarchy (district → town → village → grid → micro-grid) the search climbs
+/// past the parent: the town's boat crew is found for a micro-grid's task, reported as tier
+/// `ancestor`, instead of "boat_rescue short" while the crew sits idle.
+#[test]
+fn a_town_team_is_assigned_to_a_micro_grid_task() {
+    use floodgrid_engine::assess::{Engine, Situation};
+    use floodgrid_engine::response::Tier;
+    use floodgrid_engine::scenario::Scenario;
+    let sc = Scenario::load(fixtures().join("deep")).expect("deep loads");
+    let engine = Engine::build(sc).expect("engine");
+    let a = engine
+        .assess(&Situation::at_discharge(3_500.0))
+        .expect("assessment");
+    let watches: Vec<_> = a
+        .tasks
+        .iter()
+        .filter(|t| t.card.instruction == "orange.rescue.micro_boat_watch")
+        .collect();
+    assert_eq!(watches.len(), 3, "three micro-grids have exposed people");
+    for t in watches {
+        assert_eq!(t.people_short, 0, "{}", t.id);
+        let p = &t.assignees[0];
+        assert_eq!(p.person.role, "boat_rescue", "{}", t.id);
+        assert_eq!(
+            p.person.grid, "t.qinghe",
+            "registered at the town: {}",
+            t.id
+        );
+        assert_eq!(p.tier, Tier::Ancestor, "{}", t.id);
+    }
+}

@@ -12,7 +12,10 @@ pub enum Tier {
     Neighbour,
     /// In the parent grid (or its other children).
     Parent,
-    /// A town-level team.
+    /// Registered in a grid further up than the parent, below the root (a town's team for a
+    /// village grid's task in a district scenario).
+    Ancestor,
+    /// Registered at the root of the hierarchy (the top command's own teams).
     Town,
 }
 
@@ -168,13 +171,26 @@ impl Roster {
             self.generation = 1;
         }
         let generation = self.generation;
+        // Whoever is already on the instance (a guardian leading their own resident's task) is
+        // not a candidate again: one person, one place.
+        for &(p, _) in out.iter() {
+            if let Some(m) = self.person_mark.get_mut(p.ix()) {
+                *m = generation;
+            }
+        }
         let mut got = 0u32;
         let neighbours: &[GridIdx] = facts
             .get(grid.ix())
             .map(|f| f.neighbours.as_slice())
             .unwrap_or(&[]);
         let parent = grids.get(grid.ix()).and_then(|g| g.parent);
-        for tier in [Tier::Own, Tier::Neighbour, Tier::Parent, Tier::Town] {
+        for tier in [
+            Tier::Own,
+            Tier::Neighbour,
+            Tier::Parent,
+            Tier::Ancestor,
+            Tier::Town,
+        ] {
             if got >= needed {
                 break;
             }
@@ -218,6 +234,23 @@ impl Roster {
                 Tier::Parent => {
                     if let Some(p) = parent {
                         collect(p, true, self);
+                    }
+                }
+                Tier::Ancestor => {
+                    // Every grid above the parent up to (not including) the root, nearest first;
+                    // bounded by the number of grids in case of a malformed tree.
+                    let mut up = parent
+                        .and_then(|p| grids.get(p.ix()))
+                        .and_then(|g| g.parent);
+                    let mut steps = 0;
+                    while let Some(a) = up {
+                        let above = grids.get(a.ix()).and_then(|g| g.parent);
+                        if above.is_none() || steps > grids.len() {
+                            break;
+                        }
+                        collect(a, false, self);
+                        up = above;
+                        steps += 1;
                     }
                 }
                 Tier::Town => {
