@@ -203,3 +203,36 @@ fn a_town_team_is_assigned_to_a_micro_grid_task() {
         assert_eq!(p.tier, Tier::Ancestor, "{}", t.id);
     }
 }
+
+/// A template placeholder the instruction's `for_each` cannot fill is a warning at the
+/// instruction's `message =`, naming the placeholder (it would be sent as written).
+#[test]
+fn a_placeholder_the_instruction_cannot_fill_is_flagged_where_it_is_used() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("scenario");
+    copy_dir(&fixtures().join("tiny"), &dir);
+    let cats = dir.join("plan/00-categories.toml");
+    let text = std::fs::read_to_string(&cats).expect("categories");
+    let from = "滩区一类户请立即撤离";
+    assert!(text.contains(from));
+    std::fs::write(
+        &cats,
+        text.replacen(from, "{grid.name}滩区一类户请立即撤离", 1),
+    )
+    .expect("write");
+    let (out, err, code) = floodgrid(&["check", &dir.display().to_string()], None);
+    let all = out + &err;
+    assert_eq!(code, 0, "a warning, not an error:\n{all}");
+    let blue = dir.join("plan/10-blue.toml").display().to_string();
+    assert!(
+        all.contains(&format!("--> {blue}:49:11")),
+        "located at the instruction's message line:\n{all}"
+    );
+    assert!(
+        all.contains(
+            "template `household_evac` uses {grid.name} but this instruction has for_each = \"household\""
+        ),
+        "{all}"
+    );
+    assert!(all.contains("0 error(s), 1 warning(s)"), "{all}");
+}

@@ -14,7 +14,7 @@ use super::source::SourceFile;
 use super::toml_doc::{array_items, de_table, de_value, inner_span, parse_toml};
 use floodgrid_model::plan::{
     Category, CategoryIdx, Condition, ForEach, Instruction, InstructionIdx, OnFall, Phase, Plan,
-    SourceRef, Template, TemplateIdx, VARS,
+    Scope, SourceRef, Template, TemplateIdx, VARS,
 };
 
 /// One plan file as written.
@@ -538,7 +538,12 @@ pub(crate) fn load_plan(
         };
         let message = match pick(&f.message, &df.message) {
             Some(m) => match tmpl_index.get(m.get_ref().as_str()) {
-                Some(&i) => Some(TemplateIdx(i)),
+                Some(&i) => {
+                    if let Some(t) = plan.templates.get(i as usize) {
+                        check_template_fits(src, &m, &t.text, for_each, d);
+                    }
+                    Some(TemplateIdx(i))
+                }
                 None => {
                     d.error(
                         src,
@@ -713,6 +718,52 @@ fn check_placeholders(src: &SourceFile, text: &Spanned<String>, d: &mut Diagnost
         }
         rest = close + 1;
     }
+}
+
+/// Warns, at the instruction's `message` reference, about each placeholder of its template that
+/// names an item field (`{grid.name}`) the instruction's `for_each` does not provide: it would be
+/// sent as written.
+fn check_template_fits(
+    src: &SourceFile,
+    message: &Spanned<String>,
+    text: &str,
+    for_each: Option<ForEach>,
+    d: &mut Diagnostics,
+) {
+    let mut rest = 0;
+    let mut missing: Vec<&str> = Vec::new();
+    while let Some(open) = text[rest..].find('{') {
+        let open = rest + open;
+        let Some(close) = text[open..].find('}') else {
+            break;
+        };
+        let close = open + close;
+        let name = &text[open + 1..close];
+        if let Some(v) = VARS.iter().find(|v| v.name == name)
+            && let Scope::Context(fe) = v.scope
+            && for_each != Some(fe)
+            && !missing.contains(&name)
+        {
+            missing.push(name);
+        }
+        rest = close + 1;
+    }
+    if missing.is_empty() {
+        return;
+    }
+    let have = for_each.map_or("no for_each".to_string(), |fe| {
+        format!("for_each = \"{}\"", fe.name())
+    });
+    let names: Vec<String> = missing.iter().map(|n| format!("{{{n}}}")).collect();
+    d.warning(
+        src,
+        message.span(),
+        format!(
+            "template `{}` uses {} but this instruction has {have}; it would be sent as written",
+            message.get_ref(),
+            names.join(", ")
+        ),
+    );
 }
 
 /// "unknown X `y`; did you mean `z`?" or the list of known ids.
