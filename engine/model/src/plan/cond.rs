@@ -513,6 +513,11 @@ type Typed = (Expr, Type, Range<usize>);
 
 const MAX_DEPTH: usize = 64;
 
+/// The most words and symbols (tokens) a condition may have: far beyond any plan's (the bundled
+/// plan's longest has about 40), and small enough that no chain of operators can exhaust the
+/// stack of the evaluator.
+pub const MAX_TOKENS: usize = 1_000;
+
 impl Parser<'_> {
     fn peek(&self) -> &Tok {
         &self.toks[self.pos.min(self.toks.len() - 1)].0
@@ -924,6 +929,17 @@ impl Condition {
     /// ```
     pub fn parse(source: &str, context: Option<ForEach>) -> Result<Condition, CondError> {
         let toks = lex(source)?;
+        // Bounded work: a chain of `and`s or `+`s builds a tree as deep as it is long, and
+        // evaluating (or dropping) that tree recurses once per level.
+        if toks.len() > MAX_TOKENS {
+            return Err(CondError {
+                span: toks[MAX_TOKENS].1.start..source.len(),
+                message: format!(
+                    "the condition has {} words and symbols; expected at most {MAX_TOKENS} (split it over several instructions or use `in [...]`)",
+                    toks.len() - 1
+                ),
+            });
+        }
         let mut p = Parser {
             toks,
             pos: 0,
@@ -1088,12 +1104,31 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let s = format!("{}Q > 1{}", "(".repeat(200), ")".repeat(200));
+        assert!(err(&s, None).message.contains("nests deeper"));
+        let s = format!("{}Q > 1", "not ".repeat(200));
+        assert!(err(&s, None).message.contains("nests deeper"));
+        let s = format!("{}1 > 0", "-".repeat(200));
+        assert!(err(&s, None).message.contains("nests deeper"));
+        // Far longer still: refused by length before any tree is built.
         let s = format!("{}Q > 1{}", "(".repeat(10_000), ")".repeat(10_000));
-        assert!(err(&s, None).message.contains("nests deeper"));
-        let s = format!("{}Q > 1", "not ".repeat(10_000));
-        assert!(err(&s, None).message.contains("nests deeper"));
-        let s = format!("{}1 > 0", "-".repeat(10_000));
-        assert!(err(&s, None).message.contains("nests deeper"));
+        assert!(err(&s, None).message.contains("at most 1000"));
+    }
+
+    /// Flat chains do not nest in the source, but their tree is as deep as they are long:
+    /// 20,000 `and`s and 200,000 `+` terms are refused by length, with the span at the limit,
+    /// instead of overflowing the stack when evaluated or dropped.
+    #[test]
+    fn long_flat_chains_are_an_error_not_a_stack_overflow() {
+        let s = vec!["Q > 1"; 20_001].join(" and ");
+        let e = err(&s, None);
+        assert!(e.message.contains("at most 1000"), "{}", e.message);
+        assert!(e.span.start > 0 && e.span.end == s.len());
+        let s = format!("{} > 0", vec!["Q"; 200_000].join(" + "));
+        assert!(err(&s, None).message.contains("at most 1000"));
+        // A long but reasonable chain still parses and evaluates.
+        let s = vec!["Q > 1"; 150].join(" and ");
+        assert!(Condition::parse(&s, None).is_ok());
     }
 
     #[test]
