@@ -25,6 +25,13 @@ pub enum JournalRecord {
         seed: u64,
         /// Whether the duty-commander policy dispatched automatically.
         auto_dispatch: bool,
+        /// Content hash of the scenario directory (drill scripts aside) when the drill started;
+        /// empty in journals written before hashes were kept, or by a caller without files.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        scenario_hash: String,
+        /// Content hash of the script file.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        script_hash: String,
     },
     /// A commander action at a drill minute.
     Action {

@@ -8,7 +8,9 @@
 
 mod event;
 mod journal;
+mod provenance;
 mod report;
+mod resume;
 mod rng;
 mod session;
 
@@ -20,8 +22,13 @@ pub use journal::{
     FileJournal, JournalError, JournalRecord, JournalSink, MemoryJournal, MessageSink, OutboxFile,
     PushedMessage, Recipient, TimedAction, read_actions, read_journal,
 };
+pub use provenance::{Provenance, file_hash, scenario_hash};
 pub use report::{
     DrillReport, EvacuationResult, ExpectationResult, Outcome, ResponseTimes, report,
+};
+pub use resume::{
+    CatchUpOutbox, JournalHeader, ResumeError, ResumeInputs, open_journal, replay_of, resume,
+    run_actions, verify,
 };
 pub use rng::DrillRng;
 pub use session::{

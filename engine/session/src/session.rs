@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::event::{Event, EventKind, EventStatus};
 use super::journal::{JournalRecord, JournalSink, MessageSink, PushedMessage, Recipient};
+use super::provenance::Provenance;
 use super::rng::DrillRng;
 use floodgrid_assess::assess::{Assessment, Engine, Hazard, SensorAlarm, Situation, TaskRecord};
 use floodgrid_flood::scenario_run::{
@@ -282,12 +283,31 @@ fn key_min(t: f64) -> i64 {
 
 impl<'e> Drill<'e> {
     /// Starts a drill at minute 0 (paused at ×1). The journal, if any, gets the header first.
+    /// Without an outbox and without content hashes in the header; see [`Drill::start`].
     pub fn new(
         engine: &'e Engine,
         script: DrillScript,
         options: DrillOptions,
         journal: Option<Box<dyn JournalSink + 'e>>,
         scenario_label: &str,
+    ) -> Drill<'e> {
+        let provenance = Provenance {
+            scenario: scenario_label.to_string(),
+            ..Provenance::default()
+        };
+        Drill::start(engine, script, options, journal, None, &provenance)
+    }
+
+    /// Starts a drill at minute 0 (paused at ×1) with its journal and outbox in place before
+    /// anything happens (pushes at minute 0 reach the outbox too); the journal's header records
+    /// where the scenario and script came from and their content hashes.
+    pub fn start(
+        engine: &'e Engine,
+        script: DrillScript,
+        options: DrillOptions,
+        journal: Option<Box<dyn JournalSink + 'e>>,
+        outbox: Option<Box<dyn MessageSink + 'e>>,
+        provenance: &Provenance,
     ) -> Drill<'e> {
         let residents = engine.scenario().residents.len();
         let mut d = Drill {
@@ -325,7 +345,7 @@ impl<'e> Drill<'e> {
             levels: Vec::new(),
             water_reached: vec![None; residents],
             pushed: BTreeSet::new(),
-            outbox: None,
+            outbox,
             pending_runs: Vec::new(),
             breach_runs: Vec::new(),
         };
@@ -381,10 +401,12 @@ impl<'e> Drill<'e> {
             });
         }
         let header = JournalRecord::Header {
-            scenario: scenario_label.to_string(),
+            scenario: provenance.scenario.clone(),
             script: d.script.file.clone(),
             seed: d.script.seed,
             auto_dispatch: d.options.auto_dispatch,
+            scenario_hash: provenance.scenario_hash.clone(),
+            script_hash: provenance.script_hash.clone(),
         };
         d.write(&header);
         d.step_to(0.0);
@@ -399,7 +421,9 @@ impl<'e> Drill<'e> {
         }
     }
 
-    /// The journal's first write error, if writing failed (the drill goes on in memory).
+    /// The journal's (or the outbox's) first write error. Once set, the drill has stopped: no
+    /// action is applied and the clock no longer moves, so the journal ends at its last good
+    /// record.
     pub fn journal_error(&self) -> Option<&str> {
         self.journal_error.as_deref()
     }
@@ -621,6 +645,11 @@ impl<'e> Drill<'e> {
     }
 
     fn apply_as(&mut self, action: Action, auto: bool) -> Result<(), String> {
+        if let Some(e) = &self.journal_error {
+            return Err(format!(
+                "the drill stopped: writing the journal failed: {e}"
+            ));
+        }
         self.seq += 1;
         let rec = JournalRecord::Action {
             seq: self.seq,
@@ -629,6 +658,12 @@ impl<'e> Drill<'e> {
             auto,
         };
         self.write(&rec);
+        // Effects after the record: an action the journal could not keep does not happen.
+        if let Some(e) = &self.journal_error {
+            return Err(format!(
+                "the drill stopped: writing the journal failed: {e}"
+            ));
+        }
         self.actions.push((self.now_min, action.clone(), auto));
         let result = self.perform(&action);
         if let Err(e) = &result {
@@ -904,6 +939,9 @@ impl<'e> Drill<'e> {
             self.now_min
         };
         loop {
+            if self.journal_error.is_some() {
+                break;
+            }
             // The next thing to happen: an inject, a field step, a routine assessment.
             let next_inject = self.script.injects.get(self.next_inject).map(|i| i.at_min);
             let next_field = self.field.keys().next().map(|k| k.0 as f64 / 1000.0);
