@@ -1,8 +1,11 @@
-//! `floodgrid drill --headless` and `floodgrid report`: drills without a terminal, for CI and for
-//! command systems. The console (without --headless) lives in the tui crate.
+//! `floodgrid drill` and `floodgrid report`: the drill's arguments, and drills without a
+//! terminal (--headless), for CI and for command systems. The console (without --headless) lives
+//! in the tui crate, which takes its options from [`DrillArgs::console_options`].
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
 use floodgrid_engine::assess::Engine;
 use floodgrid_engine::drill::{
@@ -10,37 +13,116 @@ use floodgrid_engine::drill::{
     TimedAction, read_actions, read_journal, report,
 };
 use floodgrid_engine::scenario::render_diagnostics;
+use floodgrid_tui::{ConsoleMode, ConsoleOptions, Lang};
 
-/// Arguments of a headless drill.
+/// `floodgrid drill [SCENARIO]`: every flag of the console and of the headless run, defined
+/// here once; the console gets its share as [`ConsoleOptions`].
 #[derive(clap::Args, Debug, Clone, Default)]
-pub struct HeadlessArgs {
+pub struct DrillArgs {
+    /// The scenario directory (default: the bundled scenarios/huayuankou).
+    pub scenario: Option<PathBuf>,
+    /// Run without a terminal.
+    #[arg(long)]
+    pub headless: bool,
     /// Drill script (TOML); default: the scenario's first drill.
     #[arg(long)]
     pub script: Option<PathBuf>,
     /// Commander actions, JSON Lines of {"t_min": .., "action": {"kind": ..}}.
-    #[arg(long)]
+    #[arg(long, help_heading = "Headless")]
     pub actions: Option<PathBuf>,
-    /// Journal to append every action and event to (JSON Lines, flushed per record).
+    /// Journal to append every action and event to (JSON Lines, flushed per record). In the
+    /// console's what-if and live modes: a header, then every commander action.
     #[arg(long)]
     pub journal: Option<PathBuf>,
     /// Outbox for pushed messages (JSON Lines with text, audience and recipients).
-    #[arg(long)]
+    #[arg(long, help_heading = "Headless")]
     pub outbox: Option<PathBuf>,
     /// Continue a drill from its journal (rewrites it as the replay catches up, then appends).
-    #[arg(long, conflicts_with = "journal")]
+    #[arg(long, conflicts_with = "journal", help_heading = "Headless")]
     pub resume: Option<PathBuf>,
     /// The duty-commander policy: dispatch every ready task to the suggested people at once.
-    #[arg(long)]
+    #[arg(long, help_heading = "Headless")]
     pub auto_dispatch: bool,
     /// Stop at this drill minute (default: the end of the script).
-    #[arg(long)]
+    #[arg(long, help_heading = "Headless")]
     pub until: Option<f64>,
     /// Wall milliseconds to wait per drill minute (to watch, or to interrupt, a run).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, help_heading = "Headless")]
     pub pace_ms: u64,
     /// Report format printed at the end.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+    #[arg(long, value_enum, default_value_t = ReportFormat::Md, help_heading = "Headless")]
     pub format: ReportFormat,
+    /// Console language (default: from LC_ALL / LC_MESSAGES / LANG).
+    #[arg(
+        long,
+        help_heading = "Console",
+        value_parser = PossibleValuesParser::new([
+            PossibleValue::new("zh").help("中文"),
+            PossibleValue::new("en").help("English"),
+        ])
+        .try_map(|s| Lang::from_name(&s).ok_or("zh or en"))
+    )]
+    pub lang: Option<Lang>,
+    /// Console what-if mode: no drill, no clock; the discharge is what the commander sets.
+    #[arg(long, conflicts_with = "headless", help_heading = "Console")]
+    pub what_if: bool,
+    /// Discharge to start the what-if console from, m³/s.
+    #[arg(
+        long,
+        default_value_t = 0.0,
+        requires = "what_if",
+        help_heading = "Console"
+    )]
+    pub discharge: f64,
+    /// Live mode: a real feed drives the console (gauge readings and field reports, tailed).
+    #[arg(
+        long,
+        requires = "gauge",
+        conflicts_with_all = ["what_if", "script", "headless"],
+        help_heading = "Console"
+    )]
+    pub live: bool,
+    /// Gauge readings to tail, JSON Lines: {"time": RFC 3339 or minutes, "discharge_m3s": Q}.
+    #[arg(
+        long,
+        value_name = "FEED.jsonl",
+        requires = "live",
+        help_heading = "Console"
+    )]
+    pub gauge: Option<PathBuf>,
+    /// Field reports to tail, JSON Lines: {"time", "kind", "grid"/"site"/"task", "status", ...}.
+    #[arg(
+        long,
+        value_name = "REPORTS.jsonl",
+        requires = "live",
+        help_heading = "Console"
+    )]
+    pub reports: Option<PathBuf>,
+}
+
+impl DrillArgs {
+    /// The console's share of the flags: the mode (live, what-if or a drill) and what it reads
+    /// and writes.
+    pub fn console_options(&self) -> ConsoleOptions {
+        let mode = match (&self.gauge, self.what_if) {
+            (Some(gauge), _) if self.live => ConsoleMode::Live {
+                gauge: gauge.clone(),
+                reports: self.reports.clone(),
+            },
+            (_, true) => ConsoleMode::WhatIf {
+                discharge_m3s: self.discharge,
+            },
+            _ => ConsoleMode::Drill {
+                script: self.script.clone(),
+            },
+        };
+        ConsoleOptions {
+            scenario: self.scenario.clone(),
+            lang: self.lang,
+            mode,
+            journal: self.journal.clone(),
+        }
+    }
 }
 
 /// Report formats.
@@ -99,7 +181,7 @@ fn run_actions(d: &mut Drill<'_>, actions: &[TimedAction], until: f64, pace_ms: 
 }
 
 /// `floodgrid drill SCENARIO --headless ...`
-pub fn headless(engine: &Engine, scenario_dir: &Path, args: &HeadlessArgs) -> ExitCode {
+pub fn headless(engine: &Engine, scenario_dir: &Path, args: &DrillArgs) -> ExitCode {
     let actions = match &args.actions {
         Some(p) => match read_actions(p) {
             Ok(a) => a,
@@ -164,7 +246,7 @@ fn resume(
     scenario_dir: &Path,
     journal_path: &Path,
     actions: &[TimedAction],
-    args: &HeadlessArgs,
+    args: &DrillArgs,
 ) -> ExitCode {
     let (
         records,
@@ -331,4 +413,70 @@ fn console_journal(
         }
     }
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        drill: DrillArgs,
+    }
+
+    fn console(args: &[&str]) -> ConsoleOptions {
+        let argv = std::iter::once("drill").chain(args.iter().copied());
+        Cli::try_parse_from(argv)
+            .expect("valid drill flags")
+            .drill
+            .console_options()
+    }
+
+    #[test]
+    fn console_mode_follows_the_flags() {
+        let o = console(&[]);
+        assert!(matches!(o.mode, ConsoleMode::Drill { script: None }));
+        assert_eq!((o.scenario, o.lang, o.journal), (None, None, None));
+
+        let o = console(&[
+            "sc",
+            "--script",
+            "s.toml",
+            "--journal",
+            "j.jsonl",
+            "--lang",
+            "zh",
+        ]);
+        assert!(matches!(&o.mode, ConsoleMode::Drill { script: Some(p) } if p.ends_with("s.toml")));
+        assert_eq!(o.scenario, Some(PathBuf::from("sc")));
+        assert_eq!(o.journal, Some(PathBuf::from("j.jsonl")));
+        assert_eq!(o.lang, Some(Lang::Zh));
+
+        let o = console(&["--what-if", "--discharge", "5000"]);
+        assert!(matches!(o.mode, ConsoleMode::WhatIf { discharge_m3s } if discharge_m3s == 5000.0));
+
+        let o = console(&["--live", "--gauge", "g.jsonl", "--reports", "r.jsonl"]);
+        assert!(
+            matches!(&o.mode, ConsoleMode::Live { gauge, reports: Some(r) }
+            if gauge.ends_with("g.jsonl") && r.ends_with("r.jsonl"))
+        );
+    }
+
+    #[test]
+    fn console_only_and_live_flags_refuse_what_does_not_fit() {
+        for bad in [
+            &["--headless", "--what-if"][..],
+            &["--headless", "--live", "--gauge", "g"],
+            &["--live"],
+            &["--gauge", "g"],
+            &["--discharge", "100"],
+            &["--live", "--gauge", "g", "--script", "s"],
+            &["--lang", "fr"],
+        ] {
+            let argv = std::iter::once("drill").chain(bad.iter().copied());
+            assert!(Cli::try_parse_from(argv).is_err(), "{bad:?} accepted");
+        }
+    }
 }

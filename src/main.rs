@@ -37,7 +37,7 @@ enum Command {
     /// (threshold.tif and threshold.asc; NODATA where never wet).
     Atlas(AtlasArgs),
     /// Run a drill: the console, or --headless for CI and command systems.
-    Drill(DrillArgs),
+    Drill(drill_cli::DrillArgs),
     /// 2D flood simulation (local inertial shallow water): a scenario with breaches, or a bare DEM
     /// for comparison with other solvers.
     Simulate(simulate::SimulateArgs),
@@ -46,28 +46,6 @@ enum Command {
     /// The standard speed figures (DESIGN §11), each beside its target with pass or fail; the
     /// scale scenario is generated on the fly.
     Bench(bench::BenchArgs),
-}
-
-#[derive(clap::Args, Default)]
-struct DrillArgs {
-    /// The scenario directory (default: the bundled scenarios/huayuankou).
-    scenario: Option<PathBuf>,
-    /// Run without a terminal.
-    #[arg(long)]
-    headless: bool,
-    #[command(flatten)]
-    run: drill_cli::HeadlessArgs,
-    /// Console language (default: from LANG).
-    #[arg(long, value_enum)]
-    lang: Option<floodgrid_tui::Lang>,
-    /// Console what-if mode: no drill, no clock; the discharge is what the commander sets.
-    #[arg(long, conflicts_with = "headless")]
-    what_if: bool,
-    /// Discharge to start the what-if console from, m³/s.
-    #[arg(long, default_value_t = 0.0, requires = "what_if")]
-    discharge: f64,
-    #[command(flatten)]
-    live: floodgrid_tui::LiveArgs,
 }
 
 #[derive(clap::Args)]
@@ -144,7 +122,7 @@ fn main() -> ExitCode {
     restore_sigpipe();
     let cli = Cli::parse();
     let Some(command) = cli.command else {
-        return drill(DrillArgs::default());
+        return drill(drill_cli::DrillArgs::default());
     };
     match command {
         Command::Check(args) => check(args),
@@ -158,22 +136,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn drill(args: DrillArgs) -> ExitCode {
-    if args.headless && args.live.live {
-        eprintln!("error: --live is a console mode; it cannot run --headless");
-        return ExitCode::from(2);
-    }
+fn drill(args: drill_cli::DrillArgs) -> ExitCode {
     if !args.headless {
-        let console = floodgrid_tui::ConsoleArgs {
-            scenario: args.scenario,
-            lang: args.lang,
-            what_if: args.what_if,
-            discharge: args.discharge,
-            script: args.run.script,
-            journal: args.run.journal,
-            live: args.live,
-        };
-        return match floodgrid_tui::run(console) {
+        return match floodgrid_tui::run(args.console_options()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("{e}");
@@ -183,12 +148,13 @@ fn drill(args: DrillArgs) -> ExitCode {
     }
     let dir = args
         .scenario
+        .clone()
         .unwrap_or_else(floodgrid_tui::bundled_scenario);
     let engine = match engine_for(&dir) {
         Ok(e) => e,
         Err(code) => return code,
     };
-    drill_cli::headless(&engine, &dir, &args.run)
+    drill_cli::headless(&engine, &dir, &args)
 }
 
 fn atlas(args: AtlasArgs) -> ExitCode {

@@ -473,3 +473,33 @@ fn pushed_messages_reach_the_outbox_with_their_recipients() {
         assert!(!m["recipients"].as_array().unwrap().is_empty(), "{m}");
     }
 }
+
+#[test]
+fn drill_help_lists_each_flag_once() {
+    let (code, help, _) = run(&["drill", "--help"]);
+    assert_eq!(code, 0);
+    for flag in [
+        "--headless",
+        "--script",
+        "--actions",
+        "--journal",
+        "--outbox",
+        "--resume",
+        "--auto-dispatch",
+        "--until",
+        "--pace-ms",
+        "--format",
+        "--lang",
+        "--what-if",
+        "--discharge",
+        "--live",
+        "--gauge",
+        "--reports",
+    ] {
+        let declared = help
+            .lines()
+            .filter(|l| l.trim_start().starts_with(&format!("{flag} ")) || l.trim() == flag)
+            .count();
+        assert_eq!(declared, 1, "{flag} declared {declared} times in\n{help}");
+    }
+}
