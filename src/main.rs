@@ -201,52 +201,10 @@ fn atlas(args: AtlasArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The flooded extent at the assessed discharge: one feature per working grid with water, its
-/// exposure as properties.
+/// Writes the flooded extent at the assessed discharge as GeoJSON (built by the engine).
 fn write_extent(engine: &Engine, a: &Assessment, path: &std::path::Path) -> std::io::Result<()> {
-    use floodgrid_engine::flood::{cells_in_region, outline_cells};
-    let sc = engine.scenario();
-    let crs = sc.config.crs;
-    let atlas = engine.atlas();
-    let round = |v: f64| (v * 1e7).round() / 1e7;
-    let ring = |r: &Vec<[f64; 2]>| -> serde_json::Value {
-        r.iter()
-            .map(|p| {
-                let (lon, lat) = crs.inverse(p[0], p[1]);
-                serde_json::json!([round(lon), round(lat)])
-            })
-            .collect()
-    };
-    let mut features = Vec::new();
-    for (g, e) in sc.grids.iter().zip(&a.exposure) {
-        if !g.kind.is_working_grid() || e.flooded_km2 <= 0.0 {
-            continue;
-        }
-        let cells = cells_in_region(&sc.dem, &g.region);
-        let polys = outline_cells(&sc.dem, &cells, |c| {
-            f64::from(atlas.threshold[c as usize]) <= a.discharge_m3s
-        });
-        let coords: Vec<serde_json::Value> = polys
-            .iter()
-            .map(|p| {
-                std::iter::once(&p.exterior)
-                    .chain(&p.holes)
-                    .map(ring)
-                    .collect()
-            })
-            .collect();
-        let mut props = serde_json::to_value(e).unwrap_or_default();
-        props["name"] = serde_json::json!(g.name);
-        props["kind"] = serde_json::json!(g.kind.name());
-        props["discharge_m3s"] = serde_json::json!(a.discharge_m3s);
-        features.push(serde_json::json!({
-            "type": "Feature",
-            "geometry": {"type": "MultiPolygon", "coordinates": coords},
-            "properties": props,
-        }));
-    }
-    let fc = serde_json::json!({"type": "FeatureCollection", "features": features});
-    std::fs::write(path, serde_json::to_string(&fc).unwrap_or_default())
+    let extent = floodgrid_assess::geojson::flooded_extent(engine, a);
+    std::fs::write(path, extent.to_string())
 }
 
 /// Loads a scenario and builds the engine, printing diagnostics on failure (exit 1).
