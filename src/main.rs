@@ -3,6 +3,7 @@
 mod bench;
 mod drill_cli;
 mod simulate;
+mod table;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,6 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use floodgrid_engine::assess::{Assessment, Engine, Situation};
 use floodgrid_engine::hydro::WarningLevel;
 use floodgrid_engine::scenario::{Scenario, Severity, render_diagnostics};
+use table::{Align, Column};
 
 /// Flood-response decision support and drill simulator.
 #[derive(Parser)]
@@ -338,24 +340,22 @@ fn print_sweep(rows: &[SweepRow], format: TableFormat) {
                     r.materials_short.to_string(),
                 ]
             };
-            let widths = [10, 7, 12, 9, 9, 10, 12, 15];
+            // The level's names are at most six columns; three spaces set it off from Q.
+            let columns = [
+                Column::right(10),
+                Column::left(6).gap(3),
+                Column::right(12),
+                Column::right(9),
+                Column::right(9),
+                Column::right(10),
+                Column::right(12),
+                Column::right(15),
+            ];
             let line = |c: [String; 8]| -> String {
                 if csv {
                     c.join(",")
                 } else {
-                    c.iter()
-                        .zip(widths)
-                        .enumerate()
-                        .map(|(k, (v, w))| {
-                            if k == 1 {
-                                format!("  {v:<w$}")
-                            } else {
-                                format!("{v:>w$} ")
-                            }
-                        })
-                        .collect::<String>()
-                        .trim_end()
-                        .to_string()
+                    table::row(&c, &columns)
                 }
             };
             if csv {
@@ -397,9 +397,20 @@ fn print_assessment(engine: &Engine, a: &Assessment) {
         s.materials_short
     );
     println!();
+    let columns = [
+        Column::left(3),
+        Column::left(44),
+        Column::left(10),
+        Column::right(8),
+        Column::left(24).gap(2),
+        Column::rest(),
+    ];
     println!(
-        "{:<3} {:<44} {:<10} {:>8}  {:<24} title",
-        "pri", "task", "status", "due min", "assignees"
+        "{}",
+        table::row(
+            &["pri", "task", "status", "due min", "assignees", "title"],
+            &columns
+        )
     );
     for t in &a.tasks {
         let names: Vec<&str> = t.assignees.iter().map(|p| p.person.name.as_ref()).collect();
@@ -407,51 +418,37 @@ fn print_assessment(engine: &Engine, a: &Assessment) {
         if t.people_short > 0 {
             who.push_str(&format!(" (short {})", t.people_short));
         }
-        println!(
-            "{:<3} {:<44} {:<10} {:>8}  {:<24} {}",
-            t.card.priority,
-            clip(&t.id, 44),
-            t.status.name(),
-            t.deadline_min,
-            clip(&who, 24),
-            t.card.title
-        );
+        let cells = [
+            t.card.priority.to_string(),
+            t.id.to_string(),
+            t.status.name().to_string(),
+            t.deadline_min.to_string(),
+            who,
+            t.card.title.to_string(),
+        ];
+        println!("{}", table::row(&cells, &columns));
     }
     if !a.shortfalls.people.is_empty() || !a.shortfalls.materials.is_empty() {
         println!();
         println!("shortfalls:");
         for p in &a.shortfalls.people {
             println!(
-                "  people  {:<20} needed {:>6}  short {:>6}",
-                p.role, p.needed, p.short
+                "  people  {} needed {:>6}  short {:>6}",
+                table::cell(&p.role, 20, Align::Left),
+                p.needed,
+                p.short
             );
         }
         for m in &a.shortfalls.materials {
             println!(
-                "  material {:<19} needed {:>8}  in depots {:>8}  short {:>8}",
-                m.material, m.needed, m.available, m.short
+                "  material {} needed {:>8}  in depots {:>8}  short {:>8}",
+                table::cell(&m.material, 19, Align::Left),
+                m.needed,
+                m.available,
+                m.short
             );
         }
     }
-}
-
-/// Cuts a string to `width` terminal columns with a visible ellipsis.
-fn clip(s: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
-    let mut out = String::new();
-    let mut w = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if w + cw > width.saturating_sub(1)
-            && s.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>() > width
-        {
-            out.push('…');
-            return out;
-        }
-        out.push(c);
-        w += cw;
-    }
-    out
 }
 
 fn check(args: CheckArgs) -> ExitCode {

@@ -246,3 +246,38 @@ fn extent_geojson_has_grid_ids_and_lon_lat_inside_each_grid() {
         }
     }
 }
+
+#[test]
+fn assess_table_keeps_columns_in_line_with_chinese_names() {
+    use unicode_width::UnicodeWidthChar;
+    let (code, out, err) = floodgrid(&["assess", &bundled(), "--discharge", "22000"], None);
+    assert_eq!(code, 0, "{err}");
+    let mut lines = out.lines().skip_while(|l| !l.starts_with("pri "));
+    let head = lines.next().expect("the table's header");
+    // The title starts at the same display column in every row, whatever the names before it.
+    let title_at = head.find("title").expect("title column");
+    let mut chinese_rows = 0;
+    for line in lines.take_while(|l| !l.is_empty()) {
+        let (mut col, mut prev) = (0, ' ');
+        let mut chars = line.chars();
+        let mut cjk_before_title = false;
+        while col < title_at {
+            prev = chars.next().unwrap_or_else(|| panic!("short row: {line}"));
+            cjk_before_title |= prev.width() == Some(2);
+            col += prev.width().unwrap_or(0);
+        }
+        assert_eq!(
+            col, title_at,
+            "a wide character straddles the title column: {line}"
+        );
+        assert!(
+            prev == ' ' && chars.next().is_some_and(|c| c != ' '),
+            "the title is not one space after the assignees: {line}"
+        );
+        chinese_rows += usize::from(cjk_before_title);
+    }
+    assert!(
+        chinese_rows > 100,
+        "the bundled assignees have Chinese names"
+    );
+}
