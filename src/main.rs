@@ -17,7 +17,14 @@ use table::{Align, Column};
 
 /// Flood-response decision support and drill simulator.
 #[derive(Parser)]
-#[command(name = "floodgrid", version, about, long_about = None)]
+#[command(
+    name = "floodgrid",
+    version,
+    about,
+    long_about = None,
+    after_help = "Answers (tables, JSON, reports) go to stdout; diagnostics, progress and the \
+                  files written go to stderr."
+)]
 struct Cli {
     /// What to do; without one, the drill console opens on the bundled scenario and its default
     /// drill.
@@ -27,7 +34,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check a scenario directory: every problem of every file, with file:line:column.
+    /// Check a scenario directory: every problem of every file, with file:line:column, on
+    /// stderr; the verdict and the counts on stdout (--format json: all in one object on stdout).
     /// Exits 0 when there are no errors, 1 when there are.
     Check(CheckArgs),
     /// Write JSON Schemas for scenario.toml, plan files and drill scripts (for editor completion).
@@ -192,7 +200,7 @@ fn atlas(args: AtlasArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     let wet = raster.data.iter().filter(|v| v.is_finite()).count();
-    println!(
+    eprintln!(
         "wrote {} and {} ({} × {} cells, {} reachable by the river)",
         tif.display(),
         asc.display(),
@@ -478,7 +486,9 @@ fn check(args: CheckArgs) -> ExitCode {
             );
         }
         Format::Text => {
-            print!("{}", render_diagnostics(&report.diagnostics));
+            // The problems are diagnostics (stderr, as a compiler's are); the verdict and the
+            // counts are the answer (stdout).
+            eprint!("{}", render_diagnostics(&report.diagnostics));
             let c = &report.counts;
             println!(
                 "{}: {errors} error(s), {warnings} warning(s) in {elapsed_ms:.0} ms",
@@ -518,7 +528,7 @@ fn schema(args: SchemaArgs) -> ExitCode {
             eprintln!("error: cannot write {}: {e}", path.display());
             return ExitCode::from(1);
         }
-        println!("wrote {}", path.display());
+        eprintln!("wrote {}", path.display());
     }
     ExitCode::SUCCESS
 }
