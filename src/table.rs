@@ -2,7 +2,7 @@
 //! characters: a Chinese name takes two columns a character, so padding by `char` count would
 //! push every later column of its row out of line.
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use floodgrid_tui::view::{pad, pad_left};
 
 /// Which side of its column a cell keeps to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,36 +62,13 @@ impl Column {
     }
 }
 
-/// Cuts `s` to at most `width` display columns, ending with a visible `…` when anything was
-/// cut.
-pub fn clip(s: &str, width: usize) -> String {
-    if s.width() <= width {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    if width > 0 {
-        out.push('…');
-    }
-    out
-}
-
-/// `s` cut to `width` display columns and padded to exactly `width` on the side `align` leaves
-/// free.
+/// `s` cut to `width` display columns (with `…`) and padded to exactly `width` on the side
+/// `align` leaves free. The console's own measuring ([`fit`](floodgrid_tui::view::fit), [`pad`], [`pad_left`]) does the
+/// work, so the CLI and the console cut names alike.
 pub fn cell(s: &str, width: usize, align: Align) -> String {
-    let text = clip(s, width);
-    let pad = " ".repeat(width.saturating_sub(text.width()));
     match align {
-        Align::Left => text + &pad,
-        Align::Right => pad + &text,
+        Align::Left => pad(s, width),
+        Align::Right => pad_left(s, width),
     }
 }
 
@@ -116,15 +93,17 @@ pub fn row<S: AsRef<str>>(cells: &[S], columns: &[Column]) -> String {
 mod tests {
     use super::*;
 
+    use floodgrid_tui::view::fit;
+    use unicode_width::UnicodeWidthStr;
+
     #[test]
-    fn clip_counts_display_columns() {
-        assert_eq!(clip("abc", 3), "abc");
-        assert_eq!(clip("abcd", 3), "ab…");
-        assert_eq!(clip("花园口镇", 8), "花园口镇");
-        assert_eq!(clip("花园口镇", 7), "花园口…");
-        assert_eq!(clip("花园口镇", 6), "花园…");
-        assert_eq!(clip("花园口镇", 1), "…");
-        assert!(clip("刘兰燕,刘月瑞,张辉红", 10).width() <= 10);
+    fn cells_are_cut_and_padded_by_display_columns() {
+        assert_eq!(cell("abcd", 3, Align::Left), "ab…");
+        assert_eq!(cell("花园口镇", 7, Align::Left), "花园口…");
+        assert_eq!(cell("花园", 5, Align::Left), "花园 ");
+        assert_eq!(cell("花园", 5, Align::Right), " 花园");
+        assert_eq!(cell("刘兰燕,刘月瑞,张辉红", 10, Align::Left).width(), 10);
+        assert_eq!(fit("花园口镇", 1), "…");
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+use common::floodgrid as run;
 use serde_json::Value;
 
 fn tmp(name: &str) -> PathBuf {
@@ -18,18 +19,6 @@ fn script(name: &str) -> String {
         .join(name)
         .display()
         .to_string()
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_floodgrid"))
-        .args(args)
-        .output()
-        .expect("run floodgrid");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 const ACTIONS: &str = r#"{"t_min": 10, "action": {"kind": "push", "text": "花园口站流量上涨，请各网格做好准备。", "audience": {"to": "everyone"}}}

@@ -4,22 +4,9 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::Command;
 
+use common::floodgrid;
 use serde_json::Value;
-
-/// Exit code, stdout, stderr.
-fn floodgrid(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_floodgrid"))
-        .args(args)
-        .output()
-        .expect("run floodgrid");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// A temporary directory for one test, removed on drop.
 struct Scratch(PathBuf);
