@@ -21,6 +21,8 @@
 //! assert!(report.all_pass);
 //! ```
 
+#![warn(missing_docs)]
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
