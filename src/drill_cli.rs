@@ -1,46 +1,137 @@
-//! `floodgrid drill --headless` and `floodgrid report`: drills without a terminal, for CI and for
-//! command systems. The console (without --headless) lives in the tui crate.
+//! `floodgrid drill` and `floodgrid report`: the drill's arguments, and drills without a
+//! terminal (--headless), for CI and for command systems. The console (without --headless) lives
+//! in the tui crate, which takes its options from [`DrillArgs::console_options`].
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+
 use floodgrid_engine::assess::Engine;
 use floodgrid_engine::drill::{
-    Drill, DrillOptions, DrillScript, FileJournal, JournalRecord, JournalSink, OutboxFile,
-    TimedAction, read_actions, read_journal, report,
+    Drill, DrillOptions, DrillScript, FileJournal, JournalRecord, JournalSink, MessageSink,
+    OutboxFile, Provenance, ResumeInputs, TimedAction, open_journal, read_actions, replay_of,
+    report, run_actions as run_timed, verify,
 };
 use floodgrid_engine::scenario::render_diagnostics;
+use floodgrid_tui::{ConsoleMode, ConsoleOptions, Lang};
 
-/// Arguments of a headless drill.
+/// `floodgrid drill [SCENARIO]`: every flag of the console and of the headless run, defined
+/// here once; the console gets its share as [`ConsoleOptions`].
 #[derive(clap::Args, Debug, Clone, Default)]
-pub struct HeadlessArgs {
+pub struct DrillArgs {
+    /// The scenario directory (default: the bundled scenarios/huayuankou).
+    pub scenario: Option<PathBuf>,
+    /// Run without a terminal.
+    #[arg(long)]
+    pub headless: bool,
     /// Drill script (TOML); default: the scenario's first drill.
     #[arg(long)]
     pub script: Option<PathBuf>,
     /// Commander actions, JSON Lines of {"t_min": .., "action": {"kind": ..}}.
-    #[arg(long)]
+    #[arg(long, help_heading = "Headless")]
     pub actions: Option<PathBuf>,
-    /// Journal to append every action and event to (JSON Lines, flushed per record).
+    /// Journal to append every action and event to (JSON Lines, flushed per record). In the
+    /// console's what-if and live modes: a header, then every commander action.
     #[arg(long)]
     pub journal: Option<PathBuf>,
     /// Outbox for pushed messages (JSON Lines with text, audience and recipients).
-    #[arg(long)]
+    #[arg(long, help_heading = "Headless")]
     pub outbox: Option<PathBuf>,
-    /// Continue a drill from its journal (rewrites it as the replay catches up, then appends).
-    #[arg(long, conflicts_with = "journal")]
+    /// Continue a drill from its journal (rewrites it as the replay catches up, then appends;
+    /// completes --outbox). The scenario, script and seed must be the ones in its header.
+    #[arg(
+        long,
+        conflicts_with_all = ["journal", "script", "auto_dispatch"],
+        help_heading = "Headless"
+    )]
     pub resume: Option<PathBuf>,
+    /// Replace an existing --journal or --outbox (a new drill never appends to another's).
+    #[arg(long, help_heading = "Headless")]
+    pub force: bool,
     /// The duty-commander policy: dispatch every ready task to the suggested people at once.
-    #[arg(long)]
+    #[arg(long, help_heading = "Headless")]
     pub auto_dispatch: bool,
     /// Stop at this drill minute (default: the end of the script).
-    #[arg(long)]
+    #[arg(long, help_heading = "Headless")]
     pub until: Option<f64>,
     /// Wall milliseconds to wait per drill minute (to watch, or to interrupt, a run).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, help_heading = "Headless")]
     pub pace_ms: u64,
     /// Report format printed at the end.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+    #[arg(long, value_enum, default_value_t = ReportFormat::Md, help_heading = "Headless")]
     pub format: ReportFormat,
+    /// Console language (default: from LC_ALL / LC_MESSAGES / LANG).
+    #[arg(
+        long,
+        help_heading = "Console",
+        value_parser = PossibleValuesParser::new([
+            PossibleValue::new("zh").help("中文"),
+            PossibleValue::new("en").help("English"),
+        ])
+        .try_map(|s| Lang::from_name(&s).ok_or("zh or en"))
+    )]
+    pub lang: Option<Lang>,
+    /// Console what-if mode: no drill, no clock; the discharge is what the commander sets.
+    #[arg(long, conflicts_with = "headless", help_heading = "Console")]
+    pub what_if: bool,
+    /// Discharge to start the what-if console from, m³/s.
+    #[arg(
+        long,
+        default_value_t = 0.0,
+        requires = "what_if",
+        help_heading = "Console"
+    )]
+    pub discharge: f64,
+    /// Live mode: a real feed drives the console (gauge readings and field reports, tailed).
+    #[arg(
+        long,
+        requires = "gauge",
+        conflicts_with_all = ["what_if", "script", "headless"],
+        help_heading = "Console"
+    )]
+    pub live: bool,
+    /// Gauge readings to tail, JSON Lines: {"time": RFC 3339 or minutes, "discharge_m3s": Q}.
+    #[arg(
+        long,
+        value_name = "FEED.jsonl",
+        requires = "live",
+        help_heading = "Console"
+    )]
+    pub gauge: Option<PathBuf>,
+    /// Field reports to tail, JSON Lines: {"time", "kind", "grid"/"site"/"task", "status", ...}.
+    #[arg(
+        long,
+        value_name = "REPORTS.jsonl",
+        requires = "live",
+        help_heading = "Console"
+    )]
+    pub reports: Option<PathBuf>,
+}
+
+impl DrillArgs {
+    /// The console's share of the flags: the mode (live, what-if or a drill) and what it reads
+    /// and writes.
+    pub fn console_options(&self) -> ConsoleOptions {
+        let mode = match (&self.gauge, self.what_if) {
+            (Some(gauge), _) if self.live => ConsoleMode::Live {
+                gauge: gauge.clone(),
+                reports: self.reports.clone(),
+            },
+            (_, true) => ConsoleMode::WhatIf {
+                discharge_m3s: self.discharge,
+            },
+            _ => ConsoleMode::Drill {
+                script: self.script.clone(),
+            },
+        };
+        ConsoleOptions {
+            scenario: self.scenario.clone(),
+            lang: self.lang,
+            mode,
+            journal: self.journal.clone(),
+        }
+    }
 }
 
 /// Report formats.
@@ -75,21 +166,22 @@ fn print_report(d: &Drill<'_>, format: ReportFormat) {
     }
 }
 
-/// Runs `actions` (those after the first `skip`) and the clock to the end.
+/// Runs `actions` and the clock to `until`, waiting `pace_ms` per drill minute; stops at a
+/// journal or outbox write error.
 fn run_actions(d: &mut Drill<'_>, actions: &[TimedAction], until: f64, pace_ms: u64) {
+    if pace_ms == 0 {
+        run_timed(d, actions, until);
+        return;
+    }
     let step = |d: &mut Drill<'_>, to: f64| {
-        if pace_ms == 0 {
-            d.step_to(to);
-            return;
-        }
-        while d.now_min() < to {
+        while d.now_min() < to && d.journal_error().is_none() {
             let next = (d.now_min().floor() + 1.0).min(to);
             d.step_to(next);
             std::thread::sleep(std::time::Duration::from_millis(pace_ms));
         }
     };
     for a in actions {
-        if a.t_min > until {
+        if a.t_min > until || d.journal_error().is_some() {
             break;
         }
         step(d, a.t_min);
@@ -98,8 +190,54 @@ fn run_actions(d: &mut Drill<'_>, actions: &[TimedAction], until: f64, pace_ms: 
     step(d, until);
 }
 
+/// Refuses a file a new drill would append to: a journal or outbox of another drill (replace it
+/// with `--force`, or continue it with `--resume`).
+fn fresh(path: &Path, what: &str, force: bool) -> Result<(), ExitCode> {
+    let used = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
+    if !used {
+        return Ok(());
+    }
+    if force {
+        return std::fs::remove_file(path).map_err(|e| {
+            eprintln!("error: cannot replace the {what} {}: {e}", path.display());
+            ExitCode::from(1)
+        });
+    }
+    eprintln!(
+        "error: the {what} {} already holds a drill; continue it with --resume {}, or replace it with --force",
+        path.display(),
+        path.display()
+    );
+    Err(ExitCode::from(2))
+}
+
+/// The end minute of a run: `--until` when given (a finite minute ≥ 0), else the script's end.
+fn until_of(args: &DrillArgs, d: &Drill<'_>) -> Result<f64, ExitCode> {
+    match args.until {
+        Some(u) if u.is_finite() && u >= 0.0 => Ok(u),
+        Some(u) => {
+            eprintln!("error: --until {u}; expected a drill minute ≥ 0");
+            Err(ExitCode::from(2))
+        }
+        None => Ok(d.end_min()),
+    }
+}
+
+/// The end of a run: the report, or the write error that stopped the drill.
+fn finish(d: &Drill<'_>, format: ReportFormat) -> ExitCode {
+    if let Some(e) = d.journal_error() {
+        eprintln!(
+            "error: the drill stopped at minute {:.1}: {e}; the journal ends at its last complete record (continue with --resume once there is room)",
+            d.now_min()
+        );
+        return ExitCode::from(1);
+    }
+    print_report(d, format);
+    ExitCode::SUCCESS
+}
+
 /// `floodgrid drill SCENARIO --headless ...`
-pub fn headless(engine: &Engine, scenario_dir: &Path, args: &HeadlessArgs) -> ExitCode {
+pub fn headless(engine: &Engine, scenario_dir: &Path, args: &DrillArgs) -> ExitCode {
     let actions = match &args.actions {
         Some(p) => match read_actions(p) {
             Ok(a) => a,
@@ -117,6 +255,20 @@ pub fn headless(engine: &Engine, scenario_dir: &Path, args: &HeadlessArgs) -> Ex
         Ok(s) => s,
         Err(c) => return c,
     };
+    for (path, what) in [(&args.journal, "journal"), (&args.outbox, "outbox")] {
+        if let Some(p) = path
+            && let Err(c) = fresh(p, what, args.force)
+        {
+            return c;
+        }
+    }
+    let provenance = match Provenance::of(scenario_dir, Path::new(&script.file)) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", scenario_dir.display());
+            return ExitCode::from(1);
+        }
+    };
     let journal: Option<Box<dyn JournalSink>> = match &args.journal {
         Some(p) => match FileJournal::open(p) {
             Ok(j) => Some(Box::new(j)),
@@ -127,181 +279,126 @@ pub fn headless(engine: &Engine, scenario_dir: &Path, args: &HeadlessArgs) -> Ex
         },
         None => None,
     };
-    let options = DrillOptions {
-        auto_dispatch: args.auto_dispatch,
-        ..DrillOptions::default()
-    };
-    let mut d = Drill::new(
-        engine,
-        script,
-        options,
-        journal,
-        &scenario_dir.display().to_string(),
-    );
-    if let Some(p) = &args.outbox {
-        match OutboxFile::open(p) {
-            Ok(o) => d.set_outbox(Box::new(o)),
+    let outbox: Option<Box<dyn MessageSink>> = match &args.outbox {
+        Some(p) => match OutboxFile::open(p) {
+            Ok(o) => Some(Box::new(o)),
             Err(e) => {
                 eprintln!("error: cannot open the outbox {}: {e}", p.display());
                 return ExitCode::from(1);
             }
-        }
-    }
-    let until = args.until.unwrap_or_else(|| d.end_min());
+        },
+        None => None,
+    };
+    let options = DrillOptions {
+        auto_dispatch: args.auto_dispatch,
+        ..DrillOptions::default()
+    };
+    let mut d = Drill::start(engine, script, options, journal, outbox, &provenance);
+    let until = match until_of(args, &d) {
+        Ok(u) => u,
+        Err(c) => return c,
+    };
     run_actions(&mut d, &actions, until, args.pace_ms);
-    if let Some(e) = d.journal_error() {
-        eprintln!("error: writing the journal failed: {e}");
-        return ExitCode::from(1);
-    }
-    print_report(&d, args.format);
-    ExitCode::SUCCESS
+    finish(&d, args.format)
 }
 
-/// Rebuilds a drill from a journal: replays its (non-policy) actions into a fresh copy of the
-/// journal, swaps it in, then goes on with the actions file past what the journal already holds.
+/// Picks a drill up from its journal (the session layer checks the header against the scenario,
+/// script and seed, replays, and completes the outbox), then goes on with the actions file past
+/// what the journal already holds.
 fn resume(
     engine: &Engine,
     scenario_dir: &Path,
     journal_path: &Path,
     actions: &[TimedAction],
-    args: &HeadlessArgs,
+    args: &DrillArgs,
 ) -> ExitCode {
-    let (
-        records,
-        JournalRecord::Header {
-            script,
-            auto_dispatch,
-            ..
-        },
-    ) = (match open_journal(journal_path) {
-        Ok(x) => x,
-        Err(code) => return code,
-    })
-    else {
-        return ExitCode::from(1);
-    };
-    let (replay, last_t) = replay_of(&records);
-    let script = match script_for(engine, Some(Path::new(&script))) {
-        Ok(s) => s,
-        Err(c) => return c,
-    };
-    let tmp = journal_path.with_extension("resume.tmp");
-    let _ = std::fs::remove_file(&tmp);
-    let journal = match FileJournal::open(&tmp) {
-        Ok(j) => j,
+    let header = match open_journal(journal_path) {
+        Ok((h, _)) => h,
         Err(e) => {
-            eprintln!("error: cannot write {}: {e}", tmp.display());
+            eprintln!("error: {e}");
             return ExitCode::from(1);
         }
     };
-    let options = DrillOptions {
-        auto_dispatch,
-        ..DrillOptions::default()
-    };
-    let mut d = Drill::new(
-        engine,
-        script,
-        options,
-        Some(Box::new(journal)),
-        &scenario_dir.display().to_string(),
-    );
-    run_actions(&mut d, &replay, last_t, 0);
-    if let Err(e) = std::fs::rename(&tmp, journal_path) {
-        eprintln!("error: cannot replace {}: {e}", journal_path.display());
-        return ExitCode::from(1);
+    if header.script.is_empty() {
+        eprintln!(
+            "error: {} is a what-if or live console journal; there is no drill to resume",
+            journal_path.display()
+        );
+        return ExitCode::from(2);
     }
-    // The rest of the actions file: what the journal does not hold yet.
-    let rest: Vec<TimedAction> = actions.iter().skip(replay.len()).cloned().collect();
-    let until = args.until.unwrap_or_else(|| d.end_min());
-    run_actions(&mut d, &rest, until, args.pace_ms);
-    print_report(&d, args.format);
-    ExitCode::SUCCESS
-}
-
-/// Reads a journal and its header (the first record), reporting problems on stderr.
-fn open_journal(path: &Path) -> Result<(Vec<JournalRecord>, JournalRecord), ExitCode> {
-    let records = read_journal(path).map_err(|e| {
-        eprintln!("error: {e}");
-        ExitCode::from(1)
-    })?;
-    match records.first().cloned() {
-        Some(h @ JournalRecord::Header { .. }) => Ok((records, h)),
-        _ => {
-            eprintln!("error: {}:1: expected a journal header", path.display());
-            Err(ExitCode::from(1))
-        }
-    }
-}
-
-/// The commander's actions of a journal (not the duty-commander policy's, which a replay
-/// regenerates) and the last minute it reached.
-fn replay_of(records: &[JournalRecord]) -> (Vec<TimedAction>, f64) {
-    let actions = records
-        .iter()
-        .filter_map(|r| match r {
-            JournalRecord::Action {
-                t_min,
-                action,
-                auto: false,
-                ..
-            } => Some(TimedAction {
-                t_min: *t_min,
-                action: action.clone(),
-            }),
-            _ => None,
-        })
-        .collect();
-    let last = records
-        .iter()
-        .filter_map(|r| match r {
-            JournalRecord::Action { t_min, .. } => Some(*t_min),
-            JournalRecord::Event { event, .. } => Some(event.t_min),
-            JournalRecord::Header { .. } => None,
-        })
-        .fold(0.0, f64::max);
-    (actions, last)
-}
-
-/// `floodgrid report JOURNAL`: replays the journal's drill and prints its report.
-pub fn report_from_journal(journal_path: &Path, format: ReportFormat) -> ExitCode {
-    let (
-        records,
-        JournalRecord::Header {
-            scenario,
-            script,
-            auto_dispatch,
-            ..
+    let script = match script_for(engine, Some(&header.script_file())) {
+        // Shown as the drill was started, wherever it is found now.
+        Ok(s) => DrillScript {
+            file: header.script.clone(),
+            ..s
         },
-    ) = (match open_journal(journal_path) {
-        Ok(x) => x,
-        Err(code) => return code,
-    })
-    else {
-        return ExitCode::from(1);
+        Err(c) => return c,
     };
-    if script.is_empty() {
-        return console_journal(journal_path, &scenario, &records, format);
+    let inputs = ResumeInputs {
+        dir: scenario_dir,
+        script,
+        outbox: args.outbox.as_deref(),
+    };
+    let (mut d, replayed) = match floodgrid_engine::drill::resume(engine, journal_path, inputs) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    // The rest of the actions file: what the journal does not hold yet.
+    let rest: Vec<TimedAction> = actions.iter().skip(replayed).cloned().collect();
+    let until = match until_of(args, &d) {
+        Ok(u) => u,
+        Err(c) => return c,
+    };
+    run_actions(&mut d, &rest, until, args.pace_ms);
+    finish(&d, args.format)
+}
+
+/// `floodgrid report JOURNAL`: replays the journal's drill and prints its report. The scenario
+/// and script are found from the header (their absolute paths, so from any working directory)
+/// and must still be the ones the drill ran on.
+pub fn report_from_journal(journal_path: &Path, format: ReportFormat) -> ExitCode {
+    let (header, records) = match open_journal(journal_path) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if header.script.is_empty() {
+        return console_journal(journal_path, &header.scenario, &records, format);
     }
-    let engine = match crate::engine_for(Path::new(&scenario)) {
+    let dir = header.scenario_dir();
+    let engine = match crate::engine_for(&dir) {
         Ok(e) => e,
         Err(c) => return c,
     };
-    let script = match script_for(&engine, Some(Path::new(&script))) {
-        Ok(s) => s,
+    let script = match script_for(&engine, Some(&header.script_file())) {
+        Ok(s) => DrillScript {
+            file: header.script.clone(),
+            ..s
+        },
         Err(c) => return c,
     };
+    if let Err(e) = verify(journal_path, &header, &dir, &script) {
+        eprintln!("error: {e}");
+        return ExitCode::from(1);
+    }
     let (replay, last_t) = replay_of(&records);
-    let mut d = Drill::new(
+    let mut d = Drill::start(
         &engine,
         script,
         DrillOptions {
-            auto_dispatch,
+            auto_dispatch: header.auto_dispatch,
             ..DrillOptions::default()
         },
         None,
-        &scenario,
+        None,
+        &header.provenance(),
     );
-    run_actions(&mut d, &replay, last_t, 0);
+    run_timed(&mut d, &replay, last_t);
     print_report(&d, format);
     ExitCode::SUCCESS
 }
@@ -331,4 +428,70 @@ fn console_journal(
         }
     }
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        drill: DrillArgs,
+    }
+
+    fn console(args: &[&str]) -> ConsoleOptions {
+        let argv = std::iter::once("drill").chain(args.iter().copied());
+        Cli::try_parse_from(argv)
+            .expect("valid drill flags")
+            .drill
+            .console_options()
+    }
+
+    #[test]
+    fn console_mode_follows_the_flags() {
+        let o = console(&[]);
+        assert!(matches!(o.mode, ConsoleMode::Drill { script: None }));
+        assert_eq!((o.scenario, o.lang, o.journal), (None, None, None));
+
+        let o = console(&[
+            "sc",
+            "--script",
+            "s.toml",
+            "--journal",
+            "j.jsonl",
+            "--lang",
+            "zh",
+        ]);
+        assert!(matches!(&o.mode, ConsoleMode::Drill { script: Some(p) } if p.ends_with("s.toml")));
+        assert_eq!(o.scenario, Some(PathBuf::from("sc")));
+        assert_eq!(o.journal, Some(PathBuf::from("j.jsonl")));
+        assert_eq!(o.lang, Some(Lang::Zh));
+
+        let o = console(&["--what-if", "--discharge", "5000"]);
+        assert!(matches!(o.mode, ConsoleMode::WhatIf { discharge_m3s } if discharge_m3s == 5000.0));
+
+        let o = console(&["--live", "--gauge", "g.jsonl", "--reports", "r.jsonl"]);
+        assert!(
+            matches!(&o.mode, ConsoleMode::Live { gauge, reports: Some(r) }
+            if gauge.ends_with("g.jsonl") && r.ends_with("r.jsonl"))
+        );
+    }
+
+    #[test]
+    fn console_only_and_live_flags_refuse_what_does_not_fit() {
+        for bad in [
+            &["--headless", "--what-if"][..],
+            &["--headless", "--live", "--gauge", "g"],
+            &["--live"],
+            &["--gauge", "g"],
+            &["--discharge", "100"],
+            &["--live", "--gauge", "g", "--script", "s"],
+            &["--lang", "fr"],
+        ] {
+            let argv = std::iter::once("drill").chain(bad.iter().copied());
+            assert!(Cli::try_parse_from(argv).is_err(), "{bad:?} accepted");
+        }
+    }
 }

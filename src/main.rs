@@ -3,6 +3,7 @@
 mod bench;
 mod drill_cli;
 mod simulate;
+mod table;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,10 +13,18 @@ use clap::{Parser, Subcommand, ValueEnum};
 use floodgrid_engine::assess::{Assessment, Engine, Situation};
 use floodgrid_engine::hydro::WarningLevel;
 use floodgrid_engine::scenario::{Scenario, Severity, render_diagnostics};
+use table::{Align, Column};
 
 /// Flood-response decision support and drill simulator.
 #[derive(Parser)]
-#[command(name = "floodgrid", version, about, long_about = None)]
+#[command(
+    name = "floodgrid",
+    version,
+    about,
+    long_about = None,
+    after_help = "Answers (tables, JSON, reports) go to stdout; diagnostics, progress and the \
+                  files written go to stderr."
+)]
 struct Cli {
     /// What to do; without one, the drill console opens on the bundled scenario and its default
     /// drill.
@@ -25,7 +34,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check a scenario directory: every problem of every file, with file:line:column.
+    /// Check a scenario directory: every problem of every file, with file:line:column, on
+    /// stderr; the verdict and the counts on stdout (--format json: all in one object on stdout).
     /// Exits 0 when there are no errors, 1 when there are.
     Check(CheckArgs),
     /// Write JSON Schemas for scenario.toml, plan files and drill scripts (for editor completion).
@@ -37,7 +47,7 @@ enum Command {
     /// (threshold.tif and threshold.asc; NODATA where never wet).
     Atlas(AtlasArgs),
     /// Run a drill: the console, or --headless for CI and command systems.
-    Drill(DrillArgs),
+    Drill(drill_cli::DrillArgs),
     /// 2D flood simulation (local inertial shallow water): a scenario with breaches, or a bare DEM
     /// for comparison with other solvers.
     Simulate(simulate::SimulateArgs),
@@ -46,28 +56,6 @@ enum Command {
     /// The standard speed figures (DESIGN §11), each beside its target with pass or fail; the
     /// scale scenario is generated on the fly.
     Bench(bench::BenchArgs),
-}
-
-#[derive(clap::Args, Default)]
-struct DrillArgs {
-    /// The scenario directory (default: the bundled scenarios/huayuankou).
-    scenario: Option<PathBuf>,
-    /// Run without a terminal.
-    #[arg(long)]
-    headless: bool,
-    #[command(flatten)]
-    run: drill_cli::HeadlessArgs,
-    /// Console language (default: from LANG).
-    #[arg(long, value_enum)]
-    lang: Option<floodgrid_tui::Lang>,
-    /// Console what-if mode: no drill, no clock; the discharge is what the commander sets.
-    #[arg(long, conflicts_with = "headless")]
-    what_if: bool,
-    /// Discharge to start the what-if console from, m³/s.
-    #[arg(long, default_value_t = 0.0, requires = "what_if")]
-    discharge: f64,
-    #[command(flatten)]
-    live: floodgrid_tui::LiveArgs,
 }
 
 #[derive(clap::Args)]
@@ -144,7 +132,7 @@ fn main() -> ExitCode {
     restore_sigpipe();
     let cli = Cli::parse();
     let Some(command) = cli.command else {
-        return drill(DrillArgs::default());
+        return drill(drill_cli::DrillArgs::default());
     };
     match command {
         Command::Check(args) => check(args),
@@ -158,22 +146,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn drill(args: DrillArgs) -> ExitCode {
-    if args.headless && args.live.live {
-        eprintln!("error: --live is a console mode; it cannot run --headless");
-        return ExitCode::from(2);
-    }
+fn drill(args: drill_cli::DrillArgs) -> ExitCode {
     if !args.headless {
-        let console = floodgrid_tui::ConsoleArgs {
-            scenario: args.scenario,
-            lang: args.lang,
-            what_if: args.what_if,
-            discharge: args.discharge,
-            script: args.run.script,
-            journal: args.run.journal,
-            live: args.live,
-        };
-        return match floodgrid_tui::run(console) {
+        return match floodgrid_tui::run(args.console_options()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("{e}");
@@ -183,12 +158,13 @@ fn drill(args: DrillArgs) -> ExitCode {
     }
     let dir = args
         .scenario
+        .clone()
         .unwrap_or_else(floodgrid_tui::bundled_scenario);
     let engine = match engine_for(&dir) {
         Ok(e) => e,
         Err(code) => return code,
     };
-    drill_cli::headless(&engine, &dir, &args.run)
+    drill_cli::headless(&engine, &dir, &args)
 }
 
 fn atlas(args: AtlasArgs) -> ExitCode {
@@ -224,7 +200,7 @@ fn atlas(args: AtlasArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     let wet = raster.data.iter().filter(|v| v.is_finite()).count();
-    println!(
+    eprintln!(
         "wrote {} and {} ({} × {} cells, {} reachable by the river)",
         tif.display(),
         asc.display(),
@@ -235,52 +211,10 @@ fn atlas(args: AtlasArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The flooded extent at the assessed discharge: one feature per working grid with water, its
-/// exposure as properties.
+/// Writes the flooded extent at the assessed discharge as GeoJSON (built by the engine).
 fn write_extent(engine: &Engine, a: &Assessment, path: &std::path::Path) -> std::io::Result<()> {
-    use floodgrid_engine::flood::{cells_in_region, outline_cells};
-    let sc = engine.scenario();
-    let crs = sc.config.crs;
-    let atlas = engine.atlas();
-    let round = |v: f64| (v * 1e7).round() / 1e7;
-    let ring = |r: &Vec<[f64; 2]>| -> serde_json::Value {
-        r.iter()
-            .map(|p| {
-                let (lon, lat) = crs.inverse(p[0], p[1]);
-                serde_json::json!([round(lon), round(lat)])
-            })
-            .collect()
-    };
-    let mut features = Vec::new();
-    for (g, e) in sc.grids.iter().zip(&a.exposure) {
-        if !g.kind.is_working_grid() || e.flooded_km2 <= 0.0 {
-            continue;
-        }
-        let cells = cells_in_region(&sc.dem, &g.region);
-        let polys = outline_cells(&sc.dem, &cells, |c| {
-            f64::from(atlas.threshold[c as usize]) <= a.discharge_m3s
-        });
-        let coords: Vec<serde_json::Value> = polys
-            .iter()
-            .map(|p| {
-                std::iter::once(&p.exterior)
-                    .chain(&p.holes)
-                    .map(ring)
-                    .collect()
-            })
-            .collect();
-        let mut props = serde_json::to_value(e).unwrap_or_default();
-        props["name"] = serde_json::json!(g.name);
-        props["kind"] = serde_json::json!(g.kind.name());
-        props["discharge_m3s"] = serde_json::json!(a.discharge_m3s);
-        features.push(serde_json::json!({
-            "type": "Feature",
-            "geometry": {"type": "MultiPolygon", "coordinates": coords},
-            "properties": props,
-        }));
-    }
-    let fc = serde_json::json!({"type": "FeatureCollection", "features": features});
-    std::fs::write(path, serde_json::to_string(&fc).unwrap_or_default())
+    let extent = floodgrid_engine::geojson::flooded_extent(engine, a);
+    std::fs::write(path, extent.to_string())
 }
 
 /// Loads a scenario and builds the engine, printing diagnostics on failure (exit 1).
@@ -423,24 +357,22 @@ fn print_sweep(rows: &[SweepRow], format: TableFormat) {
                     r.materials_short.to_string(),
                 ]
             };
-            let widths = [10, 7, 12, 9, 9, 10, 12, 15];
+            // The level's names are at most six columns; three spaces set it off from Q.
+            let columns = [
+                Column::right(10),
+                Column::left(6).gap(3),
+                Column::right(12),
+                Column::right(9),
+                Column::right(9),
+                Column::right(10),
+                Column::right(12),
+                Column::right(15),
+            ];
             let line = |c: [String; 8]| -> String {
                 if csv {
                     c.join(",")
                 } else {
-                    c.iter()
-                        .zip(widths)
-                        .enumerate()
-                        .map(|(k, (v, w))| {
-                            if k == 1 {
-                                format!("  {v:<w$}")
-                            } else {
-                                format!("{v:>w$} ")
-                            }
-                        })
-                        .collect::<String>()
-                        .trim_end()
-                        .to_string()
+                    table::row(&c, &columns)
                 }
             };
             if csv {
@@ -482,9 +414,20 @@ fn print_assessment(engine: &Engine, a: &Assessment) {
         s.materials_short
     );
     println!();
+    let columns = [
+        Column::left(3),
+        Column::left(44),
+        Column::left(10),
+        Column::right(8),
+        Column::left(24).gap(2),
+        Column::rest(),
+    ];
     println!(
-        "{:<3} {:<44} {:<10} {:>8}  {:<24} title",
-        "pri", "task", "status", "due min", "assignees"
+        "{}",
+        table::row(
+            &["pri", "task", "status", "due min", "assignees", "title"],
+            &columns
+        )
     );
     for t in &a.tasks {
         let names: Vec<&str> = t.assignees.iter().map(|p| p.person.name.as_ref()).collect();
@@ -492,51 +435,37 @@ fn print_assessment(engine: &Engine, a: &Assessment) {
         if t.people_short > 0 {
             who.push_str(&format!(" (short {})", t.people_short));
         }
-        println!(
-            "{:<3} {:<44} {:<10} {:>8}  {:<24} {}",
-            t.card.priority,
-            clip(&t.id, 44),
-            t.status.name(),
-            t.deadline_min,
-            clip(&who, 24),
-            t.card.title
-        );
+        let cells = [
+            t.card.priority.to_string(),
+            t.id.to_string(),
+            t.status.name().to_string(),
+            t.deadline_min.to_string(),
+            who,
+            t.card.title.to_string(),
+        ];
+        println!("{}", table::row(&cells, &columns));
     }
     if !a.shortfalls.people.is_empty() || !a.shortfalls.materials.is_empty() {
         println!();
         println!("shortfalls:");
         for p in &a.shortfalls.people {
             println!(
-                "  people  {:<20} needed {:>6}  short {:>6}",
-                p.role, p.needed, p.short
+                "  people  {} needed {:>6}  short {:>6}",
+                table::cell(&p.role, 20, Align::Left),
+                p.needed,
+                p.short
             );
         }
         for m in &a.shortfalls.materials {
             println!(
-                "  material {:<19} needed {:>8}  in depots {:>8}  short {:>8}",
-                m.material, m.needed, m.available, m.short
+                "  material {} needed {:>8}  in depots {:>8}  short {:>8}",
+                table::cell(&m.material, 19, Align::Left),
+                m.needed,
+                m.available,
+                m.short
             );
         }
     }
-}
-
-/// Cuts a string to `width` terminal columns with a visible ellipsis.
-fn clip(s: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
-    let mut out = String::new();
-    let mut w = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if w + cw > width.saturating_sub(1)
-            && s.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>() > width
-        {
-            out.push('…');
-            return out;
-        }
-        out.push(c);
-        w += cw;
-    }
-    out
 }
 
 fn check(args: CheckArgs) -> ExitCode {
@@ -566,7 +495,9 @@ fn check(args: CheckArgs) -> ExitCode {
             );
         }
         Format::Text => {
-            print!("{}", render_diagnostics(&report.diagnostics));
+            // The problems are diagnostics (stderr, as a compiler's are); the verdict and the
+            // counts are the answer (stdout).
+            eprint!("{}", render_diagnostics(&report.diagnostics));
             let c = &report.counts;
             println!(
                 "{}: {errors} error(s), {warnings} warning(s) in {elapsed_ms:.0} ms",
@@ -606,7 +537,7 @@ fn schema(args: SchemaArgs) -> ExitCode {
             eprintln!("error: cannot write {}: {e}", path.display());
             return ExitCode::from(1);
         }
-        println!("wrote {}", path.display());
+        eprintln!("wrote {}", path.display());
     }
     ExitCode::SUCCESS
 }

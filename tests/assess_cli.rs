@@ -155,3 +155,129 @@ fn full_assessment_json_is_identical_for_1_and_2_threads() {
     assert!(one.len() > 1000);
     assert_eq!(one, two);
 }
+
+/// Every position of a GeoJSON geometry, as [x, y].
+fn positions(g: &geojson::Geometry) -> Vec<[f64; 2]> {
+    use geojson::GeometryValue as V;
+    let rings: Vec<&Vec<geojson::Position>> = match &g.value {
+        V::Polygon { coordinates } => coordinates.iter().collect(),
+        V::MultiPolygon { coordinates } => coordinates.iter().flatten().collect(),
+        other => panic!("unexpected geometry {}", other.type_name()),
+    };
+    rings.into_iter().flatten().map(|p| [p[0], p[1]]).collect()
+}
+
+#[test]
+fn extent_geojson_has_grid_ids_and_lon_lat_inside_each_grid() {
+    use geojson::FeatureCollection;
+    use geojson::feature::Id;
+    let path =
+        std::env::temp_dir().join(format!("floodgrid-extent-{}.geojson", std::process::id()));
+    let (code, _, err) = floodgrid(
+        &[
+            "assess",
+            &bundled(),
+            "--discharge",
+            "22000",
+            "--extent",
+            &path.display().to_string(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&path).expect("extent written");
+    let _ = std::fs::remove_file(&path);
+    let extent: FeatureCollection = text.parse().expect("RFC 7946 FeatureCollection");
+    let grids: FeatureCollection = std::fs::read_to_string(common::bundled().join("grids.geojson"))
+        .expect("grids.geojson")
+        .parse()
+        .expect("grids FeatureCollection");
+    // Each grid's lon/lat bounding box, from the scenario's own file.
+    let bbox = |id: &str| -> [f64; 4] {
+        let g = grids
+            .features
+            .iter()
+            .find(|f| f.property("id").and_then(|v| v.as_str()) == Some(id))
+            .unwrap_or_else(|| panic!("extent feature {id} is no grid of grids.geojson"));
+        positions(g.geometry.as_ref().expect("grid outline"))
+            .iter()
+            .fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, p| {
+                [
+                    b[0].min(p[0]),
+                    b[1].min(p[1]),
+                    b[2].max(p[0]),
+                    b[3].max(p[1]),
+                ]
+            })
+    };
+    assert!(
+        extent.features.len() > 10,
+        "the design flood wets many grids"
+    );
+    let mut seen = std::collections::HashSet::new();
+    for f in &extent.features {
+        let Some(Id::String(id)) = &f.id else {
+            panic!("feature without a string id: {f:?}");
+        };
+        assert!(seen.insert(id.clone()), "{id} twice");
+        assert_eq!(
+            f.property("grid").and_then(|v| v.as_str()),
+            Some(id.as_str())
+        );
+        for key in [
+            "name",
+            "kind",
+            "discharge_m3s",
+            "flooded_km2",
+            "exposed_people",
+        ] {
+            assert!(f.contains_property(key), "{id} lacks {key}");
+        }
+        // Wet cells lie inside the grid's outline, give or take a DEM cell (~0.0003°); were x and
+        // y swapped or left in metres, they would be far outside it.
+        let [w, s, e, n] = bbox(id);
+        let slack = 0.0005;
+        for [lon, lat] in positions(f.geometry.as_ref().expect("extent geometry")) {
+            assert!(
+                (w - slack..=e + slack).contains(&lon) && (s - slack..=n + slack).contains(&lat),
+                "{id}: ({lon}, {lat}) outside {:?}",
+                [w, s, e, n]
+            );
+        }
+    }
+}
+
+#[test]
+fn assess_table_keeps_columns_in_line_with_chinese_names() {
+    use unicode_width::UnicodeWidthChar;
+    let (code, out, err) = floodgrid(&["assess", &bundled(), "--discharge", "22000"], None);
+    assert_eq!(code, 0, "{err}");
+    let mut lines = out.lines().skip_while(|l| !l.starts_with("pri "));
+    let head = lines.next().expect("the table's header");
+    // The title starts at the same display column in every row, whatever the names before it.
+    let title_at = head.find("title").expect("title column");
+    let mut chinese_rows = 0;
+    for line in lines.take_while(|l| !l.is_empty()) {
+        let (mut col, mut prev) = (0, ' ');
+        let mut chars = line.chars();
+        let mut cjk_before_title = false;
+        while col < title_at {
+            prev = chars.next().unwrap_or_else(|| panic!("short row: {line}"));
+            cjk_before_title |= prev.width() == Some(2);
+            col += prev.width().unwrap_or(0);
+        }
+        assert_eq!(
+            col, title_at,
+            "a wide character straddles the title column: {line}"
+        );
+        assert!(
+            prev == ' ' && chars.next().is_some_and(|c| c != ' '),
+            "the title is not one space after the assignees: {line}"
+        );
+        chinese_rows += usize::from(cjk_before_title);
+    }
+    assert!(
+        chinese_rows > 100,
+        "the bundled assignees have Chinese names"
+    );
+}

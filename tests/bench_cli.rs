@@ -56,3 +56,17 @@ fn bench_json_gives_every_figure_its_target_and_a_verdict() {
         "the work × time table starts from the bundled scenario"
     );
 }
+
+#[test]
+fn bench_only_with_an_unknown_part_is_an_error_naming_the_parts() {
+    let out = Command::new(env!("CARGO_BIN_EXE_floodgrid"))
+        .args(["bench", "--quick", "--only", "bogus"])
+        .output()
+        .expect("floodgrid runs");
+    assert_eq!(out.status.code(), Some(2), "a usage error, not a run");
+    assert!(out.stdout.is_empty(), "no figures, no verdict");
+    let err = String::from_utf8_lossy(&out.stderr);
+    for part in ["bogus", "bundled", "scale", "solver"] {
+        assert!(err.contains(part), "{part} not named in {err}");
+    }
+}

@@ -75,3 +75,16 @@ pub fn position_of(text: &str, needle: &str) -> (usize, usize) {
     let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
     (line, col)
 }
+
+/// Runs the `floodgrid` binary: exit code (-1 when killed by a signal), stdout, stderr.
+pub fn floodgrid(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_floodgrid"))
+        .args(args)
+        .output()
+        .expect("run floodgrid");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

@@ -6,6 +6,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+use common::floodgrid as run;
 use serde_json::Value;
 
 fn tmp(name: &str) -> PathBuf {
@@ -20,24 +21,13 @@ fn script(name: &str) -> String {
         .to_string()
 }
 
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_floodgrid"))
-        .args(args)
-        .output()
-        .expect("run floodgrid");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 const ACTIONS: &str = r#"{"t_min": 10, "action": {"kind": "push", "text": "花园口站流量上涨，请各网格做好准备。", "audience": {"to": "everyone"}}}
 {"t_min": 50, "action": {"kind": "dispatch", "task": "blue.command.start_iv"}}
 {"t_min": 190, "action": {"kind": "speed", "factor": 60}}
 {"t_min": 205, "action": {"kind": "acknowledge_alarm", "site": "works.madu"}}
 {"t_min": 330, "action": {"kind": "set_discharge", "discharge_m3s": 16000}}
 {"t_min": 400, "action": {"kind": "close", "task": "blue.command.start_iv"}}
+{"t_min": 420, "action": {"kind": "push", "text": "各网格加强巡查，发现险情立即上报。", "audience": {"to": "everyone"}}}
 "#;
 
 fn drill_args<'a>(
@@ -100,14 +90,20 @@ fn a_killed_drill_resumes_from_its_journal_with_nothing_lost() {
     let a = actions.display().to_string();
     // The uninterrupted run.
     let whole = tmp("kill-whole.jsonl");
-    let (code, report_whole, err) =
-        run(&drill_args(&bundled, &s, &a, &whole.display().to_string()));
+    let whole_out = tmp("kill-whole.outbox.jsonl");
+    let whole_out_s = whole_out.display().to_string();
+    let whole_s = whole.display().to_string();
+    let mut args = drill_args(&bundled, &s, &a, &whole_s);
+    args.extend(["--outbox", &whole_out_s]);
+    let (code, report_whole, err) = run(&args);
     assert_eq!(code, 0, "{err}");
     // The same run, paced so it can be killed part-way.
     let cut = tmp("kill-cut.jsonl");
     let cut_s = cut.display().to_string();
+    let cut_out = tmp("kill-cut.outbox.jsonl");
+    let cut_out_s = cut_out.display().to_string();
     let mut args = drill_args(&bundled, &s, &a, &cut_s);
-    args.extend(["--pace-ms", "4"]);
+    args.extend(["--pace-ms", "4", "--outbox", &cut_out_s]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_floodgrid"))
         .args(&args)
         .stdout(Stdio::null())
@@ -144,6 +140,8 @@ fn a_killed_drill_resumes_from_its_journal_with_nothing_lost() {
         &cut.display().to_string(),
         "--actions",
         &a,
+        "--outbox",
+        &cut_out_s,
         "--until",
         "480",
         "--format",
@@ -152,9 +150,18 @@ fn a_killed_drill_resumes_from_its_journal_with_nothing_lost() {
     assert_eq!(code, 0, "{err}");
     let after = std::fs::read_to_string(&cut).unwrap();
     let whole_text = std::fs::read_to_string(&whole).unwrap();
-    for p in [&actions, &whole, &cut] {
+    let (outbox_whole, outbox_resumed) = (
+        std::fs::read_to_string(&whole_out).unwrap(),
+        std::fs::read_to_string(&cut_out).unwrap(),
+    );
+    for p in [&actions, &whole, &cut, &whole_out, &cut_out] {
         let _ = std::fs::remove_file(p);
     }
+    assert!(outbox_whole.lines().count() >= 2, "{outbox_whole}");
+    assert_eq!(
+        outbox_resumed, outbox_whole,
+        "the resumed outbox equals an uninterrupted run's: nothing lost, nothing twice"
+    );
     for line in &acknowledged {
         assert!(
             after.contains(line.as_str()),
@@ -441,7 +448,8 @@ fn malformed_scripts_and_actions_get_file_and_line() {
     ]);
     let _ = std::fs::remove_file(&bad_actions);
     assert_eq!(code, 1);
-    assert!(err.contains("bad-actions.jsonl:7:"), "{err}");
+    let line = ACTIONS.lines().count() + 1;
+    assert!(err.contains(&format!("bad-actions.jsonl:{line}:")), "{err}");
 }
 
 #[test]
@@ -472,4 +480,208 @@ fn pushed_messages_reach_the_outbox_with_their_recipients() {
         assert!(!m["text"].as_str().unwrap().is_empty());
         assert!(!m["recipients"].as_array().unwrap().is_empty(), "{m}");
     }
+}
+
+#[test]
+fn drill_help_lists_each_flag_once() {
+    let (code, help, _) = run(&["drill", "--help"]);
+    assert_eq!(code, 0);
+    for flag in [
+        "--headless",
+        "--script",
+        "--actions",
+        "--journal",
+        "--outbox",
+        "--resume",
+        "--auto-dispatch",
+        "--until",
+        "--pace-ms",
+        "--format",
+        "--lang",
+        "--what-if",
+        "--discharge",
+        "--live",
+        "--gauge",
+        "--reports",
+    ] {
+        let declared = help
+            .lines()
+            .filter(|l| l.trim_start().starts_with(&format!("{flag} ")) || l.trim() == flag)
+            .count();
+        assert_eq!(declared, 1, "{flag} declared {declared} times in\n{help}");
+    }
+}
+
+/// A copy of the tiny fixture scenario (tests/fixtures/tiny) a test may change.
+fn tiny_copy(name: &str) -> PathBuf {
+    let dir = tmp(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            if e.path().is_dir() {
+                if e.file_name() != "expect" {
+                    copy(&e.path(), &to.join(e.file_name()));
+                }
+            } else {
+                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+            }
+        }
+    }
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
+    copy(&src, &dir);
+    dir
+}
+
+fn tiny_drill(
+    dir: &std::path::Path,
+    journal: &std::path::Path,
+    extra: &[&str],
+) -> (i32, String, String) {
+    let d = dir.display().to_string();
+    let script = dir
+        .join("drills/01-rise-to-yellow.toml")
+        .display()
+        .to_string();
+    let j = journal.display().to_string();
+    let mut args = vec![
+        "drill",
+        &d,
+        "--headless",
+        "--script",
+        &script,
+        "--journal",
+        &j,
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// A resume, and a report, refuse a journal whose scenario, script or seed changed since it was
+/// written, saying what differs; an existing journal is never appended to by a new drill.
+#[test]
+fn a_journal_is_only_resumed_or_reported_on_the_data_it_was_written_with() {
+    let dir = tiny_copy("provenance");
+    let journal = tmp("provenance.jsonl");
+    let _ = std::fs::remove_file(&journal);
+    let (code, _, err) = tiny_drill(&dir, &journal, &["--until", "120"]);
+    assert_eq!(code, 0, "{err}");
+    let header = std::fs::read_to_string(&journal).unwrap();
+    assert!(
+        header
+            .lines()
+            .next()
+            .unwrap()
+            .contains("\"scenario_hash\":\"fnv1a64:")
+    );
+
+    // A new drill on the same journal path: refused, then replaced with --force.
+    let (code, _, err) = tiny_drill(&dir, &journal, &["--until", "60"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("already holds a drill") && err.contains("--force"),
+        "{err}"
+    );
+    let (code, _, err) = tiny_drill(&dir, &journal, &["--until", "120", "--force"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&journal).unwrap(),
+        header,
+        "replaced, not appended"
+    );
+
+    let d = dir.display().to_string();
+    let j = journal.display().to_string();
+    let resume = || run(&["drill", &d, "--headless", "--resume", &j, "--until", "180"]);
+    // The scenario changed: one person's phone.
+    let people = dir.join("people.csv");
+    let original = std::fs::read_to_string(&people).unwrap();
+    std::fs::write(&people, original.replacen("139", "138", 1)).unwrap();
+    let (code, _, err) = resume();
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("was written for scenario") && err.contains("now hashes to"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["report", &j]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("was written for scenario"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&journal).unwrap(),
+        header,
+        "untouched"
+    );
+    std::fs::write(&people, &original).unwrap();
+    // The script's seed changed.
+    let script = dir.join("drills/01-rise-to-yellow.toml");
+    let text = std::fs::read_to_string(&script).unwrap();
+    let seed_line = text
+        .lines()
+        .find(|l| l.starts_with("seed"))
+        .unwrap()
+        .to_string();
+    std::fs::write(&script, text.replacen(&seed_line, "seed = 99", 1)).unwrap();
+    let (code, _, err) = resume();
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("was written for script"), "{err}");
+    std::fs::write(&script, &text).unwrap();
+    // Restored: it resumes, and the report runs from another working directory.
+    let (code, _, err) = resume();
+    assert_eq!(code, 0, "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_floodgrid"))
+        .args(["report", &j])
+        .current_dir(std::env::temp_dir())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&journal);
+}
+
+/// A full disk stops the drill at once with an error, and the journal it leaves ends at a
+/// complete record (or one torn record and nothing after it) that `report` reads. Needs a small
+/// tmpfs; skipped with a note where mounting is not allowed.
+#[test]
+fn a_full_disk_stops_the_drill_and_leaves_a_readable_journal() {
+    let mnt = tmp("fulldisk");
+    let _ = std::fs::create_dir_all(&mnt);
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=12k", "tmpfs"])
+        .arg(&mnt)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        println!("cannot mount a tmpfs here: skipping the full-disk test");
+        let _ = std::fs::remove_dir(&mnt);
+        return;
+    }
+    let dir = tiny_copy("fulldisk-scenario");
+    let journal = mnt.join("j.jsonl");
+    let (code, _, err) = tiny_drill(&dir, &journal, &["--auto-dispatch"]);
+    let text = std::fs::read(&journal).unwrap_or_default();
+    let (rcode, _, rerr) = run(&["report", &journal.display().to_string()]);
+    let _ = Command::new("umount").arg(&mnt).status();
+    let _ = std::fs::remove_dir(&mnt);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 1, "a full disk is an error: {err}");
+    assert!(err.contains("the drill stopped at minute"), "{err}");
+    assert!(
+        text.len() > 1_000 && text.len() <= 12 * 1024,
+        "the journal holds what fitted"
+    );
+    // At most the last line is torn: every earlier line is a complete record.
+    let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+    for l in &lines[..lines.len().saturating_sub(2)] {
+        assert!(
+            serde_json::from_slice::<Value>(l).is_ok(),
+            "a torn record before the end"
+        );
+    }
+    assert_eq!(rcode, 0, "report reads what the full disk left: {rerr}");
 }

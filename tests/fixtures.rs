@@ -70,7 +70,7 @@ fn fixtures_check_clean() {
         assert_eq!(code, 0, "{name}: {out}{err}");
         expect(
             &dir.join("expect/check.txt"),
-            &normalise_check(&(out + &err), &dir),
+            &normalise_check(&(err + &out), &dir),
         );
     }
 }
@@ -165,7 +165,7 @@ fn planner_mistakes_give_their_expected_diagnostics() {
         assert_eq!(code, 1, "{}: errors exit 1\n{out}{err}", case.display());
         expect(
             &case.join("expect.txt"),
-            &normalise_check(&(out + &err), &dir),
+            &normalise_check(&(err + &out), &dir),
         );
         cases += 1;
     }

@@ -15,6 +15,7 @@
 //! - [`flood`]: terrain I/O (ESRI ASCII, GeoTIFF), the flood atlas, exposure, the 2D solver.
 //! - [`assess`]: the engine: `Engine::build`, `Engine::assess(&Situation) -> Result<Assessment, SituationError>`.
 //! - [`response`]: assignment, materials, evacuation.
+//! - [`geojson`]: the flooded extent as an RFC 7946 FeatureCollection.
 //! - [`drill`]: drill scripts, the running drill, its journal and report.
 //! - [`crs`]: lon/lat ↔ projected metres.
 //! - [`schema`]: JSON Schemas of the planner-edited files.
@@ -34,7 +35,7 @@
 
 #![warn(missing_docs)]
 
-pub use floodgrid_assess::{assess, response};
+pub use floodgrid_assess::{assess, geojson, response};
 pub use floodgrid_flood as flood;
 pub use floodgrid_model::{crs, grid, hydro, plan};
 pub use floodgrid_scenario as scenario;

@@ -1,17 +1,15 @@
-//! The console on its own, until `floodgrid drill` is wired:
-//! `cargo run -p floodgrid-tui --example console -- [SCENARIO] [--lang zh|en] [--journal FILE]`.
+//! The console on its own, without the `floodgrid` binary:
+//! `cargo run -p floodgrid-tui --example console -- [SCENARIO]` opens the scenario's default drill
+//! (the bundled scenario without an argument). `floodgrid drill` has every flag.
 
-use clap::Parser;
-use floodgrid_tui::ConsoleArgs;
-
-#[derive(Parser)]
-struct Cli {
-    #[command(flatten)]
-    console: ConsoleArgs,
-}
+use floodgrid_tui::ConsoleOptions;
 
 fn main() -> std::process::ExitCode {
-    match floodgrid_tui::run(Cli::parse().console) {
+    let options = ConsoleOptions {
+        scenario: std::env::args_os().nth(1).map(Into::into),
+        ..ConsoleOptions::default()
+    };
+    match floodgrid_tui::run(options) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{e}");

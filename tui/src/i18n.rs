@@ -9,9 +9,7 @@ use floodgrid_engine::plan::{TaskStatus, TaskStep};
 use serde::{Deserialize, Serialize};
 
 /// The console's language.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum, Default,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Lang {
     /// 中文.

@@ -71,6 +71,8 @@ impl JsonlJournal {
                 script: String::new(),
                 seed: 0,
                 auto_dispatch: false,
+                scenario_path: String::new(),
+                script_path: String::new(),
                 scenario_hash: String::new(),
                 script_hash: String::new(),
             })?;

@@ -60,45 +60,50 @@ pub use view::draw;
 /// The console's name as shown in its title bar.
 pub const TITLE: &str = "floodgrid drill console";
 
-/// `floodgrid drill [SCENARIO]`: the console.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct ConsoleArgs {
-    /// The scenario directory (default: the bundled 花园口镇 scenario).
+/// How the console opens: the scenario, the language, the mode and the journal. Plain data (the
+/// binary's `floodgrid drill` flags build it); the console parses no arguments of its own.
+#[derive(Debug, Clone, Default)]
+pub struct ConsoleOptions {
+    /// The scenario directory (`None`: [`bundled_scenario`]).
     pub scenario: Option<PathBuf>,
-    /// Language of the console (default: from LC_ALL / LC_MESSAGES / LANG).
-    #[arg(long, value_enum)]
+    /// Language of the console (`None`: from LC_ALL / LC_MESSAGES / LANG).
     pub lang: Option<Lang>,
-    /// What-if mode: no drill, no clock; the discharge is what the commander sets.
-    #[arg(long)]
-    pub what_if: bool,
-    /// Discharge to start from in what-if mode, m³/s.
-    #[arg(long, default_value_t = 0.0, requires = "what_if")]
-    pub discharge: f64,
-    /// Drill script (TOML); default: the scenario's first drill.
-    #[arg(long, conflicts_with = "what_if")]
-    pub script: Option<PathBuf>,
+    /// A drill, what-if or live.
+    pub mode: ConsoleMode,
     /// Journal (JSON Lines, flushed per record). In a drill: every action and event, as
     /// `floodgrid drill --headless` writes it. In what-if and live modes: a header, then every
     /// commander action, in the same format.
-    #[arg(long)]
     pub journal: Option<PathBuf>,
-    /// Live mode.
-    #[command(flatten)]
-    pub live: LiveArgs,
 }
 
-/// Live mode's arguments: the feed files the console tails (formats in docs/FORMATS.md).
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct LiveArgs {
-    /// Live mode: a real feed drives the console (gauge readings and field reports, tailed).
-    #[arg(long, requires = "gauge", conflicts_with_all = ["what_if", "script"])]
-    pub live: bool,
-    /// Gauge readings to tail, JSON Lines: {"time": RFC 3339 or minutes, "discharge_m3s": Q}.
-    #[arg(long, value_name = "FEED.jsonl", requires = "live")]
-    pub gauge: Option<PathBuf>,
-    /// Field reports to tail, JSON Lines: {"time", "kind", "grid"/"site"/"task", "status", ...}.
-    #[arg(long, value_name = "REPORTS.jsonl", requires = "live")]
-    pub reports: Option<PathBuf>,
+/// What drives the console.
+#[derive(Debug, Clone)]
+pub enum ConsoleMode {
+    /// A drill script on the drill clock: `script`, else the scenario's first drill; a scenario
+    /// without drills opens in what-if mode at 0 m³/s.
+    Drill {
+        /// Drill script (TOML).
+        script: Option<PathBuf>,
+    },
+    /// No drill, no clock; the discharge is what the commander sets.
+    WhatIf {
+        /// Discharge to start from, m³/s.
+        discharge_m3s: f64,
+    },
+    /// A real feed drives the console: tailed JSON Lines files (formats in docs/FORMATS.md).
+    Live {
+        /// Gauge readings: {"time": RFC 3339 or minutes, "discharge_m3s": Q}.
+        gauge: PathBuf,
+        /// Field reports: {"time", "kind", "grid"/"site"/"task", "status", ...}.
+        reports: Option<PathBuf>,
+    },
+}
+
+impl Default for ConsoleMode {
+    /// The scenario's default drill.
+    fn default() -> ConsoleMode {
+        ConsoleMode::Drill { script: None }
+    }
 }
 
 /// The bundled scenario: `scenarios/huayuankou` under the working directory, else the one in
@@ -114,12 +119,11 @@ pub fn bundled_scenario() -> PathBuf {
     ))
 }
 
-/// Loads the scenario, builds the engine and runs the console until the commander quits: a
-/// drill of the scenario's default drill (or `--script`), what-if mode with `--what-if` (also
-/// when the scenario has no drill), or live mode with `--live --gauge FEED`. The scenario and the script are checked before the terminal
-/// is touched; the error then carries their diagnostics, rendered, as its message.
-pub fn run(args: ConsoleArgs) -> io::Result<()> {
-    let dir = args.scenario.clone().unwrap_or_else(bundled_scenario);
+/// Loads the scenario, builds the engine and runs the console until the commander quits, in the
+/// options' [`ConsoleMode`]. The scenario and the script are checked before the terminal is
+/// touched; the error then carries their diagnostics, rendered, as its message.
+pub fn run(options: ConsoleOptions) -> io::Result<()> {
+    let dir = options.scenario.clone().unwrap_or_else(bundled_scenario);
     let scenario = Scenario::load(&dir).map_err(|e| {
         io::Error::other(format!(
             "{}error: {} cannot be used; run `floodgrid check {}`",
@@ -129,75 +133,55 @@ pub fn run(args: ConsoleArgs) -> io::Result<()> {
         ))
     })?;
     let engine = Arc::new(Engine::build(scenario).map_err(io::Error::other)?);
-    let lang = args.lang.unwrap_or_else(Lang::from_env);
-    if args.live.live {
-        let Some(gauge) = args.live.gauge.clone() else {
-            return Err(io::Error::other("error: --live needs --gauge FEED.jsonl"));
-        };
-        let journal: Option<Box<dyn Journal>> = match &args.journal {
-            Some(p) => Some(Box::new(JsonlJournal::append(
-                p,
-                &dir.display().to_string(),
-            )?)),
-            None => None,
-        };
-        let feed = LiveFeed::new(engine.clone(), gauge, args.live.reports.clone());
-        let mut app = App::new(
-            engine,
-            AppOptions {
-                lang,
-                journal,
-                driver: Some(Box::new(feed)),
-                ..AppOptions::default()
-            },
-        );
-        // Read what the files hold before the first frame.
-        update(&mut app, Message::Tick(Duration::ZERO));
-        return run_app(app);
-    }
-    let script = if args.what_if {
-        None
-    } else {
-        match &args.script {
-            Some(p) => Some(
-                engine
-                    .scenario()
-                    .load_drill(p)
-                    .map_err(|d| io::Error::other(render_diagnostics(&d)))?,
-            ),
-            None => engine.scenario().drills.first().cloned(),
+    let lang = options.lang.unwrap_or_else(Lang::from_env);
+    let origin = dir.display().to_string();
+    // What-if and live consoles journal the commander's actions after a header of their own.
+    let console_journal = || -> io::Result<Option<Box<dyn Journal>>> {
+        match &options.journal {
+            Some(p) => Ok(Some(Box::new(JsonlJournal::append(p, &origin)?))),
+            None => Ok(None),
         }
     };
-    let Some(script) = script else {
-        let journal: Option<Box<dyn Journal>> = match &args.journal {
-            Some(p) => Some(Box::new(JsonlJournal::append(
-                p,
-                &dir.display().to_string(),
-            )?)),
-            None => None,
+    let what_if = |engine: Arc<Engine>, discharge_m3s: f64| -> io::Result<()> {
+        let options = AppOptions {
+            lang,
+            discharge_m3s,
+            journal: console_journal()?,
+            driver: None,
         };
-        let app = App::new(
-            engine,
-            AppOptions {
-                lang,
-                discharge_m3s: args.discharge,
-                journal,
-                driver: None,
-            },
-        );
-        return run_app(app);
+        run_app(App::new(engine, options))
     };
-    let journal: Option<Box<dyn JournalSink>> = match &args.journal {
+    let script = match &options.mode {
+        ConsoleMode::Live { gauge, reports } => {
+            let feed = LiveFeed::new(engine.clone(), gauge.clone(), reports.clone());
+            let mut app = App::new(
+                engine,
+                AppOptions {
+                    lang,
+                    journal: console_journal()?,
+                    driver: Some(Box::new(feed)),
+                    ..AppOptions::default()
+                },
+            );
+            // Read what the files hold before the first frame.
+            update(&mut app, Message::Tick(Duration::ZERO));
+            return run_app(app);
+        }
+        ConsoleMode::WhatIf { discharge_m3s } => return what_if(engine, *discharge_m3s),
+        ConsoleMode::Drill { script: Some(p) } => engine
+            .scenario()
+            .load_drill(p)
+            .map_err(|d| io::Error::other(render_diagnostics(&d)))?,
+        ConsoleMode::Drill { script: None } => match engine.scenario().drills.first() {
+            Some(s) => s.clone(),
+            None => return what_if(engine, 0.0),
+        },
+    };
+    let journal: Option<Box<dyn JournalSink>> = match &options.journal {
         Some(p) => Some(Box::new(FileJournal::open(p)?)),
         None => None,
     };
-    let drill = Drill::new(
-        &engine,
-        script,
-        DrillOptions::default(),
-        journal,
-        &dir.display().to_string(),
-    );
+    let drill = Drill::new(&engine, script, DrillOptions::default(), journal, &origin);
     let app = App::new(
         engine.clone(),
         AppOptions {

@@ -132,6 +132,8 @@ fn a_dispatch_is_recorded_in_the_situation_and_written_to_the_journal() {
                 script: String::new(),
                 seed: 0,
                 auto_dispatch: false,
+                scenario_path: String::new(),
+                script_path: String::new(),
                 scenario_hash: String::new(),
                 script_hash: String::new(),
             },

@@ -8,4 +8,5 @@
 #![warn(missing_docs)]
 
 pub mod assess;
+pub mod geojson;
 pub mod response;

@@ -25,6 +25,13 @@ pub enum JournalRecord {
         seed: u64,
         /// Whether the duty-commander policy dispatched automatically.
         auto_dispatch: bool,
+        /// The scenario directory, absolute (to find it from any working directory); empty in
+        /// journals written before it was kept.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        scenario_path: String,
+        /// The script file, absolute.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        script_path: String,
         /// Content hash of the scenario directory (drill scripts aside) when the drill started;
         /// empty in journals written before hashes were kept, or by a caller without files.
         #[serde(default, skip_serializing_if = "String::is_empty")]

@@ -9,8 +9,15 @@ use std::path::{Path, PathBuf};
 /// What a journal's header records of a drill's inputs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Provenance {
-    /// The scenario directory as given (what `report` opens again).
+    /// The scenario directory as given (shown in reports).
     pub scenario: String,
+    /// The script file as given (shown in reports; empty: the script's own `file`).
+    pub script: String,
+    /// The same, absolute (what `report` and `--resume` open again from any directory); empty
+    /// when unknown.
+    pub scenario_path: String,
+    /// The script file, absolute; empty when unknown.
+    pub script_path: String,
     /// [`scenario_hash`] of that directory; empty when unknown.
     pub scenario_hash: String,
     /// [`file_hash`] of the script file; empty when unknown.
@@ -20,8 +27,14 @@ pub struct Provenance {
 impl Provenance {
     /// The provenance of a drill on the scenario in `dir` with the script file `script`.
     pub fn of(dir: &Path, script: &Path) -> io::Result<Provenance> {
+        let absolute = |p: &Path| -> io::Result<String> {
+            Ok(std::fs::canonicalize(p)?.display().to_string())
+        };
         Ok(Provenance {
             scenario: dir.display().to_string(),
+            script: script.display().to_string(),
+            scenario_path: absolute(dir)?,
+            script_path: absolute(script)?,
             scenario_hash: scenario_hash(dir)?,
             script_hash: file_hash(script)?,
         })

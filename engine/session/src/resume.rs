@@ -11,7 +11,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::journal::{
     FileJournal, JournalRecord, MessageSink, PushedMessage, TimedAction, read_journal,
@@ -56,10 +56,49 @@ pub struct JournalHeader {
     pub seed: u64,
     /// Whether the duty-commander policy ran.
     pub auto_dispatch: bool,
+    /// The scenario directory and script, absolute (empty when the journal predates them).
+    pub scenario_path: String,
+    /// The script file, absolute.
+    pub script_path: String,
     /// Content hashes (empty when the journal predates them).
     pub scenario_hash: String,
     /// Content hash of the script.
     pub script_hash: String,
+}
+
+impl JournalHeader {
+    /// The provenance it records (a resumed drill writes the same header again).
+    pub fn provenance(&self) -> Provenance {
+        Provenance {
+            scenario: self.scenario.clone(),
+            script: self.script.clone(),
+            scenario_path: self.scenario_path.clone(),
+            script_path: self.script_path.clone(),
+            scenario_hash: self.scenario_hash.clone(),
+            script_hash: self.script_hash.clone(),
+        }
+    }
+
+    /// Where to find the scenario: the absolute path when the header has one and it exists,
+    /// else the path as written.
+    pub fn scenario_dir(&self) -> PathBuf {
+        let abs = PathBuf::from(&self.scenario_path);
+        if !self.scenario_path.is_empty() && abs.is_dir() {
+            abs
+        } else {
+            PathBuf::from(&self.scenario)
+        }
+    }
+
+    /// Where to find the script, likewise.
+    pub fn script_file(&self) -> PathBuf {
+        let abs = PathBuf::from(&self.script_path);
+        if !self.script_path.is_empty() && abs.is_file() {
+            abs
+        } else {
+            PathBuf::from(&self.script)
+        }
+    }
 }
 
 /// Reads a journal and its header.
@@ -71,6 +110,8 @@ pub fn open_journal(path: &Path) -> Result<(JournalHeader, Vec<JournalRecord>), 
             script,
             seed,
             auto_dispatch,
+            scenario_path,
+            script_path,
             scenario_hash,
             script_hash,
         }) => Ok((
@@ -79,6 +120,8 @@ pub fn open_journal(path: &Path) -> Result<(JournalHeader, Vec<JournalRecord>), 
                 script: script.clone(),
                 seed: *seed,
                 auto_dispatch: *auto_dispatch,
+                scenario_path: scenario_path.clone(),
+                script_path: script_path.clone(),
                 scenario_hash: scenario_hash.clone(),
                 script_hash: script_hash.clone(),
             },
@@ -113,8 +156,8 @@ pub fn verify(
         }
     }
     if !header.script_hash.is_empty() {
-        let path = Path::new(&script.file);
-        let now = file_hash(path).map_err(|e| io(path, e))?;
+        let path = header.script_file();
+        let now = file_hash(&path).map_err(|e| io(&path, e))?;
         if now != header.script_hash {
             return Err(mismatch(format!(
                 "script {} ({}), but it now hashes to {now}",
@@ -245,11 +288,7 @@ pub fn resume<'e>(
         Some(p) => Some(Box::new(CatchUpOutbox::open(p).map_err(|e| io(p, e))?)),
         None => None,
     };
-    let provenance = Provenance {
-        scenario: header.scenario.clone(),
-        scenario_hash: header.scenario_hash.clone(),
-        script_hash: header.script_hash.clone(),
-    };
+    let provenance = header.provenance();
     let options = DrillOptions {
         auto_dispatch: header.auto_dispatch,
         ..DrillOptions::default()

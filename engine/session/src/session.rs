@@ -402,9 +402,15 @@ impl<'e> Drill<'e> {
         }
         let header = JournalRecord::Header {
             scenario: provenance.scenario.clone(),
-            script: d.script.file.clone(),
+            script: if provenance.script.is_empty() {
+                d.script.file.clone()
+            } else {
+                provenance.script.clone()
+            },
             seed: d.script.seed,
             auto_dispatch: d.options.auto_dispatch,
+            scenario_path: provenance.scenario_path.clone(),
+            script_path: provenance.script_path.clone(),
             scenario_hash: provenance.scenario_hash.clone(),
             script_hash: provenance.script_hash.clone(),
         };
