@@ -36,18 +36,17 @@ pub struct DrillArgs {
     #[arg(long)]
     pub journal: Option<PathBuf>,
     /// Outbox for pushed messages (JSON Lines with text, audience and recipients).
-    #[arg(long, help_heading = "Headless")]
+    #[arg(long)]
     pub outbox: Option<PathBuf>,
     /// Continue a drill from its journal (rewrites it as the replay catches up, then appends;
     /// completes --outbox). The scenario, script and seed must be the ones in its header.
     #[arg(
         long,
-        conflicts_with_all = ["journal", "script", "auto_dispatch"],
-        help_heading = "Headless"
+        conflicts_with_all = ["journal", "script", "auto_dispatch", "what_if", "live"]
     )]
     pub resume: Option<PathBuf>,
     /// Replace an existing --journal or --outbox (a new drill never appends to another's).
-    #[arg(long, help_heading = "Headless")]
+    #[arg(long)]
     pub force: bool,
     /// The duty-commander policy: dispatch every ready task to the suggested people at once.
     #[arg(long, help_heading = "Headless")]
@@ -130,6 +129,9 @@ impl DrillArgs {
             lang: self.lang,
             mode,
             journal: self.journal.clone(),
+            outbox: self.outbox.clone(),
+            resume: self.resume.clone(),
+            force: self.force,
         }
     }
 }

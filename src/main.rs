@@ -152,7 +152,7 @@ fn drill(args: drill_cli::DrillArgs) -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("{e}");
-                ExitCode::from(1)
+                ExitCode::from(e.exit_code())
             }
         };
     }

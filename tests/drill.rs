@@ -685,3 +685,14 @@ fn a_full_disk_stops_the_drill_and_leaves_a_readable_journal() {
     }
     assert_eq!(rcode, 0, "report reads what the full disk left: {rerr}");
 }
+
+/// The console without a terminal (a pipe, a CI job) says so and exits 2, never a panic.
+#[test]
+fn the_console_without_a_terminal_exits_2_with_a_hint() {
+    let (code, out, err) = run(&["drill"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("needs an interactive terminal; use --headless"),
+        "{err}"
+    );
+}

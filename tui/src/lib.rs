@@ -39,12 +39,15 @@ pub mod live;
 pub mod view;
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use floodgrid_engine::assess::Engine;
-use floodgrid_engine::drill::{Drill, DrillOptions, FileJournal, JournalSink};
+use floodgrid_engine::drill::{
+    Drill, DrillOptions, FileJournal, JournalSink, MessageSink, OutboxFile, Provenance,
+    ResumeInputs, open_journal,
+};
 use floodgrid_engine::scenario::{Scenario, render_diagnostics};
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
@@ -74,6 +77,38 @@ pub struct ConsoleOptions {
     /// `floodgrid drill --headless` writes it. In what-if and live modes: a header, then every
     /// commander action, in the same format.
     pub journal: Option<PathBuf>,
+    /// A drill's outbox of pushed messages (JSON Lines), as `floodgrid drill --headless` writes it.
+    pub outbox: Option<PathBuf>,
+    /// Continue the drill of this journal (checked against the scenario, script and seed in its
+    /// header; its outbox completed) instead of starting one.
+    pub resume: Option<PathBuf>,
+    /// Replace an existing journal or outbox (a new drill never appends to another's).
+    pub force: bool,
+}
+
+/// Why the console did not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsoleError {
+    /// Standard input or output is not a terminal (a pipe, a file, a CI job).
+    #[error("error: the drill console needs an interactive terminal; use --headless")]
+    NoTerminal,
+    /// The options cannot be used as given (an existing journal, a journal to resume that does
+    /// not fit the scenario): a usage error.
+    #[error("{0}")]
+    Usage(String),
+    /// Loading, resuming or running failed.
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+impl ConsoleError {
+    /// The process exit code: 2 for usage (no terminal, refused options), 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ConsoleError::NoTerminal | ConsoleError::Usage(_) => 2,
+            ConsoleError::Io(_) => 1,
+        }
+    }
 }
 
 /// What drives the console.
@@ -122,7 +157,11 @@ pub fn bundled_scenario() -> PathBuf {
 /// Loads the scenario, builds the engine and runs the console until the commander quits, in the
 /// options' [`ConsoleMode`]. The scenario and the script are checked before the terminal is
 /// touched; the error then carries their diagnostics, rendered, as its message.
-pub fn run(options: ConsoleOptions) -> io::Result<()> {
+pub fn run(options: ConsoleOptions) -> Result<(), ConsoleError> {
+    use std::io::IsTerminal;
+    if !(io::stdin().is_terminal() && io::stdout().is_terminal()) {
+        return Err(ConsoleError::NoTerminal);
+    }
     let dir = options.scenario.clone().unwrap_or_else(bundled_scenario);
     let scenario = Scenario::load(&dir).map_err(|e| {
         io::Error::other(format!(
@@ -165,23 +204,69 @@ pub fn run(options: ConsoleOptions) -> io::Result<()> {
             );
             // Read what the files hold before the first frame.
             update(&mut app, Message::Tick(Duration::ZERO));
-            return run_app(app);
+            return Ok(run_app(app)?);
         }
-        ConsoleMode::WhatIf { discharge_m3s } => return what_if(engine, *discharge_m3s),
+        ConsoleMode::WhatIf { discharge_m3s } => return Ok(what_if(engine, *discharge_m3s)?),
         ConsoleMode::Drill { script: Some(p) } => engine
             .scenario()
             .load_drill(p)
             .map_err(|d| io::Error::other(render_diagnostics(&d)))?,
         ConsoleMode::Drill { script: None } => match engine.scenario().drills.first() {
             Some(s) => s.clone(),
-            None => return what_if(engine, 0.0),
+            None => return Ok(what_if(engine, 0.0)?),
         },
     };
-    let journal: Option<Box<dyn JournalSink>> = match &options.journal {
-        Some(p) => Some(Box::new(FileJournal::open(p)?)),
-        None => None,
+    let drill = if let Some(path) = &options.resume {
+        // The journal names its script; shown as it was when the drill started.
+        let (header, _) =
+            open_journal(path).map_err(|e| ConsoleError::Usage(format!("error: {e}")))?;
+        let script = engine
+            .scenario()
+            .load_drill(header.script_file())
+            .map_err(|d| io::Error::other(render_diagnostics(&d)))?;
+        let script = floodgrid_engine::drill::DrillScript {
+            file: header.script.clone(),
+            ..script
+        };
+        let inputs = ResumeInputs {
+            dir: &dir,
+            script,
+            outbox: options.outbox.as_deref(),
+        };
+        floodgrid_engine::drill::resume(&engine, path, inputs)
+            .map_err(|e| ConsoleError::Usage(format!("error: {e}")))?
+            .0
+    } else {
+        for (path, what) in [(&options.journal, "journal"), (&options.outbox, "outbox")] {
+            let Some(p) = path else { continue };
+            if std::fs::metadata(p).is_ok_and(|m| m.len() > 0) {
+                if !options.force {
+                    return Err(ConsoleError::Usage(format!(
+                        "error: the {what} {} already holds a drill; continue it with --resume, or replace it with --force",
+                        p.display()
+                    )));
+                }
+                std::fs::remove_file(p)?;
+            }
+        }
+        let journal: Option<Box<dyn JournalSink>> = match &options.journal {
+            Some(p) => Some(Box::new(FileJournal::open(p)?)),
+            None => None,
+        };
+        let outbox: Option<Box<dyn MessageSink>> = match &options.outbox {
+            Some(p) => Some(Box::new(OutboxFile::open(p)?)),
+            None => None,
+        };
+        let provenance = Provenance::of(&dir, Path::new(&script.file))?;
+        Drill::start(
+            &engine,
+            script,
+            DrillOptions::default(),
+            journal,
+            outbox,
+            &provenance,
+        )
     };
-    let drill = Drill::new(&engine, script, DrillOptions::default(), journal, &origin);
     let app = App::new(
         engine.clone(),
         AppOptions {
@@ -190,7 +275,7 @@ pub fn run(options: ConsoleOptions) -> io::Result<()> {
             ..AppOptions::default()
         },
     );
-    run_app(app)
+    Ok(run_app(app)?)
 }
 
 /// Runs an App on the terminal until it quits: raw mode and the alternate screen, restored on
