@@ -236,3 +236,61 @@ fn a_placeholder_the_instruction_cannot_fill_is_flagged_where_it_is_used() {
     );
     assert!(all.contains("0 error(s), 1 warning(s)"), "{all}");
 }
+
+/// Root cause first: the five planner mistakes of `broken/` made together in one copy of `tiny`
+/// give exactly five errors, one at each mistake's own file:line:col — none of the follow-on
+/// "unknown grid" or "unknown person" errors about rows that were in their file but rejected.
+#[test]
+fn five_mistakes_give_exactly_five_errors_each_at_its_place() {
+    let tiny = fixtures().join("tiny");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("scenario");
+    copy_dir(&tiny, &dir);
+    // Merge the overlays line by line: each changes a few lines of one file.
+    let mut places = Vec::new();
+    for entry in std::fs::read_dir(fixtures().join("broken")).expect("broken dir") {
+        let case = entry.expect("entry").path();
+        if !case.is_dir() {
+            continue;
+        }
+        let mut stack = vec![case.clone()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).expect("case dir") {
+                let path = e.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let rel = path.strip_prefix(&case).expect("inside the case");
+                if rel == Path::new("expect.txt") {
+                    continue;
+                }
+                let broken = std::fs::read_to_string(&path).expect("overlay");
+                let target = dir.join(rel);
+                let current = std::fs::read_to_string(&target).expect("tiny file");
+                let original = std::fs::read_to_string(tiny.join(rel)).expect("tiny file");
+                let (b, o): (Vec<&str>, Vec<&str>) =
+                    (broken.lines().collect(), original.lines().collect());
+                assert_eq!(b.len(), o.len(), "{}: a line-for-line edit", rel.display());
+                let mut lines: Vec<String> = current.lines().map(String::from).collect();
+                for (i, (x, y)) in b.iter().zip(&o).enumerate() {
+                    if x != y {
+                        lines[i] = x.to_string();
+                        places.push(format!("{}:{}:", rel.display(), i + 1));
+                    }
+                }
+                std::fs::write(&target, lines.join("\n") + "\n").expect("write");
+            }
+        }
+    }
+    assert_eq!(places.len(), 5, "{places:?}");
+    let (out, err, code) = floodgrid(&["check", &dir.display().to_string()], None);
+    assert_eq!(code, 1, "{out}{err}");
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 5, "exactly five errors:\n{err}");
+    assert!(out.contains("5 error(s)"), "{out}");
+    for place in &places {
+        let at = format!("{}/{place}", dir.display());
+        assert_eq!(err.matches(&at).count(), 1, "one error at {place}:\n{err}");
+    }
+}

@@ -44,9 +44,38 @@ pub struct Diagnostic {
 pub struct Diagnostics {
     /// All diagnostics so far, in the order found.
     pub list: Vec<Diagnostic>,
+    /// Ids of rows and features that were read but rejected with an error above, by kind
+    /// (`grid`, `site`, `person`, `resident`): a later reference to one is not "unknown", since
+    /// its cause is already reported (root cause first, no follow-on errors).
+    rejected: std::collections::HashSet<(&'static str, String)>,
 }
 
 impl Diagnostics {
+    /// Remembers that the `kind` with this id was in its file but rejected with an error.
+    pub fn reject(&mut self, kind: &'static str, id: &str) {
+        self.rejected.insert((kind, id.to_string()));
+    }
+
+    /// Whether the `kind` with this id was rejected with an error already reported.
+    pub fn is_rejected(&self, kind: &'static str, id: &str) -> bool {
+        self.rejected.contains(&(kind, id.to_string()))
+    }
+
+    /// Reports an unknown reference (`unknown grid `x`; did you mean ...`) unless the id was in
+    /// its file but rejected with an error already reported.
+    pub fn unknown_ref<'a>(
+        &mut self,
+        src: &SourceFile,
+        span: Range<usize>,
+        kind: &'static str,
+        id: &str,
+        known: impl Iterator<Item = &'a str>,
+    ) {
+        if !self.is_rejected(kind, id) {
+            self.error(src, span, crate::plan_file::unknown(kind, id, known));
+        }
+    }
+
     /// Records a problem at a byte range of a source file.
     pub fn at(
         &mut self,

@@ -195,14 +195,12 @@ pub(crate) fn load_drill(
             match site_index.get(s.get_ref().as_str()) {
                 Some(&i) => InjectPlace::Site(SiteIdx(i)),
                 None => {
-                    d.error(
+                    d.unknown_ref(
                         src,
                         s.span(),
-                        unknown(
-                            "site",
-                            s.get_ref(),
-                            parts.sites.iter().map(|s| s.id.as_str()),
-                        ),
+                        "site",
+                        s.get_ref(),
+                        parts.sites.iter().map(|s| s.id.as_str()),
                     );
                     continue;
                 }
@@ -211,14 +209,12 @@ pub(crate) fn load_drill(
             match grid_index.get(g.get_ref().as_str()) {
                 Some(&i) => InjectPlace::Grid(GridIdx(i)),
                 None => {
-                    d.error(
+                    d.unknown_ref(
                         src,
                         g.span(),
-                        unknown(
-                            "grid",
-                            g.get_ref(),
-                            parts.grids.iter().map(|g| g.id.as_str()),
-                        ),
+                        "grid",
+                        g.get_ref(),
+                        parts.grids.iter().map(|g| g.id.as_str()),
                     );
                     continue;
                 }
@@ -227,14 +223,12 @@ pub(crate) fn load_drill(
             match person_index.get(p.get_ref().as_str()) {
                 Some(&i) => InjectPlace::Person(PersonIdx(i)),
                 None => {
-                    d.error(
+                    d.unknown_ref(
                         src,
                         p.span(),
-                        unknown(
-                            "person",
-                            p.get_ref(),
-                            parts.people.iter().map(|p| p.id.as_str()),
-                        ),
+                        "person",
+                        p.get_ref(),
+                        parts.people.iter().map(|p| p.id.as_str()),
                     );
                     continue;
                 }

@@ -496,7 +496,14 @@ pub(crate) fn load_grids(
             Some((k, span)) => match GridKind::from_name(&k) {
                 Some(kind) => Some(kind),
                 None => {
-                    d.error(src, span, format!("grid kind \"{k}\"; expected one of district, town, village, community, grid, micro, dedicated"));
+                    d.error(
+                        src,
+                        span,
+                        format!(
+                            "grid kind \"{k}\"; expected one of {}",
+                            GridKind::NAMES.join(", ")
+                        ),
+                    );
                     None
                 }
             },
@@ -505,9 +512,13 @@ pub(crate) fn load_grids(
         let parent = props.opt_str("parent", src, d);
         let population = props.opt_num("population", 0.0, src, d).unwrap_or(0.0);
         let geo = feat.geometry.and_then(|g| region(g, crs, src, d));
+        let rejected = id.as_ref().map(|(id, _)| id.clone());
         let (Some((id, id_span)), Some((name, _)), Some(kind), Some((region, region_lonlat))) =
             (id, name, kind, geo)
         else {
+            if let Some(id) = rejected {
+                d.reject("grid", &id);
+            }
             continue;
         };
         if !valid_id(&id) {
@@ -550,6 +561,7 @@ pub(crate) fn load_grids(
         match &parents[i] {
             None => roots.push(i),
             Some((p, span)) => match index.get(p) {
+                None if d.is_rejected("grid", p) => {}
                 None => d.error(
                     src,
                     span.clone(),
@@ -698,9 +710,13 @@ pub(crate) fn load_sites(
         let geometry = feat
             .geometry
             .and_then(|g| site_geometry(g, kind, crs, src, d));
+        let rejected = id.as_ref().map(|(id, _)| id.clone());
         let (Some((id, id_span)), Some((name, _)), Some(kind), Some((geometry, geometry_lonlat))) =
             (id, name, kind, geometry)
         else {
+            if let Some(id) = rejected {
+                d.reject("site", &id);
+            }
             continue;
         };
         if !valid_id(&id) {
@@ -734,11 +750,7 @@ pub(crate) fn load_sites(
                     Some(GridIdx(gi))
                 }
                 None => {
-                    d.error(
-                        src,
-                        span,
-                        unknown("grid", &g, grids.iter().map(|g| g.id.as_str())),
-                    );
+                    d.unknown_ref(src, span, "grid", &g, grids.iter().map(|g| g.id.as_str()));
                     None
                 }
             },

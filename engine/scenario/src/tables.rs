@@ -221,11 +221,7 @@ fn resolve_grid(
     match index.get(id) {
         Some(&g) => Some(GridIdx(g)),
         None => {
-            d.error(
-                src,
-                span,
-                unknown("grid", id, grids.iter().map(|g| g.id.as_str())),
-            );
+            d.unknown_ref(src, span, "grid", id, grids.iter().map(|g| g.id.as_str()));
             None
         }
     }
@@ -308,9 +304,13 @@ pub(crate) fn load_people(
                 }
             },
         };
+        let rejected = id.as_ref().map(|(id, _)| *id);
         let (Some((id, id_span)), Some((name, _)), Some(role), Some(grid), Some(shift)) =
             (id, name, role, grid, shift)
         else {
+            if let Some(id) = rejected {
+                d.reject("person", id);
+            }
             continue;
         };
         if !valid_id(id) {
@@ -501,11 +501,7 @@ pub(crate) fn load_residents(
             Some((g, span)) => match person_index.get(g) {
                 Some(&p) => Some(Some(PersonIdx(p))),
                 None => {
-                    d.error(
-                        src,
-                        span,
-                        unknown("person", g, people.iter().map(|p| p.id.as_str())),
-                    );
+                    d.unknown_ref(src, span, "person", g, people.iter().map(|p| p.id.as_str()));
                     None
                 }
             },
@@ -519,8 +515,20 @@ pub(crate) fn load_residents(
             Some((lat, lat_span)),
             Some(size),
             Some(guardian),
-        ) = (id, resident_kind, name, grid, lon, lat, size, guardian)
+        ) = (
+            id.clone(),
+            resident_kind,
+            name,
+            grid,
+            lon,
+            lat,
+            size,
+            guardian,
+        )
         else {
+            if let Some((id, _)) = id {
+                d.reject("resident", id);
+            }
             continue;
         };
         let ll_span = lon_span.start..lat_span.end;
