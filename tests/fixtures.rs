@@ -294,3 +294,81 @@ fn five_mistakes_give_exactly_five_errors_each_at_its_place() {
         assert_eq!(err.matches(&at).count(), 1, "one error at {place}:\n{err}");
     }
 }
+
+/// No silent nonsense: each value below used to be accepted without a word (or the river's
+/// absence flooded nothing); each is now one located error of `check`.
+#[test]
+fn nonsense_values_are_located_errors() {
+    let cases: [(&str, &str, &str, &str); 9] = [
+        (
+            "scenario.toml",
+            "bankfull_discharge_m3s = 1000",
+            "bankfull_discharge_m3s = nan",
+            "bankfull_discharge_m3s NaN; expected a number ≥ 0 m³/s",
+        ),
+        (
+            "scenario.toml",
+            "bankfull_discharge_m3s = 1000",
+            "bankfull_discharge_m3s = -1",
+            "bankfull_discharge_m3s -1; expected a number ≥ 0 m³/s",
+        ),
+        (
+            "scenario.toml",
+            "response = \"IV\"",
+            "response = \"level five\"",
+            "blue response \"level five\"; expected one of IV, III, II, I",
+        ),
+        (
+            "scenario.toml",
+            "station = \"qh\"",
+            "station = \"qh\"\nupstream = \"no_such_gauge\"",
+            "upstream gauge `no_such_gauge` is not a [[station]]",
+        ),
+        (
+            "scenario.toml",
+            "trend_threshold_m3s_per_h = 100",
+            "trend_threshold_m3s_per_h = -5",
+            "trend_threshold_m3s_per_h -5; expected a number above 0",
+        ),
+        (
+            "sites.geojson",
+            "\"kind\": \"river\"",
+            "\"kind\": \"road\"",
+            "no river: expected a feature with \"kind\": \"river\"",
+        ),
+        (
+            "drills/01-rise-to-yellow.toml",
+            "within_min = 30 }]",
+            "within_min = nan }]",
+            "within_min NaN; expected minutes 0 to 43200",
+        ),
+        (
+            "drills/01-rise-to-yellow.toml",
+            "at_min = 45",
+            "at_min = 1e9",
+            "at_min 1000000000; expected minutes 0 to 43200",
+        ),
+        (
+            "dem.asc",
+            "cellsize 30",
+            "cellsize 1e300",
+            "expected a cell size above 0 and at most 10000 m",
+        ),
+    ];
+    for (file, from, to, message) in cases {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = tmp.path().join("scenario");
+        copy_dir(&fixtures().join("tiny"), &dir);
+        let path = dir.join(file);
+        let text = std::fs::read_to_string(&path).expect("fixture file");
+        assert!(text.contains(from), "{file} has no {from:?}");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+        let (out, err, code) = floodgrid(&["check", &dir.display().to_string()], None);
+        assert_eq!(code, 1, "{to}: an error\n{out}{err}");
+        let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error")).collect();
+        assert_eq!(errors.len(), 1, "{to}: one error\n{err}");
+        assert!(errors[0].contains(message), "{to}:\n{err}");
+        let shown = format!("{}:", path.display());
+        assert!(err.contains(&shown), "{to}: located in {file}\n{err}");
+    }
+}

@@ -23,6 +23,10 @@ struct Header {
     nodata: Option<f32>,
 }
 
+/// The largest cell a DEM may have, m: coarser than any terrain a town's flood is read from, and
+/// small enough that cell coordinates stay exact.
+pub const MAX_CELL_M: f64 = 10_000.0;
+
 const HEADER_HELP: &str = "ncols, nrows, xllcorner|xllcenter, yllcorner|yllcenter, cellsize (or dx and dy), optional NODATA_value";
 
 /// Reads an ESRI ASCII grid from text.
@@ -87,11 +91,11 @@ pub fn read_ascii(text: &str) -> Result<Raster, RasterError> {
         };
         let positive = |v: &str| -> Result<f64, RasterError> {
             let x = num(v)?;
-            if x > 0.0 {
+            if x > 0.0 && x <= MAX_CELL_M {
                 Ok(x)
             } else {
                 Err(err(format!(
-                    "found `{v}` for `{key}`, expected a cell size above 0"
+                    "found `{v}` for `{key}`, expected a cell size above 0 and at most {MAX_CELL_M} m (a DEM in a projected CRS, metres)"
                 )))
             }
         };
@@ -322,6 +326,9 @@ mod tests {
     fn bad_header_value() {
         let e = read_ascii("ncols 3\nnrows -2\n").unwrap_err();
         assert_eq!((e.line, e.column), (2, 7));
+        let e = read_ascii("ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 1e300\n1\n")
+            .unwrap_err();
+        assert!(e.message.contains("at most 10000 m"), "{}", e.message);
         let e = read_ascii("ncols 3\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 0\n").unwrap_err();
         assert_eq!(e.line, 5);
     }

@@ -76,11 +76,13 @@ pub struct RawGauge {
     /// The `[[station]]` whose rating curve belongs to the gauge.
     #[schemars(with = "String")]
     pub station: Spanned<String>,
-    /// An upstream gauge used for routing forecasts.
-    pub upstream: Option<String>,
+    /// An upstream gauge used for routing forecasts: the id of a `[[station]]`.
+    #[schemars(with = "Option<String>")]
+    pub upstream: Option<Spanned<String>>,
     /// Bankfull discharge (平滩流量), m³/s: land wet at or below it is the river's channel, not
     /// flooded land (default 0).
-    pub bankfull_discharge_m3s: Option<f64>,
+    #[schemars(with = "Option<f64>")]
+    pub bankfull_discharge_m3s: Option<Spanned<f64>>,
 }
 
 /// `[warning]`.
@@ -91,11 +93,14 @@ pub struct RawWarning {
     #[schemars(with = "f64")]
     pub dwell_minutes: Spanned<f64>,
     /// Window of readings for the trend, minutes (default 180).
-    pub trend_window_minutes: Option<f64>,
+    #[schemars(with = "Option<f64>")]
+    pub trend_window_minutes: Option<Spanned<f64>>,
     /// Slope beyond which the trend is rising/falling, m³/s per hour (default 150).
-    pub trend_threshold_m3s_per_h: Option<f64>,
-    /// The dike design discharge, m³/s.
-    pub design_discharge_m3s: Option<f64>,
+    #[schemars(with = "Option<f64>")]
+    pub trend_threshold_m3s_per_h: Option<Spanned<f64>>,
+    /// The dike design discharge, m³/s (default: the red threshold).
+    #[schemars(with = "Option<f64>")]
+    pub design_discharge_m3s: Option<Spanned<f64>>,
     /// Blue (level IV).
     #[schemars(with = "RawThreshold")]
     pub blue: Spanned<RawThreshold>,
@@ -120,8 +125,9 @@ pub struct RawThreshold {
     /// Hysteresis band, m³/s: the level is left below discharge − band.
     #[schemars(with = "f64")]
     pub band_m3s: Spanned<f64>,
-    /// Response level (IV, III, II, I).
-    pub response: Option<String>,
+    /// Response level: IV, III, II or I (default: the level's own, IV for blue … I for red).
+    #[schemars(with = "Option<String>")]
+    pub response: Option<Spanned<String>>,
 }
 
 /// `[[station]]`.
@@ -464,6 +470,79 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
             thresholds_ok = false;
         }
     }
+    for (i, t) in levels.iter().enumerate() {
+        if let Some(r) = &t.get_ref().response
+            && !RESPONSE_LEVELS.contains(&r.get_ref().as_str())
+        {
+            d.error(
+                src,
+                r.span(),
+                format!(
+                    "{} response \"{}\"; expected one of {} (the emergency response level, Ⅳ lowest)",
+                    names[i],
+                    r.get_ref(),
+                    RESPONSE_LEVELS.join(", ")
+                ),
+            );
+        }
+    }
+    // Optional numbers: each in its range, or a located error (never NaN or a silent default).
+    let mut positive = |v: &Option<Spanned<f64>>, name: &str, zero_ok: bool, unit: &str| {
+        let x = v.as_ref()?;
+        let q = *x.get_ref();
+        if q.is_finite() && (q > 0.0 || (zero_ok && q == 0.0)) {
+            Some(q)
+        } else {
+            let bound = if zero_ok { "≥ 0" } else { "above 0" };
+            d.error(
+                src,
+                x.span(),
+                format!("{name} {q}; expected a number {bound} {unit}"),
+            );
+            None
+        }
+    };
+    let bankfull = positive(
+        &head.gauge.bankfull_discharge_m3s,
+        "bankfull_discharge_m3s",
+        true,
+        "m³/s",
+    );
+    let trend_window = positive(
+        &w.trend_window_minutes,
+        "trend_window_minutes",
+        false,
+        "minutes",
+    );
+    let trend_threshold = positive(
+        &w.trend_threshold_m3s_per_h,
+        "trend_threshold_m3s_per_h",
+        false,
+        "m³/s per hour",
+    );
+    let design = positive(
+        &w.design_discharge_m3s,
+        "design_discharge_m3s",
+        false,
+        "m³/s",
+    );
+    if let Some(up) = &head.gauge.upstream
+        && !stations.iter().any(|s| s.id == *up.get_ref())
+    {
+        d.error(
+            src,
+            up.span(),
+            format!(
+                "upstream gauge `{}` is not a [[station]]; expected one of {}",
+                up.get_ref(),
+                stations
+                    .iter()
+                    .map(|s| s.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
     let dwell = *w.dwell_minutes.get_ref();
     if !(dwell.is_finite() && dwell >= 0.0) {
         d.error(
@@ -502,7 +581,8 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
         response: t
             .get_ref()
             .response
-            .clone()
+            .as_ref()
+            .map(|r| r.get_ref().clone())
             .unwrap_or_else(|| default.to_string()),
     };
     let opt = |s: &Option<Spanned<String>>| s.as_ref().map(|v| v.get_ref().clone());
@@ -524,12 +604,8 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
             id: head.gauge.id,
             name: head.gauge.name.unwrap_or_default(),
             station: gauge_station.unwrap_or(0),
-            upstream: head.gauge.upstream,
-            bankfull_discharge_m3s: head
-                .gauge
-                .bankfull_discharge_m3s
-                .filter(|q| q.is_finite() && *q >= 0.0)
-                .unwrap_or(0.0),
+            upstream: head.gauge.upstream.map(Spanned::into_inner),
+            bankfull_discharge_m3s: bankfull.unwrap_or(0.0),
         },
         warning: WarningThresholds {
             levels: [
@@ -539,15 +615,18 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
                 mk(&w.red, "I"),
             ],
             dwell_minutes: dwell,
-            trend_window_minutes: w.trend_window_minutes.unwrap_or(180.0),
-            trend_threshold_m3s_per_h: w.trend_threshold_m3s_per_h.unwrap_or(150.0),
-            design_discharge_m3s: w.design_discharge_m3s.unwrap_or(22_000.0),
+            trend_window_minutes: trend_window.unwrap_or(180.0),
+            trend_threshold_m3s_per_h: trend_threshold.unwrap_or(150.0),
+            design_discharge_m3s: design.unwrap_or(*w.red.get_ref().discharge_m3s.get_ref()),
         },
         stations,
         roles,
         materials,
     })
 }
+
+/// The emergency response levels a threshold may name (四级 … 一级).
+pub const RESPONSE_LEVELS: [&str; 4] = ["IV", "III", "II", "I"];
 
 /// Ids: ASCII letters, digits, `_`, `-`, `.`; not empty.
 pub(crate) fn valid_id(s: &str) -> bool {

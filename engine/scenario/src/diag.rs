@@ -56,6 +56,11 @@ impl Diagnostics {
         self.rejected.insert((kind, id.to_string()));
     }
 
+    /// Whether any `kind` was rejected with an error already reported.
+    pub fn is_rejected_kind(&self, kind: &'static str) -> bool {
+        self.rejected.iter().any(|(k, _)| *k == kind)
+    }
+
     /// Whether the `kind` with this id was rejected with an error already reported.
     pub fn is_rejected(&self, kind: &'static str, id: &str) -> bool {
         self.rejected.contains(&(kind, id.to_string()))

@@ -107,9 +107,14 @@ pub struct RawExpect {
     /// accept, close, verify, push, acknowledge_alarm.
     #[schemars(with = "Option<String>")]
     pub action: Option<Spanned<String>>,
-    /// Minutes after the inject.
-    pub within_min: f64,
+    /// Minutes after the inject (0 to the drill's length limit).
+    #[schemars(with = "f64")]
+    pub within_min: Spanned<f64>,
 }
+
+/// The longest drill a script may describe, minutes (30 days): hydrograph points, injects and
+/// expected response times beyond it are errors, so no script can make a drill run for ever.
+pub const MAX_DRILL_MIN: f64 = 30.0 * 24.0 * 60.0;
 
 pub(crate) fn load_drill(
     src: &SourceFile,
@@ -123,11 +128,13 @@ pub(crate) fn load_drill(
     let mut hydrograph = Vec::new();
     for (i, p) in head.hydrograph.get_ref().iter().enumerate() {
         let [t, q] = *p.get_ref();
-        if !(t.is_finite() && q.is_finite() && t >= 0.0 && q >= 0.0) {
+        if !(t.is_finite() && q.is_finite() && t >= 0.0 && q >= 0.0 && t <= MAX_DRILL_MIN) {
             d.error(
                 src,
                 p.span(),
-                format!("hydrograph point [{t}, {q}]; expected [minutes ≥ 0, discharge ≥ 0]"),
+                format!(
+                    "hydrograph point [{t}, {q}]; expected [minutes 0 to {MAX_DRILL_MIN} (30 days), discharge ≥ 0]"
+                ),
             );
             continue;
         }
@@ -183,11 +190,11 @@ pub(crate) fn load_drill(
             continue;
         };
         let at = *raw.at_min.get_ref();
-        if !(at.is_finite() && at >= 0.0) {
+        if !(at.is_finite() && (0.0..=MAX_DRILL_MIN).contains(&at)) {
             d.error(
                 src,
                 raw.at_min.span(),
-                format!("at_min {at}; expected minutes ≥ 0"),
+                format!("at_min {at}; expected minutes 0 to {MAX_DRILL_MIN} (30 days)"),
             );
             continue;
         }
@@ -422,10 +429,19 @@ pub(crate) fn load_drill(
                 );
                 continue;
             }
+            let within = *e.within_min.get_ref();
+            if !(within.is_finite() && (0.0..=MAX_DRILL_MIN).contains(&within)) {
+                d.error(
+                    src,
+                    e.within_min.span(),
+                    format!("within_min {within}; expected minutes 0 to {MAX_DRILL_MIN} (30 days)"),
+                );
+                continue;
+            }
             expect.push(Expectation {
                 instruction,
                 action: e.action.map(|a| a.into_inner()),
-                within_min: e.within_min.max(0.0),
+                within_min: within,
             });
         }
         injects.push(Inject {

@@ -36,7 +36,9 @@ pub use tables::{PEOPLE_COLUMNS, RESIDENT_COLUMNS};
 use floodgrid_flood::{Raster, read_ascii, read_geotiff};
 use floodgrid_model::crs::Crs;
 use floodgrid_model::drill::DrillScript;
-use floodgrid_model::grid::{Grid, GridKind, Person, Resident, ResidentKind, Site};
+use floodgrid_model::grid::{
+    Grid, GridKind, Person, Resident, ResidentKind, Site, SiteGeometry, SiteKind,
+};
 use floodgrid_model::plan::Plan;
 
 /// A loaded, checked scenario.
@@ -217,7 +219,21 @@ impl Scenario {
             None => (Vec::new(), Vec::new(), None),
         };
         let sites = read_text(dir, &cfg.paths.sites, &mut d)
-            .map(|src| geo_files::load_sites(&src, &cfg, &grids, &mut d))
+            .map(|src| {
+                let sites = geo_files::load_sites(&src, &cfg, &grids, &mut d);
+                // Without the river's line nothing can flood: every answer would be "dry".
+                let river = sites
+                    .iter()
+                    .any(|s| s.kind == SiteKind::River && matches!(s.geometry, SiteGeometry::Line(_)));
+                if !river && !d.is_rejected_kind("site") {
+                    d.error(
+                        &src,
+                        0..0,
+                        "no river: expected a feature with \"kind\": \"river\" and the centreline as a LineString, upstream first (without it nothing floods)",
+                    );
+                }
+                sites
+            })
             .unwrap_or_default();
         let people = read_text(dir, &cfg.paths.people, &mut d)
             .map(|src| tables::load_people(&src, &cfg, &grids, &mut d))
