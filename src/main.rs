@@ -246,15 +246,18 @@ fn parse_sweep(text: &str) -> Option<(f64, f64, f64)> {
         && step.is_finite()
         && step > 0.0
         && to >= from
-        && (to - from) / step <= 100_000.0)
+        && (to - from) / step < MAX_SWEEP_ROWS as f64)
         .then_some((from, to, step))
 }
+
+/// The most rows a sweep prints (each is a full assessment, about 1 ms on the bundled scenario).
+const MAX_SWEEP_ROWS: usize = 2_001;
 
 fn assess(args: AssessArgs) -> ExitCode {
     let sweep = match args.sweep.as_deref().map(parse_sweep) {
         Some(None) => {
             eprintln!(
-                "error: --sweep expects FROM:TO:STEP with 0 ≤ FROM ≤ TO and STEP > 0, e.g. 0:30000:1000"
+                "error: --sweep expects FROM:TO:STEP with 0 ≤ FROM ≤ TO, STEP > 0 and at most {MAX_SWEEP_ROWS} rows, e.g. 0:30000:1000"
             );
             return ExitCode::from(2);
         }
@@ -276,13 +279,20 @@ fn assess(args: AssessArgs) -> ExitCode {
         Err(code) => return code,
     };
     if let Some((from, to, step)) = sweep {
+        let max_q = engine.scenario().config.gauge.max_discharge_m3s;
+        if to > max_q {
+            eprintln!(
+                "error: --sweep goes to {to} m³/s, beyond the {max_q} m³/s this river can carry (the scenario's max_discharge_m3s)"
+            );
+            return ExitCode::from(2);
+        }
         let n = ((to - from) / step).floor() as usize;
         let rows: Vec<SweepRow> = (0..=n)
             .map(|i| {
                 let q = from + step * i as f64;
                 let a = engine
                     .assess(&Situation::at_discharge(q))
-                    .expect("a sweep's discharges are finite and not negative");
+                    .expect("a sweep's discharges lie between 0 and the river's maximum");
                 SweepRow {
                     discharge_m3s: q,
                     level: a.level,

@@ -281,3 +281,19 @@ fn assess_table_keeps_columns_in_line_with_chinese_names() {
         "the bundled assignees have Chinese names"
     );
 }
+
+/// Bounded work and physical input: a discharge beyond what the river can carry and a sweep of
+/// more than 2,001 rows are refused with exit 2, at once.
+#[test]
+fn impossible_discharges_and_huge_sweeps_are_refused() {
+    let dir = common::bundled().display().to_string();
+    let (code, _, err) = common::floodgrid(&["assess", &dir, "--discharge", "1e12"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("the most this river can carry"), "{err}");
+    let (code, _, err) = common::floodgrid(&["assess", &dir, "--sweep", "0:100000:1"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("at most 2001 rows"), "{err}");
+    let (code, _, err) = common::floodgrid(&["assess", &dir, "--sweep", "0:1000000:1000"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("beyond the"), "{err}");
+}

@@ -24,8 +24,6 @@ use crate::journal::Journal;
 use crate::keymap::{self, Scope};
 use crate::view::map::{MapCache, MapGeometry};
 
-/// The highest discharge the console accepts, m³/s (well above any flood of record here).
-pub const MAX_DISCHARGE_M3S: f64 = 100_000.0;
 /// How many people the dispatch dialog offers.
 const MAX_CANDIDATES: usize = 60;
 /// How many discharges the sparkline keeps.
@@ -567,7 +565,7 @@ impl<'d> App<'d> {
                 .collect(),
         };
         let map_geometry = MapGeometry::new(sc);
-        let q = clamp_discharge(options.discharge_m3s);
+        let q = clamp_discharge(&engine, options.discharge_m3s);
         let situation = Situation::at_discharge(q);
         let assessment = engine
             .assess(&situation)
@@ -1245,7 +1243,7 @@ impl<'d> App<'d> {
     }
 
     fn set_discharge(&mut self, q: f64) {
-        let q = clamp_discharge(q);
+        let q = clamp_discharge(&self.engine, q);
         let from = self.assessment.discharge_m3s;
         let level_from = self.assessment.level;
         self.situation.discharge_m3s = q;
@@ -1997,9 +1995,10 @@ pub fn dispatchable(s: TaskStatus) -> bool {
     TaskStatus::apply(s, TaskStep::Dispatch).is_ok()
 }
 
-fn clamp_discharge(q: f64) -> f64 {
+/// A discharge the engine accepts: between 0 and the scenario's `max_discharge_m3s`.
+fn clamp_discharge(engine: &Engine, q: f64) -> f64 {
     if q.is_finite() {
-        q.clamp(0.0, MAX_DISCHARGE_M3S)
+        q.clamp(0.0, engine.scenario().config.gauge.max_discharge_m3s)
     } else {
         0.0
     }

@@ -29,7 +29,7 @@ use floodgrid_engine::hydro::{GaugeReading, LevelTracker, WarningLevel};
 use floodgrid_engine::plan::{HAZARD_KINDS, TaskStatus, TaskStep};
 use serde::Deserialize;
 
-use crate::app::{DrillAction, MAX_DISCHARGE_M3S};
+use crate::app::DrillAction;
 use crate::drill::{Clock, DrillDriver, DriverNote, DriverUpdate, MapMarker, Severity};
 use crate::i18n::{self, Lang};
 
@@ -555,9 +555,10 @@ impl LiveFeed {
             return self.warn(format!("{file}:{line}: {why}; skipped"));
         }
         let q = g.discharge_m3s;
-        if !(q.is_finite() && (0.0..=MAX_DISCHARGE_M3S).contains(&q)) {
+        let max_q = self.engine.scenario().config.gauge.max_discharge_m3s;
+        if !(q.is_finite() && (0.0..=max_q).contains(&q)) {
             return self.warn(bad(format!(
-                "discharge_m3s {q}: expected 0 to {MAX_DISCHARGE_M3S} m³/s"
+                "discharge_m3s {q}: expected 0 to {max_q} m³/s (the scenario's max_discharge_m3s)"
             )));
         }
         let t = match parse_time(&g.time) {

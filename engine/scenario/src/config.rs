@@ -83,6 +83,11 @@ pub struct RawGauge {
     /// flooded land (default 0).
     #[schemars(with = "Option<f64>")]
     pub bankfull_discharge_m3s: Option<Spanned<f64>>,
+    /// The highest discharge the river can physically carry, m³/s; assessments above it are
+    /// refused (default: twice the larger of the gauge's highest rated discharge and the red
+    /// threshold).
+    #[schemars(with = "Option<f64>")]
+    pub max_discharge_m3s: Option<Spanned<f64>>,
 }
 
 /// `[warning]`.
@@ -215,6 +220,9 @@ pub struct Gauge {
     pub upstream: Option<String>,
     /// Bankfull discharge, m³/s: cells wet at or below it are channel, not flood.
     pub bankfull_discharge_m3s: f64,
+    /// The highest discharge the river can physically carry here, m³/s: a situation above it is
+    /// refused (a typo, or a unit mistake), never extrapolated without a word.
+    pub max_discharge_m3s: f64,
 }
 
 /// Relative paths of the scenario's files.
@@ -526,6 +534,12 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
         false,
         "m³/s",
     );
+    let max_q = positive(
+        &head.gauge.max_discharge_m3s,
+        "max_discharge_m3s",
+        false,
+        "m³/s",
+    );
     if let Some(up) = &head.gauge.upstream
         && !stations.iter().any(|s| s.id == *up.get_ref())
     {
@@ -606,6 +620,12 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
             station: gauge_station.unwrap_or(0),
             upstream: head.gauge.upstream.map(Spanned::into_inner),
             bankfull_discharge_m3s: bankfull.unwrap_or(0.0),
+            max_discharge_m3s: max_q.unwrap_or_else(|| {
+                let rated = gauge_station
+                    .and_then(|i| stations.get(i))
+                    .map_or(0.0, |s| s.rating.max_discharge_m3s());
+                2.0 * rated.max(*w.red.get_ref().discharge_m3s.get_ref())
+            }),
         },
         warning: WarningThresholds {
             levels: [

@@ -272,7 +272,8 @@ impl Engine {
     }
 
     /// Checks that every index in a situation is in the scenario and every number in range:
-    /// the discharge and the clock finite and not negative, the month 1–12, the hour 0–23.
+    /// the discharge from 0 to the scenario's `max_discharge_m3s`, the clock finite and not
+    /// negative, the month 1–12, the hour 0–23.
     pub fn check_situation(&self, s: &Situation) -> Result<(), SituationError> {
         let sc = &self.scenario;
         let idx = |field: String, kind: &'static str, index: u32, len: usize| {
@@ -287,23 +288,26 @@ impl Engine {
                 })
             }
         };
-        let range = |field: &'static str, value: f64, ok: bool, expected: &'static str| {
+        let range = |field: &'static str, value: f64, ok: bool, expected: &str| {
             if ok {
                 Ok(())
             } else {
                 Err(SituationError::OutOfRange {
                     field,
                     value,
-                    expected,
+                    expected: expected.to_string(),
                 })
             }
         };
         let q = s.discharge_m3s;
+        let max_q = sc.config.gauge.max_discharge_m3s;
         range(
             "discharge_m3s",
             q,
-            q.is_finite() && q >= 0.0,
-            "a finite discharge ≥ 0",
+            q.is_finite() && q >= 0.0 && q <= max_q,
+            &format!(
+                "0 to {max_q} m³/s, the most this river can carry (the scenario's max_discharge_m3s)"
+            ),
         )?;
         let t = s.now_min;
         range(

@@ -337,7 +337,7 @@ pub enum SituationError {
         /// The value given.
         value: f64,
         /// The range it must lie in.
-        expected: &'static str,
+        expected: String,
     },
 }
 

@@ -70,6 +70,11 @@ impl RatingCurve {
         &self.points
     }
 
+    /// The highest rated discharge, m³/s (beyond it the curve is extrapolated).
+    pub fn max_discharge_m3s(&self) -> f64 {
+        self.points.last().map_or(0.0, |p| p.0)
+    }
+
     /// Stage in metres at a discharge: linear between points, extended along the last segment
     /// beyond the table (and clamped to the first stage below it).
     pub fn stage_m(&self, discharge_m3s: f64) -> f64 {
