@@ -345,13 +345,17 @@ impl DrillDriver for Scripted {
     }
 }
 
-#[test]
-fn clock_keys_go_to_the_drill_driver_and_ticks_move_the_situation() {
+/// An English console driven by a [`Scripted`] drill paused at minute 0 at ×1, and what the
+/// driver is handed.
+fn scripted_app(
+    journal: Option<Box<dyn floodgrid_tui::Journal>>,
+) -> (App<'static>, Rc<RefCell<Vec<DrillAction>>>) {
     let seen = Rc::new(RefCell::new(Vec::new()));
-    let mut a = App::new(
+    let app = App::new(
         engine(),
         AppOptions {
             lang: Lang::En,
+            journal,
             driver: Some(Box::new(Scripted {
                 seen: seen.clone(),
                 clock: Clock {
@@ -363,6 +367,12 @@ fn clock_keys_go_to_the_drill_driver_and_ticks_move_the_situation() {
             ..AppOptions::default()
         },
     );
+    (app, seen)
+}
+
+#[test]
+fn clock_keys_go_to_the_drill_driver_and_ticks_move_the_situation() {
+    let (mut a, seen) = scripted_app(None);
     key(&mut a, KeyCode::Char(' '));
     key(&mut a, KeyCode::Char('>'));
     type_line(&mut a, ":speed 60");
@@ -453,23 +463,7 @@ fn reassign_and_alarm_acknowledgement_are_journaled_like_any_command() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("journal.jsonl");
     let journal = JsonlJournal::append(&path, "scenarios/huayuankou").expect("journal");
-    let seen = Rc::new(RefCell::new(Vec::new()));
-    let mut a = App::new(
-        engine(),
-        AppOptions {
-            lang: Lang::En,
-            journal: Some(Box::new(journal)),
-            driver: Some(Box::new(Scripted {
-                seen: seen.clone(),
-                clock: Clock {
-                    now_min: 0.0,
-                    speed: 1.0,
-                    paused: true,
-                },
-            })),
-            ..AppOptions::default()
-        },
-    );
+    let (mut a, seen) = scripted_app(Some(Box::new(journal)));
     type_line(&mut a, ":flow 22000");
     let task = a.selected_task().expect("a selected task").clone();
     let e = engine();
