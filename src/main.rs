@@ -92,6 +92,25 @@ struct AssessArgs {
     /// Also write the flooded extent as GeoJSON (lon/lat), one feature per grid with its exposure.
     #[arg(long, conflicts_with = "sweep")]
     extent: Option<PathBuf>,
+    /// The clock, local time as written (`2026-07-21T03:00`, seconds and an offset optional):
+    /// its month and hour open month- and hour-gated tasks (default: July, 08:00).
+    #[arg(long, value_name = "TIME", value_parser = parse_clock)]
+    at: Option<(u32, u32)>,
+}
+
+/// `--at`: the month and hour of a local time as written.
+fn parse_clock(s: &str) -> Result<(u32, u32), String> {
+    let t = s.trim();
+    let has_offset =
+        t.len() > 16 && (t.ends_with(['Z', 'z']) || t[16..].contains('+') || t[16..].contains('-'));
+    let full = if has_offset {
+        t.to_string()
+    } else {
+        format!("{t}Z")
+    };
+    floodgrid_tui::live::parse_rfc3339(&full)
+        .map(|st| (st.month, st.hour))
+        .ok_or_else(|| format!("{s:?}; expected a time such as 2026-07-21T03:00"))
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -253,6 +272,16 @@ fn parse_sweep(text: &str) -> Option<(f64, f64, f64)> {
 /// The most rows a sweep prints (each is a full assessment, about 1 ms on the bundled scenario).
 const MAX_SWEEP_ROWS: usize = 2_001;
 
+/// A what-if situation at a discharge, on the clock of `--at` when given.
+fn situation_at(q: f64, at: Option<(u32, u32)>) -> Situation {
+    let mut s = Situation::at_discharge(q);
+    if let Some((month, hour)) = at {
+        s.month = month;
+        s.hour = hour;
+    }
+    s
+}
+
 fn assess(args: AssessArgs) -> ExitCode {
     let sweep = match args.sweep.as_deref().map(parse_sweep) {
         Some(None) => {
@@ -291,7 +320,7 @@ fn assess(args: AssessArgs) -> ExitCode {
             .map(|i| {
                 let q = from + step * i as f64;
                 let a = engine
-                    .assess(&Situation::at_discharge(q))
+                    .assess(&situation_at(q, args.at))
                     .expect("a sweep's discharges lie between 0 and the river's maximum");
                 SweepRow {
                     discharge_m3s: q,
@@ -308,7 +337,7 @@ fn assess(args: AssessArgs) -> ExitCode {
         print_sweep(&rows, args.format);
         return ExitCode::SUCCESS;
     }
-    let a = match engine.assess(&Situation::at_discharge(args.discharge.unwrap_or(0.0))) {
+    let a = match engine.assess(&situation_at(args.discharge.unwrap_or(0.0), args.at)) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("error: {e}");

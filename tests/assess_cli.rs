@@ -297,3 +297,36 @@ fn impossible_discharges_and_huge_sweeps_are_refused() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("beyond the"), "{err}");
 }
+
+/// `--at` sets the clock: month- and hour-gated routine tasks (summer drowning patrols, day
+/// checks) differ between a July morning and a January night; a bad time is a usage error.
+#[test]
+fn at_sets_the_clock_of_the_assessment() {
+    let dir = common::bundled().display().to_string();
+    let count = |at: Option<&str>| {
+        let mut args = vec!["assess", &dir, "--discharge", "0", "--format", "json"];
+        if let Some(t) = at {
+            args.extend(["--at", t]);
+        }
+        let (code, out, err) = common::floodgrid(&args);
+        assert_eq!(code, 0, "{err}");
+        let v: Value = serde_json::from_str(&out).expect("json");
+        v["summary"]["active_instructions"]
+            .as_u64()
+            .expect("a count")
+    };
+    let july = count(Some("2026-07-21T08:00"));
+    assert_eq!(july, count(None), "the default clock is a July morning");
+    let january = count(Some("2026-01-10T22:30+08:00"));
+    assert_ne!(july, january);
+    let (code, _, err) = common::floodgrid(&[
+        "assess",
+        &dir,
+        "--discharge",
+        "0",
+        "--at",
+        "2026-13-10T22:30",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("expected a time such as"), "{err}");
+}
