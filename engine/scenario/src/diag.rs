@@ -175,6 +175,32 @@ impl Diagnostics {
     }
 }
 
+/// How many characters of a long source line a diagnostic shows around its caret.
+const CROP_CHARS: usize = 100;
+
+/// A long line cropped to about [`CROP_CHARS`] characters around the 0-based character column
+/// `col`, with `…` where it was cut; returns the shown text and the column within it.
+fn crop_around(line: &str, col: usize) -> (String, usize) {
+    let n = line.chars().count();
+    if n <= CROP_CHARS {
+        return (line.to_string(), col);
+    }
+    let start = col
+        .saturating_sub(CROP_CHARS / 3)
+        .min(n.saturating_sub(CROP_CHARS));
+    let end = (start + CROP_CHARS).min(n);
+    let mut shown: String = line.chars().skip(start).take(end - start).collect();
+    let mut at = col - start.min(col);
+    if start > 0 {
+        shown.insert(0, '…');
+        at += 1;
+    }
+    if end < n {
+        shown.push('…');
+    }
+    (shown, at)
+}
+
 /// Renders diagnostics for a terminal, rustc style: message, `--> file:line:col`, the source line
 /// and a caret under the problem. Plain text; colour is the caller's business.
 ///
@@ -186,6 +212,14 @@ impl Diagnostics {
 /// let text = render_diagnostics(&d.list);
 /// assert!(text.contains("--> plan.toml:1:18"));
 /// assert!(text.contains("^^^^"));
+/// // A long line is cropped around the caret.
+/// let long = format!("{{\"id\": \"{}\", \"kind\": \"x\"}}\n", "a".repeat(1000));
+/// let src = SourceFile::new("sites.geojson", long);
+/// let mut d = Diagnostics::default();
+/// d.error(&src, 1012..1015, "bad kind");
+/// let text = render_diagnostics(&d.list);
+/// assert!(text.lines().all(|l| l.chars().count() < 120), "{text}");
+/// assert!(text.contains("…") && text.contains("\"x\""));
 /// ```
 pub fn render_diagnostics(list: &[Diagnostic]) -> String {
     let mut out = String::new();
@@ -204,15 +238,11 @@ pub fn render_diagnostics(list: &[Diagnostic]) -> String {
         if let Some(line) = &d.source_line {
             let num = d.line.to_string();
             let pad = " ".repeat(num.len());
-            let shown: String = line.replace('\t', " ");
-            let before: String = shown.chars().take(d.column.saturating_sub(1)).collect();
-            let marked: String = shown
-                .chars()
-                .skip(d.column.saturating_sub(1))
-                .take(d.length)
-                .collect();
+            let (shown, col) = crop_around(&line.replace('\t', " "), d.column.saturating_sub(1));
+            let before: String = shown.chars().take(col).collect();
+            let marked: String = shown.chars().skip(col).take(d.length).collect();
             let indent = " ".repeat(before.width());
-            let carets = "^".repeat(marked.width().max(1));
+            let carets = "^".repeat(marked.width().clamp(1, CROP_CHARS));
             let _ = writeln!(out, "{pad} |");
             let _ = writeln!(out, "{num} | {shown}");
             let _ = writeln!(out, "{pad} | {indent}{carets}");
