@@ -372,3 +372,34 @@ fn nonsense_values_are_located_errors() {
         assert!(err.contains(&shown), "{to}: located in {file}\n{err}");
     }
 }
+
+/// A roster saved in GBK (Excel's "CSV" on a Chinese system) is one error, the encoding one with
+/// its hint, not one per later reference to a person in it.
+#[test]
+fn a_gbk_roster_is_one_error() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("scenario");
+    copy_dir(&fixtures().join("tiny"), &dir);
+    let people = dir.join("people.csv");
+    let text = std::fs::read_to_string(&people).expect("people");
+    // GBK for the CJK characters of the roster: two bytes each, never valid UTF-8 here.
+    let gbk: Vec<u8> = text
+        .chars()
+        .flat_map(|c| {
+            if c.is_ascii() {
+                vec![c as u8]
+            } else {
+                vec![0xB0, 0xA1]
+            }
+        })
+        .collect();
+    std::fs::write(&people, gbk).expect("write");
+    let (out, err, code) = floodgrid(&["check", &dir.display().to_string()], None);
+    assert_eq!(code, 1, "{out}{err}");
+    let problems: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("error") || l.starts_with("warning"))
+        .collect();
+    assert_eq!(problems.len(), 1, "one problem for the file:\n{err}");
+    assert!(problems[0].contains("CSV UTF-8"), "{err}");
+}

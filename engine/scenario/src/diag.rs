@@ -48,6 +48,8 @@ pub struct Diagnostics {
     /// (`grid`, `site`, `person`, `resident`): a later reference to one is not "unknown", since
     /// its cause is already reported (root cause first, no follow-on errors).
     rejected: std::collections::HashSet<(&'static str, String)>,
+    /// Kinds whose whole file was rejected (unreadable, not UTF-8).
+    rejected_all: std::collections::HashSet<&'static str>,
 }
 
 impl Diagnostics {
@@ -56,14 +58,20 @@ impl Diagnostics {
         self.rejected.insert((kind, id.to_string()));
     }
 
+    /// Remembers that the whole file of a `kind` was rejected with an error (unreadable, not
+    /// UTF-8): no reference to any of its ids is reported as unknown.
+    pub fn reject_all(&mut self, kind: &'static str) {
+        self.rejected_all.insert(kind);
+    }
+
     /// Whether any `kind` was rejected with an error already reported.
     pub fn is_rejected_kind(&self, kind: &'static str) -> bool {
-        self.rejected.iter().any(|(k, _)| *k == kind)
+        self.rejected_all.contains(kind) || self.rejected.iter().any(|(k, _)| *k == kind)
     }
 
     /// Whether the `kind` with this id was rejected with an error already reported.
     pub fn is_rejected(&self, kind: &'static str, id: &str) -> bool {
-        self.rejected.contains(&(kind, id.to_string()))
+        self.rejected_all.contains(kind) || self.rejected.contains(&(kind, id.to_string()))
     }
 
     /// Reports an unknown reference (`unknown grid `x`; did you mean ...`) unless the id was in

@@ -216,7 +216,10 @@ impl Scenario {
                 let (g, spans) = geo_files::load_grids(&src, &cfg.crs, &mut d);
                 (g, spans, Some(src))
             }
-            None => (Vec::new(), Vec::new(), None),
+            None => {
+                d.reject_all("grid");
+                (Vec::new(), Vec::new(), None)
+            }
         };
         let sites = read_text(dir, &cfg.paths.sites, &mut d)
             .map(|src| {
@@ -234,13 +237,25 @@ impl Scenario {
                 }
                 sites
             })
-            .unwrap_or_default();
-        let people = read_text(dir, &cfg.paths.people, &mut d)
-            .map(|src| tables::load_people(&src, &cfg, &grids, &mut d))
-            .unwrap_or_default();
-        let residents = read_text(dir, &cfg.paths.residents, &mut d)
-            .map(|src| tables::load_residents(&src, &cfg, &grids, &people, &mut d))
-            .unwrap_or_default();
+            .unwrap_or_else(|| {
+                d.reject_all("site");
+                Vec::new()
+            });
+        let people = match read_text(dir, &cfg.paths.people, &mut d) {
+            Some(src) => tables::load_people(&src, &cfg, &grids, &mut d),
+            None => {
+                // Its error is above: no one in it is "unknown" later.
+                d.reject_all("person");
+                Vec::new()
+            }
+        };
+        let residents = match read_text(dir, &cfg.paths.residents, &mut d) {
+            Some(src) => tables::load_residents(&src, &cfg, &grids, &people, &mut d),
+            None => {
+                d.reject_all("resident");
+                Vec::new()
+            }
+        };
 
         // Everything on the map must lie on the terrain.
         if let (Some(dem), Some(src)) = (&dem, &grids_src) {
@@ -378,8 +393,14 @@ impl Scenario {
 
 fn sorted(d: Diagnostics) -> Vec<Diagnostic> {
     let mut list = d.list;
+    // Errors first (what stops the scenario), then warnings; each in file order.
     list.sort_by(|a, b| {
-        (a.file.as_str(), a.line, a.column).cmp(&(b.file.as_str(), b.line, b.column))
+        (a.severity, a.file.as_str(), a.line, a.column).cmp(&(
+            b.severity,
+            b.file.as_str(),
+            b.line,
+            b.column,
+        ))
     });
     // A `[defaults]` value shared by many instructions fails once, not once per instruction.
     list.dedup_by(|a, b| {
@@ -404,6 +425,11 @@ fn cross_checks(
     people: &[Person],
     d: &mut Diagnostics,
 ) {
+    // With rows of the roster (or the whole file) rejected above, "nobody has role X" would be a
+    // follow-on of those errors, not news.
+    if d.is_rejected_kind("person") || d.is_rejected_kind("grid") {
+        return;
+    }
     let mut staffed = vec![0usize; cfg.roles.len()];
     for p in people {
         if let Some(n) = staffed.get_mut(p.role.ix()) {
