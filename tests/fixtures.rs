@@ -299,7 +299,19 @@ fn five_mistakes_give_exactly_five_errors_each_at_its_place() {
 /// absence flooded nothing); each is now one located error of `check`.
 #[test]
 fn nonsense_values_are_located_errors() {
-    let cases: [(&str, &str, &str, &str); 9] = [
+    let cases: [(&str, &str, &str, &str); 11] = [
+        (
+            "scenario.toml",
+            "dem = \"dem.asc\"",
+            "dem = \"nodem.asc\"",
+            "the DEM `nodem.asc` is not in",
+        ),
+        (
+            "scenario.toml",
+            "plan = \"plan\"",
+            "plan = \"plan\"\npeople = \"staff.csv\"",
+            "the roster `staff.csv` is not in",
+        ),
         (
             "scenario.toml",
             "bankfull_discharge_m3s = 1000",

@@ -210,18 +210,24 @@ impl Scenario {
             };
         };
 
-        let dem = load_dem(dir, &cfg, &mut d);
-        let (grids, grid_spans, grids_src) = match read_text(dir, &cfg.paths.grids, &mut d) {
-            Some(src) => {
-                let (g, spans) = geo_files::load_grids(&src, &cfg.crs, &mut d);
-                (g, spans, Some(src))
-            }
-            None => {
-                d.reject_all("grid");
-                (Vec::new(), Vec::new(), None)
-            }
+        let dem = if named_file_exists(dir, &cfg.paths.dem, config_src.as_ref(), "DEM", &mut d) {
+            load_dem(dir, &cfg, &mut d)
+        } else {
+            None
         };
-        let sites = read_text(dir, &cfg.paths.sites, &mut d)
+        let cs = config_src.as_ref();
+        let (grids, grid_spans, grids_src) =
+            match read_named(dir, &cfg.paths.grids, cs, "grid map", &mut d) {
+                Some(src) => {
+                    let (g, spans) = geo_files::load_grids(&src, &cfg.crs, &mut d);
+                    (g, spans, Some(src))
+                }
+                None => {
+                    d.reject_all("grid");
+                    (Vec::new(), Vec::new(), None)
+                }
+            };
+        let sites = read_named(dir, &cfg.paths.sites, cs, "sites", &mut d)
             .map(|src| {
                 let sites = geo_files::load_sites(&src, &cfg, &grids, &mut d);
                 // Without the river's line nothing can flood: every answer would be "dry".
@@ -241,7 +247,7 @@ impl Scenario {
                 d.reject_all("site");
                 Vec::new()
             });
-        let people = match read_text(dir, &cfg.paths.people, &mut d) {
+        let people = match read_named(dir, &cfg.paths.people, cs, "roster", &mut d) {
             Some(src) => tables::load_people(&src, &cfg, &grids, &mut d),
             None => {
                 // Its error is above: no one in it is "unknown" later.
@@ -249,7 +255,8 @@ impl Scenario {
                 Vec::new()
             }
         };
-        let residents = match read_text(dir, &cfg.paths.residents, &mut d) {
+        let residents = match read_named(dir, &cfg.paths.residents, cs, "residents' table", &mut d)
+        {
             Some(src) => tables::load_residents(&src, &cfg, &grids, &people, &mut d),
             None => {
                 d.reject_all("resident");
@@ -407,6 +414,54 @@ fn sorted(d: Diagnostics) -> Vec<Diagnostic> {
         a.file == b.file && a.line == b.line && a.column == b.column && a.message == b.message
     });
     list
+}
+
+/// Whether a file the scenario names exists; when it does not and scenario.toml names it, the
+/// error points at that line (the mistake is the path), not at a file that is not there.
+fn named_file_exists(
+    dir: &Path,
+    rel: &str,
+    config: Option<&SourceFile>,
+    what: &str,
+    d: &mut Diagnostics,
+) -> bool {
+    let path = dir.join(rel);
+    if path.exists() {
+        return true;
+    }
+    let span = config.map(|c| (c, find_span(c, &format!("\"{rel}\""))));
+    match span {
+        Some((c, span)) if !span.is_empty() => d.error(
+            c,
+            span,
+            format!(
+                "the {what} `{rel}` is not in {}; expected a path relative to the scenario directory",
+                dir.display()
+            ),
+        ),
+        _ => d.file(
+            Severity::Error,
+            path.display().to_string(),
+            format!("cannot find the {what}; expected this file (or its path in scenario.toml)"),
+        ),
+    }
+    false
+}
+
+/// [`read_text`] for a file the scenario names, the missing case reported by
+/// [`named_file_exists`].
+fn read_named(
+    dir: &Path,
+    rel: &str,
+    config: Option<&SourceFile>,
+    what: &str,
+    d: &mut Diagnostics,
+) -> Option<SourceFile> {
+    if named_file_exists(dir, rel, config, what, d) {
+        read_text(dir, rel, d)
+    } else {
+        None
+    }
 }
 
 fn find_span(src: &SourceFile, needle: &str) -> Range<usize> {
