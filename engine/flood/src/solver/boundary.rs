@@ -119,7 +119,7 @@ pub(super) fn edge_face(
             } else {
                 critical
             };
-            outward * fmin(q, h * c.cap)
+            outward * q
         }
         EdgeCell::Stage { index } => {
             let eta_b = env.stages.get(index as usize).copied().unwrap_or(z);
@@ -135,8 +135,8 @@ pub(super) fn edge_face(
             let r7 = r2 * r2 * r2 * r;
             let num = q - c.g_dt_over_d * hf * (eta_b - eta_c);
             let den = 1.0 + c.g_dt * n2 * q.abs() * r7;
-            let qn = fmin(num / den, h * c.cap); // outflow limited by the cell's water
-            outward * qn
+            // Outflow is limited with the cell's other faces (`kernel::outflow_scale`).
+            outward * (num / den)
         }
     }
 }

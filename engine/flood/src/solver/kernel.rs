@@ -54,9 +54,6 @@ pub(super) struct FaceCoef {
     pub theta: f32,
     /// (1 − θ)/2.
     pub side: f32,
-    /// d/(k·dt): a face may take at most 1/k of its donor cell's water in one step, k the number
-    /// of faces that can carry water (4, or 2 on a closed strip), so no cell goes negative.
-    pub cap: f32,
     /// Flow depth at or below which a face carries nothing.
     pub h_min: f32,
     /// dt (multiplies the advection term).
@@ -139,8 +136,10 @@ pub(super) struct FaceRun<'a> {
 }
 
 /// Momentum update of a run of faces (Bates et al. 2010, θ-weighted after de Almeida et al.
-/// 2012), with semi-implicit friction, the convective acceleration when `adv` has it (and then
-/// the friction depth of the full scheme), and the positivity cap. Positive `q` flows from `l` to `r`.
+/// 2012), with semi-implicit friction and the convective acceleration when `adv` has it (and then
+/// the friction depth of the full scheme). Positive `q` flows from `l` to `r`. The result is the
+/// raw discharge: positivity is the business of [`outflow_scale`] and [`limit_faces`], which
+/// see every face of a donor cell.
 #[inline(always)]
 pub(super) fn faces<N: FaceN2, A: FaceAdv>(
     c: &FaceCoef,
@@ -181,9 +180,41 @@ pub(super) fn faces<N: FaceN2, A: FaceAdv>(
         let num = qa - c.g_dt_over_d * hf * (er - el);
         let den = 1.0 + c.g_dt * n2.at(i) * q.abs() * r7;
         let qn = num * recip(den);
-        // Positivity: the donor (l when qn > 0, r when qn < 0) loses at most 1/k of its water.
-        let qn = fmax(fmin(qn, hl[i] * c.cap), -hr[i] * c.cap);
         out[i] = if hf > c.h_min { qn } else { 0.0 };
+    }
+}
+
+/// The outflow scale of a run of cells (the faces as in [`cells`], before limiting): the share
+/// of each cell's raw outflow over the step that its water covers, min(1, h / outflow depth),
+/// where the outflow depth is Δt/Δx·(outgoing x discharges) + Δt/Δy·(outgoing y discharges).
+/// Scaling every outgoing face of a cell by it (see [`limit_faces`]) empties the cell at most,
+/// whatever the number of faces it drains through, and leaves a cell whose water covers its
+/// outflow untouched (scale exactly 1).
+#[inline(always)]
+pub(super) fn outflow_scale(c: &CellCoef, h: &[f32], q: &CellFaces<'_>, s: &mut [f32]) {
+    let n = s.len();
+    let h = &h[..n];
+    let (qw, qe, qn, qs) = (&q.qw[..n], &q.qe[..n], &q.qn[..n], &q.qs[..n]);
+    for i in 0..n {
+        let out_x = fmax(qe[i], 0.0) - fmin(qw[i], 0.0);
+        let out_y = fmax(qs[i], 0.0) - fmin(qn[i], 0.0);
+        let out = c.cx * out_x + c.cy * out_y;
+        // IEEE division (the same bits on every instruction set); the quotient is discarded
+        // where out ≤ h (including 0/0).
+        let part = h[i] / out;
+        s[i] = if out > h[i] { part } else { 1.0 };
+    }
+}
+
+/// Scales a run of faces by the outflow scale of their donor cells: `sl` of the cell on the low
+/// side (which gives when q > 0), `sr` of the high side (when q < 0).
+#[inline(always)]
+pub(super) fn limit_faces(q: &mut [f32], sl: &[f32], sr: &[f32]) {
+    let n = q.len();
+    let (sl, sr) = (&sl[..n], &sr[..n]);
+    for i in 0..n {
+        let s = if q[i] > 0.0 { sl[i] } else { sr[i] };
+        q[i] *= s;
     }
 }
 

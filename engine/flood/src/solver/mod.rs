@@ -91,7 +91,7 @@ use advection::{AdvCtx, AdvFields};
 use boundary::{EdgeCell, EdgeEnv};
 use breach::BreachCells;
 use kernel::{CellCoef, FaceCoef};
-use step::{Fields, Span, StepCtx};
+use step::{EdgeRow, Fields, Span, StepCtx};
 
 /// Bed elevation given to NODATA cells (above the datum): walls no water reaches.
 const WALL_M: f32 = 1.0e5;
@@ -305,7 +305,9 @@ pub struct Simulation {
     /// The other buffers of `qx` and `qy`: a step writes the new discharges here, then swaps.
     qx_next: Vec<f32>,
     qy_next: Vec<f32>,
-    edge_rows: Vec<Vec<f32>>,
+    edge_rows: Vec<EdgeRow>,
+    /// Outflow scale of each cell in the last step (1 outside the active spans).
+    scale: Vec<f32>,
     /// Face velocities and advection terms (set up on the first step with advection on).
     adv: AdvFields,
 }
@@ -387,6 +389,7 @@ impl Simulation {
             qx_next: Vec::new(),
             qy_next: Vec::new(),
             edge_rows: Vec::new(),
+            scale: Vec::new(),
             adv: AdvFields::default(),
             cfg,
         })
@@ -791,22 +794,11 @@ impl Simulation {
             self.ensure_trackers();
         }
         let cfg = &self.cfg;
-        // Each face may take 1/k of its donor's water, k the faces that can carry any: 4 on a
-        // grid, 2 on a strip one cell wide with closed sides.
-        let closed = |e: &[EdgeCell]| e.iter().all(|c| *c == EdgeCell::Closed);
-        let ways = if (nr == 1 && closed(&self.north) && closed(&self.south))
-            || (nc == 1 && closed(&self.west) && closed(&self.east))
-        {
-            2.0
-        } else {
-            4.0
-        };
         let face = |d: f64| FaceCoef {
             g_dt_over_d: (g * dt / d) as f32,
             g_dt: (g * dt) as f32,
             theta: cfg.theta as f32,
             side: (0.5 * (1.0 - cfg.theta)) as f32,
-            cap: (d / (ways * dt)) as f32,
             h_min: cfg.dry_depth_m as f32,
             dt: dt as f32,
         };
@@ -845,16 +837,19 @@ impl Simulation {
             self.qy_next = self.qy.clone();
         }
         self.edge_rows
-            .resize_with(bands.len() + 1, || vec![0.0; nc]);
+            .resize_with(bands.len() + 1, || EdgeRow::new(nc));
+        if self.scale.len() != self.h.len() {
+            self.scale = vec![1.0; self.h.len()];
+        }
         let face_rows: Vec<usize> = bands.iter().map(|b| b.0).chain([nr]).collect();
         // Edge rows from the old state, then the bands, then the edge rows in.
         let isa = self.isa;
         {
-            let (h, qy) = (&self.h, &self.qy);
+            let (h, qx, qy) = (&self.h, &self.qx, &self.qy);
             self.edge_rows
                 .par_iter_mut()
                 .zip(face_rows.par_iter())
-                .for_each(|(out, &f)| step::edge_row(isa, &ctx, h, qy, f, out));
+                .for_each(|(out, &f)| step::edge_row(isa, &ctx, h, qx, qy, f, out));
         }
         let fields = Fields {
             h: &mut self.h,
@@ -867,10 +862,11 @@ impl Simulation {
             arrival: &mut self.arrival,
             wet: &mut self.wet,
             row_hmax: &mut self.row_hmax,
+            scale: &mut self.scale,
         };
         let updated = step::run_bands(isa, &ctx, &bands, fields, &self.edge_rows, track);
         for (row, &f) in self.edge_rows.iter().zip(&face_rows) {
-            self.qy_next[f * nc..(f + 1) * nc].copy_from_slice(row);
+            self.qy_next[f * nc..(f + 1) * nc].copy_from_slice(&row.lim);
         }
         std::mem::swap(&mut self.qx, &mut self.qx_next);
         std::mem::swap(&mut self.qy, &mut self.qy_next);

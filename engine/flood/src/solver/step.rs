@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use super::boundary::{EdgeCell, EdgeEnv, edge_face};
 use super::kernel::{
     Adv, CellCoef, CellFaces, CellN2, FaceCoef, FaceRun, NoAdv, Trackers, UniformN2, cells,
-    dispatch, faces, run_max,
+    dispatch, faces, limit_faces, outflow_scale, run_max,
 };
 
 /// A half-open run of columns `lo..hi` (empty when `lo >= hi`).
@@ -150,9 +150,12 @@ pub(super) struct BandWork<'a> {
     pub qy_old: &'a [f32],
     /// Face rows `j0 + 1 .. j1` after the step (written here).
     pub qy_inner: &'a mut [f32],
-    /// Face rows `j0` and `j1` after the step (the edge rows, computed before the bands).
-    pub qy_top_new: &'a [f32],
-    pub qy_bot_new: &'a [f32],
+    /// Face rows `j0` and `j1` (the edge rows, computed before the bands): raw, for the outflow
+    /// of the band's first and last rows, and limited, the discharges after the step.
+    pub top: &'a EdgeRow,
+    pub bot: &'a EdgeRow,
+    /// Outflow scale of the band's cells (1 outside the active spans).
+    pub scale: &'a mut [f32],
     pub hmax: &'a mut [f32],
     pub v2max: &'a mut [f32],
     pub arrival: &'a mut [f32],
@@ -160,9 +163,42 @@ pub(super) struct BandWork<'a> {
     pub row_hmax: &'a mut [f32],
 }
 
-/// Computes one edge row (face row `f`) from the old state (`h`, `qy`) into `out`.
+/// One face row between bands (or on the north or south edge of the domain), computed from the
+/// old state before the bands run, with what it takes to limit it: the raw discharges of the
+/// face rows above and below it and of the x faces of the cell rows either side, and the outflow
+/// scale of those two cell rows.
+#[derive(Debug, Clone, Default)]
+pub(super) struct EdgeRow {
+    /// The face row as the momentum update gives it.
+    pub raw: Vec<f32>,
+    /// The face row after the outflow limiter: the discharges after the step.
+    pub lim: Vec<f32>,
+    y_up: Vec<f32>,
+    y_dn: Vec<f32>,
+    x_up: Vec<f32>,
+    x_dn: Vec<f32>,
+    s_up: Vec<f32>,
+    s_dn: Vec<f32>,
+}
+
+impl EdgeRow {
+    pub fn new(nc: usize) -> EdgeRow {
+        EdgeRow {
+            raw: vec![0.0; nc],
+            lim: vec![0.0; nc],
+            y_up: vec![0.0; nc],
+            y_dn: vec![0.0; nc],
+            x_up: vec![0.0; nc + 1],
+            x_dn: vec![0.0; nc + 1],
+            s_up: vec![1.0; nc],
+            s_dn: vec![1.0; nc],
+        }
+    }
+}
+
+/// Computes face row `f` (raw) from the old state (`h`, `qy`) into `out`.
 #[inline(always)]
-fn edge_row_body(ctx: &StepCtx<'_>, h: &[f32], qy: &[f32], f: usize, out: &mut [f32]) {
+fn y_row(ctx: &StepCtx<'_>, h: &[f32], qy: &[f32], f: usize, out: &mut [f32]) {
     let nc = ctx.nc;
     out.copy_from_slice(&qy[f * nc..(f + 1) * nc]);
     if f == 0 || f == ctx.nr {
@@ -206,22 +242,17 @@ fn edge_row_body(ctx: &StepCtx<'_>, h: &[f32], qy: &[f32], f: usize, out: &mut [
     face_run(&ctx.yc, &run, n2, ctx.n2_uniform, adv, o);
 }
 
-dispatch! {
-    /// One edge row, with the chosen instruction set.
-    pub(super) fn edge_row<'a>(ctx: &StepCtx<'a>, h: &[f32], qy: &[f32], f: usize, out: &mut [f32]) -> () => edge_row_body
-}
-
-/// Columns handled together, so the dozen rows of data a chunk touches stay in L1.
-const CHUNK: usize = 512;
-
-/// The x faces `fa..=fb` of row `j` (local row `r`); faces 0 and `ncols` are edges.
+/// The x faces of row `j` that its active span needs (`lo..=hi`; faces 0 and `ncols` are
+/// edges), raw, from the row's depths `h` and old discharges `old` into `q`.
 #[inline(always)]
-fn x_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, fa: usize, fb: usize) {
+fn x_row(ctx: &StepCtx<'_>, j: usize, h: &[f32], old: &[f32], q: &mut [f32]) {
+    let a = ctx.active[j];
+    if a.is_empty() {
+        return;
+    }
     let nc = ctx.nc;
+    let (fa, fb) = (a.lo as usize, a.hi as usize);
     let z = &ctx.z[j * nc..(j + 1) * nc];
-    let h = &w.h[r * nc..(r + 1) * nc];
-    let q = &mut w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
-    let old = &w.qx_old[r * (nc + 1)..(r + 1) * (nc + 1)];
     // Interior faces ia..ib (face i lies between cells i - 1 and i).
     let ia = fa.max(1);
     let ib = (fb + 1).min(nc);
@@ -271,7 +302,140 @@ fn x_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, fa: usiz
     }
 }
 
-/// The y faces `c0..c1` between rows `j` and `j + 1`, both inside the band.
+/// The outflow scale of the active cells of row `j` from its depths `h`, its x faces `qx` and
+/// the face rows north and south of it (all raw), into `s` (the row's scale; others untouched).
+#[inline(always)]
+fn scale_row(
+    ctx: &StepCtx<'_>,
+    j: usize,
+    h: &[f32],
+    qx: &[f32],
+    north: &[f32],
+    south: &[f32],
+    s: &mut [f32],
+) {
+    let r = ctx.active[j].range();
+    if r.is_empty() {
+        return;
+    }
+    let faces = CellFaces {
+        qw: &qx[r.start..r.end],
+        qe: &qx[r.start + 1..r.end + 1],
+        qn: &north[r.clone()],
+        qs: &south[r.clone()],
+    };
+    outflow_scale(&ctx.cell, &h[r.clone()], &faces, &mut s[r]);
+}
+
+/// Limits the x faces of row `j` (as `x_row` left them) with the row's outflow scale `s`.
+#[inline(always)]
+fn limit_x_row(ctx: &StepCtx<'_>, j: usize, s: &[f32], q: &mut [f32]) {
+    let a = ctx.active[j];
+    if a.is_empty() {
+        return;
+    }
+    let nc = ctx.nc;
+    let (fa, fb) = (a.lo as usize, a.hi as usize);
+    let ia = fa.max(1);
+    let ib = (fb + 1).min(nc);
+    if ia < ib {
+        limit_faces(&mut q[ia..ib], &s[ia - 1..ib - 1], &s[ia..ib]);
+    }
+    // Edge faces: the outside gives without limit.
+    if fa == 0 && q[0] < 0.0 {
+        q[0] *= s[0];
+    }
+    if fb == nc && q[nc] > 0.0 {
+        q[nc] *= s[nc - 1];
+    }
+}
+
+/// The columns of face row `f` that the step computes.
+fn y_span(ctx: &StepCtx<'_>, f: usize) -> std::ops::Range<usize> {
+    if f == 0 {
+        ctx.active[0].range()
+    } else if f == ctx.nr {
+        ctx.active[ctx.nr - 1].range()
+    } else {
+        ctx.active[f - 1].union(ctx.active[f]).range()
+    }
+}
+
+/// Face row `f` between bands (or on the domain's north or south edge), raw and limited, from
+/// the old state.
+#[inline(always)]
+fn edge_row_body(ctx: &StepCtx<'_>, h: &[f32], qx: &[f32], qy: &[f32], f: usize, e: &mut EdgeRow) {
+    let (nc, nr) = (ctx.nc, ctx.nr);
+    y_row(ctx, h, qy, f, &mut e.raw);
+    let xr = |j: usize| j * (nc + 1)..(j + 1) * (nc + 1);
+    let hr = |j: usize| j * nc..(j + 1) * nc;
+    e.s_up.fill(1.0);
+    e.s_dn.fill(1.0);
+    if f > 0 {
+        let j = f - 1;
+        y_row(ctx, h, qy, f - 1, &mut e.y_up);
+        e.x_up.copy_from_slice(&qx[xr(j)]);
+        x_row(ctx, j, &h[hr(j)], &qx[xr(j)], &mut e.x_up);
+        scale_row(ctx, j, &h[hr(j)], &e.x_up, &e.y_up, &e.raw, &mut e.s_up);
+    }
+    if f < nr {
+        let j = f;
+        y_row(ctx, h, qy, f + 1, &mut e.y_dn);
+        e.x_dn.copy_from_slice(&qx[xr(j)]);
+        x_row(ctx, j, &h[hr(j)], &qx[xr(j)], &mut e.x_dn);
+        scale_row(ctx, j, &h[hr(j)], &e.x_dn, &e.raw, &e.y_dn, &mut e.s_dn);
+    }
+    e.lim.copy_from_slice(&e.raw);
+    let u = y_span(ctx, f);
+    limit_faces(&mut e.lim[u.clone()], &e.s_up[u.clone()], &e.s_dn[u]);
+}
+
+dispatch! {
+    /// One edge row, with the chosen instruction set.
+    pub(super) fn edge_row<'a>(ctx: &StepCtx<'a>, h: &[f32], qx: &[f32], qy: &[f32], f: usize, e: &mut EdgeRow) -> () => edge_row_body
+}
+
+/// Stage A of row `j` (local row `r`): its x faces and, inside the band, the y faces south of
+/// it, raw; then its outflow scale.
+#[inline(always)]
+fn faces_and_scale(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize) {
+    let nc = ctx.nc;
+    {
+        let h = &w.h[r * nc..(r + 1) * nc];
+        let old = &w.qx_old[r * (nc + 1)..(r + 1) * (nc + 1)];
+        let q = &mut w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
+        x_row(ctx, j, h, old, q);
+    }
+    if j + 1 < w.j1 {
+        let u = ctx.active[j].union(ctx.active[j + 1]).range();
+        if !u.is_empty() {
+            y_faces(ctx, w, j, r, u.start, u.end);
+        }
+    }
+    let north: &[f32] = if j == w.j0 {
+        &w.top.raw
+    } else {
+        let fi = j - w.j0 - 1;
+        &w.qy_inner[fi * nc..(fi + 1) * nc]
+    };
+    let south: &[f32] = if j + 1 == w.j1 {
+        &w.bot.raw
+    } else {
+        let fi = j - w.j0;
+        &w.qy_inner[fi * nc..(fi + 1) * nc]
+    };
+    scale_row(
+        ctx,
+        j,
+        &w.h[r * nc..(r + 1) * nc],
+        &w.qx[r * (nc + 1)..(r + 1) * (nc + 1)],
+        north,
+        south,
+        &mut w.scale[r * nc..(r + 1) * nc],
+    );
+}
+
+/// The y faces `c0..c1` between rows `j` and `j + 1`, both inside the band (raw).
 #[inline(always)]
 fn y_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, c0: usize, c1: usize) {
     let nc = ctx.nc;
@@ -299,25 +463,43 @@ fn y_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, c0: usiz
     face_run(&ctx.yc, &run, n2, ctx.n2_uniform, adv, out);
 }
 
-/// The depths (and trackers) of cells `c0..c1` of row `j`; returns their largest depth.
+/// Stage B of row `j` (local row `r`), once the outflow scale of row `j + 1` is known: limits
+/// its x faces and the y faces south of it, then updates its depths (and trackers) over its
+/// active span; returns their largest depth.
 #[inline(always)]
-fn update_cells<const TRACK: bool>(
+fn limit_and_update<const TRACK: bool>(
     ctx: &StepCtx<'_>,
     w: &mut BandWork<'_>,
     j: usize,
     r: usize,
-    c0: usize,
-    c1: usize,
 ) -> f32 {
     let nc = ctx.nc;
+    {
+        let s = &w.scale[r * nc..(r + 1) * nc];
+        let q = &mut w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
+        limit_x_row(ctx, j, s, q);
+    }
+    if j + 1 < w.j1 {
+        let u = ctx.active[j].union(ctx.active[j + 1]).range();
+        let fi = j - w.j0;
+        let q = &mut w.qy_inner[fi * nc + u.start..fi * nc + u.end];
+        let su = &w.scale[r * nc + u.start..r * nc + u.end];
+        let sd = &w.scale[(r + 1) * nc + u.start..(r + 1) * nc + u.end];
+        limit_faces(q, su, sd);
+    }
+    let a = ctx.active[j];
+    if a.is_empty() {
+        return 0.0;
+    }
+    let (c0, c1) = (a.lo as usize, a.hi as usize);
     let north: &[f32] = if j == w.j0 {
-        w.qy_top_new
+        &w.top.lim
     } else {
         let fi = j - w.j0 - 1;
         &w.qy_inner[fi * nc..(fi + 1) * nc]
     };
     let south: &[f32] = if j + 1 == w.j1 {
-        w.qy_bot_new
+        &w.bot.lim
     } else {
         let fi = j - w.j0;
         &w.qy_inner[fi * nc..(fi + 1) * nc]
@@ -372,50 +554,32 @@ fn grow_wet(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize) {
     w.wet[r] = span;
 }
 
-/// One row: for each chunk of columns, its x faces, the y faces below it, then its depths.
+/// Stage B of row `j` with its bookkeeping; returns the cells updated.
 #[inline(always)]
-fn row<const TRACK: bool>(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize) -> usize {
+fn finish_row<const TRACK: bool>(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize) -> usize {
     let r = j - w.j0;
-    let a = ctx.active[j];
-    let below = j + 1 < w.j1;
-    let span = if below { a.union(ctx.active[j + 1]) } else { a };
-    if span.is_empty() {
-        w.row_hmax[r] = 0.0;
-        return 0;
-    }
-    let (lo, hi) = (a.lo as usize, a.hi as usize);
-    let mut hmax = 0.0f32;
-    let mut c0 = span.lo as usize;
-    while c0 < span.hi as usize {
-        let c1 = (c0 + CHUNK).min(span.hi as usize);
-        // Cells of this chunk in the active span, and the x faces they need that are not done.
-        let (d0, d1) = (c0.max(lo), c1.min(hi));
-        if d0 < d1 {
-            let fa = if d0 == lo { d0 } else { d0 + 1 };
-            x_faces(ctx, w, j, r, fa, d1);
-        }
-        if below {
-            y_faces(ctx, w, j, r, c0, c1);
-        }
-        if d0 < d1 {
-            hmax = hmax.max(update_cells::<TRACK>(ctx, w, j, r, d0, d1));
-        }
-        c0 = c1;
-    }
+    let hmax = limit_and_update::<TRACK>(ctx, w, j, r);
     w.row_hmax[r] = hmax;
+    let a = ctx.active[j];
     if a.is_empty() {
         return 0;
     }
     grow_wet(ctx, w, j, r);
-    hi - lo
+    (a.hi - a.lo) as usize
 }
 
+/// The band's rows, pipelined one row apart: the faces and outflow scale of row `j`, then the
+/// limiting and continuity update of row `j − 1` (which needs the scale of row `j`).
 #[inline(always)]
 fn band_rows<const TRACK: bool>(ctx: &StepCtx<'_>, w: &mut BandWork<'_>) -> u64 {
     let mut updated = 0u64;
     for j in w.j0..w.j1 {
-        updated += row::<TRACK>(ctx, w, j) as u64;
+        faces_and_scale(ctx, w, j, j - w.j0);
+        if j > w.j0 {
+            updated += finish_row::<TRACK>(ctx, w, j - 1) as u64;
+        }
     }
+    updated += finish_row::<TRACK>(ctx, w, w.j1 - 1) as u64;
     updated
 }
 
@@ -457,6 +621,7 @@ pub(super) struct Fields<'a> {
     pub arrival: &'a mut [f32],
     pub wet: &'a mut [Span],
     pub row_hmax: &'a mut [f32],
+    pub scale: &'a mut [f32],
 }
 
 /// The first `n` values of `rest`, leaving the others in it.
@@ -472,7 +637,7 @@ pub(super) fn run_bands(
     ctx: &StepCtx<'_>,
     bands: &[(usize, usize)],
     f: Fields<'_>,
-    edge_rows: &[Vec<f32>],
+    edge_rows: &[EdgeRow],
     track: bool,
 ) -> u64 {
     let nc = ctx.nc;
@@ -487,6 +652,7 @@ pub(super) fn run_bands(
         mut arrival,
         mut wet,
         mut row_hmax,
+        mut scale,
     } = f;
     let mut works = Vec::with_capacity(bands.len());
     // Face row 0 is an edge row; each band then owns its inner face rows, and the row below it
@@ -512,8 +678,9 @@ pub(super) fn run_bands(
             qx: take(&mut qx, rows * (nc + 1)),
             qy_old,
             qy_inner: inner,
-            qy_top_new: top,
-            qy_bot_new: bot,
+            top,
+            bot,
+            scale: take(&mut scale, rows * nc),
             hmax: take(&mut hmax, cells),
             v2max: take(&mut v2max, cells),
             arrival: take(&mut arrival, cells),
