@@ -268,7 +268,8 @@ pub(super) fn cells<const TRACK: bool>(
     if TRACK {
         let (hmax, v2max, arrival) = (&mut t.hmax[..n], &mut t.v2max[..n], &mut t.arrival[..n]);
         for i in 0..n {
-            let hn = fmax(h[i] + c.cx * (qw[i] - qe[i]) + c.cy * (qn[i] - qs[i]), 0.0);
+            let h0 = h[i];
+            let hn = fmax(h0 + c.cx * (qw[i] - qe[i]) + c.cy * (qn[i] - qs[i]), 0.0);
             h[i] = hn;
             let hm = hmax[i];
             if hm < c.arrival_m && hn >= c.arrival_m {
@@ -277,7 +278,11 @@ pub(super) fn cells<const TRACK: bool>(
             hmax[i] = fmax(hm, hn);
             let ux = 0.5 * (qw[i] + qe[i]);
             let uy = 0.5 * (qn[i] + qs[i]);
-            let hs = fmax(hn, c.velocity_min_m);
+            // The speed of the water that moved in the step: its discharge over the mean depth
+            // of the step, not the depth left at its end — a cell that drains in one step would
+            // otherwise report the discharge that emptied it over the film that remains (tens of
+            // m/s on a bank top at 1 cm), and one that fills, its inflow over the first film.
+            let hs = fmax(0.5 * (h0 + hn), c.velocity_min_m);
             let v2 = (ux * ux + uy * uy) * recip(hs * hs);
             let v2 = if hn >= c.velocity_min_m { v2 } else { 0.0 };
             v2max[i] = fmax(v2max[i], v2);
