@@ -24,7 +24,11 @@ fn assess(c: &mut Criterion) {
     c.bench_function("assess_bundled_new_discharge_1thread", |b| {
         b.iter(|| {
             k = (k + 7) % discharges.len();
-            let a = one.install(|| engine.assess(&Situation::at_discharge(discharges[k])));
+            let a = one.install(|| {
+                engine
+                    .assess(&Situation::at_discharge(discharges[k]))
+                    .unwrap()
+            });
             assert!(
                 a.level >= WarningLevel::None
                     && a.tasks.len()
@@ -41,7 +45,7 @@ fn assess(c: &mut Criterion) {
     });
     c.bench_function("assess_bundled_22000_1thread", |b| {
         b.iter(|| {
-            let a = one.install(|| engine.assess(&Situation::at_discharge(22_000.0)));
+            let a = one.install(|| engine.assess(&Situation::at_discharge(22_000.0)).unwrap());
             assert_eq!(a.level, WarningLevel::Red);
             a.summary.instances
         })
@@ -87,7 +91,7 @@ fn scale(c: &mut Criterion) {
             .expect("pool");
         g.bench_function(format!("assess_22000_{threads}thread"), |b| {
             b.iter(|| {
-                let a = pool.install(|| engine.assess(&Situation::at_discharge(22_000.0)));
+                let a = pool.install(|| engine.assess(&Situation::at_discharge(22_000.0)).unwrap());
                 assert!(a.level == WarningLevel::Red && a.summary.instances > 100_000);
                 a.summary.instances
             })

@@ -229,7 +229,7 @@ fn assess_median(engine: &Engine, pool: &rayon::ThreadPool, reps: usize) -> f64 
         k = (k + 7) % discharges.len();
         let s = Situation::at_discharge(discharges[k]);
         let t = Instant::now();
-        let a = pool.install(|| engine.assess(&s));
+        let a = pool.install(|| engine.assess(&s).expect("a valid situation"));
         times.push(ms(t.elapsed()));
         std::hint::black_box(a.summary.instances);
     }
@@ -250,7 +250,7 @@ fn assess_at(
     let mut last = None;
     for _ in 0..reps.max(1) {
         let t = Instant::now();
-        let (a, st) = pool.install(|| engine.assess_timed(&s));
+        let (a, st) = pool.install(|| engine.assess_timed(&s).expect("a valid situation"));
         times.push(ms(t.elapsed()));
         for (v, x) in stages.iter_mut().zip([
             st.exposure_ms,

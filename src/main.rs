@@ -306,6 +306,7 @@ fn parse_sweep(text: &str) -> Option<(f64, f64, f64)> {
         .map(|p| p.trim().replace('_', "").parse::<f64>().ok());
     let (from, to, step) = (it.next()??, it.next()??, it.next()??);
     (it.next().is_none()
+        && from >= 0.0
         && from.is_finite()
         && to.is_finite()
         && step.is_finite()
@@ -319,7 +320,7 @@ fn assess(args: AssessArgs) -> ExitCode {
     let sweep = match args.sweep.as_deref().map(parse_sweep) {
         Some(None) => {
             eprintln!(
-                "error: --sweep expects FROM:TO:STEP with FROM ≤ TO and STEP > 0, e.g. 0:30000:1000"
+                "error: --sweep expects FROM:TO:STEP with 0 ≤ FROM ≤ TO and STEP > 0, e.g. 0:30000:1000"
             );
             return ExitCode::from(2);
         }
@@ -345,7 +346,9 @@ fn assess(args: AssessArgs) -> ExitCode {
         let rows: Vec<SweepRow> = (0..=n)
             .map(|i| {
                 let q = from + step * i as f64;
-                let a = engine.assess(&Situation::at_discharge(q));
+                let a = engine
+                    .assess(&Situation::at_discharge(q))
+                    .expect("a sweep's discharges are finite and not negative");
                 SweepRow {
                     discharge_m3s: q,
                     level: a.level,
@@ -361,7 +364,13 @@ fn assess(args: AssessArgs) -> ExitCode {
         print_sweep(&rows, args.format);
         return ExitCode::SUCCESS;
     }
-    let a = engine.assess(&Situation::at_discharge(args.discharge.unwrap_or(0.0)));
+    let a = match engine.assess(&Situation::at_discharge(args.discharge.unwrap_or(0.0))) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     if let Some(path) = &args.extent
         && let Err(e) = write_extent(&engine, &a, path)
     {

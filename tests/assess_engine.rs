@@ -21,7 +21,7 @@ fn engine() -> &'static Engine {
 #[test]
 fn nobody_is_booked_beyond_capacity_at_the_design_flood() {
     let e = engine();
-    let a = e.assess(&Situation::at_discharge(22_000.0));
+    let a = e.assess(&Situation::at_discharge(22_000.0)).unwrap();
     // Every roster booking counts against capacity; a guardian leading their own residents'
     // tasks (the 包保 register's standing duty) is outside it, and only guardians do that.
     let sc = e.scenario();
@@ -88,7 +88,7 @@ fn nobody_is_booked_beyond_capacity_at_the_design_flood() {
 #[test]
 fn falling_level_stands_down_what_the_plan_says_and_keeps_the_rest() {
     let e = engine();
-    let red = e.assess(&Situation::at_discharge(22_000.0));
+    let red = e.assess(&Situation::at_discharge(22_000.0)).unwrap();
     let ins = |id: &str| {
         e.scenario()
             .plan
@@ -124,10 +124,11 @@ fn falling_level_stands_down_what_the_plan_says_and_keeps_the_rest() {
             },
         );
     }
-    let quiet = e.assess(&s);
+    let quiet = e.assess(&s).unwrap();
     let find = |id: &str| quiet.tasks.iter().find(|t| &*t.id == id);
     let still_active_now = |id: &str| {
         e.assess(&Situation::at_discharge(3_000.0))
+            .unwrap()
             .tasks
             .iter()
             .any(|t| &*t.id == id)
@@ -157,14 +158,14 @@ fn falling_level_stands_down_what_the_plan_says_and_keeps_the_rest() {
         },
     );
     if !still_active_now(&falls.id) {
-        assert!(e.assess(&s).tasks.iter().all(|t| t.id != falls.id));
+        assert!(e.assess(&s).unwrap().tasks.iter().all(|t| t.id != falls.id));
     }
 }
 
 #[test]
 fn dispatched_people_stay_on_their_task_and_deadlines_run() {
     let e = engine();
-    let a = e.assess(&Situation::at_discharge(10_000.0));
+    let a = e.assess(&Situation::at_discharge(10_000.0)).unwrap();
     let t = a
         .tasks
         .iter()
@@ -186,7 +187,7 @@ fn dispatched_people_stay_on_their_task_and_deadlines_run() {
             assignees: vec![PersonIdx(someone as u32)],
         },
     );
-    let b = e.assess(&s);
+    let b = e.assess(&s).unwrap();
     let again = b.tasks.iter().find(|x| x.id == t.id).unwrap();
     assert_eq!(again.assignees.len(), 1);
     assert_eq!(again.assignees[0].person.id, t.assignees[0].person.id);
@@ -208,7 +209,7 @@ fn alarms_and_hazards_open_their_instructions() {
         .position(|s| s.kind == SiteKind::SmartStone && s.work == Some(SiteIdx(madu as u32)))
         .unwrap();
     let grid = sc.grids.iter().position(|g| g.id == "d.madu").unwrap();
-    let quiet = e.assess(&Situation::at_discharge(12_000.0));
+    let quiet = e.assess(&Situation::at_discharge(12_000.0)).unwrap();
     let mut s = Situation::at_discharge(12_000.0);
     s.alarms.push(SensorAlarm {
         site: SiteIdx(stone as u32),
@@ -220,7 +221,7 @@ fn alarms_and_hazards_open_their_instructions() {
         grid: GridIdx(grid as u32),
         severity: 3,
     });
-    let loud = e.assess(&s);
+    let loud = e.assess(&s).unwrap();
     let on_madu = |a: &floodgrid_engine::assess::Assessment| {
         a.tasks
             .iter()
@@ -278,5 +279,116 @@ fn the_extent_geojson_opens_as_lon_lat_multipolygons() {
         );
         let ring = f["geometry"]["coordinates"][0][0].as_array().unwrap();
         assert_eq!(ring.first(), ring.last(), "closed rings");
+    }
+}
+
+/// A library caller's situation that names what the scenario lacks is refused with an error
+/// naming the field, never a panic (the index used to be read unchecked).
+#[test]
+fn a_situation_with_unknown_references_is_an_error_not_a_panic() {
+    let e = engine();
+    let sc = e.scenario();
+    let mut s = Situation::at_discharge(12_000.0);
+    s.hazards.push(Hazard {
+        id: "h.1".into(),
+        kind: "piping".into(),
+        site: None,
+        grid: GridIdx(999_999),
+        severity: 3,
+    });
+    let err = e.assess(&s).unwrap_err().to_string();
+    assert!(
+        err.contains("hazards[0].grid") && err.contains("999999"),
+        "{err}"
+    );
+    assert!(err.contains(&sc.grids.len().to_string()), "{err}");
+
+    let mut s = Situation::at_discharge(12_000.0);
+    s.alarms.push(SensorAlarm {
+        site: SiteIdx(sc.sites.len() as u32),
+    });
+    assert!(
+        e.assess(&s)
+            .unwrap_err()
+            .to_string()
+            .contains("alarms[0].site")
+    );
+
+    let mut s = Situation::at_discharge(12_000.0);
+    s.unavailable.push(PersonIdx(u32::MAX));
+    assert!(
+        e.assess(&s)
+            .unwrap_err()
+            .to_string()
+            .contains("unavailable[0]")
+    );
+
+    let mut s = Situation::at_discharge(12_000.0);
+    s.tasks.insert(
+        "x".into(),
+        TaskRecord {
+            status: TaskStatus::Dispatched,
+            triggered_min: 0.0,
+            assignees: vec![PersonIdx(sc.people.len() as u32)],
+        },
+    );
+    assert!(
+        e.assess(&s)
+            .unwrap_err()
+            .to_string()
+            .contains("tasks[x].assignees[0]")
+    );
+
+    for (q, field) in [(f64::NAN, "discharge_m3s"), (-1.0, "discharge_m3s")] {
+        let err = e
+            .assess(&Situation::at_discharge(q))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(field), "{err}");
+    }
+    let mut s = Situation::at_discharge(1_000.0);
+    s.month = 13;
+    assert!(e.assess(&s).unwrap_err().to_string().starts_with("month"));
+    // Deserialised from JSON, as an integrator would send it: the same error.
+    let json = r#"{"discharge_m3s":5000,"now_min":0,"level":null,"peak_level":null,"readings":[],
+        "forecast":null,"month":7,"hour":8,"alarms":[],"hazards":[{"id":"h","kind":"piping",
+        "site":null,"grid":999999,"severity":2}],"unavailable":[],"tasks":{},"arrival_hours":null}"#;
+    let s: Situation = serde_json::from_str(json).expect("situation JSON");
+    assert!(e.assess(&s).is_err());
+}
+
+/// The same situation gives byte-identical JSON on one thread and on two, over a sweep with
+/// alarms and hazards (assignment and depot draws are sequential; the rest is collected in order).
+#[test]
+fn one_and_two_threads_give_the_same_json() {
+    let e = engine();
+    let pool = |n| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .expect("thread pool")
+    };
+    let (one, two) = (pool(1), pool(2));
+    let sc = e.scenario();
+    let works = sc
+        .sites
+        .iter()
+        .position(|s| s.kind == SiteKind::Works)
+        .expect("a works");
+    for q in [0.0, 4_500.0, 9_000.0, 16_000.0, 22_000.0] {
+        let mut s = Situation::at_discharge(q);
+        s.alarms.push(SensorAlarm {
+            site: SiteIdx(works as u32),
+        });
+        s.hazards.push(Hazard {
+            id: "h.1".into(),
+            kind: "piping".into(),
+            site: Some(SiteIdx(works as u32)),
+            grid: sc.sites[works].grid.unwrap_or(GridIdx(0)),
+            severity: 3,
+        });
+        let a = one.install(|| serde_json::to_string(&e.assess(&s).unwrap()).unwrap());
+        let b = two.install(|| serde_json::to_string(&e.assess(&s).unwrap()).unwrap());
+        assert!(a == b, "1- and 2-thread JSON differ at {q} m³/s");
     }
 }

@@ -191,9 +191,11 @@ fn flow_22000_shows_the_red_warning_on_the_real_terminal_and_q_restores_the_shel
     tmux.keys("q", true);
     tmux.wait_for("the quit question", |s| s.contains("Quit?"));
     tmux.keys("y", true);
-    // The shell's echo, not the command line that typed it.
+    // The shell's echo, not the command line that typed it (under load the shell may print
+    // its prompt, `# ` or `$ `, before the echo lands on the same line).
     let exit_line = |s: &str| {
         s.lines()
+            .map(|l| l.trim_start_matches(['#', '$', ' ']))
             .find(|l| l.starts_with("console exit ") && !l.contains('$'))
             .map(str::to_string)
     };

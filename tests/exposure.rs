@@ -63,7 +63,7 @@ fn the_floodplain_floods_before_the_city_side() {
             );
         }
     }
-    let a = e.assess(&Situation::at_discharge(22_000.0));
+    let a = e.assess(&Situation::at_discharge(22_000.0)).unwrap();
     assert!(a.evacuation.persons > 0);
     assert!(
         a.evacuation

@@ -13,7 +13,7 @@
 //! - [`plan`]: the task tree and its condition language.
 //! - [`grid`]: grids, personnel, residents, sites, materials.
 //! - [`flood`]: terrain I/O (ESRI ASCII, GeoTIFF), the flood atlas, exposure, the 2D solver.
-//! - [`assess`]: the engine: `Engine::build`, `Engine::assess(&Situation) -> Assessment`.
+//! - [`assess`]: the engine: `Engine::build`, `Engine::assess(&Situation) -> Result<Assessment, SituationError>`.
 //! - [`response`]: assignment, materials, evacuation.
 //! - [`drill`]: drill scripts, the running drill, its journal and report.
 //! - [`crs`]: lon/lat ↔ projected metres.
@@ -26,7 +26,7 @@
 //! # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/huayuankou");
 //! let scenario = Scenario::load(dir).expect("the bundled scenario loads"); // all diagnostics at once
 //! let engine = Engine::build(scenario).expect("engine");                 // facts, atlas, plan filters
-//! let a = engine.assess(&Situation::at_discharge(22_000.0));
+//! let a = engine.assess(&Situation::at_discharge(22_000.0)).expect("a valid situation");
 //! assert_eq!(a.level, WarningLevel::Red);
 //! assert!(a.tasks.iter().any(|t| t.card.instruction.starts_with("red.")));
 //! assert!(a.evacuation.persons > 0);

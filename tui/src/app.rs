@@ -12,12 +12,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use floodgrid_engine::assess::{Assessment, Engine, Situation, TaskInstance, TaskRecord};
-pub use floodgrid_engine::drill::Audience;
+pub use floodgrid_engine::drill::{Action as DrillAction, Audience};
 use floodgrid_engine::grid::{GridKind, PersonIdx, ResidentKind};
 use floodgrid_engine::hydro::{Trend, WarningLevel};
 use floodgrid_engine::plan::{ForEach, TaskStatus, TaskStep};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
-use serde::{Deserialize, Serialize};
 
 use crate::drill::{DrillDriver, DriverNote, DriverUpdate};
 use crate::i18n::{self, Lang};
@@ -32,64 +31,36 @@ const MAX_CANDIDATES: usize = 60;
 /// How many discharges the sparkline keeps.
 const HISTORY_LEN: usize = 240;
 
-/// Everything the commander can do. The keymap maps keys to these; the `:` line parses into
-/// them; the journal and the drill driver receive them. Serialized (JSON) as
-/// `{"action": "dispatch", "task": ..., "people": [...]}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
+/// What a key or the `:` line asks of the console. Commander commands, the ones that change the
+/// situation or the drill, are one variant, [`Action::Command`], holding the drill engine's
+/// [`DrillAction`]: the only thing the journal and the drill driver ever receive. Every other
+/// variant is the console's own (navigation, dialogs, the selection's next step, the clock keys
+/// that become a command given the clock) and is never journaled.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Action {
+    /// A commander command, applied to the situation, journaled and handed to the driver.
+    Command(DrillAction),
     /// Change the discharge by a step.
     StepDischarge {
         /// m³/s, signed.
         delta_m3s: f64,
     },
-    /// Set the discharge.
-    SetDischarge {
-        /// m³/s.
-        discharge_m3s: f64,
-    },
     /// Open the dispatch dialog.
     OpenDispatch,
     /// Open the push dialog.
     OpenPush,
-    /// Push a message (一键推送).
-    Push {
-        /// The text sent.
-        text: String,
-        /// Recipients.
-        audience: Audience,
-    },
-    /// Dispatch an instance to people (派单).
-    Dispatch {
-        /// Instance id.
-        task: String,
-        /// Person ids.
-        people: Vec<String>,
-    },
     /// Accept the selected instance (接单).
     Accept,
     /// Complete the selected instance (销单).
     Complete,
     /// Verify the selected instance (访单).
     Verify,
-    /// A lifecycle step on an instance.
-    Step {
-        /// Instance id.
-        task: String,
-        /// The step.
-        step: TaskStep,
-    },
     /// Pause or run the drill clock.
     TogglePause,
     /// Drill clock faster.
     Faster,
     /// Drill clock slower.
     Slower,
-    /// Drill clock speed.
-    SetSpeed {
-        /// Drill minutes per wall minute.
-        factor: f64,
-    },
     /// Find a grid on the map.
     Goto {
         /// Grid id or name.
@@ -141,27 +112,9 @@ pub enum Action {
 }
 
 impl Action {
-    /// Whether the action changes the situation or the drill, and so belongs in the journal.
-    pub fn is_record(&self) -> bool {
-        matches!(
-            self,
-            Action::SetDischarge { .. }
-                | Action::Dispatch { .. }
-                | Action::Push { .. }
-                | Action::Step { .. }
-                | Action::TogglePause
-                | Action::Faster
-                | Action::Slower
-                | Action::SetSpeed { .. }
-        )
-    }
-
-    /// Whether the drill driver owns it (the clock).
+    /// Whether it is a clock key (pause, faster, slower), which the driver owns.
     pub fn is_clock(&self) -> bool {
-        matches!(
-            self,
-            Action::TogglePause | Action::Faster | Action::Slower | Action::SetSpeed { .. }
-        )
+        matches!(self, Action::TogglePause | Action::Faster | Action::Slower)
     }
 }
 
@@ -467,6 +420,9 @@ pub enum LogEvent {
     Driver(DriverNote),
     /// The journal could not be written.
     JournalError(String),
+    /// The engine refused the situation (a reference it does not know, a number out of range);
+    /// the last assessment stays on screen.
+    SituationRefused(String),
     /// The language changed.
     Lang,
     /// The drill reached the end of its script.
@@ -613,7 +569,9 @@ impl<'d> App<'d> {
         let map_geometry = MapGeometry::new(sc);
         let q = clamp_discharge(options.discharge_m3s);
         let situation = Situation::at_discharge(q);
-        let assessment = engine.assess(&situation);
+        let assessment = engine
+            .assess(&situation)
+            .expect("a discharge clamped to the scenario's range is a valid situation");
         let mut app = App {
             engine,
             situation,
@@ -655,7 +613,10 @@ impl<'d> App<'d> {
             app.situation.now_min = d.clock().now_min;
             app.assessment = match d.assessment() {
                 Some(a) => a.clone(),
-                None => app.engine.assess(&app.situation),
+                None => app
+                    .engine
+                    .assess(&app.situation)
+                    .unwrap_or_else(|_| app.assessment.clone()),
             };
             app.situation.discharge_m3s = app.assessment.discharge_m3s;
             app.history = vec![app.assessment.discharge_m3s];
@@ -768,23 +729,18 @@ impl<'d> App<'d> {
         }
     }
 
-    fn record(&mut self, action: &Action) {
-        if self.journal.is_none() {
-            return;
-        }
+    /// Writes a command to the journal at the clock's minute.
+    fn record(&mut self, a: &DrillAction) {
         let clock = self.clock();
-        let Some(a) = crate::drill::drill_action(action, clock) else {
-            return;
-        };
         if let Some(j) = self.journal.as_mut()
-            && let Err(e) = j.record(clock.now_min, &a)
+            && let Err(e) = j.record(clock.now_min, a)
         {
             let text = e.to_string();
             self.push_log(LogEvent::JournalError(text));
         }
     }
 
-    fn forward(&mut self, action: &Action) {
+    fn forward(&mut self, action: &DrillAction) {
         let update = match self.driver.as_mut() {
             Some(d) => d.on_action(action, &mut self.situation),
             None => return,
@@ -829,7 +785,13 @@ impl<'d> App<'d> {
         let next = match self.driver.as_ref().and_then(|d| d.assessment()) {
             Some(a) => a.clone(),
             None => {
-                let a = self.engine.assess(&self.situation);
+                let a = match self.engine.assess(&self.situation) {
+                    Ok(a) => a,
+                    Err(e) => {
+                        self.push_log(LogEvent::SituationRefused(e.to_string()));
+                        return;
+                    }
+                };
                 if let Some(d) = self.driver.as_mut() {
                     d.assessed(&a, &mut self.situation);
                 }
@@ -1192,6 +1154,13 @@ impl<'d> App<'d> {
                     n.en.clone()
                 }
             }
+            LogEvent::SituationRefused(e) => {
+                if zh {
+                    format!("态势无法评估，保留上一次结果：{e}")
+                } else {
+                    format!("The situation cannot be assessed; the last result stays: {e}")
+                }
+            }
             LogEvent::JournalError(e) => {
                 if zh {
                     format!("日志文件写入失败：{e}")
@@ -1280,7 +1249,7 @@ impl<'d> App<'d> {
         let from = self.assessment.discharge_m3s;
         let level_from = self.assessment.level;
         self.situation.discharge_m3s = q;
-        let action = Action::SetDischarge { discharge_m3s: q };
+        let action = DrillAction::SetDischarge { discharge_m3s: q };
         self.record(&action);
         if !self.driver_keeps_situation() {
             self.history.push(q);
@@ -1466,7 +1435,7 @@ impl<'d> App<'d> {
                     .map(|c| sc.people[c.person].id.clone())
                     .collect();
                 if let Some(task) = d.task.clone() {
-                    self.apply(Action::Dispatch { task, people });
+                    self.command(DrillAction::Dispatch { task, people });
                 }
                 return true;
             }
@@ -1575,7 +1544,11 @@ impl<'d> App<'d> {
                     .and_then(|t| t.message.clone());
                 if let (Some(text), Some(audience)) = (text, d.audiences.get(d.audience_cursor)) {
                     let audience = audience.clone();
-                    self.apply(Action::Push { text, audience });
+                    self.command(DrillAction::Push {
+                        template: None,
+                        text,
+                        audience,
+                    });
                 }
                 return true;
             }
@@ -1587,11 +1560,12 @@ impl<'d> App<'d> {
         false
     }
 
-    fn push(&mut self, text: String, audience: Audience) {
+    fn push(&mut self, template: Option<String>, text: String, audience: Audience) {
         if text.trim().is_empty() {
             return;
         }
-        let action = Action::Push {
+        let action = DrillAction::Push {
+            template,
             text: text.clone(),
             audience: audience.clone(),
         };
@@ -1602,15 +1576,25 @@ impl<'d> App<'d> {
         self.forward(&action);
     }
 
-    fn dispatch(&mut self, task: String, people: Vec<String>) {
+    /// Dispatches a task to people, or (`reassign`) sends a dispatched one to other people.
+    fn dispatch(&mut self, task: String, people: Vec<String>, reassign: bool) {
         let Some(t) = self.task(&task) else {
             self.push_log(LogEvent::NoSelection);
             return;
         };
         let from = t.status;
-        let next = match from.apply(TaskStep::Dispatch) {
+        let next = if reassign {
+            if from.is_finished() || matches!(from, TaskStatus::Pending | TaskStatus::StoodDown) {
+                Err(())
+            } else {
+                Ok(from)
+            }
+        } else {
+            from.apply(TaskStep::Dispatch).map_err(|_| ())
+        };
+        let next = match next {
             Ok(s) => s,
-            Err(_) => {
+            Err(()) => {
                 self.push_log(LogEvent::Refused {
                     task,
                     step: TaskStep::Dispatch,
@@ -1642,9 +1626,16 @@ impl<'d> App<'d> {
             },
         );
         self.reassess();
-        let action = Action::Dispatch {
-            task: task.clone(),
-            people,
+        let action = if reassign {
+            DrillAction::Reassign {
+                task: task.clone(),
+                people,
+            }
+        } else {
+            DrillAction::Dispatch {
+                task: task.clone(),
+                people,
+            }
         };
         self.record(&action);
         if !self.driver_keeps_situation() {
@@ -1678,9 +1669,10 @@ impl<'d> App<'d> {
                     });
                 rec.status = next;
                 self.reassess();
-                let action = Action::Step {
-                    task: task.clone(),
-                    step,
+                let action = match step {
+                    TaskStep::Accept => DrillAction::Accept { task: task.clone() },
+                    TaskStep::Complete => DrillAction::Close { task: task.clone() },
+                    _ => DrillAction::Verify { task: task.clone() },
                 };
                 self.record(&action);
                 if !self.driver_keeps_situation() {
@@ -1733,7 +1725,7 @@ impl<'d> App<'d> {
         self.dialog = Some(Dialog::Grid(g));
     }
 
-    fn command(&mut self, line: &str) {
+    fn command_line(&mut self, line: &str) {
         let line = line.trim().trim_start_matches(':').trim();
         let (cmd, arg) = match line.split_once(char::is_whitespace) {
             Some((c, a)) => (c, a.trim()),
@@ -1743,7 +1735,9 @@ impl<'d> App<'d> {
         match cmd {
             "" => {}
             "flow" | "q=" | "discharge" | "Q" => match number() {
-                Some(q) if q.is_finite() => self.apply(Action::SetDischarge { discharge_m3s: q }),
+                Some(q) if q.is_finite() => {
+                    self.command(DrillAction::SetDischarge { discharge_m3s: q })
+                }
                 _ => self.push_log(LogEvent::UnknownCommand(line.to_string())),
             },
             "goto" | "g" => self.apply(Action::Goto {
@@ -1754,7 +1748,9 @@ impl<'d> App<'d> {
                 None => self.push_log(LogEvent::UnknownCommand(line.to_string())),
             },
             "speed" => match number() {
-                Some(f) if f.is_finite() && f >= 0.0 => self.apply(Action::SetSpeed { factor: f }),
+                Some(f) if f.is_finite() && f >= 0.0 => {
+                    self.command(DrillAction::Speed { factor: f })
+                }
                 _ => self.push_log(LogEvent::UnknownCommand(line.to_string())),
             },
             "q" | "quit" => self.apply(Action::Quit),
@@ -1794,40 +1790,68 @@ impl<'d> App<'d> {
         }
     }
 
-    /// Applies an action (the heart of [`update`]).
-    pub fn apply(&mut self, action: Action) {
+    /// Applies a commander command: to the situation here, to the journal, and to the driver
+    /// (every command goes through this one function, whatever key or dialog gave it).
+    pub fn command(&mut self, action: DrillAction) {
         match action {
-            Action::StepDischarge { delta_m3s } => {
-                self.set_discharge(self.situation.discharge_m3s + delta_m3s)
-            }
-            Action::SetDischarge { discharge_m3s } => self.set_discharge(discharge_m3s),
-            Action::OpenDispatch => self.open_dispatch(),
-            Action::OpenPush => self.open_push(),
-            Action::Push { text, audience } => self.push(text, audience),
-            Action::Dispatch { task, people } => self.dispatch(task, people),
-            Action::Accept | Action::Complete | Action::Verify => {
-                let step = match action {
-                    Action::Accept => TaskStep::Accept,
-                    Action::Complete => TaskStep::Complete,
-                    _ => TaskStep::Verify,
-                };
-                match self.selected_task() {
-                    Some(t) => {
-                        let task = t.id.to_string();
-                        self.step_task(task, step)
-                    }
-                    None => self.push_log(LogEvent::NoSelection),
-                }
-            }
-            Action::Step { task, step } => self.step_task(task, step),
-            Action::TogglePause | Action::Faster | Action::Slower | Action::SetSpeed { .. } => {
-                if let Some(d) = &self.driver {
-                    if d.clock_control() {
-                        self.record(&action);
-                    }
+            DrillAction::SetDischarge { discharge_m3s } => self.set_discharge(discharge_m3s),
+            DrillAction::Dispatch { task, people } => self.dispatch(task, people, false),
+            DrillAction::Reassign { task, people } => self.dispatch(task, people, true),
+            DrillAction::Accept { task } => self.step_task(task, TaskStep::Accept),
+            DrillAction::Close { task } => self.step_task(task, TaskStep::Complete),
+            DrillAction::Verify { task } => self.step_task(task, TaskStep::Verify),
+            DrillAction::Push {
+                template,
+                text,
+                audience,
+            } => self.push(template, text, audience),
+            DrillAction::AcknowledgeAlarm { .. } => {
+                if self.driver.is_some() {
+                    self.record(&action);
                     self.forward(&action);
                 } else {
                     self.push_log(LogEvent::NoClock);
+                }
+            }
+            DrillAction::Pause | DrillAction::Resume | DrillAction::Speed { .. } => {
+                match &self.driver {
+                    Some(d) => {
+                        if d.clock_control() {
+                            self.record(&action);
+                        }
+                        self.forward(&action);
+                    }
+                    None => self.push_log(LogEvent::NoClock),
+                }
+            }
+        }
+    }
+
+    /// Applies an action (the heart of [`update`]).
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::Command(a) => self.command(a),
+            Action::StepDischarge { delta_m3s } => {
+                self.set_discharge(self.situation.discharge_m3s + delta_m3s)
+            }
+            Action::OpenDispatch => self.open_dispatch(),
+            Action::OpenPush => self.open_push(),
+            Action::Accept | Action::Complete | Action::Verify => {
+                let Some(t) = self.selected_task() else {
+                    self.push_log(LogEvent::NoSelection);
+                    return;
+                };
+                let task = t.id.to_string();
+                self.command(match action {
+                    Action::Accept => DrillAction::Accept { task },
+                    Action::Complete => DrillAction::Close { task },
+                    _ => DrillAction::Verify { task },
+                })
+            }
+            Action::TogglePause | Action::Faster | Action::Slower => {
+                match crate::drill::clock_command(&action, self.clock()) {
+                    Some(a) if self.driver.is_some() => self.command(a),
+                    _ => self.push_log(LogEvent::NoClock),
                 }
             }
             Action::Goto { grid } => self.goto(&grid),
@@ -1903,7 +1927,7 @@ impl<'d> App<'d> {
             Input::Normal => {}
             Input::Command(mut text) => {
                 match key.code {
-                    KeyCode::Enter => self.command(&text),
+                    KeyCode::Enter => self.command_line(&text),
                     KeyCode::Esc => {}
                     KeyCode::Backspace if text.is_empty() => {}
                     KeyCode::Backspace => {
@@ -1986,7 +2010,7 @@ pub fn update(app: &mut App<'_>, message: Message) {
     match message {
         Message::Key(key) => app.key(key),
         Message::Action(action) => app.apply(action),
-        Message::Command(line) => app.command(&line),
+        Message::Command(line) => app.command_line(&line),
         Message::Tick(wall) => {
             let update = match app.driver.as_mut() {
                 Some(d) => d.tick(wall, &mut app.situation),

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use floodgrid_engine::assess::{Assessment, Situation};
 
-use crate::app::Action;
+use crate::app::{Action, DrillAction};
 
 /// The drill clock as the top bar shows it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -111,10 +111,10 @@ pub trait DrillDriver {
     /// may note what the assessment found in the situation (when instances became active) for
     /// the next one. The assessment stays as it is.
     fn assessed(&mut self, _assessment: &Assessment, _situation: &mut Situation) {}
-    /// Every commander action, after the App applied it to the situation (dispatches, steps,
-    /// discharge) or, for the clock actions (`TogglePause`, `Faster`, `Slower`, `SetSpeed`), for
-    /// the driver alone to apply.
-    fn on_action(&mut self, action: &Action, situation: &mut Situation) -> DriverUpdate;
+    /// Every commander command, after the App applied it to the situation (dispatches, steps,
+    /// discharge) or, for the clock commands (pause, resume, speed) and alarm acknowledgements,
+    /// for the driver alone to apply.
+    fn on_action(&mut self, action: &DrillAction, situation: &mut Situation) -> DriverUpdate;
     /// Wall time passed since the last tick: move the clock and the situation on.
     fn tick(&mut self, wall: Duration, situation: &mut Situation) -> DriverUpdate;
 }
@@ -133,35 +133,21 @@ pub struct DrillSession<'e> {
 /// The speeds `>` and `<` step through (drill minutes per wall minute).
 pub const SPEEDS: [f64; 6] = [1.0, 5.0, 10.0, 30.0, 60.0, 600.0];
 
-/// A console action as the drill engine's action (what the drill applies and journals), given
-/// the clock before it: `None` for what is not one (navigation, dialogs, the work-start step).
+/// The command a clock key stands for, given the clock before it: space pauses or resumes, `>`
+/// and `<` step through [`SPEEDS`]. `None` for any other action.
 ///
 /// ```
-/// use floodgrid_tui::{Action, Clock, drill::drill_action};
+/// use floodgrid_tui::{Action, Clock, drill::clock_command};
 /// use floodgrid_engine::drill::Action as D;
 /// let clock = Clock { now_min: 0.0, speed: 10.0, paused: true };
-/// assert_eq!(drill_action(&Action::TogglePause, clock), Some(D::Resume));
-/// assert_eq!(drill_action(&Action::Faster, clock), Some(D::Speed { factor: 30.0 }));
-/// assert_eq!(drill_action(&Action::Help, clock), None);
+/// assert_eq!(clock_command(&Action::TogglePause, clock), Some(D::Resume));
+/// assert_eq!(clock_command(&Action::Faster, clock), Some(D::Speed { factor: 30.0 }));
+/// assert_eq!(clock_command(&Action::Help, clock), None);
 /// ```
-pub fn drill_action(action: &Action, clock: Clock) -> Option<floodgrid_engine::drill::Action> {
+pub fn clock_command(action: &Action, clock: Clock) -> Option<floodgrid_engine::drill::Action> {
     use floodgrid_engine::drill::Action as D;
-    use floodgrid_engine::plan::TaskStep;
     let speed = clock.speed;
     match action {
-        Action::SetDischarge { discharge_m3s } => Some(D::SetDischarge {
-            discharge_m3s: *discharge_m3s,
-        }),
-        Action::Dispatch { task, people } => Some(D::Dispatch {
-            task: task.clone(),
-            people: people.clone(),
-        }),
-        Action::Step { task, step } => match step {
-            TaskStep::Accept => Some(D::Accept { task: task.clone() }),
-            TaskStep::Complete => Some(D::Close { task: task.clone() }),
-            TaskStep::Verify => Some(D::Verify { task: task.clone() }),
-            _ => None,
-        },
         Action::TogglePause if clock.paused => Some(D::Resume),
         Action::TogglePause => Some(D::Pause),
         Action::Faster => Some(D::Speed {
@@ -178,12 +164,6 @@ pub fn drill_action(action: &Action, clock: Clock) -> Option<floodgrid_engine::d
                 .copied()
                 .find(|&s| s < speed)
                 .unwrap_or(SPEEDS[0]),
-        }),
-        Action::SetSpeed { factor } => Some(D::Speed { factor: *factor }),
-        Action::Push { text, audience } => Some(D::Push {
-            template: None,
-            text: text.clone(),
-            audience: audience.clone(),
         }),
         _ => None,
     }
@@ -293,11 +273,8 @@ impl DrillDriver for DrillSession<'_> {
         latest.into_values().collect()
     }
 
-    fn on_action(&mut self, action: &Action, _situation: &mut Situation) -> DriverUpdate {
-        match drill_action(action, self.clock()) {
-            Some(a) => self.perform(a),
-            None => DriverUpdate::default(),
-        }
+    fn on_action(&mut self, action: &DrillAction, _situation: &mut Situation) -> DriverUpdate {
+        self.perform(action.clone())
     }
 
     fn tick(&mut self, wall: Duration, _situation: &mut Situation) -> DriverUpdate {

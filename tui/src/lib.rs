@@ -48,9 +48,9 @@ use floodgrid_engine::drill::{Drill, DrillOptions, FileJournal, JournalSink};
 use floodgrid_engine::scenario::{Scenario, render_diagnostics};
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
-pub use app::{Action, App, AppOptions, Message, update};
+pub use app::{Action, App, AppOptions, DrillAction, Message, update};
 pub use drill::{
-    Clock, DrillDriver, DrillSession, DriverNote, DriverUpdate, MapMarker, Severity, drill_action,
+    Clock, DrillDriver, DrillSession, DriverNote, DriverUpdate, MapMarker, Severity, clock_command,
 };
 pub use i18n::Lang;
 pub use journal::{Journal, JsonlJournal};

@@ -29,7 +29,7 @@ use floodgrid_engine::hydro::{GaugeReading, LevelTracker, WarningLevel};
 use floodgrid_engine::plan::{HAZARD_KINDS, TaskStatus, TaskStep};
 use serde::Deserialize;
 
-use crate::app::{Action, MAX_DISCHARGE_M3S};
+use crate::app::{DrillAction, MAX_DISCHARGE_M3S};
 use crate::drill::{Clock, DrillDriver, DriverNote, DriverUpdate, MapMarker, Severity};
 use crate::i18n::{self, Lang};
 
@@ -913,17 +913,17 @@ impl DrillDriver for LiveFeed {
         self.markers.values().cloned().collect()
     }
 
-    fn on_action(&mut self, action: &Action, situation: &mut Situation) -> DriverUpdate {
+    fn on_action(&mut self, action: &DrillAction, situation: &mut Situation) -> DriverUpdate {
         match action {
             // The commander's own reading (a phone call from the gauge): through the tracker like
             // any other, stamped with the last reading's time so that a feed running a little
             // behind the wall clock is not refused as out of order; the next feed reading
             // replaces it.
-            Action::SetDischarge { discharge_m3s } => {
+            DrillAction::SetDischarge { discharge_m3s } => {
                 let t = self.readings.last().map_or(self.now_min, |r| r.t_min);
                 self.reading(t, *discharge_m3s, situation);
             }
-            a if a.is_clock() => self.note(
+            a if a.action_kind().is_clock() => self.note(
                 "实时模式：时钟跟随实时数据，不能暂停或变速".into(),
                 "Live mode: the clock follows the feed; it cannot pause or change speed".into(),
                 Severity::Attention,

@@ -240,10 +240,10 @@ fn accept_complete_verify_follow_the_lifecycle_and_refuse_out_of_order() {
     ));
     update(
         &mut a,
-        Message::Action(Action::Dispatch {
+        Message::Action(Action::Command(DrillAction::Dispatch {
             task: id.clone(),
             people: vec![],
-        }),
+        })),
     );
     for (k, want) in [
         ('a', TaskStatus::Accepted),
@@ -304,7 +304,7 @@ fn filter_goto_lang_and_focus() {
 
 /// A driver that records what it is given and moves the river on each tick.
 struct Scripted {
-    seen: Rc<RefCell<Vec<Action>>>,
+    seen: Rc<RefCell<Vec<DrillAction>>>,
     clock: Clock,
 }
 
@@ -315,11 +315,12 @@ impl DrillDriver for Scripted {
     fn clock(&self) -> Clock {
         self.clock
     }
-    fn on_action(&mut self, action: &Action, _: &mut Situation) -> DriverUpdate {
+    fn on_action(&mut self, action: &DrillAction, _: &mut Situation) -> DriverUpdate {
         self.seen.borrow_mut().push(action.clone());
         match action {
-            Action::TogglePause => self.clock.paused = !self.clock.paused,
-            Action::Faster => self.clock.speed *= 10.0,
+            DrillAction::Pause => self.clock.paused = true,
+            DrillAction::Resume => self.clock.paused = false,
+            DrillAction::Speed { factor } => self.clock.speed = *factor,
             _ => {}
         }
         DriverUpdate::default()
@@ -364,16 +365,16 @@ fn clock_keys_go_to_the_drill_driver_and_ticks_move_the_situation() {
     assert_eq!(
         *seen.borrow(),
         vec![
-            Action::TogglePause,
-            Action::Faster,
-            Action::SetSpeed { factor: 60.0 }
+            DrillAction::Resume,
+            DrillAction::Speed { factor: 5.0 },
+            DrillAction::Speed { factor: 60.0 }
         ]
     );
     assert!(!a.clock().paused);
     update(&mut a, Message::Tick(Duration::from_secs(60)));
-    assert_eq!(a.clock().now_min, 10.0);
+    assert_eq!(a.clock().now_min, 60.0);
     assert_eq!(a.assessment.level, WarningLevel::Red);
-    assert!(screen(&a, 80, 24).contains("test drill T+00:10 x10"));
+    assert!(screen(&a, 80, 24).contains("test drill T+01:00 x60"));
     assert!(
         a.log_text(a.log.last().unwrap())
             .contains("Madu works alarm")
@@ -439,4 +440,81 @@ fn chrome_text_has_no_ambiguous_width_symbols() {
             );
         }
     }
+}
+
+/// Every commander command reaches the journal through the one action type, including the two
+/// the console's own action enum used to drop: reassign and alarm acknowledgement.
+#[test]
+fn reassign_and_alarm_acknowledgement_are_journaled_like_any_command() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("journal.jsonl");
+    let journal = JsonlJournal::append(&path, "scenarios/huayuankou").expect("journal");
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let mut a = App::new(
+        engine(),
+        AppOptions {
+            lang: Lang::En,
+            journal: Some(Box::new(journal)),
+            driver: Some(Box::new(Scripted {
+                seen: seen.clone(),
+                clock: Clock {
+                    now_min: 0.0,
+                    speed: 1.0,
+                    paused: true,
+                },
+            })),
+            ..AppOptions::default()
+        },
+    );
+    type_line(&mut a, ":flow 22000");
+    let task = a.selected_task().expect("a selected task").clone();
+    let e = engine();
+    let sc = e.scenario();
+    let (p1, p2) = (sc.people[0].id.clone(), sc.people[1].id.clone());
+    let works = sc
+        .sites
+        .iter()
+        .find(|s| s.kind == floodgrid_engine::grid::SiteKind::Works)
+        .expect("a works")
+        .id
+        .clone();
+    let commands = [
+        DrillAction::Dispatch {
+            task: task.id.to_string(),
+            people: vec![p1],
+        },
+        DrillAction::Reassign {
+            task: task.id.to_string(),
+            people: vec![p2.clone()],
+        },
+        DrillAction::AcknowledgeAlarm { site: works },
+    ];
+    for c in &commands {
+        update(&mut a, Message::Action(Action::Command(c.clone())));
+    }
+    let rec = a.situation.tasks.get(&*task.id).expect("a task record");
+    assert_eq!(
+        rec.status,
+        TaskStatus::Dispatched,
+        "a reassignment keeps the status"
+    );
+    assert_eq!(
+        rec.assignees
+            .iter()
+            .map(|p| e.scenario().people[p.ix()].id.clone())
+            .collect::<Vec<_>>(),
+        vec![p2]
+    );
+    let journaled: Vec<DrillAction> = read_journal(&path)
+        .expect("a journal")
+        .into_iter()
+        .filter_map(|r| match r {
+            JournalRecord::Action { action, .. } => Some(action),
+            _ => None,
+        })
+        .skip(1) // the discharge
+        .collect();
+    assert_eq!(journaled, commands);
+    // The driver was handed the same commands after the discharge.
+    assert_eq!(seen.borrow()[1..], commands);
 }

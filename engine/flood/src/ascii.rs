@@ -29,7 +29,7 @@ const HEADER_HELP: &str = "ncols, nrows, xllcorner|xllcenter, yllcorner|yllcente
 ///
 /// ```
 /// let text = "ncols 2\nnrows 2\nxllcorner 100\nyllcorner 200\ncellsize 10\nNODATA_value -9999\n1 2\n3 -9999\n";
-/// let r = floodgrid_engine::flood::read_ascii(text).unwrap();
+/// let r = floodgrid_flood::read_ascii(text).unwrap();
 /// assert_eq!((r.ncols, r.nrows), (2, 2));
 /// assert_eq!(r.get(0, 1), Some(3.0));
 /// assert!(r.get(1, 1).unwrap().is_nan());

@@ -35,7 +35,7 @@ impl Raster {
     /// A raster filled with one value.
     ///
     /// ```
-    /// use floodgrid_engine::flood::{GeoTransform, Raster};
+    /// use floodgrid_flood::{GeoTransform, Raster};
     /// let t = GeoTransform { x_min_m: 0.0, y_min_m: 0.0, dx_m: 10.0, dy_m: 10.0 };
     /// let r = Raster::filled(3, 2, t, 1.5);
     /// assert_eq!(r.get(2, 1), Some(1.5));

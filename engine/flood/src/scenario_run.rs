@@ -222,8 +222,8 @@ fn mark_line(dem: &Raster, line: &[[f64; 2]], marks: &mut [bool]) {
 /// blocks at the east and south edges may be partial. `factor` 0 or 1 gives a copy.
 ///
 /// ```
-/// use floodgrid_engine::flood::{GeoTransform, Raster};
-/// use floodgrid_engine::flood::scenario_run::coarsen_dem;
+/// use floodgrid_flood::{GeoTransform, Raster};
+/// use floodgrid_flood::scenario_run::coarsen_dem;
 /// let t = GeoTransform { x_min_m: 0.0, y_min_m: 0.0, dx_m: 10.0, dy_m: 10.0 };
 /// let mut dem = Raster::filled(4, 2, t, 1.0);
 /// dem.data[1] = 5.0; // a dike cell in the western block
@@ -466,8 +466,8 @@ pub fn build_scenario_run(
 /// whether cell `i` was dry when the run started.
 ///
 /// ```
-/// use floodgrid_engine::flood::{GeoTransform, Raster};
-/// use floodgrid_engine::flood::scenario_run::grid_arrival_hours;
+/// use floodgrid_flood::{GeoTransform, Raster};
+/// use floodgrid_flood::scenario_run::grid_arrival_hours;
 /// let t = GeoTransform { x_min_m: 0.0, y_min_m: 0.0, dx_m: 10.0, dy_m: 10.0 };
 /// let arrival = Raster { data: vec![0.0, 3600.0, 7200.0, f32::NAN], ..Raster::filled(4, 1, t, 0.0) };
 /// let dry = [false, true, true, true];

@@ -31,7 +31,7 @@ impl Crs {
     /// The CRS for an EPSG code, or `None` when the engine does not support it.
     ///
     /// ```
-    /// let crs = floodgrid_engine::crs::Crs::from_epsg(4547).unwrap();
+    /// let crs = floodgrid_model::crs::Crs::from_epsg(4547).unwrap();
     /// assert_eq!(crs.lon0_deg, 114.0);
     /// ```
     pub fn from_epsg(epsg: u32) -> Option<Crs> {
@@ -107,7 +107,7 @@ impl Crs {
     /// Projects lon/lat degrees to (easting, northing) metres.
     ///
     /// ```
-    /// use floodgrid_engine::crs::Crs;
+    /// use floodgrid_model::crs::Crs;
     /// let crs = Crs::from_epsg(4547).unwrap();
     /// let (x, y) = crs.forward(113.66, 34.91);
     /// let (lon, lat) = crs.inverse(x, y);

@@ -10,6 +10,7 @@
 //! - [`plan`]: the task tree and its condition language.
 //! - [`drill`]: drill scripts (injects, expectations) and the commander's [`drill::Action`].
 //! - [`crs`]: lon/lat ↔ projected metres.
+//! - [`vocab`]: one enum per vocabulary ([`vocabulary!`]), the lists derived from it.
 
 #![warn(missing_docs)]
 
@@ -18,3 +19,4 @@ pub mod drill;
 pub mod grid;
 pub mod hydro;
 pub mod plan;
+pub mod vocab;

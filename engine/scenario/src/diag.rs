@@ -145,7 +145,7 @@ impl Diagnostics {
 /// and a caret under the problem. Plain text; colour is the caller's business.
 ///
 /// ```
-/// use floodgrid_engine::scenario::{render_diagnostics, Diagnostics, Severity, SourceFile};
+/// use floodgrid_scenario::{render_diagnostics, Diagnostics, Severity, SourceFile};
 /// let src = SourceFile::new("plan.toml", "when = \"level >= 4000\"\n".to_string());
 /// let mut d = Diagnostics::default();
 /// d.error(&src, 17..21, "found a number, expected a level");

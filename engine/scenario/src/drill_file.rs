@@ -13,7 +13,7 @@ use super::plan_file::unknown;
 use super::source::SourceFile;
 use super::toml_doc::{array_items, de_table, de_value, parse_toml};
 use floodgrid_model::drill::{
-    DrillScript, Expectation, Inject, InjectBreach, InjectKind, InjectPlace,
+    ActionKind, DrillScript, Expectation, Inject, InjectBreach, InjectKind, InjectPlace,
 };
 use floodgrid_model::grid::{GridIdx, PersonIdx, SiteIdx};
 
@@ -103,24 +103,13 @@ pub struct RawExpect {
     /// Instruction id.
     #[schemars(with = "Option<String>")]
     pub instruction: Option<Spanned<String>>,
-    /// Or an action kind: dispatch, push, accept, close, verify, set_discharge, acknowledge_alarm, reassign.
+    /// Or an action kind (`ActionKind`, not a clock one): set_discharge, dispatch, reassign,
+    /// accept, close, verify, push, acknowledge_alarm.
     #[schemars(with = "Option<String>")]
     pub action: Option<Spanned<String>>,
     /// Minutes after the inject.
     pub within_min: f64,
 }
-
-/// Action kinds an expectation may name.
-pub const ACTION_KINDS: &[&str] = &[
-    "dispatch",
-    "push",
-    "accept",
-    "close",
-    "verify",
-    "set_discharge",
-    "acknowledge_alarm",
-    "reassign",
-];
 
 pub(crate) fn load_drill(
     src: &SourceFile,
@@ -413,7 +402,7 @@ pub(crate) fn load_drill(
                 None => None,
             };
             if let Some(a) = &e.action
-                && !ACTION_KINDS.contains(&a.get_ref().as_str())
+                && ActionKind::from_name(a.get_ref()).is_none_or(|k| k.is_clock())
             {
                 d.error(
                     src,
@@ -421,7 +410,12 @@ pub(crate) fn load_drill(
                     format!(
                         "action \"{}\"; expected one of {}",
                         a.get_ref(),
-                        ACTION_KINDS.join(", ")
+                        ActionKind::ALL
+                            .iter()
+                            .filter(|k| !k.is_clock())
+                            .map(|k| k.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 );
                 continue;

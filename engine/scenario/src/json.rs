@@ -93,7 +93,7 @@ struct Reader<'a> {
 /// Parses a JSON document.
 ///
 /// ```
-/// use floodgrid_engine::scenario::json::parse_json;
+/// use floodgrid_scenario::json::parse_json;
 /// let v = parse_json(r#"{"a": [1, "x"]}"#).unwrap();
 /// assert_eq!(v.get("a").unwrap().span, 6..14);
 /// assert!(parse_json(r#"{"a": [1, "x"#).is_err());

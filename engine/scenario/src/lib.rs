@@ -27,7 +27,7 @@ use serde::Serialize;
 
 pub use config::{Gauge, RawScenario, ScenarioConfig, ScenarioPaths, Station};
 pub use diag::{Diagnostic, Diagnostics, Severity, render_diagnostics};
-pub use drill_file::{ACTION_KINDS, RawDrill};
+pub use drill_file::RawDrill;
 pub use floodgrid_model::grid::geometry::interior_point;
 pub use plan_file::RawPlanFile;
 pub use source::SourceFile;
@@ -152,8 +152,8 @@ impl Scenario {
     /// Loads and checks a scenario directory.
     ///
     /// ```
-    /// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/huayuankou");
-    /// let scenario = floodgrid_engine::scenario::Scenario::load(dir).unwrap();
+    /// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/huayuankou");
+    /// let scenario = floodgrid_scenario::Scenario::load(dir).unwrap();
     /// assert!(scenario.plan.instructions.len() >= 300);
     /// ```
     pub fn load(dir: impl AsRef<Path>) -> Result<Scenario, LoadError> {

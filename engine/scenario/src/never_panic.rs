@@ -21,7 +21,7 @@ struct Base {
 }
 
 fn dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/huayuankou")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/huayuankou")
 }
 
 fn base() -> &'static Base {

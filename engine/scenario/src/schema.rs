@@ -6,7 +6,7 @@ use crate::{RawDrill, RawPlanFile, RawScenario};
 /// (file name, schema JSON) for `scenario.toml`, plan files and drill scripts.
 ///
 /// ```
-/// let schemas = floodgrid_engine::schema::schemas();
+/// let schemas = floodgrid_scenario::schema::schemas();
 /// assert_eq!(schemas.len(), 3);
 /// assert!(schemas[1].1.contains("\"instruction\""));
 /// ```

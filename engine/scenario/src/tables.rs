@@ -288,17 +288,15 @@ pub(crate) fn load_people(
             .required(&cols, "grid", src, d)
             .and_then(|(g, span)| resolve_grid(&grid_index, grids, g, span, src, d));
         let shift = match row.get(&cols, "shift") {
-            Some(("day", _)) => Some(Shift::Day),
-            Some(("night", _)) => Some(Shift::Night),
-            Some(("any" | "", _)) | None => Some(Shift::Any),
-            Some((s, span)) => {
+            Some(("", _)) | None => Some(Shift::Any),
+            Some((s, span)) => Shift::from_name(s).or_else(|| {
                 d.error(
                     src,
                     span,
-                    format!("shift \"{s}\"; expected day, night or any"),
+                    format!("shift \"{s}\"; expected {}", Shift::NAMES.join(", ")),
                 );
                 None
-            }
+            }),
         };
         let capacity = match row.get(&cols, "capacity") {
             Some(("", _)) | None => None,

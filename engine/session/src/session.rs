@@ -1281,7 +1281,21 @@ impl<'e> Drill<'e> {
             }
         }
         let situation = self.situation();
-        let a = self.engine.assess(&situation);
+        let a = match self.engine.assess(&situation) {
+            Ok(a) => a,
+            Err(e) => {
+                // Only a script that names what its scenario lacks gets here (a loaded script is
+                // checked against it): say so and keep the last assessment.
+                self.event(
+                    EventKind::Rejected,
+                    EventStatus::Danger,
+                    None,
+                    None,
+                    format!("态势无法评估：{e}"),
+                );
+                return;
+            }
+        };
         self.records = situation.tasks;
         // New instances: remember when they appeared.
         let mut new = 0usize;

@@ -462,6 +462,7 @@ pub fn log(buf: &mut Buffer, area: Rect, app: &App) {
                 LogEvent::Driver(n) => severity_style(n.severity),
                 LogEvent::Refused { .. }
                 | LogEvent::JournalError(_)
+                | LogEvent::SituationRefused(_)
                 | LogEvent::UnknownCommand(_)
                 | LogEvent::NoSuchGrid(_) => Style::default().fg(Color::Yellow),
                 LogEvent::Discharge {

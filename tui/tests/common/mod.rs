@@ -59,10 +59,12 @@ pub fn dispatch_suggested(app: &mut App, task: &str) -> Vec<String> {
         .collect();
     update(
         app,
-        Message::Action(floodgrid_tui::Action::Dispatch {
-            task: task.into(),
-            people: people.clone(),
-        }),
+        Message::Action(floodgrid_tui::Action::Command(
+            floodgrid_engine::drill::Action::Dispatch {
+                task: task.into(),
+                people: people.clone(),
+            },
+        )),
     );
     people
 }

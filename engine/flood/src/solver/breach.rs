@@ -11,7 +11,7 @@ use crate::Raster;
 /// A breach in a dike.
 ///
 /// ```
-/// use floodgrid_engine::flood::solver::Breach;
+/// use floodgrid_flood::solver::Breach;
 /// let b = Breach::new(vec![[0.0, 500.0], [1000.0, 500.0]], 3600.0, 88.0, 50.0)
 ///     .widening_to(200.0, 7200.0);
 /// assert_eq!(b.width_at(3600.0), Some(50.0));

@@ -67,8 +67,8 @@
 //! output.
 //!
 //! ```
-//! use floodgrid_engine::flood::{GeoTransform, Raster};
-//! use floodgrid_engine::flood::solver::{Inflow, Manning, Series, Simulation, SolverConfig};
+//! use floodgrid_flood::{GeoTransform, Raster};
+//! use floodgrid_flood::solver::{Inflow, Manning, Series, Simulation, SolverConfig};
 //!
 //! // A flat 20 × 20 plain of 10 m cells, 50 m³/s poured into the middle for ten minutes.
 //! let t = GeoTransform { x_min_m: 0.0, y_min_m: 0.0, dx_m: 10.0, dy_m: 10.0 };

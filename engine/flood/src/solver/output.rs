@@ -88,8 +88,8 @@ pub struct RunSummary {
 /// [`cells_in_region`](crate::cells_in_region) gives them.
 ///
 /// ```
-/// use floodgrid_engine::flood::{GeoTransform, Raster};
-/// use floodgrid_engine::flood::solver::arrival_hours_per_grid;
+/// use floodgrid_flood::{GeoTransform, Raster};
+/// use floodgrid_flood::solver::arrival_hours_per_grid;
 /// let t = GeoTransform { x_min_m: 0.0, y_min_m: 0.0, dx_m: 10.0, dy_m: 10.0 };
 /// let mut arrival = Raster::filled(3, 1, t, f32::NAN);
 /// arrival.data[1] = 7200.0;

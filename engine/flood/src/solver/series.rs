@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// value outside them.
 ///
 /// ```
-/// use floodgrid_engine::flood::solver::Series;
+/// use floodgrid_flood::solver::Series;
 /// let q = Series::new(vec![(0.0, 60.0), (1200.0, 600.0)]).unwrap();
 /// assert_eq!(q.at(600.0), 330.0);
 /// assert_eq!(q.at(5000.0), 600.0);
@@ -61,7 +61,7 @@ impl Series {
     /// allowed). Times must increase; values must be finite and, when `non_negative`, at least 0.
     ///
     /// ```
-    /// use floodgrid_engine::flood::solver::Series;
+    /// use floodgrid_flood::solver::Series;
     /// let s = Series::from_csv("time_s,discharge_m3s\n0,10\n3600,20\n", true).unwrap();
     /// assert_eq!(s.at(1800.0), 15.0);
     /// let e = Series::from_csv("0,10\n0,20\n", true).unwrap_err();

@@ -86,21 +86,65 @@ pub enum Action {
     },
 }
 
+crate::vocabulary! {
+    /// The kinds of commander action, as journals and drill expectations name them.
+    pub enum ActionKind {
+        /// [`Action::SetDischarge`].
+        SetDischarge = "set_discharge",
+        /// [`Action::Dispatch`].
+        Dispatch = "dispatch",
+        /// [`Action::Reassign`].
+        Reassign = "reassign",
+        /// [`Action::Accept`].
+        Accept = "accept",
+        /// [`Action::Close`].
+        Close = "close",
+        /// [`Action::Verify`].
+        Verify = "verify",
+        /// [`Action::Push`].
+        Push = "push",
+        /// [`Action::AcknowledgeAlarm`].
+        AcknowledgeAlarm = "acknowledge_alarm",
+        /// [`Action::Pause`].
+        Pause = "pause",
+        /// [`Action::Resume`].
+        Resume = "resume",
+        /// [`Action::Speed`].
+        Speed = "speed",
+    }
+}
+
+impl ActionKind {
+    /// Whether it only drives the drill clock (pause, resume, speed): never an expected
+    /// response of a drill script.
+    pub fn is_clock(self) -> bool {
+        matches!(
+            self,
+            ActionKind::Pause | ActionKind::Resume | ActionKind::Speed
+        )
+    }
+}
+
 impl Action {
+    /// The action's kind.
+    pub fn action_kind(&self) -> ActionKind {
+        match self {
+            Action::SetDischarge { .. } => ActionKind::SetDischarge,
+            Action::Dispatch { .. } => ActionKind::Dispatch,
+            Action::Reassign { .. } => ActionKind::Reassign,
+            Action::Accept { .. } => ActionKind::Accept,
+            Action::Close { .. } => ActionKind::Close,
+            Action::Verify { .. } => ActionKind::Verify,
+            Action::Push { .. } => ActionKind::Push,
+            Action::AcknowledgeAlarm { .. } => ActionKind::AcknowledgeAlarm,
+            Action::Pause => ActionKind::Pause,
+            Action::Resume => ActionKind::Resume,
+            Action::Speed { .. } => ActionKind::Speed,
+        }
+    }
+
     /// The action kind as expectations name it (`dispatch`, `push`, ...).
     pub fn kind(&self) -> &'static str {
-        match self {
-            Action::SetDischarge { .. } => "set_discharge",
-            Action::Dispatch { .. } => "dispatch",
-            Action::Reassign { .. } => "reassign",
-            Action::Accept { .. } => "accept",
-            Action::Close { .. } => "close",
-            Action::Verify { .. } => "verify",
-            Action::Push { .. } => "push",
-            Action::AcknowledgeAlarm { .. } => "acknowledge_alarm",
-            Action::Pause => "pause",
-            Action::Resume => "resume",
-            Action::Speed { .. } => "speed",
-        }
+        self.action_kind().name()
     }
 }

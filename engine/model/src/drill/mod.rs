@@ -4,5 +4,5 @@
 mod action;
 mod script;
 
-pub use action::{Action, Audience};
+pub use action::{Action, ActionKind, Audience};
 pub use script::{DrillScript, Expectation, Inject, InjectBreach, InjectKind, InjectPlace};

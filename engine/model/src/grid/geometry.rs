@@ -155,7 +155,7 @@ impl Region {
     /// A region from polygons, with its bounding box.
     ///
     /// ```
-    /// use floodgrid_engine::grid::{Polygon, Region};
+    /// use floodgrid_model::grid::{Polygon, Region};
     /// let square = Polygon { exterior: vec![[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0], [0.0, 0.0]], holes: vec![] };
     /// let r = Region::new(vec![square]);
     /// assert_eq!(r.area(), 4.0);

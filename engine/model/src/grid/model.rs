@@ -17,7 +17,7 @@ macro_rules! index_type {
 }
 
 index_type!(
-    /// Index of a grid in [`crate::scenario::Scenario::grids`].
+    /// Index of a grid in the scenario's grid list (`Scenario::grids`, file order).
     GridIdx
 );
 index_type!(
@@ -69,56 +69,27 @@ pub struct Material {
     pub unit: String,
 }
 
-/// Level of a grid in the hierarchy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GridKind {
-    /// A district above the towns (scale scenarios).
-    District,
-    /// The town (镇).
-    Town,
-    /// A rural village (村).
-    Village,
-    /// An urban community (社区).
-    Community,
-    /// A grid (网格).
-    Grid,
-    /// A micro-grid (微网格).
-    Micro,
-    /// A dedicated grid (专属网格), e.g. for a defence works.
-    Dedicated,
+crate::vocabulary! {
+    /// Level of a grid in the hierarchy.
+    pub enum GridKind {
+        /// A district above the towns (scale scenarios).
+        District = "district",
+        /// The town (镇).
+        Town = "town",
+        /// A rural village (村).
+        Village = "village",
+        /// An urban community (社区).
+        Community = "community",
+        /// A grid (网格).
+        Grid = "grid",
+        /// A micro-grid (微网格).
+        Micro = "micro",
+        /// A dedicated grid (专属网格), e.g. for a defence works.
+        Dedicated = "dedicated",
+    }
 }
 
 impl GridKind {
-    /// All kinds.
-    pub const ALL: [GridKind; 7] = [
-        GridKind::District,
-        GridKind::Town,
-        GridKind::Village,
-        GridKind::Community,
-        GridKind::Grid,
-        GridKind::Micro,
-        GridKind::Dedicated,
-    ];
-
-    /// Name in files.
-    pub fn name(self) -> &'static str {
-        match self {
-            GridKind::District => "district",
-            GridKind::Town => "town",
-            GridKind::Village => "village",
-            GridKind::Community => "community",
-            GridKind::Grid => "grid",
-            GridKind::Micro => "micro",
-            GridKind::Dedicated => "dedicated",
-        }
-    }
-
-    /// Parses a kind name.
-    pub fn from_name(s: &str) -> Option<GridKind> {
-        GridKind::ALL.into_iter().find(|k| k.name() == s)
-    }
-
     /// Kinds a grid of this kind may have as parent.
     pub fn allowed_parents(self) -> &'static [GridKind] {
         match self {
@@ -162,80 +133,39 @@ pub struct Grid {
     pub area_km2: f64,
 }
 
-/// Kind of a site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SiteKind {
-    /// Dike works (险工).
-    Works,
-    /// River control works (控导工程).
-    ControlWorks,
-    /// A smart-stone root-stone sensor.
-    SmartStone,
-    /// A material depot.
-    Depot,
-    /// A shelter.
-    Shelter,
-    /// An assault-boat station.
-    BoatStation,
-    /// A command post.
-    CommandPost,
-    /// A hydrological gauge.
-    Gauge,
-    /// A pumping station.
-    PumpingStation,
-    /// The river's centreline.
-    River,
-    /// A main dike (line).
-    MainDike,
-    /// A production dike (line).
-    ProductionDike,
-    /// A road (line).
-    Road,
+crate::vocabulary! {
+    /// Kind of a site.
+    pub enum SiteKind {
+        /// Dike works (险工).
+        Works = "works",
+        /// River control works (控导工程).
+        ControlWorks = "control_works",
+        /// A smart-stone root-stone sensor.
+        SmartStone = "smart_stone",
+        /// A material depot.
+        Depot = "depot",
+        /// A shelter.
+        Shelter = "shelter",
+        /// An assault-boat station.
+        BoatStation = "boat_station",
+        /// A command post.
+        CommandPost = "command_post",
+        /// A hydrological gauge.
+        Gauge = "gauge",
+        /// A pumping station.
+        PumpingStation = "pumping_station",
+        /// The river's centreline.
+        River = "river",
+        /// A main dike (line).
+        MainDike = "main_dike",
+        /// A production dike (line).
+        ProductionDike = "production_dike",
+        /// A road (line).
+        Road = "road",
+    }
 }
 
 impl SiteKind {
-    /// All kinds.
-    pub const ALL: [SiteKind; 13] = [
-        SiteKind::Works,
-        SiteKind::ControlWorks,
-        SiteKind::SmartStone,
-        SiteKind::Depot,
-        SiteKind::Shelter,
-        SiteKind::BoatStation,
-        SiteKind::CommandPost,
-        SiteKind::Gauge,
-        SiteKind::PumpingStation,
-        SiteKind::River,
-        SiteKind::MainDike,
-        SiteKind::ProductionDike,
-        SiteKind::Road,
-    ];
-
-    /// Name in files.
-    pub fn name(self) -> &'static str {
-        match self {
-            SiteKind::Works => "works",
-            SiteKind::ControlWorks => "control_works",
-            SiteKind::SmartStone => "smart_stone",
-            SiteKind::Depot => "depot",
-            SiteKind::Shelter => "shelter",
-            SiteKind::BoatStation => "boat_station",
-            SiteKind::CommandPost => "command_post",
-            SiteKind::Gauge => "gauge",
-            SiteKind::PumpingStation => "pumping_station",
-            SiteKind::River => "river",
-            SiteKind::MainDike => "main_dike",
-            SiteKind::ProductionDike => "production_dike",
-            SiteKind::Road => "road",
-        }
-    }
-
-    /// Parses a kind name.
-    pub fn from_name(s: &str) -> Option<SiteKind> {
-        SiteKind::ALL.into_iter().find(|k| k.name() == s)
-    }
-
     /// Whether the kind is drawn as a line (river, dikes, roads).
     pub fn is_line(self) -> bool {
         matches!(
@@ -319,16 +249,16 @@ pub struct Site {
     pub road_class: Option<String>,
 }
 
-/// A shift.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Shift {
-    /// Day shift.
-    Day,
-    /// Night shift.
-    Night,
-    /// Any time.
-    Any,
+crate::vocabulary! {
+    /// A shift.
+    pub enum Shift {
+        /// Day shift.
+        Day = "day",
+        /// Night shift.
+        Night = "night",
+        /// Any time.
+        Any = "any",
+    }
 }
 
 /// A member of the flood personnel.

@@ -49,7 +49,7 @@ impl Muskingum {
     /// Routes an inflow series at a fixed step; the outflow starts equal to the inflow.
     ///
     /// ```
-    /// use floodgrid_engine::hydro::Muskingum;
+    /// use floodgrid_model::hydro::Muskingum;
     /// let m = Muskingum { k_hours: 6.0, x: 0.2 };
     /// let inflow = [1000.0, 3000.0, 6000.0, 4000.0, 2000.0, 1000.0, 1000.0, 1000.0];
     /// let out = m.route(&inflow, 6.0);

@@ -21,7 +21,7 @@ impl RatingCurve {
     /// Builds a curve from a table, checking it is monotone.
     ///
     /// ```
-    /// use floodgrid_engine::hydro::RatingCurve;
+    /// use floodgrid_model::hydro::RatingCurve;
     /// let c = RatingCurve::new(vec![(0.0, 88.0), (4000.0, 91.5), (22000.0, 94.7)]).unwrap();
     /// assert!((c.stage_m(2000.0) - 89.75).abs() < 1e-9);
     /// assert!(RatingCurve::new(vec![(0.0, 90.0), (1000.0, 89.0)]).is_err());
@@ -110,7 +110,7 @@ impl RatingCurve {
     /// monotone fit.
     ///
     /// ```
-    /// use floodgrid_engine::hydro::RatingCurve;
+    /// use floodgrid_model::hydro::RatingCurve;
     /// let obs: Vec<(f64, f64)> = [1.0f64, 1.5, 2.0, 3.0, 4.5, 6.0].iter().map(|&d| (300.0 * d.powf(2.5), 87.0 + d)).collect();
     /// let c = RatingCurve::fit_power(&obs, &[0.0, 1000.0, 4000.0, 10000.0, 22000.0]).unwrap();
     /// assert!((c.stage_m(4000.0) - (87.0 + (4000.0f64 / 300.0).powf(1.0 / 2.5))).abs() < 0.05);

@@ -61,7 +61,7 @@ impl LevelTracker {
     /// are ignored (the level stays).
     ///
     /// ```
-    /// use floodgrid_engine::hydro::{LevelTracker, WarningLevel, WarningThresholds, LevelThreshold};
+    /// use floodgrid_model::hydro::{LevelTracker, WarningLevel, WarningThresholds, LevelThreshold};
     /// let lt = |q, b| LevelThreshold { discharge_m3s: q, band_m3s: b, response: String::new() };
     /// let th = WarningThresholds {
     ///     levels: [lt(4000.0, 300.0), lt(6000.0, 400.0), lt(10000.0, 600.0), lt(15000.0, 800.0)],

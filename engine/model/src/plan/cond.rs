@@ -132,24 +132,10 @@ impl VarId {
     }
 }
 
-/// Grid kinds as written in files.
-pub const GRID_KINDS: &[&str] = &["town", "village", "community", "grid", "micro", "dedicated"];
-/// Site kinds as written in files.
-pub const SITE_KINDS: &[&str] = &[
-    "works",
-    "control_works",
-    "smart_stone",
-    "depot",
-    "shelter",
-    "boat_station",
-    "command_post",
-    "gauge",
-    "pumping_station",
-    "river",
-    "main_dike",
-    "production_dike",
-    "road",
-];
+/// Grid kinds as written in files (the [`GridKind`](crate::grid::GridKind) vocabulary).
+pub const GRID_KINDS: &[&str] = crate::grid::GridKind::NAMES;
+/// Site kinds as written in files (the [`SiteKind`](crate::grid::SiteKind) vocabulary).
+pub const SITE_KINDS: &[&str] = crate::grid::SiteKind::NAMES;
 /// Key-person categories.
 pub const KEY_PERSON_CATEGORIES: &[&str] = &[
     "elderly_alone",
@@ -174,8 +160,8 @@ pub const HAZARD_KINDS: &[&str] = &[
     "road_cut",
     "other",
 ];
-/// Shifts of personnel.
-pub const SHIFTS: &[&str] = &["day", "night", "any"];
+/// Shifts of personnel (the [`Shift`](crate::grid::Shift) vocabulary).
+pub const SHIFTS: &[&str] = crate::grid::Shift::NAMES;
 
 macro_rules! vars {
     ($( $key:ident = $name:literal : $ty:ident, $scope:expr, $values:expr, $doc:literal; )*) => {
@@ -930,7 +916,7 @@ impl Condition {
     /// fields the condition may use. The whole condition must be a bool.
     ///
     /// ```
-    /// use floodgrid_engine::plan::{Condition, ForEach};
+    /// use floodgrid_model::plan::{Condition, ForEach};
     /// let c = Condition::parse("level >= orange and grid.dike_km > 0", Some(ForEach::Grid)).unwrap();
     /// assert_eq!(c.context, Some(ForEach::Grid));
     /// let e = Condition::parse("level >= 4000", None).unwrap_err();

@@ -86,7 +86,7 @@ impl TaskStatus {
     /// The status after a step, or why the step does not apply.
     ///
     /// ```
-    /// use floodgrid_engine::plan::{TaskStatus, TaskStep};
+    /// use floodgrid_model::plan::{TaskStatus, TaskStep};
     /// let s = TaskStatus::Pending.apply(TaskStep::Dispatch).unwrap();
     /// assert_eq!(s, TaskStatus::Dispatched);
     /// assert!(TaskStatus::Pending.apply(TaskStep::Verify).is_err());
