@@ -211,6 +211,23 @@ pub(super) fn outflow_scale(c: &CellCoef, h: &[f32], q: &CellFaces<'_>, s: &mut 
     }
 }
 
+/// Whether any cell of a run must be limited (its raw outflow over the step, as in
+/// [`outflow_scale`], exceeds its water): the cheap test that lets most runs skip the division
+/// and the limiting passes.
+#[inline(always)]
+pub(super) fn outflow_exceeds(c: &CellCoef, h: &[f32], q: &CellFaces<'_>) -> bool {
+    let n = h.len();
+    let (qw, qe, qn, qs) = (&q.qw[..n], &q.qe[..n], &q.qn[..n], &q.qs[..n]);
+    let mut any = 0u32;
+    for i in 0..n {
+        let out_x = fmax(qe[i], 0.0) - fmin(qw[i], 0.0);
+        let out_y = fmax(qs[i], 0.0) - fmin(qn[i], 0.0);
+        let out = c.cx * out_x + c.cy * out_y;
+        any |= u32::from(out > h[i]);
+    }
+    any != 0
+}
+
 /// Scales a run of faces by the outflow scale of their donor cells: `sl` of the cell on the low
 /// side (which gives when q > 0), `sr` of the high side (when q < 0).
 #[inline(always)]

@@ -325,7 +325,7 @@ pub struct Simulation {
     qx_next: Vec<f32>,
     qy_next: Vec<f32>,
     edge_rows: Vec<EdgeRow>,
-    /// Outflow scale of each cell in the last step (1 outside the active spans).
+    /// Outflow scale of two rows per band (the limiter's ring, see `step.rs`).
     scale: Vec<f32>,
     /// Face velocities and advection terms (set up on the first step with advection on).
     adv: AdvFields,
@@ -858,8 +858,8 @@ impl Simulation {
         }
         self.edge_rows
             .resize_with(bands.len() + 1, || EdgeRow::new(nc));
-        if self.scale.len() != self.h.len() {
-            self.scale = vec![1.0; self.h.len()];
+        if self.scale.len() != 2 * nc * bands.len() {
+            self.scale = vec![1.0; 2 * nc * bands.len()];
         }
         let face_rows: Vec<usize> = bands.iter().map(|b| b.0).chain([nr]).collect();
         // Edge rows from the old state, then the bands, then the edge rows in.

@@ -7,16 +7,27 @@
 //! holds `nrows + 1` face rows of `ncols` (face row `j` lies north of cell row `j`; rows 0 and
 //! `nrows` are the north and south edges). Positive discharge flows east or south.
 //!
-//! One pass streams through the rows of a band: for row `j` it updates the x faces of row `j`,
-//! then the y faces between rows `j` and `j + 1`, then the depths of row `j` (whose faces are all
-//! new by then), so each array is read and written once per step. The discharges are double
+//! One pass streams through the rows of a band, 512 columns (a chunk) at a time so the dozen
+//! rows of data a chunk touches stay in L1, and runs one row behind itself because the outflow
+//! limiter needs every face of a cell before the cell is updated. On each chunk it does stage A
+//! of row `j`: the x faces of row `j` and the y faces between rows `j` and `j + 1`, raw, then a
+//! cheap test whether any cell of the chunk gives more than it holds; only where one does (at
+//! thin, fast fronts: rarely) it works out the chunk's outflow scale and flags the chunk. Then
+//! stage B of row `j − 1` on the same chunk: it limits the faces around flagged chunks (a face
+//! at a chunk edge looks at the flag of the chunk its donor lies in) and updates the depths of
+//! row `j − 1`, whose faces are all final by then. The scale lives in a ring of two rows per band
+//! (1 except in flagged chunks, which are put back to 1 before the slot is reused), so the
+//! limiter adds no plane to the memory traffic and, where nothing is limited, only the test to
+//! the arithmetic. Each array is read and written once per step. The discharges are double
 //! buffered: a step reads the old ones from one buffer and writes the new ones to the other (the
 //! two swap after the step), so the θ term finds its old neighbours without saving them first —
 //! copying each row aside cost about a tenth of a step. A band cannot compute the face row on
 //! its top edge (the band above updates those depths concurrently), so those rows — and the two
-//! domain edges — are computed first from the old state into separate buffers ("edge rows") and
-//! copied in after all bands finish. Every face is therefore computed from the same old values
-//! whatever the banding, which is why the result does not depend on the thread count.
+//! domain edges — are computed first from the old state into separate buffers ("edge rows"),
+//! with the raw faces and outflow scales of the cell rows either side of them so they can be
+//! limited, and copied in after all bands finish. Every face is therefore computed and limited
+//! from the same old values whatever the banding, which is why the result does not depend on
+//! the thread count (nor on the chunking: the scale is exact, and 1 where nothing is limited).
 //!
 //! Rows have an active span of columns: the cells within one cell of a cell that has ever been
 //! wet (or of an inflow or a stage boundary). Cells outside it are dry and cannot wet in this
@@ -28,7 +39,7 @@ use rayon::prelude::*;
 use super::boundary::{EdgeCell, EdgeEnv, edge_face};
 use super::kernel::{
     Adv, CellCoef, CellFaces, CellN2, FaceCoef, FaceRun, NoAdv, Trackers, UniformN2, cells,
-    dispatch, faces, limit_faces, outflow_scale, run_max,
+    dispatch, faces, limit_faces, outflow_exceeds, outflow_scale, run_max,
 };
 
 /// A half-open run of columns `lo..hi` (empty when `lo >= hi`).
@@ -154,8 +165,13 @@ pub(super) struct BandWork<'a> {
     /// of the band's first and last rows, and limited, the discharges after the step.
     pub top: &'a EdgeRow,
     pub bot: &'a EdgeRow,
-    /// Outflow scale of the band's cells (1 outside the active spans).
+    /// Outflow scale of two rows (row `j` in slot `j % 2`): 1 except in flagged chunks, and
+    /// there 1 outside the row's active span.
     pub scale: &'a mut [f32],
+    /// Per slot and chunk: whether some cell of the chunk is limited (its scale below 1).
+    pub limited: Vec<bool>,
+    /// Chunks per row.
+    pub nch: usize,
     pub hmax: &'a mut [f32],
     pub v2max: &'a mut [f32],
     pub arrival: &'a mut [f32],
@@ -250,8 +266,22 @@ fn x_row(ctx: &StepCtx<'_>, j: usize, h: &[f32], old: &[f32], q: &mut [f32]) {
     if a.is_empty() {
         return;
     }
+    x_faces(ctx, j, h, old, q, a.lo as usize, a.hi as usize);
+}
+
+/// The x faces `fa..=fb` of row `j` (faces 0 and `ncols` are edges), raw, from the row's depths
+/// `h` and old discharges `old` into `q`.
+#[inline(always)]
+fn x_faces(
+    ctx: &StepCtx<'_>,
+    j: usize,
+    h: &[f32],
+    old: &[f32],
+    q: &mut [f32],
+    fa: usize,
+    fb: usize,
+) {
     let nc = ctx.nc;
-    let (fa, fb) = (a.lo as usize, a.hi as usize);
     let z = &ctx.z[j * nc..(j + 1) * nc];
     // Interior faces ia..ib (face i lies between cells i - 1 and i).
     let ia = fa.max(1);
@@ -327,15 +357,11 @@ fn scale_row(
     outflow_scale(&ctx.cell, &h[r.clone()], &faces, &mut s[r]);
 }
 
-/// Limits the x faces of row `j` (as `x_row` left them) with the row's outflow scale `s`.
+/// Limits the x faces `fa..=fb` of row `j` (as `x_faces` left them) with the row's outflow
+/// scale `s`.
 #[inline(always)]
-fn limit_x_row(ctx: &StepCtx<'_>, j: usize, s: &[f32], q: &mut [f32]) {
-    let a = ctx.active[j];
-    if a.is_empty() {
-        return;
-    }
+fn limit_x_faces(ctx: &StepCtx<'_>, s: &[f32], q: &mut [f32], fa: usize, fb: usize) {
     let nc = ctx.nc;
-    let (fa, fb) = (a.lo as usize, a.hi as usize);
     let ia = fa.max(1);
     let ib = (fb + 1).min(nc);
     if ia < ib {
@@ -395,22 +421,41 @@ dispatch! {
     pub(super) fn edge_row<'a>(ctx: &StepCtx<'a>, h: &[f32], qx: &[f32], qy: &[f32], f: usize, e: &mut EdgeRow) -> () => edge_row_body
 }
 
-/// Stage A of row `j` (local row `r`): its x faces and, inside the band, the y faces south of
-/// it, raw; then its outflow scale.
+/// Columns handled together, so the dozen rows of data a chunk touches stay in L1. Chunks are
+/// aligned to multiples of `CHUNK` (the limiter's flags are per chunk).
+const CHUNK: usize = 512;
+
+/// The columns of chunk `c`.
 #[inline(always)]
-fn faces_and_scale(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize) {
+fn chunk_cols(nc: usize, c: usize) -> (usize, usize) {
+    (c * CHUNK, ((c + 1) * CHUNK).min(nc))
+}
+
+/// Stage A of row `j` (local row `r`) on the columns `c0..c1` of chunk `c`: its x faces and,
+/// inside the band, the y faces south of it, raw; then, where some cell's outflow exceeds its
+/// water, its outflow scale (elsewhere the scale stays 1 and the chunk is not flagged).
+#[inline(always)]
+fn stage_a(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, c: usize) {
     let nc = ctx.nc;
-    {
+    let (c0, c1) = chunk_cols(nc, c);
+    let a = ctx.active[j];
+    let (d0, d1) = (c0.max(a.lo as usize), c1.min(a.hi as usize));
+    if d0 < d1 {
+        let fa = if d0 == a.lo as usize { d0 } else { d0 + 1 };
         let h = &w.h[r * nc..(r + 1) * nc];
         let old = &w.qx_old[r * (nc + 1)..(r + 1) * (nc + 1)];
         let q = &mut w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
-        x_row(ctx, j, h, old, q);
+        x_faces(ctx, j, h, old, q, fa, d1);
     }
     if j + 1 < w.j1 {
-        let u = ctx.active[j].union(ctx.active[j + 1]).range();
-        if !u.is_empty() {
-            y_faces(ctx, w, j, r, u.start, u.end);
+        let u = ctx.active[j].union(ctx.active[j + 1]);
+        let (u0, u1) = (c0.max(u.lo as usize), c1.min(u.hi as usize));
+        if !u.is_empty() && u0 < u1 {
+            y_faces(ctx, w, j, r, u0, u1);
         }
+    }
+    if d0 >= d1 {
+        return;
     }
     let north: &[f32] = if j == w.j0 {
         &w.top.raw
@@ -424,15 +469,20 @@ fn faces_and_scale(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize) 
         let fi = j - w.j0;
         &w.qy_inner[fi * nc..(fi + 1) * nc]
     };
-    scale_row(
-        ctx,
-        j,
-        &w.h[r * nc..(r + 1) * nc],
-        &w.qx[r * (nc + 1)..(r + 1) * (nc + 1)],
-        north,
-        south,
-        &mut w.scale[r * nc..(r + 1) * nc],
-    );
+    let qx = &w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
+    let faces = CellFaces {
+        qw: &qx[d0..d1],
+        qe: &qx[d0 + 1..d1 + 1],
+        qn: &north[d0..d1],
+        qs: &south[d0..d1],
+    };
+    let h = &w.h[r * nc + d0..r * nc + d1];
+    if outflow_exceeds(&ctx.cell, h, &faces) {
+        let slot = j & 1;
+        let s = &mut w.scale[slot * nc + d0..slot * nc + d1];
+        outflow_scale(&ctx.cell, h, &faces, s);
+        w.limited[slot * w.nch + c] = true;
+    }
 }
 
 /// The y faces `c0..c1` between rows `j` and `j + 1`, both inside the band (raw).
@@ -463,35 +513,53 @@ fn y_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, c0: usiz
     face_run(&ctx.yc, &run, n2, ctx.n2_uniform, adv, out);
 }
 
-/// Stage B of row `j` (local row `r`), once the outflow scale of row `j + 1` is known: limits
-/// its x faces and the y faces south of it, then updates its depths (and trackers) over its
-/// active span; returns their largest depth.
+/// Stage B of row `j` (local row `r`) on the columns of chunk `c`, once the outflow scale of
+/// row `j + 1` is known there: limits its x faces and the y faces south of it (only where a
+/// donor is flagged), then updates its depths (and trackers) over its active span; returns
+/// their largest depth.
 #[inline(always)]
-fn limit_and_update<const TRACK: bool>(
+fn stage_b<const TRACK: bool>(
     ctx: &StepCtx<'_>,
     w: &mut BandWork<'_>,
     j: usize,
     r: usize,
+    c: usize,
 ) -> f32 {
     let nc = ctx.nc;
-    {
-        let s = &w.scale[r * nc..(r + 1) * nc];
-        let q = &mut w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
-        limit_x_row(ctx, j, s, q);
-    }
-    if j + 1 < w.j1 {
-        let u = ctx.active[j].union(ctx.active[j + 1]).range();
-        let fi = j - w.j0;
-        let q = &mut w.qy_inner[fi * nc + u.start..fi * nc + u.end];
-        let su = &w.scale[r * nc + u.start..r * nc + u.end];
-        let sd = &w.scale[(r + 1) * nc + u.start..(r + 1) * nc + u.end];
-        limit_faces(q, su, sd);
-    }
+    let nch = w.nch;
+    let (c0, c1) = chunk_cols(nc, c);
     let a = ctx.active[j];
-    if a.is_empty() {
+    let (d0, d1) = (c0.max(a.lo as usize), c1.min(a.hi as usize));
+    let (this, next) = ((j & 1) * nch, ((j + 1) & 1) * nch);
+    if d0 < d1 {
+        // The faces fa..=d1 give from the cells of this chunk and from cell d1, the first of
+        // the next chunk (face fa = d0 gives from cell d0 - 1 only at the start of the active
+        // span, and a cell outside it is never limited).
+        let lim = &w.limited;
+        let flagged = lim[this + c] || (c + 1 < nch && lim[this + c + 1]);
+        if flagged {
+            let fa = if d0 == a.lo as usize { d0 } else { d0 + 1 };
+            let slot = j & 1;
+            let s = &w.scale[slot * nc..(slot + 1) * nc];
+            let q = &mut w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
+            limit_x_faces(ctx, s, q, fa, d1);
+        }
+    }
+    if j + 1 < w.j1 && (w.limited[this + c] || w.limited[next + c]) {
+        let u = ctx.active[j].union(ctx.active[j + 1]);
+        let (u0, u1) = (c0.max(u.lo as usize), c1.min(u.hi as usize));
+        if !u.is_empty() && u0 < u1 {
+            let fi = j - w.j0;
+            let q = &mut w.qy_inner[fi * nc + u0..fi * nc + u1];
+            let (su, sd) = ((j & 1) * nc, ((j + 1) & 1) * nc);
+            let su = &w.scale[su + u0..su + u1];
+            let sd = &w.scale[sd + u0..sd + u1];
+            limit_faces(q, su, sd);
+        }
+    }
+    if d0 >= d1 {
         return 0.0;
     }
-    let (c0, c1) = (a.lo as usize, a.hi as usize);
     let north: &[f32] = if j == w.j0 {
         &w.top.lim
     } else {
@@ -505,15 +573,15 @@ fn limit_and_update<const TRACK: bool>(
         &w.qy_inner[fi * nc..(fi + 1) * nc]
     };
     let qx = &w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
-    let h = &mut w.h[r * nc + c0..r * nc + c1];
+    let h = &mut w.h[r * nc + d0..r * nc + d1];
     let faces = CellFaces {
-        qw: &qx[c0..c1],
-        qe: &qx[c0 + 1..c1 + 1],
-        qn: &north[c0..c1],
-        qs: &south[c0..c1],
+        qw: &qx[d0..d1],
+        qe: &qx[d0 + 1..d1 + 1],
+        qn: &north[d0..d1],
+        qs: &south[d0..d1],
     };
     if TRACK {
-        let cells_at = r * nc + c0..r * nc + c1;
+        let cells_at = r * nc + d0..r * nc + d1;
         let mut t = Trackers {
             hmax: &mut w.hmax[cells_at.clone()],
             v2max: &mut w.v2max[cells_at.clone()],
@@ -554,11 +622,21 @@ fn grow_wet(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize) {
     w.wet[r] = span;
 }
 
-/// Stage B of row `j` with its bookkeeping; returns the cells updated.
+/// The chunks that cover `span` (empty range for an empty span).
 #[inline(always)]
-fn finish_row<const TRACK: bool>(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize) -> usize {
+fn chunks_of(span: Span) -> std::ops::Range<usize> {
+    if span.is_empty() {
+        0..0
+    } else {
+        span.lo as usize / CHUNK..(span.hi as usize).div_ceil(CHUNK)
+    }
+}
+
+/// The bookkeeping of row `j` once stage B has run over all its chunks (largest depth
+/// `hmax`); returns the cells updated.
+#[inline(always)]
+fn finish_row(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, hmax: f32) -> usize {
     let r = j - w.j0;
-    let hmax = limit_and_update::<TRACK>(ctx, w, j, r);
     w.row_hmax[r] = hmax;
     let a = ctx.active[j];
     if a.is_empty() {
@@ -568,18 +646,55 @@ fn finish_row<const TRACK: bool>(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usi
     (a.hi - a.lo) as usize
 }
 
-/// The band's rows, pipelined one row apart: the faces and outflow scale of row `j`, then the
-/// limiting and continuity update of row `j − 1` (which needs the scale of row `j`).
+/// Puts the outflow scale of the flagged chunks of the ring slot of row `j` back to 1 (the
+/// row two above, which used the slot, is finished).
 #[inline(always)]
-fn band_rows<const TRACK: bool>(ctx: &StepCtx<'_>, w: &mut BandWork<'_>) -> u64 {
-    let mut updated = 0u64;
-    for j in w.j0..w.j1 {
-        faces_and_scale(ctx, w, j, j - w.j0);
-        if j > w.j0 {
-            updated += finish_row::<TRACK>(ctx, w, j - 1) as u64;
+fn clear_slot(w: &mut BandWork<'_>, nc: usize, j: usize) {
+    let slot = j & 1;
+    for c in 0..w.nch {
+        if std::mem::take(&mut w.limited[slot * w.nch + c]) {
+            let (c0, c1) = chunk_cols(nc, c);
+            w.scale[slot * nc + c0..slot * nc + c1].fill(1.0);
         }
     }
-    updated += finish_row::<TRACK>(ctx, w, w.j1 - 1) as u64;
+}
+
+/// The band's rows, pipelined one row apart and chunk by chunk: the faces and outflow scale of
+/// row `j` on a chunk, then the limiting and continuity update of row `j − 1` on the same
+/// chunk (which needs the scale of row `j` there, and of row `j − 1` on all its chunks).
+#[inline(always)]
+fn band_rows<const TRACK: bool>(ctx: &StepCtx<'_>, w: &mut BandWork<'_>) -> u64 {
+    let nc = ctx.nc;
+    w.scale.fill(1.0);
+    w.limited.fill(false);
+    let mut updated = 0u64;
+    for j in w.j0..w.j1 {
+        let r = j - w.j0;
+        clear_slot(w, nc, j);
+        let mut span = ctx.active[j];
+        if j > w.j0 {
+            span = span.union(ctx.active[j - 1]);
+        }
+        if j + 1 < w.j1 {
+            span = span.union(ctx.active[j + 1]);
+        }
+        let mut hmax = 0.0f32;
+        for c in chunks_of(span) {
+            stage_a(ctx, w, j, r, c);
+            if j > w.j0 {
+                hmax = hmax.max(stage_b::<TRACK>(ctx, w, j - 1, r - 1, c));
+            }
+        }
+        if j > w.j0 {
+            updated += finish_row(ctx, w, j - 1, hmax) as u64;
+        }
+    }
+    let j = w.j1 - 1;
+    let mut hmax = 0.0f32;
+    for c in chunks_of(ctx.active[j]) {
+        hmax = hmax.max(stage_b::<TRACK>(ctx, w, j, j - w.j0, c));
+    }
+    updated += finish_row(ctx, w, j, hmax) as u64;
     updated
 }
 
@@ -654,6 +769,7 @@ pub(super) fn run_bands(
         mut row_hmax,
         mut scale,
     } = f;
+    let nch = nc.div_ceil(CHUNK);
     let mut works = Vec::with_capacity(bands.len());
     // Face row 0 is an edge row; each band then owns its inner face rows, and the row below it
     // is the next edge row.
@@ -680,7 +796,9 @@ pub(super) fn run_bands(
             qy_inner: inner,
             top,
             bot,
-            scale: take(&mut scale, rows * nc),
+            scale: take(&mut scale, 2 * nc),
+            limited: vec![false; 2 * nch],
+            nch,
             hmax: take(&mut hmax, cells),
             v2max: take(&mut v2max, cells),
             arrival: take(&mut arrival, cells),
