@@ -712,10 +712,16 @@ dispatch! {
     pub(super) fn band<'a>(ctx: &StepCtx<'a>, w: &mut BandWork<'a>) -> u64 => band_body
 }
 
-/// Row ranges of the bands for `threads` workers: about eight bands per worker, at least four
-/// rows each.
+/// Row ranges of the bands for `threads` workers: about eight bands per worker (so a worker
+/// that finishes early takes another), at least four rows each; one band on one worker (each
+/// band edge costs an edge row, which computes the faces and outflow scales of the rows either
+/// side of it again).
 pub(super) fn bands(nr: usize, threads: usize) -> Vec<(usize, usize)> {
-    let per = nr.div_ceil(threads.max(1) * 8).max(4);
+    let per = if threads <= 1 {
+        nr.max(1)
+    } else {
+        nr.div_ceil(threads * 8).max(4)
+    };
     (0..nr)
         .step_by(per)
         .map(|j0| (j0, (j0 + per).min(nr)))
