@@ -25,7 +25,8 @@
 //! its top edge (the band above updates those depths concurrently), so those rows — and the two
 //! domain edges — are computed first from the old state into separate buffers ("edge rows"),
 //! with the raw faces and outflow scales of the cell rows either side of them so they can be
-//! limited, and copied in after all bands finish. Every face is therefore computed and limited
+//! limited (the bands copy those faces rather than compute them again), and copied in after
+//! all bands finish. Every face is therefore computed and limited
 //! from the same old values whatever the banding, which is why the result does not depend on
 //! the thread count (nor on the chunking: the scale is exact, and 1 where nothing is limited).
 //!
@@ -440,18 +441,34 @@ fn stage_a(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, c: usize
     let (c0, c1) = chunk_cols(nc, c);
     let a = ctx.active[j];
     let (d0, d1) = (c0.max(a.lo as usize), c1.min(a.hi as usize));
+    // The edge rows computed the x faces of the band's first and last rows, and the y faces
+    // next to them, from the same old state with the same arithmetic: they are copied.
     if d0 < d1 {
         let fa = if d0 == a.lo as usize { d0 } else { d0 + 1 };
-        let h = &w.h[r * nc..(r + 1) * nc];
-        let old = &w.qx_old[r * (nc + 1)..(r + 1) * (nc + 1)];
         let q = &mut w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
-        x_faces(ctx, j, h, old, q, fa, d1);
+        if j == w.j0 {
+            q[fa..=d1].copy_from_slice(&w.top.x_dn[fa..=d1]);
+        } else if j + 1 == w.j1 {
+            q[fa..=d1].copy_from_slice(&w.bot.x_up[fa..=d1]);
+        } else {
+            let h = &w.h[r * nc..(r + 1) * nc];
+            let old = &w.qx_old[r * (nc + 1)..(r + 1) * (nc + 1)];
+            x_faces(ctx, j, h, old, q, fa, d1);
+        }
     }
     if j + 1 < w.j1 {
         let u = ctx.active[j].union(ctx.active[j + 1]);
         let (u0, u1) = (c0.max(u.lo as usize), c1.min(u.hi as usize));
         if !u.is_empty() && u0 < u1 {
-            y_faces(ctx, w, j, r, u0, u1);
+            let fi = j - w.j0;
+            let q = &mut w.qy_inner[fi * nc + u0..fi * nc + u1];
+            if j == w.j0 {
+                q.copy_from_slice(&w.top.y_dn[u0..u1]);
+            } else if j + 2 == w.j1 {
+                q.copy_from_slice(&w.bot.y_up[u0..u1]);
+            } else {
+                y_faces(ctx, w, j, r, u0, u1);
+            }
         }
     }
     if d0 >= d1 {
