@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::kernel::{FaceCoef, fmax, fmin, inv_cbrt};
+use super::kernel::{FaceCoef, fmax, inv_cbrt};
 use super::series::Series;
 
 /// One of the four edges of the grid (row 0 is north).
@@ -31,8 +31,11 @@ impl Edge {
 pub enum BoundaryKind {
     /// A wall: nothing passes (the default everywhere).
     Closed,
-    /// Free outflow at normal depth for the given energy slope (Manning; never more than critical
-    /// flow). Water only leaves.
+    /// Free outflow at normal depth for the given energy slope: the cell's water leaves as
+    /// uniform flow down that slope would carry it (Manning; critical flow where n = 0). Where
+    /// the slope makes that flow supercritical it is not capped at critical flow: a steep
+    /// channel carries its water out supercritical, and a cap would back it up into a jump.
+    /// Water only leaves.
     Free {
         /// Energy slope, m/m (> 0).
         slope: f64,
@@ -112,14 +115,13 @@ pub(super) fn edge_face(
             if h <= c.h_min {
                 return 0.0;
             }
-            let critical = h * (env.g * h).sqrt();
             let q = if n2 > 0.0 {
                 // h^(5/3) = h² · h^(-1/3)
-                fmin(h * h * inv_cbrt(h) * sqrt_slope / n2.sqrt(), critical)
+                h * h * inv_cbrt(h) * sqrt_slope / n2.sqrt()
             } else {
-                critical
+                h * (env.g * h).sqrt()
             };
-            outward * fmin(q, h * c.cap)
+            outward * q
         }
         EdgeCell::Stage { index } => {
             let eta_b = env.stages.get(index as usize).copied().unwrap_or(z);
@@ -135,8 +137,8 @@ pub(super) fn edge_face(
             let r7 = r2 * r2 * r2 * r;
             let num = q - c.g_dt_over_d * hf * (eta_b - eta_c);
             let den = 1.0 + c.g_dt * n2 * q.abs() * r7;
-            let qn = fmin(num / den, h * c.cap); // outflow limited by the cell's water
-            outward * qn
+            // Outflow is limited with the cell's other faces (`kernel::outflow_scale`).
+            outward * (num / den)
         }
     }
 }

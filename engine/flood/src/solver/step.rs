@@ -7,16 +7,28 @@
 //! holds `nrows + 1` face rows of `ncols` (face row `j` lies north of cell row `j`; rows 0 and
 //! `nrows` are the north and south edges). Positive discharge flows east or south.
 //!
-//! One pass streams through the rows of a band: for row `j` it updates the x faces of row `j`,
-//! then the y faces between rows `j` and `j + 1`, then the depths of row `j` (whose faces are all
-//! new by then), so each array is read and written once per step. The discharges are double
+//! One pass streams through the rows of a band, 512 columns (a chunk) at a time so the dozen
+//! rows of data a chunk touches stay in L1, and runs one row behind itself because the outflow
+//! limiter needs every face of a cell before the cell is updated. On each chunk it does stage A
+//! of row `j`: the x faces of row `j` and the y faces between rows `j` and `j + 1`, raw, then a
+//! cheap test whether any cell of the chunk gives more than it holds; only where one does (at
+//! thin, fast fronts: rarely) it works out the chunk's outflow scale and flags the chunk. Then
+//! stage B of row `j − 1` on the same chunk: it limits the faces around flagged chunks (a face
+//! at a chunk edge looks at the flag of the chunk its donor lies in) and updates the depths of
+//! row `j − 1`, whose faces are all final by then. The scale lives in a ring of two rows per band
+//! (1 except in flagged chunks, which are put back to 1 before the slot is reused), so the
+//! limiter adds no plane to the memory traffic and, where nothing is limited, only the test to
+//! the arithmetic. Each array is read and written once per step. The discharges are double
 //! buffered: a step reads the old ones from one buffer and writes the new ones to the other (the
 //! two swap after the step), so the θ term finds its old neighbours without saving them first —
 //! copying each row aside cost about a tenth of a step. A band cannot compute the face row on
 //! its top edge (the band above updates those depths concurrently), so those rows — and the two
-//! domain edges — are computed first from the old state into separate buffers ("edge rows") and
-//! copied in after all bands finish. Every face is therefore computed from the same old values
-//! whatever the banding, which is why the result does not depend on the thread count.
+//! domain edges — are computed first from the old state into separate buffers ("edge rows"),
+//! with the raw faces and outflow scales of the cell rows either side of them so they can be
+//! limited (the bands copy those faces rather than compute them again), and copied in after
+//! all bands finish. Every face is therefore computed and limited
+//! from the same old values whatever the banding, which is why the result does not depend on
+//! the thread count (nor on the chunking: the scale is exact, and 1 where nothing is limited).
 //!
 //! Rows have an active span of columns: the cells within one cell of a cell that has ever been
 //! wet (or of an inflow or a stage boundary). Cells outside it are dry and cannot wet in this
@@ -28,7 +40,7 @@ use rayon::prelude::*;
 use super::boundary::{EdgeCell, EdgeEnv, edge_face};
 use super::kernel::{
     Adv, CellCoef, CellFaces, CellN2, FaceCoef, FaceRun, NoAdv, Trackers, UniformN2, cells,
-    dispatch, faces, run_max,
+    dispatch, faces, limit_faces, outflow_exceeds, outflow_scale, run_max,
 };
 
 /// A half-open run of columns `lo..hi` (empty when `lo >= hi`).
@@ -150,9 +162,17 @@ pub(super) struct BandWork<'a> {
     pub qy_old: &'a [f32],
     /// Face rows `j0 + 1 .. j1` after the step (written here).
     pub qy_inner: &'a mut [f32],
-    /// Face rows `j0` and `j1` after the step (the edge rows, computed before the bands).
-    pub qy_top_new: &'a [f32],
-    pub qy_bot_new: &'a [f32],
+    /// Face rows `j0` and `j1` (the edge rows, computed before the bands): raw, for the outflow
+    /// of the band's first and last rows, and limited, the discharges after the step.
+    pub top: &'a EdgeRow,
+    pub bot: &'a EdgeRow,
+    /// Outflow scale of two rows (row `j` in slot `j % 2`): 1 except in flagged chunks, and
+    /// there 1 outside the row's active span.
+    pub scale: &'a mut [f32],
+    /// Per slot and chunk: whether some cell of the chunk is limited (its scale below 1).
+    pub limited: Vec<bool>,
+    /// Chunks per row.
+    pub nch: usize,
     pub hmax: &'a mut [f32],
     pub v2max: &'a mut [f32],
     pub arrival: &'a mut [f32],
@@ -160,9 +180,42 @@ pub(super) struct BandWork<'a> {
     pub row_hmax: &'a mut [f32],
 }
 
-/// Computes one edge row (face row `f`) from the old state (`h`, `qy`) into `out`.
+/// One face row between bands (or on the north or south edge of the domain), computed from the
+/// old state before the bands run, with what it takes to limit it: the raw discharges of the
+/// face rows above and below it and of the x faces of the cell rows either side, and the outflow
+/// scale of those two cell rows.
+#[derive(Debug, Clone, Default)]
+pub(super) struct EdgeRow {
+    /// The face row as the momentum update gives it.
+    pub raw: Vec<f32>,
+    /// The face row after the outflow limiter: the discharges after the step.
+    pub lim: Vec<f32>,
+    y_up: Vec<f32>,
+    y_dn: Vec<f32>,
+    x_up: Vec<f32>,
+    x_dn: Vec<f32>,
+    s_up: Vec<f32>,
+    s_dn: Vec<f32>,
+}
+
+impl EdgeRow {
+    pub fn new(nc: usize) -> EdgeRow {
+        EdgeRow {
+            raw: vec![0.0; nc],
+            lim: vec![0.0; nc],
+            y_up: vec![0.0; nc],
+            y_dn: vec![0.0; nc],
+            x_up: vec![0.0; nc + 1],
+            x_dn: vec![0.0; nc + 1],
+            s_up: vec![1.0; nc],
+            s_dn: vec![1.0; nc],
+        }
+    }
+}
+
+/// Computes face row `f` (raw) from the old state (`h`, `qy`) into `out`.
 #[inline(always)]
-fn edge_row_body(ctx: &StepCtx<'_>, h: &[f32], qy: &[f32], f: usize, out: &mut [f32]) {
+fn y_row(ctx: &StepCtx<'_>, h: &[f32], qy: &[f32], f: usize, out: &mut [f32]) {
     let nc = ctx.nc;
     out.copy_from_slice(&qy[f * nc..(f + 1) * nc]);
     if f == 0 || f == ctx.nr {
@@ -206,22 +259,31 @@ fn edge_row_body(ctx: &StepCtx<'_>, h: &[f32], qy: &[f32], f: usize, out: &mut [
     face_run(&ctx.yc, &run, n2, ctx.n2_uniform, adv, o);
 }
 
-dispatch! {
-    /// One edge row, with the chosen instruction set.
-    pub(super) fn edge_row<'a>(ctx: &StepCtx<'a>, h: &[f32], qy: &[f32], f: usize, out: &mut [f32]) -> () => edge_row_body
+/// The x faces of row `j` that its active span needs (`lo..=hi`; faces 0 and `ncols` are
+/// edges), raw, from the row's depths `h` and old discharges `old` into `q`.
+#[inline(always)]
+fn x_row(ctx: &StepCtx<'_>, j: usize, h: &[f32], old: &[f32], q: &mut [f32]) {
+    let a = ctx.active[j];
+    if a.is_empty() {
+        return;
+    }
+    x_faces(ctx, j, h, old, q, a.lo as usize, a.hi as usize);
 }
 
-/// Columns handled together, so the dozen rows of data a chunk touches stay in L1.
-const CHUNK: usize = 512;
-
-/// The x faces `fa..=fb` of row `j` (local row `r`); faces 0 and `ncols` are edges.
+/// The x faces `fa..=fb` of row `j` (faces 0 and `ncols` are edges), raw, from the row's depths
+/// `h` and old discharges `old` into `q`.
 #[inline(always)]
-fn x_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, fa: usize, fb: usize) {
+fn x_faces(
+    ctx: &StepCtx<'_>,
+    j: usize,
+    h: &[f32],
+    old: &[f32],
+    q: &mut [f32],
+    fa: usize,
+    fb: usize,
+) {
     let nc = ctx.nc;
     let z = &ctx.z[j * nc..(j + 1) * nc];
-    let h = &w.h[r * nc..(r + 1) * nc];
-    let q = &mut w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
-    let old = &w.qx_old[r * (nc + 1)..(r + 1) * (nc + 1)];
     // Interior faces ia..ib (face i lies between cells i - 1 and i).
     let ia = fa.max(1);
     let ib = (fb + 1).min(nc);
@@ -271,7 +333,176 @@ fn x_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, fa: usiz
     }
 }
 
-/// The y faces `c0..c1` between rows `j` and `j + 1`, both inside the band.
+/// The outflow scale of the active cells of row `j` from its depths `h`, its x faces `qx` and
+/// the face rows north and south of it (all raw), into `s` (the row's scale; others untouched).
+#[inline(always)]
+fn scale_row(
+    ctx: &StepCtx<'_>,
+    j: usize,
+    h: &[f32],
+    qx: &[f32],
+    north: &[f32],
+    south: &[f32],
+    s: &mut [f32],
+) {
+    let r = ctx.active[j].range();
+    if r.is_empty() {
+        return;
+    }
+    let faces = CellFaces {
+        qw: &qx[r.start..r.end],
+        qe: &qx[r.start + 1..r.end + 1],
+        qn: &north[r.clone()],
+        qs: &south[r.clone()],
+    };
+    outflow_scale(&ctx.cell, &h[r.clone()], &faces, &mut s[r]);
+}
+
+/// Limits the x faces `fa..=fb` of row `j` (as `x_faces` left them) with the row's outflow
+/// scale `s`.
+#[inline(always)]
+fn limit_x_faces(ctx: &StepCtx<'_>, s: &[f32], q: &mut [f32], fa: usize, fb: usize) {
+    let nc = ctx.nc;
+    let ia = fa.max(1);
+    let ib = (fb + 1).min(nc);
+    if ia < ib {
+        limit_faces(&mut q[ia..ib], &s[ia - 1..ib - 1], &s[ia..ib]);
+    }
+    // Edge faces: the outside gives without limit.
+    if fa == 0 && q[0] < 0.0 {
+        q[0] *= s[0];
+    }
+    if fb == nc && q[nc] > 0.0 {
+        q[nc] *= s[nc - 1];
+    }
+}
+
+/// The columns of face row `f` that the step computes.
+fn y_span(ctx: &StepCtx<'_>, f: usize) -> std::ops::Range<usize> {
+    if f == 0 {
+        ctx.active[0].range()
+    } else if f == ctx.nr {
+        ctx.active[ctx.nr - 1].range()
+    } else {
+        ctx.active[f - 1].union(ctx.active[f]).range()
+    }
+}
+
+/// Face row `f` between bands (or on the domain's north or south edge), raw and limited, from
+/// the old state.
+#[inline(always)]
+fn edge_row_body(ctx: &StepCtx<'_>, h: &[f32], qx: &[f32], qy: &[f32], f: usize, e: &mut EdgeRow) {
+    let (nc, nr) = (ctx.nc, ctx.nr);
+    y_row(ctx, h, qy, f, &mut e.raw);
+    let xr = |j: usize| j * (nc + 1)..(j + 1) * (nc + 1);
+    let hr = |j: usize| j * nc..(j + 1) * nc;
+    e.s_up.fill(1.0);
+    e.s_dn.fill(1.0);
+    if f > 0 {
+        let j = f - 1;
+        y_row(ctx, h, qy, f - 1, &mut e.y_up);
+        e.x_up.copy_from_slice(&qx[xr(j)]);
+        x_row(ctx, j, &h[hr(j)], &qx[xr(j)], &mut e.x_up);
+        scale_row(ctx, j, &h[hr(j)], &e.x_up, &e.y_up, &e.raw, &mut e.s_up);
+    }
+    if f < nr {
+        let j = f;
+        y_row(ctx, h, qy, f + 1, &mut e.y_dn);
+        e.x_dn.copy_from_slice(&qx[xr(j)]);
+        x_row(ctx, j, &h[hr(j)], &qx[xr(j)], &mut e.x_dn);
+        scale_row(ctx, j, &h[hr(j)], &e.x_dn, &e.raw, &e.y_dn, &mut e.s_dn);
+    }
+    e.lim.copy_from_slice(&e.raw);
+    let u = y_span(ctx, f);
+    limit_faces(&mut e.lim[u.clone()], &e.s_up[u.clone()], &e.s_dn[u]);
+}
+
+dispatch! {
+    /// One edge row, with the chosen instruction set.
+    pub(super) fn edge_row<'a>(ctx: &StepCtx<'a>, h: &[f32], qx: &[f32], qy: &[f32], f: usize, e: &mut EdgeRow) -> () => edge_row_body
+}
+
+/// Columns handled together, so the dozen rows of data a chunk touches stay in L1. Chunks are
+/// aligned to multiples of `CHUNK` (the limiter's flags are per chunk).
+const CHUNK: usize = 512;
+
+/// The columns of chunk `c`.
+#[inline(always)]
+fn chunk_cols(nc: usize, c: usize) -> (usize, usize) {
+    (c * CHUNK, ((c + 1) * CHUNK).min(nc))
+}
+
+/// Stage A of row `j` (local row `r`) on the columns `c0..c1` of chunk `c`: its x faces and,
+/// inside the band, the y faces south of it, raw; then, where some cell's outflow exceeds its
+/// water, its outflow scale (elsewhere the scale stays 1 and the chunk is not flagged).
+#[inline(always)]
+fn stage_a(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, c: usize) {
+    let nc = ctx.nc;
+    let (c0, c1) = chunk_cols(nc, c);
+    let a = ctx.active[j];
+    let (d0, d1) = (c0.max(a.lo as usize), c1.min(a.hi as usize));
+    // The edge rows computed the x faces of the band's first and last rows, and the y faces
+    // next to them, from the same old state with the same arithmetic: they are copied.
+    if d0 < d1 {
+        let fa = if d0 == a.lo as usize { d0 } else { d0 + 1 };
+        let q = &mut w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
+        if j == w.j0 {
+            q[fa..=d1].copy_from_slice(&w.top.x_dn[fa..=d1]);
+        } else if j + 1 == w.j1 {
+            q[fa..=d1].copy_from_slice(&w.bot.x_up[fa..=d1]);
+        } else {
+            let h = &w.h[r * nc..(r + 1) * nc];
+            let old = &w.qx_old[r * (nc + 1)..(r + 1) * (nc + 1)];
+            x_faces(ctx, j, h, old, q, fa, d1);
+        }
+    }
+    if j + 1 < w.j1 {
+        let u = ctx.active[j].union(ctx.active[j + 1]);
+        let (u0, u1) = (c0.max(u.lo as usize), c1.min(u.hi as usize));
+        if !u.is_empty() && u0 < u1 {
+            let fi = j - w.j0;
+            let q = &mut w.qy_inner[fi * nc + u0..fi * nc + u1];
+            if j == w.j0 {
+                q.copy_from_slice(&w.top.y_dn[u0..u1]);
+            } else if j + 2 == w.j1 {
+                q.copy_from_slice(&w.bot.y_up[u0..u1]);
+            } else {
+                y_faces(ctx, w, j, r, u0, u1);
+            }
+        }
+    }
+    if d0 >= d1 {
+        return;
+    }
+    let north: &[f32] = if j == w.j0 {
+        &w.top.raw
+    } else {
+        let fi = j - w.j0 - 1;
+        &w.qy_inner[fi * nc..(fi + 1) * nc]
+    };
+    let south: &[f32] = if j + 1 == w.j1 {
+        &w.bot.raw
+    } else {
+        let fi = j - w.j0;
+        &w.qy_inner[fi * nc..(fi + 1) * nc]
+    };
+    let qx = &w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
+    let faces = CellFaces {
+        qw: &qx[d0..d1],
+        qe: &qx[d0 + 1..d1 + 1],
+        qn: &north[d0..d1],
+        qs: &south[d0..d1],
+    };
+    let h = &w.h[r * nc + d0..r * nc + d1];
+    if outflow_exceeds(&ctx.cell, h, &faces) {
+        let slot = j & 1;
+        let s = &mut w.scale[slot * nc + d0..slot * nc + d1];
+        outflow_scale(&ctx.cell, h, &faces, s);
+        w.limited[slot * w.nch + c] = true;
+    }
+}
+
+/// The y faces `c0..c1` between rows `j` and `j + 1`, both inside the band (raw).
 #[inline(always)]
 fn y_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, c0: usize, c1: usize) {
     let nc = ctx.nc;
@@ -299,39 +530,75 @@ fn y_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, c0: usiz
     face_run(&ctx.yc, &run, n2, ctx.n2_uniform, adv, out);
 }
 
-/// The depths (and trackers) of cells `c0..c1` of row `j`; returns their largest depth.
+/// Stage B of row `j` (local row `r`) on the columns of chunk `c`, once the outflow scale of
+/// row `j + 1` is known there: limits its x faces and the y faces south of it (only where a
+/// donor is flagged), then updates its depths (and trackers) over its active span; returns
+/// their largest depth.
 #[inline(always)]
-fn update_cells<const TRACK: bool>(
+fn stage_b<const TRACK: bool>(
     ctx: &StepCtx<'_>,
     w: &mut BandWork<'_>,
     j: usize,
     r: usize,
-    c0: usize,
-    c1: usize,
+    c: usize,
 ) -> f32 {
     let nc = ctx.nc;
+    let nch = w.nch;
+    let (c0, c1) = chunk_cols(nc, c);
+    let a = ctx.active[j];
+    let (d0, d1) = (c0.max(a.lo as usize), c1.min(a.hi as usize));
+    let (this, next) = ((j & 1) * nch, ((j + 1) & 1) * nch);
+    if d0 < d1 {
+        // The faces fa..=d1 give from the cells of this chunk and from cell d1, the first of
+        // the next chunk (face fa = d0 gives from cell d0 - 1 only at the start of the active
+        // span, and a cell outside it is never limited).
+        let lim = &w.limited;
+        let flagged = lim[this + c] || (c + 1 < nch && lim[this + c + 1]);
+        if flagged {
+            let fa = if d0 == a.lo as usize { d0 } else { d0 + 1 };
+            let slot = j & 1;
+            let s = &w.scale[slot * nc..(slot + 1) * nc];
+            let q = &mut w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
+            limit_x_faces(ctx, s, q, fa, d1);
+        }
+    }
+    if j + 1 < w.j1 && (w.limited[this + c] || w.limited[next + c]) {
+        let u = ctx.active[j].union(ctx.active[j + 1]);
+        let (u0, u1) = (c0.max(u.lo as usize), c1.min(u.hi as usize));
+        if !u.is_empty() && u0 < u1 {
+            let fi = j - w.j0;
+            let q = &mut w.qy_inner[fi * nc + u0..fi * nc + u1];
+            let (su, sd) = ((j & 1) * nc, ((j + 1) & 1) * nc);
+            let su = &w.scale[su + u0..su + u1];
+            let sd = &w.scale[sd + u0..sd + u1];
+            limit_faces(q, su, sd);
+        }
+    }
+    if d0 >= d1 {
+        return 0.0;
+    }
     let north: &[f32] = if j == w.j0 {
-        w.qy_top_new
+        &w.top.lim
     } else {
         let fi = j - w.j0 - 1;
         &w.qy_inner[fi * nc..(fi + 1) * nc]
     };
     let south: &[f32] = if j + 1 == w.j1 {
-        w.qy_bot_new
+        &w.bot.lim
     } else {
         let fi = j - w.j0;
         &w.qy_inner[fi * nc..(fi + 1) * nc]
     };
     let qx = &w.qx[r * (nc + 1)..(r + 1) * (nc + 1)];
-    let h = &mut w.h[r * nc + c0..r * nc + c1];
+    let h = &mut w.h[r * nc + d0..r * nc + d1];
     let faces = CellFaces {
-        qw: &qx[c0..c1],
-        qe: &qx[c0 + 1..c1 + 1],
-        qn: &north[c0..c1],
-        qs: &south[c0..c1],
+        qw: &qx[d0..d1],
+        qe: &qx[d0 + 1..d1 + 1],
+        qn: &north[d0..d1],
+        qs: &south[d0..d1],
     };
     if TRACK {
-        let cells_at = r * nc + c0..r * nc + c1;
+        let cells_at = r * nc + d0..r * nc + d1;
         let mut t = Trackers {
             hmax: &mut w.hmax[cells_at.clone()],
             v2max: &mut w.v2max[cells_at.clone()],
@@ -372,50 +639,79 @@ fn grow_wet(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize) {
     w.wet[r] = span;
 }
 
-/// One row: for each chunk of columns, its x faces, the y faces below it, then its depths.
+/// The chunks that cover `span` (empty range for an empty span).
 #[inline(always)]
-fn row<const TRACK: bool>(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize) -> usize {
-    let r = j - w.j0;
-    let a = ctx.active[j];
-    let below = j + 1 < w.j1;
-    let span = if below { a.union(ctx.active[j + 1]) } else { a };
+fn chunks_of(span: Span) -> std::ops::Range<usize> {
     if span.is_empty() {
-        w.row_hmax[r] = 0.0;
-        return 0;
+        0..0
+    } else {
+        span.lo as usize / CHUNK..(span.hi as usize).div_ceil(CHUNK)
     }
-    let (lo, hi) = (a.lo as usize, a.hi as usize);
-    let mut hmax = 0.0f32;
-    let mut c0 = span.lo as usize;
-    while c0 < span.hi as usize {
-        let c1 = (c0 + CHUNK).min(span.hi as usize);
-        // Cells of this chunk in the active span, and the x faces they need that are not done.
-        let (d0, d1) = (c0.max(lo), c1.min(hi));
-        if d0 < d1 {
-            let fa = if d0 == lo { d0 } else { d0 + 1 };
-            x_faces(ctx, w, j, r, fa, d1);
-        }
-        if below {
-            y_faces(ctx, w, j, r, c0, c1);
-        }
-        if d0 < d1 {
-            hmax = hmax.max(update_cells::<TRACK>(ctx, w, j, r, d0, d1));
-        }
-        c0 = c1;
-    }
+}
+
+/// The bookkeeping of row `j` once stage B has run over all its chunks (largest depth
+/// `hmax`); returns the cells updated.
+#[inline(always)]
+fn finish_row(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, hmax: f32) -> usize {
+    let r = j - w.j0;
     w.row_hmax[r] = hmax;
+    let a = ctx.active[j];
     if a.is_empty() {
         return 0;
     }
     grow_wet(ctx, w, j, r);
-    hi - lo
+    (a.hi - a.lo) as usize
 }
 
+/// Puts the outflow scale of the flagged chunks of the ring slot of row `j` back to 1 (the
+/// row two above, which used the slot, is finished).
+#[inline(always)]
+fn clear_slot(w: &mut BandWork<'_>, nc: usize, j: usize) {
+    let slot = j & 1;
+    for c in 0..w.nch {
+        if std::mem::take(&mut w.limited[slot * w.nch + c]) {
+            let (c0, c1) = chunk_cols(nc, c);
+            w.scale[slot * nc + c0..slot * nc + c1].fill(1.0);
+        }
+    }
+}
+
+/// The band's rows, pipelined one row apart and chunk by chunk: the faces and outflow scale of
+/// row `j` on a chunk, then the limiting and continuity update of row `j − 1` on the same
+/// chunk (which needs the scale of row `j` there, and of row `j − 1` on all its chunks).
 #[inline(always)]
 fn band_rows<const TRACK: bool>(ctx: &StepCtx<'_>, w: &mut BandWork<'_>) -> u64 {
+    let nc = ctx.nc;
+    w.scale.fill(1.0);
+    w.limited.fill(false);
     let mut updated = 0u64;
     for j in w.j0..w.j1 {
-        updated += row::<TRACK>(ctx, w, j) as u64;
+        let r = j - w.j0;
+        clear_slot(w, nc, j);
+        let mut span = ctx.active[j];
+        if j > w.j0 {
+            span = span.union(ctx.active[j - 1]);
+        }
+        if j + 1 < w.j1 {
+            span = span.union(ctx.active[j + 1]);
+        }
+        let mut hmax = 0.0f32;
+        for c in chunks_of(span) {
+            stage_a(ctx, w, j, r, c);
+            if j > w.j0 {
+                hmax = hmax.max(stage_b::<TRACK>(ctx, w, j - 1, r - 1, c));
+            }
+        }
+        if j > w.j0 {
+            updated += finish_row(ctx, w, j - 1, hmax) as u64;
+        }
     }
+    let j = w.j1 - 1;
+    let mut hmax = 0.0f32;
+    for c in chunks_of(ctx.active[j]) {
+        hmax = hmax.max(stage_b::<TRACK>(ctx, w, j, j - w.j0, c));
+    }
+    updated += finish_row(ctx, w, j, hmax) as u64;
     updated
 }
 
@@ -433,10 +729,16 @@ dispatch! {
     pub(super) fn band<'a>(ctx: &StepCtx<'a>, w: &mut BandWork<'a>) -> u64 => band_body
 }
 
-/// Row ranges of the bands for `threads` workers: about eight bands per worker, at least four
-/// rows each.
+/// Row ranges of the bands for `threads` workers: about eight bands per worker (so a worker
+/// that finishes early takes another), at least four rows each; one band on one worker (each
+/// band edge costs an edge row, which computes the faces and outflow scales of the rows either
+/// side of it again).
 pub(super) fn bands(nr: usize, threads: usize) -> Vec<(usize, usize)> {
-    let per = nr.div_ceil(threads.max(1) * 8).max(4);
+    let per = if threads <= 1 {
+        nr.max(1)
+    } else {
+        nr.div_ceil(threads * 8).max(4)
+    };
     (0..nr)
         .step_by(per)
         .map(|j0| (j0, (j0 + per).min(nr)))
@@ -457,6 +759,7 @@ pub(super) struct Fields<'a> {
     pub arrival: &'a mut [f32],
     pub wet: &'a mut [Span],
     pub row_hmax: &'a mut [f32],
+    pub scale: &'a mut [f32],
 }
 
 /// The first `n` values of `rest`, leaving the others in it.
@@ -472,7 +775,7 @@ pub(super) fn run_bands(
     ctx: &StepCtx<'_>,
     bands: &[(usize, usize)],
     f: Fields<'_>,
-    edge_rows: &[Vec<f32>],
+    edge_rows: &[EdgeRow],
     track: bool,
 ) -> u64 {
     let nc = ctx.nc;
@@ -487,7 +790,9 @@ pub(super) fn run_bands(
         mut arrival,
         mut wet,
         mut row_hmax,
+        mut scale,
     } = f;
+    let nch = nc.div_ceil(CHUNK);
     let mut works = Vec::with_capacity(bands.len());
     // Face row 0 is an edge row; each band then owns its inner face rows, and the row below it
     // is the next edge row.
@@ -512,8 +817,11 @@ pub(super) fn run_bands(
             qx: take(&mut qx, rows * (nc + 1)),
             qy_old,
             qy_inner: inner,
-            qy_top_new: top,
-            qy_bot_new: bot,
+            top,
+            bot,
+            scale: take(&mut scale, 2 * nc),
+            limited: vec![false; 2 * nch],
+            nch,
             hmax: take(&mut hmax, cells),
             v2max: take(&mut v2max, cells),
             arrival: take(&mut arrival, cells),
