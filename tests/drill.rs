@@ -183,6 +183,7 @@ fn bundled_drill(name: &str) -> Value {
 }
 
 /// A bundled drill run headless with the duty commander: its report and its journal's records.
+/// Every such report is checked to be honest ([`assert_honest`]).
 fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
     let bundled = common::bundled().display().to_string();
     let journal = tmp(&format!("{name}.jsonl"));
@@ -206,7 +207,92 @@ fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect();
     let _ = std::fs::remove_file(&journal);
-    (serde_json::from_str(&out).expect("report json"), records)
+    let report: Value = serde_json::from_str(&out).expect("report json");
+    assert_honest(name, &report);
+    (report, records)
+}
+
+/// A report lists under strengths only figures that met their bar, under improvements only
+/// figures that missed it; each figure's `met` follows from its value, bar and direction.
+fn assert_honest(name: &str, r: &Value) {
+    let findings = r["findings"].as_array().expect("findings");
+    assert!(!findings.is_empty(), "{name}: no findings");
+    let met = |f: &Value| {
+        let (v, bar) = (n(&f["value"]), n(&f["bar"]));
+        match f["better"].as_str().unwrap() {
+            "higher" => v >= bar,
+            "lower" => v <= bar,
+            other => panic!("{name}: direction {other}"),
+        }
+    };
+    for s in r["strengths"].as_array().unwrap() {
+        let f = findings
+            .iter()
+            .find(|f| f["strength"] == *s)
+            .unwrap_or_else(|| panic!("{name}: strength {s} is no finding"));
+        assert!(met(f), "{name}: strength {s} missed its bar: {f}");
+    }
+    for i in r["improvements"].as_array().unwrap() {
+        let f = findings
+            .iter()
+            .find(|f| f["improvement"] == *i)
+            .unwrap_or_else(|| panic!("{name}: improvement {i} is no finding"));
+        assert!(!met(f), "{name}: improvement {i} met its bar: {f}");
+    }
+    assert!(r["strengths"].as_array().unwrap().len() <= 3);
+    assert!(r["improvements"].as_array().unwrap().len() <= 3);
+    // The score is explained: the objectives' weighted shares give it.
+    let obj = r["objectives"].as_array().expect("objectives");
+    let (num, den) = obj.iter().fold((0.0, 0.0), |(a, b), o| {
+        (a + n(&o["weight"]) * n(&o["share"]), b + n(&o["weight"]))
+    });
+    if den > 0.0 {
+        assert!((num / den * 100.0 - n(&r["score"])).abs() < 0.06, "{name}");
+    }
+}
+
+/// A commander who does nothing (no actions, no duty-commander policy): the report shows no
+/// strength that missed its bar, and says what went wrong.
+#[test]
+fn a_drill_where_nobody_acts_lists_no_false_strength() {
+    let bundled = common::bundled().display().to_string();
+    for (name, format) in [
+        ("01-numbered-flood-orange.toml", "json"),
+        ("01-numbered-flood-orange.toml", "md"),
+    ] {
+        let (code, out, err) = run(&[
+            "drill",
+            &bundled,
+            "--headless",
+            "--script",
+            &script(name),
+            "--format",
+            format,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        if format == "md" {
+            assert!(out.contains("| missed |"), "{out}");
+            continue;
+        }
+        let r: Value = serde_json::from_str(&out).unwrap();
+        assert_honest("idle", &r);
+        assert_eq!(r["on_time"], 0, "nobody acted");
+        let s: Vec<&str> = r["strengths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap())
+            .collect();
+        assert!(s.iter().all(|x| !x.contains("expected responses")), "{s:?}");
+        assert!(!r["improvements"].as_array().unwrap().is_empty());
+        // Duration is the script's end, not the last event's minute.
+        assert_eq!(
+            n(&r["duration_min"]),
+            2880.0,
+            "the script's last hydrograph point"
+        );
+        assert!(r["stopped_at_min"].is_null());
+    }
 }
 
 /// Door to door: the household instances a person leads never overlap in time — each starts
@@ -235,9 +321,20 @@ fn assert_rounds_are_sequential(records: &[Value]) {
             _ => {}
         }
     }
+    // Events name people, and two people may share a name (two 王宏 in the bundled roster):
+    // only names held by one person are checked.
+    let roster = std::fs::read_to_string(common::bundled().join("people.csv")).unwrap();
+    let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+    for line in roster.lines().skip(1) {
+        if let Some(name) = line.split(',').nth(1) {
+            *names.entry(name).or_default() += 1;
+        }
+    }
     let mut by_person: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
     for (task, &(a, d)) in &span {
-        if let (Some(p), true) = (who.get(task), a.is_finite() && d.is_finite()) {
+        if let (Some(p), true) = (who.get(task), a.is_finite() && d.is_finite())
+            && names.get(p.as_str()).copied().unwrap_or(0) <= 1
+        {
             by_person.entry(p).or_default().push((a, d));
         }
     }
@@ -274,8 +371,15 @@ fn numbered_flood_rises_to_orange_and_the_duty_commander_keeps_up() {
         r["evacuation"]["households_reached"]
     );
     assert!(n(&r["response_times"]["accept_median_min"]) <= 10.0);
-    assert_eq!(r["strengths"].as_array().unwrap().len(), 3);
-    assert_eq!(r["improvements"].as_array().unwrap().len(), 3);
+    // Strengths are figures that met their bar (checked in `assert_honest`): the key persons
+    // and households out before the water are among them.
+    let strengths = r["strengths"].as_array().unwrap();
+    assert!(
+        strengths
+            .iter()
+            .any(|s| s.as_str().unwrap().contains("key person")),
+        "{strengths:?}"
+    );
 }
 
 #[test]

@@ -21,7 +21,8 @@ pub use journal::{
     PushedMessage, Recipient, TimedAction, read_actions, read_journal,
 };
 pub use report::{
-    DrillReport, EvacuationResult, ExpectationResult, Outcome, ResponseTimes, report,
+    Better, DrillReport, EvacuationResult, ExpectationResult, Finding, ObjectiveScore, Outcome,
+    ResponseTimes, report,
 };
 pub use rng::DrillRng;
 pub use session::{
