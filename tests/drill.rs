@@ -183,11 +183,14 @@ fn bundled_drill(name: &str) -> Value {
 }
 
 /// A bundled drill run headless with the duty commander: its report and its journal's records.
-/// Every such report is checked to be honest ([`assert_honest`]).
+/// Every such report is checked to be honest ([`assert_honest`]) and free of Rust debug text,
+/// and so is its outbox ([`assert_no_debug_text`]).
 fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
     let bundled = common::bundled().display().to_string();
     let journal = tmp(&format!("{name}.jsonl"));
+    let outbox = tmp(&format!("{name}.outbox.jsonl"));
     let _ = std::fs::remove_file(&journal);
+    let _ = std::fs::remove_file(&outbox);
     let (code, out, err) = run(&[
         "drill",
         &bundled,
@@ -197,6 +200,8 @@ fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
         "--auto-dispatch",
         "--journal",
         &journal.display().to_string(),
+        "--outbox",
+        &outbox.display().to_string(),
         "--format",
         "json",
     ]);
@@ -207,8 +212,23 @@ fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect();
     let _ = std::fs::remove_file(&journal);
+    let messages = std::fs::read_to_string(&outbox).unwrap_or_default();
+    let _ = std::fs::remove_file(&outbox);
     let report: Value = serde_json::from_str(&out).expect("report json");
     assert_honest(name, &report);
+    assert_no_debug_text(&format!("{name} report"), &strings_of(&report));
+    let pushed: Vec<Value> = messages
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("an outbox line"))
+        .collect();
+    assert!(
+        !pushed.is_empty(),
+        "{name}: the duty commander pushed nothing"
+    );
+    assert_no_debug_text(
+        &format!("{name} outbox"),
+        &pushed.iter().flat_map(strings_of).collect::<Vec<_>>(),
+    );
     (report, records)
 }
 
@@ -251,6 +271,42 @@ fn assert_honest(name: &str, r: &Value) {
     }
 }
 
+/// Every string inside a JSON value.
+fn strings_of(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(a) => a.iter().flat_map(strings_of).collect(),
+        Value::Object(o) => o.values().flat_map(strings_of).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// No line a person reads shows Rust debug formatting (`Grid { grid: "…" }`, `Some(…)`,
+/// `None`, `OnTime`).
+fn assert_no_debug_text(what: &str, lines: &[String]) {
+    for l in lines {
+        for pat in ["{ ", ": \"", "Some(", "None", "OnTime"] {
+            assert!(!l.contains(pat), "{what}: debug text `{pat}` in {l:?}");
+        }
+    }
+}
+
+#[test]
+fn the_fixture_report_in_markdown_has_no_debug_text() {
+    let md = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/tiny/expect/drill-01.report.md"),
+    )
+    .unwrap();
+    let lines: Vec<String> = md.lines().map(String::from).collect();
+    assert_no_debug_text("tiny drill-01.report.md", &lines);
+    assert!(md.contains("| on_time |"), "outcomes by their serde names");
+    assert!(
+        md.contains("min  pushed  推送 "),
+        "event kinds by their serde names"
+    );
+}
+
 /// A commander who does nothing (no actions, no duty-commander policy): the report shows no
 /// strength that missed its bar, and says what went wrong.
 #[test]
@@ -271,6 +327,8 @@ fn a_drill_where_nobody_acts_lists_no_false_strength() {
         ]);
         assert_eq!(code, 0, "{err}");
         if format == "md" {
+            let lines: Vec<String> = out.lines().map(String::from).collect();
+            assert_no_debug_text("idle md", &lines);
             assert!(out.contains("| missed |"), "{out}");
             continue;
         }

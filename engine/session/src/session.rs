@@ -797,7 +797,7 @@ impl<'e> Drill<'e> {
                     EventStatus::Normal,
                     None,
                     None,
-                    format!("推送 {audience:?}: {text}"),
+                    format!("推送 {}：{text}", self.audience_name(audience)),
                 );
                 Ok(())
             }
@@ -830,6 +830,26 @@ impl<'e> Drill<'e> {
                 self.speed = *factor;
                 Ok(())
             }
+        }
+    }
+
+    /// An audience as people read it: the grid's name (网格), the role's name, or 全体. An id the
+    /// scenario does not know is shown as given.
+    fn audience_name(&self, audience: &floodgrid_model::drill::Audience) -> String {
+        use floodgrid_model::drill::Audience;
+        let sc = self.engine.scenario();
+        match audience {
+            Audience::Everyone => "全体人员".to_string(),
+            Audience::Grid { grid } => sc
+                .grids
+                .iter()
+                .find(|g| &g.id == grid)
+                .map_or_else(|| grid.clone(), |g| g.name.clone()),
+            Audience::Role { role } => sc
+                .config
+                .role(role)
+                .and_then(|r| sc.config.roles.get(r.ix()))
+                .map_or_else(|| role.clone(), |r| format!("全体{}", r.name)),
         }
     }
 
