@@ -453,7 +453,23 @@ fn design_flood_reaches_red_with_madu_alarms_and_piping() {
             .map(|e| e["outcome"].as_str().unwrap().to_string())
     };
     assert_eq!(outcome("hazard.piping.mark").as_deref(), Some("on_time"));
-    assert_eq!(outcome("acknowledge_alarm").as_deref(), Some("on_time"));
+    // Both Madu alarms (minutes 200 and 480) are acknowledged; every level push counts when
+    // it was sent (at the level change, by the policy).
+    for e in exp.iter().filter(|e| {
+        e["expected"] == "acknowledge_alarm"
+            || e["expected"]
+                .as_str()
+                .unwrap()
+                .ends_with(".info.level_push")
+    }) {
+        assert_eq!(e["outcome"], "on_time", "{e}");
+    }
+    assert!(
+        exp.iter()
+            .filter(|e| e["expected"] == "acknowledge_alarm")
+            .count()
+            == 2
+    );
     assert!(n(&r["score"]) >= 50.0, "score {}", r["score"]);
     assert!(
         r["peak_people_short"].as_u64().unwrap() > 0,

@@ -246,12 +246,22 @@ pub fn report(d: &Drill<'_>) -> DrillReport {
     for inj in &script.injects {
         for e in &inj.expect {
             let (expected, first) = if let Some(i) = e.instruction {
-                // Already dispatched when the inject came counts as an immediate response.
-                let id = sc.plan.instructions[i.0 as usize].id.clone();
+                // Already dispatched when the inject came counts as an immediate response. An
+                // information instruction's work is its message: pushing it counts, whether the
+                // policy or the commander sent it, dispatched or not.
+                let ins = &sc.plan.instructions[i.0 as usize];
+                let id = ins.id.clone();
+                let information = sc
+                    .plan
+                    .categories
+                    .get(ins.category.0 as usize)
+                    .is_some_and(|c| c.id == "information");
+                let pushed = d.pushed_at().get(&id).copied().filter(|_| information);
                 let first = times
                     .values()
                     .filter(|t| t.instruction == id)
                     .filter_map(|t| t.dispatched.or(t.done))
+                    .chain(pushed)
                     .fold(None, |a: Option<f64>, t| Some(a.map_or(t, |a| a.min(t))))
                     .map(|t| t.max(inj.at_min));
                 (id, first)

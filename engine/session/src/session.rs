@@ -157,6 +157,8 @@ pub struct Drill<'e> {
     override_q: Option<f64>,
     alarms: Vec<SensorAlarm>,
     acknowledged: Vec<(String, f64)>,
+    /// First minute each instruction's message was pushed, by the policy or by hand.
+    pushed_at: BTreeMap<String, f64>,
     hazards: Vec<Hazard>,
     unavailable: Vec<PersonIdx>,
     records: BTreeMap<String, TaskRecord>,
@@ -303,6 +305,7 @@ impl<'e> Drill<'e> {
             override_q: None,
             alarms: Vec::new(),
             acknowledged: Vec::new(),
+            pushed_at: BTreeMap::new(),
             hazards: Vec::new(),
             unavailable: Vec::new(),
             records: BTreeMap::new(),
@@ -583,9 +586,17 @@ impl<'e> Drill<'e> {
         self.breach_runs.last()
     }
 
-    /// Alarm acknowledgements (site id, minute).
+    /// Alarm acknowledgements (site id, minute), one per alarm acknowledged: a works that
+    /// alarmed twice is acknowledged twice.
     pub fn acknowledged(&self) -> &[(String, f64)] {
         &self.acknowledged
+    }
+
+    /// The first minute each instruction's message was pushed (by instruction id), by the
+    /// duty-commander policy or by hand: a push is the instruction's message when its text is
+    /// the message an active instance of it shows, or when it names the instruction's template.
+    pub fn pushed_at(&self) -> &BTreeMap<String, f64> {
+        &self.pushed_at
     }
 
     fn event(
@@ -780,6 +791,26 @@ impl<'e> Drill<'e> {
                     return Err("empty message".into());
                 }
                 let recipients = self.recipients(audience)?;
+                let plan = &self.engine.scenario().plan;
+                let said: BTreeSet<String> = self
+                    .last
+                    .iter()
+                    .flat_map(|a| &a.tasks)
+                    .filter(|t| {
+                        t.message.as_deref().map(str::trim) == Some(text.trim())
+                            || template.as_deref().is_some_and(|m| {
+                                plan.instruction(&t.card.instruction)
+                                    .and_then(|i| plan.instructions.get(i.0 as usize))
+                                    .and_then(|i| i.message)
+                                    .and_then(|x| plan.templates.get(x.0 as usize))
+                                    .is_some_and(|x| x.id == m)
+                            })
+                    })
+                    .map(|t| t.card.instruction.to_string())
+                    .collect();
+                for i in said {
+                    self.pushed_at.entry(i).or_insert(self.now_min);
+                }
                 if let Some(outbox) = self.outbox.as_mut() {
                     let m = PushedMessage {
                         t_min: self.now_min,
@@ -806,12 +837,19 @@ impl<'e> Drill<'e> {
                     return Err(format!("unknown site `{site}`"));
                 }
                 self.acknowledged.push((site.clone(), self.now_min));
+                let sc = self.engine.scenario();
+                let name = sc
+                    .sites
+                    .iter()
+                    .find(|s| &s.id == site)
+                    .map_or_else(|| site.clone(), |s| s.name.clone());
+                let nth = self.acknowledged.iter().filter(|(s, _)| s == site).count();
                 self.event(
                     EventKind::AlarmAcknowledged,
                     EventStatus::Resolved,
                     None,
                     None,
-                    format!("确认报警 {site}"),
+                    format!("确认报警 {name}（第{nth}次）"),
                 );
                 Ok(())
             }
@@ -1394,18 +1432,21 @@ impl<'e> Drill<'e> {
         let mut policy: Vec<Action> = Vec::new();
         if self.options.auto_dispatch {
             let sc = self.engine.scenario();
+            // Every alarm is acknowledged once: a works that alarmed again is acknowledged
+            // again (acknowledgements so far are used up alarm by alarm, in order).
+            let mut acks: BTreeMap<&str, usize> = BTreeMap::new();
+            for (s, _) in &self.acknowledged {
+                *acks.entry(s.as_str()).or_default() += 1;
+            }
             for alarm in &self.alarms {
-                let id = sc
-                    .sites
-                    .get(alarm.site.ix())
-                    .map(|s| s.id.clone())
-                    .unwrap_or_default();
-                if !self.acknowledged.iter().any(|(s, _)| *s == id)
-                    && !policy
-                        .iter()
-                        .any(|p| matches!(p, Action::AcknowledgeAlarm { site } if *site == id))
-                {
-                    policy.push(Action::AcknowledgeAlarm { site: id });
+                let Some(site) = sc.sites.get(alarm.site.ix()) else {
+                    continue;
+                };
+                match acks.get_mut(site.id.as_str()) {
+                    Some(n) if *n > 0 => *n -= 1,
+                    _ => policy.push(Action::AcknowledgeAlarm {
+                        site: site.id.clone(),
+                    }),
                 }
             }
             let mut pushed: BTreeSet<&str> = BTreeSet::new();
