@@ -470,6 +470,15 @@ fn design_flood_reaches_red_with_madu_alarms_and_piping() {
             .count()
             == 2
     );
+    // Priority-1 hazard work first: the collapse with people on the groyne is cordoned, the
+    // slide cleared, in time.
+    for id in [
+        "hazard.collapse.cordon",
+        "hazard.sliding.clear",
+        "hazard.overtopping.subdike",
+    ] {
+        assert_eq!(outcome(id).as_deref(), Some("on_time"), "{id}");
+    }
     assert!(n(&r["score"]) >= 50.0, "score {}", r["score"]);
     assert!(
         r["peak_people_short"].as_u64().unwrap() > 0,
@@ -497,8 +506,16 @@ fn flood_of_1958_type_breaches_a_production_dike() {
         exp.iter()
             .any(|e| e["inject"] == "breach" && e["outcome"] == "on_time")
     );
-    assert!(n(&r["score"]) >= 50.0, "score {}", r["score"]);
+    assert!(n(&r["score"]) >= 90.0, "score {}", r["score"]);
     assert!(r["evacuation"]["households_reached"].as_u64().unwrap() > 1000);
+    // The family on the roof (minute 960) and the villagers on the cut-off platform (1020):
+    // boats are out to them in time.
+    for e in exp
+        .iter()
+        .filter(|e| e["inject_min"] == 960.0 || e["inject_min"] == 1020.0)
+    {
+        assert_eq!(e["outcome"], "on_time", "{e}");
+    }
     // The breach started a 2D run: per-grid arrival hours reaching 南堤村 (behind the breached
     // production dike pdike.02) and a clean mass balance.
     let run = &r["breach_runs"][0];

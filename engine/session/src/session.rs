@@ -29,8 +29,27 @@ use floodgrid_model::plan::{TaskStatus, TaskStep};
 /// How a drill runs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct DrillOptions {
-    /// The duty-commander policy: dispatch every ready pending task to the suggested people as soon
-    /// as it appears (for headless runs without an actions file).
+    /// The duty-commander policy, the baseline a human commander is scored against (for
+    /// headless runs without an actions file). At every assessment it:
+    /// 1. acknowledges every smart-stone alarm — each alarm once, so a works that alarms again
+    ///    is acknowledged again;
+    /// 2. pushes each instruction's message once, when an instance of it first shows as pending
+    ///    (to that instance's grid);
+    /// 3. dispatches every ready task that was never dispatched (pending, or gone overdue while
+    ///    it waited) to the engine's suggested people, in this order: rescues (work for the boat
+    ///    crews) in a grid where a hazard or a call for help was reported (people trapped, as
+    ///    on drill 03's roof); other priority-1 hazard work (`hazard.*`: a collapse with people
+    ///    on the groyne, a piping ring well, a slide) and rescues; the rest of priority 1; the
+    ///    rest — each group in the assessment's order;
+    /// 4. when work of the first two groups is short of people, takes people of a fitting role
+    ///    from less urgent work — a reported rescue from any work outside its group, other
+    ///    priority-1 hazard work and rescues only from work of priority 2 or lower: first the
+    ///    people the engine suggested for such work not yet sent (it waits for the next
+    ///    assessment), then people on such work under way, never its last person, re-sending
+    ///    that work to the people who stay (a reassignment, journaled as such);
+    /// 5. re-sends work under way whose person became unavailable to the others on it, or, when
+    ///    that person was alone, to someone of the same role the engine suggested for the least
+    ///    urgent work not yet sent (a reassignment).
     pub auto_dispatch: bool,
     /// Minutes between routine assessments (every inject and action assesses at once too).
     pub assess_every_min: f64,
@@ -697,6 +716,37 @@ impl<'e> Drill<'e> {
                 self.override_q = Some(*discharge_m3s);
                 Ok(())
             }
+            Action::Reassign { task, people }
+                if !people.is_empty()
+                    && self.records.get(task).is_some_and(|r| {
+                        matches!(r.status, TaskStatus::Accepted | TaskStatus::InProgress)
+                    }) =>
+            {
+                // Work under way keeps its status; only its people change.
+                let mut chosen = Vec::new();
+                for id in people {
+                    chosen.push(
+                        self.person(id)
+                            .ok_or_else(|| format!("unknown person `{id}`"))?,
+                    );
+                }
+                if let Some(r) = self.records.get_mut(task) {
+                    r.assignees = chosen.clone();
+                }
+                let grid = self.times.get(task).map(|t| t.grid.clone());
+                let names: Vec<String> = chosen
+                    .iter()
+                    .map(|p| self.engine.scenario().people[p.ix()].name.clone())
+                    .collect();
+                self.event(
+                    EventKind::Dispatched,
+                    EventStatus::Normal,
+                    Some(task),
+                    grid.as_deref(),
+                    format!("改派 {task} → {}", names.join("、")),
+                );
+                Ok(())
+            }
             Action::Dispatch { task, people } | Action::Reassign { task, people } => {
                 let suggested: Vec<String> = self
                     .last
@@ -941,6 +991,218 @@ impl<'e> Drill<'e> {
                 phone: p.phone.clone(),
             })
             .collect())
+    }
+
+    /// How urgent an instance is for the duty-commander policy, most urgent 0: a rescue (an
+    /// instruction for the boat crews) in a grid where a hazard or call for help was reported
+    /// 0; other priority-1 hazard work (`hazard.*`) and rescues 1; the rest of priority 1 2;
+    /// the rest 3.
+    fn rank(&self, instruction: &str, priority: u8, grid: &str) -> u8 {
+        let sc = self.engine.scenario();
+        let rescue = sc
+            .plan
+            .instruction(instruction)
+            .and_then(|i| sc.plan.instructions.get(i.0 as usize))
+            .is_some_and(|i| {
+                i.roles.iter().any(|r| {
+                    sc.config
+                        .roles
+                        .get(r.ix())
+                        .is_some_and(|r| r.id == "boat_rescue")
+                })
+            });
+        let reported = self
+            .hazards
+            .iter()
+            .any(|h| sc.grids.get(h.grid.ix()).is_some_and(|g| g.id == grid));
+        match (priority, rescue, instruction.starts_with("hazard.")) {
+            (_, true, _) if reported => 0,
+            (1, true, _) | (1, _, true) => 1,
+            (1, _, _) => 2,
+            _ => 3,
+        }
+    }
+
+    /// The rank ([`Drill::rank`]) of a task under way, by its instance id.
+    fn rank_of(&self, task: &str) -> u8 {
+        match (self.times.get(task), self.instruction_of(task)) {
+            (Some(t), Some(i)) => self.rank(&t.instruction, i.priority, &t.grid),
+            _ => 3,
+        }
+    }
+
+    /// Steps 3 and 4 of the duty-commander policy ([`DrillOptions::auto_dispatch`]): the
+    /// dispatches (and the reassignments that free people for urgent work) of an assessment.
+    fn dispatch_policy(&self, a: &Assessment) -> Vec<Action> {
+        use floodgrid_assess::assess::TaskInstance;
+        let sc = self.engine.scenario();
+        let never_sent = |t: &&TaskInstance| {
+            t.ready
+                && (t.status == TaskStatus::Pending
+                    || (t.status == TaskStatus::Overdue
+                        && self
+                            .times
+                            .get(&*t.id)
+                            .is_some_and(|x| x.dispatched.is_none())))
+        };
+        let rank = |t: &TaskInstance| self.rank(&t.card.instruction, t.card.priority, &t.grid);
+        // By rank, otherwise the assessment's order (a stable sort).
+        let mut todo: Vec<(u8, &TaskInstance)> = a
+            .tasks
+            .iter()
+            .filter(never_sent)
+            .map(|t| (rank(t), t))
+            .collect();
+        todo.sort_by_key(|x| x.0);
+        // Whether work of rank `r` may take people from work of rank `from`.
+        let may = |r: u8, from: u8| {
+            if r == 0 {
+                from >= 1
+            } else {
+                r == 1 && from == 3
+            }
+        };
+        let role_of = |id: &str| sc.people.iter().find(|p| p.id == id).map(|p| p.role);
+        // The engine's suggestion for each task still to send; people a more urgent task took
+        // leave the suggestions below it.
+        let mut suggested: Vec<Vec<String>> = todo
+            .iter()
+            .map(|(_, t)| t.assignees.iter().map(|x| x.person.id.clone()).collect())
+            .collect();
+        // Who is on work under way that could spare someone, by task (a fixed order), with
+        // that work's rank.
+        let mut donors: BTreeMap<&str, (u8, Vec<PersonIdx>)> = self
+            .records
+            .iter()
+            .filter(|(_, r)| {
+                matches!(
+                    r.status,
+                    TaskStatus::Dispatched | TaskStatus::Accepted | TaskStatus::InProgress
+                ) && r.assignees.len() > 1
+            })
+            .map(|(k, r)| (k.as_str(), (self.rank_of(k), r.assignees.clone())))
+            .collect();
+        let mut changed: BTreeSet<&str> = BTreeSet::new();
+        let mut touched = vec![false; todo.len()];
+        // Work under way whose person became unavailable goes on with the others on it, or,
+        // when that person was alone, with someone of the same role taken from the least
+        // urgent suggestion.
+        let mut out = Vec::new();
+        for (k, rec) in &self.records {
+            if !matches!(
+                rec.status,
+                TaskStatus::Dispatched | TaskStatus::Accepted | TaskStatus::InProgress
+            ) || !rec.assignees.iter().any(|p| self.unavailable.contains(p))
+            {
+                continue;
+            }
+            let (lost, stay): (Vec<PersonIdx>, Vec<PersonIdx>) = rec
+                .assignees
+                .iter()
+                .partition(|p| self.unavailable.contains(p));
+            let mut people: Vec<String> = stay
+                .iter()
+                .filter_map(|p| sc.people.get(p.ix()).map(|x| x.id.clone()))
+                .collect();
+            if people.is_empty() {
+                let roles: Vec<_> = lost
+                    .iter()
+                    .filter_map(|p| sc.people.get(p.ix()).map(|x| x.role))
+                    .collect();
+                for m in (0..todo.len()).rev() {
+                    let fits = |id: &String| role_of(id).is_some_and(|x| roles.contains(&x));
+                    if let Some(i) = suggested[m].iter().position(fits) {
+                        people.push(suggested[m].remove(i));
+                        touched[m] = true;
+                        break;
+                    }
+                }
+            }
+            if !people.is_empty() {
+                out.push(Action::Reassign {
+                    task: k.clone(),
+                    people,
+                });
+            }
+        }
+        for n in 0..todo.len() {
+            let (r, t) = todo[n];
+            let mut people = std::mem::take(&mut suggested[n]);
+            let short = (t.people_needed as usize).saturating_sub(people.len());
+            if short > 0 && r <= 1 {
+                let roles: Vec<_> = sc
+                    .plan
+                    .instruction(&t.card.instruction)
+                    .and_then(|i| sc.plan.instructions.get(i.0 as usize))
+                    .map(|i| i.roles.clone())
+                    .unwrap_or_default();
+                let fits = |id: &str| role_of(id).is_some_and(|x| roles.contains(&x));
+                let mut short = short;
+                // First the people suggested for less urgent work not yet sent.
+                for m in n + 1..todo.len() {
+                    if short == 0 {
+                        break;
+                    }
+                    if !may(r, todo[m].0) {
+                        continue;
+                    }
+                    while short > 0 {
+                        let Some(k) = suggested[m].iter().position(|p| fits(p)) else {
+                            break;
+                        };
+                        people.push(suggested[m].remove(k));
+                        touched[m] = true;
+                        touched[n] = true;
+                        short -= 1;
+                    }
+                }
+                // Then people on less urgent work under way, never its last person.
+                for (task, (dr, on)) in donors.iter_mut() {
+                    if short == 0 {
+                        break;
+                    }
+                    while may(r, *dr) && short > 0 && on.len() > 1 {
+                        let Some(k) = on
+                            .iter()
+                            .skip(1)
+                            .position(|p| {
+                                sc.people
+                                    .get(p.ix())
+                                    .is_some_and(|x| roles.contains(&x.role))
+                            })
+                            .map(|k| k + 1)
+                        else {
+                            break;
+                        };
+                        let p = on.remove(k);
+                        people.push(sc.people[p.ix()].id.clone());
+                        changed.insert(task);
+                        touched[n] = true;
+                        short -= 1;
+                    }
+                }
+            }
+            if people.is_empty() {
+                continue;
+            }
+            out.push(Action::Dispatch {
+                task: t.id.to_string(),
+                // The suggestion as it stands, unless the policy changed it.
+                people: if touched[n] { people } else { Vec::new() },
+            });
+        }
+        // The work people were taken from goes on with the people who stay.
+        let mut resend = Vec::new();
+        for task in changed {
+            if let Some((_, on)) = donors.get(task) {
+                resend.push(Action::Reassign {
+                    task: task.to_string(),
+                    people: on.iter().map(|p| sc.people[p.ix()].id.clone()).collect(),
+                });
+            }
+        }
+        resend.extend(out);
+        resend
     }
 
     /// Sends pushed messages to a sink (default: nowhere but the journal).
@@ -1427,8 +1689,8 @@ impl<'e> Drill<'e> {
         }
         self.peak_people_short = self.peak_people_short.max(a.summary.people_short);
         self.peak_materials_short = self.peak_materials_short.max(a.summary.materials_short);
-        // The duty-commander policy: acknowledge alarms, push each instruction's message once when it
-        // becomes active, dispatch every ready task that has people.
+        // The duty-commander policy (see [`DrillOptions::auto_dispatch`]): acknowledge every
+        // alarm, push each instruction's message once when it becomes active, dispatch.
         let mut policy: Vec<Action> = Vec::new();
         if self.options.auto_dispatch {
             let sc = self.engine.scenario();
@@ -1466,16 +1728,7 @@ impl<'e> Drill<'e> {
                 }
             }
             self.pushed.extend(pushed.into_iter().map(String::from));
-            for t in a
-                .tasks
-                .iter()
-                .filter(|t| t.status == TaskStatus::Pending && t.ready && !t.assignees.is_empty())
-            {
-                policy.push(Action::Dispatch {
-                    task: t.id.to_string(),
-                    people: Vec::new(),
-                });
-            }
+            policy.extend(self.dispatch_policy(&a));
         }
         self.last = Some(a);
         self.dirty = false;
