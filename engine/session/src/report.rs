@@ -484,18 +484,41 @@ fn share(part: f64, whole: f64) -> f64 {
     if whole > 0.0 { part / whole } else { 0.0 }
 }
 
-/// Every candidate figure, with its bar. A figure with nothing to measure (no expected
-/// responses, nobody the water reached, no alarm) is left out.
-fn findings(r: &DrillReport, alarms: usize, acked: usize) -> Vec<Finding> {
-    let mut c: Vec<Finding> = Vec::new();
-    let mut push = |measure: &str,
-                    value: f64,
-                    bar: f64,
-                    better: Better,
-                    goodness: f64,
-                    strength: String,
-                    improvement: String| {
-        c.push(Finding {
+impl Finding {
+    /// A finding that is a share `part / whole` with a higher share better (its goodness is
+    /// the share); `None` when there is nothing to share (`whole` is 0).
+    fn share(
+        measure: &str,
+        part: f64,
+        whole: f64,
+        bar: f64,
+        strength: String,
+        improvement: String,
+    ) -> Option<Finding> {
+        (whole > 0.0).then(|| {
+            Finding::with(
+                measure,
+                part / whole,
+                bar,
+                part / whole,
+                strength,
+                improvement,
+                Better::Higher,
+            )
+        })
+    }
+
+    /// A finding with its direction and goodness (clamped to 0–1).
+    fn with(
+        measure: &str,
+        value: f64,
+        bar: f64,
+        goodness: f64,
+        strength: String,
+        improvement: String,
+        better: Better,
+    ) -> Finding {
+        Finding {
             measure: measure.to_string(),
             value,
             bar,
@@ -503,36 +526,33 @@ fn findings(r: &DrillReport, alarms: usize, acked: usize) -> Vec<Finding> {
             goodness: goodness.clamp(0.0, 1.0),
             strength,
             improvement,
-        });
-    };
+        }
+    }
+}
+
+/// Every candidate figure, with its bar. A figure with nothing to measure (no expected
+/// responses, nobody the water reached, no alarm) is left out.
+fn findings(r: &DrillReport, alarms: usize, acked: usize) -> Vec<Finding> {
     let n = r.expectations.len();
-    if n > 0 {
-        let v = share(r.on_time as f64, n as f64);
-        push(
+    let ev = &r.evacuation;
+    let rt = &r.response_times;
+    let mut c: Vec<Finding> = [
+        Finding::share(
             "on_time_share",
-            v,
+            r.on_time as f64,
+            n as f64,
             0.8,
-            Better::Higher,
-            v,
             format!("{} of {n} expected responses were on time", r.on_time),
             format!(
                 "only {} of {n} expected responses were on time ({} late, {} missed); rehearse the first actions of each inject",
                 r.on_time, r.late, r.missed
             ),
-        );
-    }
-    let ev = &r.evacuation;
-    if ev.key_persons_reached > 0 {
-        let v = share(
+        ),
+        Finding::share(
+            "key_persons_out_share",
             f64::from(ev.key_persons_out_before),
             f64::from(ev.key_persons_reached),
-        );
-        push(
-            "key_persons_out_share",
-            v,
             1.0,
-            Better::Higher,
-            v,
             format!(
                 "every key person the water reached was out before it ({} of {})",
                 ev.key_persons_out_before, ev.key_persons_reached
@@ -541,19 +561,12 @@ fn findings(r: &DrillReport, alarms: usize, acked: usize) -> Vec<Finding> {
                 "only {} of {} key persons the water reached were out before it; start key-person transfers at the earlier level",
                 ev.key_persons_out_before, ev.key_persons_reached
             ),
-        );
-    }
-    if ev.households_reached > 0 {
-        let v = share(
+        ),
+        Finding::share(
+            "households_out_share",
             f64::from(ev.households_out_before),
             f64::from(ev.households_reached),
-        );
-        push(
-            "households_out_share",
-            v,
             0.95,
-            Better::Higher,
-            v,
             format!(
                 "{} of {} floodplain households the water reached were out before it",
                 ev.households_out_before, ev.households_reached
@@ -563,30 +576,31 @@ fn findings(r: &DrillReport, alarms: usize, acked: usize) -> Vec<Finding> {
                 ev.households_reached - ev.households_out_before,
                 ev.households_reached
             ),
-        );
-    }
-    let rt = &r.response_times;
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if let Some(m) = rt.accept_median_min {
-        push(
+        c.push(Finding::with(
             "accept_median_min",
             m,
             10.0,
-            Better::Lower,
             1.0 - m / 30.0,
             format!("assignees accepted within {m} minutes (median) of dispatch"),
             format!(
                 "acceptance took {m} minutes (median, p90 {}); check the app's notification path",
                 rt.accept_p90_min.unwrap_or(m)
             ),
-        );
+            Better::Lower,
+        ));
     }
     if rt.tasks > 0 {
         let v = share(rt.overdue as f64, rt.tasks as f64);
-        push(
+        c.push(Finding::with(
             "overdue_share",
             v,
             0.1,
-            Better::Lower,
             1.0 - v,
             format!(
                 "{} of {} tasks stayed within their deadlines",
@@ -597,32 +611,29 @@ fn findings(r: &DrillReport, alarms: usize, acked: usize) -> Vec<Finding> {
                 "{} of {} tasks went past their deadlines; dispatch earlier or add staff",
                 rt.overdue, rt.tasks
             ),
-        );
+            Better::Lower,
+        ));
     }
-    push(
+    c.push(Finding::with(
         "peak_people_short",
         f64::from(r.peak_people_short),
         0.0,
-        Better::Lower,
         1.0 / (1.0 + f64::from(r.peak_people_short) / 50.0),
         "staffing held: no assessment was short of people".to_string(),
         format!(
             "up to {} people short at the peak; request reinforcements (support troops, professional crews) earlier",
             r.peak_people_short
         ),
-    );
-    if alarms > 0 {
-        let v = share(acked as f64, alarms as f64);
-        push(
-            "alarms_acknowledged_share",
-            v,
-            1.0,
-            Better::Higher,
-            v,
-            format!("every smart-stone alarm was acknowledged ({alarms} of {alarms})"),
-            format!("only {acked} of {alarms} smart-stone alarms were acknowledged on the console"),
-        );
-    }
+        Better::Lower,
+    ));
+    c.extend(Finding::share(
+        "alarms_acknowledged_share",
+        acked as f64,
+        alarms as f64,
+        1.0,
+        format!("every smart-stone alarm was acknowledged ({alarms} of {alarms})"),
+        format!("only {acked} of {alarms} smart-stone alarms were acknowledged on the console"),
+    ));
     c
 }
 

@@ -683,6 +683,35 @@ impl<'e> Drill<'e> {
             .map(|i| PersonIdx(i as u32))
     }
 
+    /// The people of a list of ids, or which id is unknown.
+    fn people_of(&self, ids: &[String]) -> Result<Vec<PersonIdx>, String> {
+        ids.iter()
+            .map(|id| {
+                self.person(id)
+                    .ok_or_else(|| format!("unknown person `{id}`"))
+            })
+            .collect()
+    }
+
+    /// Puts `people` on a task's record and logs it (`verb`: 派单 or 改派).
+    fn send(&mut self, task: &str, people: &[PersonIdx], verb: &str) {
+        if let Some(r) = self.records.get_mut(task) {
+            r.assignees = people.to_vec();
+        }
+        let grid = self.times.get(task).map(|t| t.grid.clone());
+        let names: Vec<String> = people
+            .iter()
+            .map(|p| self.engine.scenario().people[p.ix()].name.clone())
+            .collect();
+        self.event(
+            EventKind::Dispatched,
+            EventStatus::Normal,
+            Some(task),
+            grid.as_deref(),
+            format!("{verb} {task} → {}", names.join("、")),
+        );
+    }
+
     fn step_task(&mut self, task: &str, step: TaskStep) -> Result<TaskStatus, String> {
         let current = self.records.get(task).map(|r| r.status).or_else(|| {
             self.last
@@ -723,28 +752,8 @@ impl<'e> Drill<'e> {
                     }) =>
             {
                 // Work under way keeps its status; only its people change.
-                let mut chosen = Vec::new();
-                for id in people {
-                    chosen.push(
-                        self.person(id)
-                            .ok_or_else(|| format!("unknown person `{id}`"))?,
-                    );
-                }
-                if let Some(r) = self.records.get_mut(task) {
-                    r.assignees = chosen.clone();
-                }
-                let grid = self.times.get(task).map(|t| t.grid.clone());
-                let names: Vec<String> = chosen
-                    .iter()
-                    .map(|p| self.engine.scenario().people[p.ix()].name.clone())
-                    .collect();
-                self.event(
-                    EventKind::Dispatched,
-                    EventStatus::Normal,
-                    Some(task),
-                    grid.as_deref(),
-                    format!("改派 {task} → {}", names.join("、")),
-                );
+                let chosen = self.people_of(people)?;
+                self.send(task, &chosen, "改派");
                 Ok(())
             }
             Action::Dispatch { task, people } | Action::Reassign { task, people } => {
@@ -764,38 +773,18 @@ impl<'e> Drill<'e> {
                 } else {
                     people.clone()
                 };
-                let mut chosen = Vec::new();
-                for id in &ids {
-                    chosen.push(
-                        self.person(id)
-                            .ok_or_else(|| format!("unknown person `{id}`"))?,
-                    );
-                }
+                let chosen = self.people_of(&ids)?;
                 if chosen.is_empty() {
                     return Err(format!(
                         "nobody to send on `{task}`: no suggestion and no people given"
                     ));
                 }
                 self.step_task(task, TaskStep::Dispatch)?;
-                if let Some(r) = self.records.get_mut(task) {
-                    r.assignees = chosen.clone();
-                }
                 let now = self.now_min;
                 if let Some(t) = self.times.get_mut(task) {
                     t.dispatched.get_or_insert(now);
                 }
-                let grid = self.times.get(task).map(|t| t.grid.clone());
-                let names: Vec<String> = chosen
-                    .iter()
-                    .map(|p| self.engine.scenario().people[p.ix()].name.clone())
-                    .collect();
-                self.event(
-                    EventKind::Dispatched,
-                    EventStatus::Normal,
-                    Some(task),
-                    grid.as_deref(),
-                    format!("派单 {task} → {}", names.join("、")),
-                );
+                self.send(task, &chosen, "派单");
                 let delay = self.rng.range(2.0, 10.0);
                 self.schedule(task, FieldStep::Acknowledge, now + delay);
                 Ok(())
@@ -999,18 +988,14 @@ impl<'e> Drill<'e> {
     /// the rest 3.
     fn rank(&self, instruction: &str, priority: u8, grid: &str) -> u8 {
         let sc = self.engine.scenario();
-        let rescue = sc
-            .plan
-            .instruction(instruction)
-            .and_then(|i| sc.plan.instructions.get(i.0 as usize))
-            .is_some_and(|i| {
-                i.roles.iter().any(|r| {
-                    sc.config
-                        .roles
-                        .get(r.ix())
-                        .is_some_and(|r| r.id == "boat_rescue")
-                })
-            });
+        let rescue = self.instruction(instruction).is_some_and(|i| {
+            i.roles.iter().any(|r| {
+                sc.config
+                    .roles
+                    .get(r.ix())
+                    .is_some_and(|r| r.id == "boat_rescue")
+            })
+        });
         let reported = self
             .hazards
             .iter()
@@ -1130,10 +1115,8 @@ impl<'e> Drill<'e> {
             let mut people = std::mem::take(&mut suggested[n]);
             let short = (t.people_needed as usize).saturating_sub(people.len());
             if short > 0 && r <= 1 {
-                let roles: Vec<_> = sc
-                    .plan
+                let roles: Vec<_> = self
                     .instruction(&t.card.instruction)
-                    .and_then(|i| sc.plan.instructions.get(i.0 as usize))
                     .map(|i| i.roles.clone())
                     .unwrap_or_default();
                 let fits = |id: &str| role_of(id).is_some_and(|x| roles.contains(&x));
@@ -1463,12 +1446,18 @@ impl<'e> Drill<'e> {
         }
     }
 
-    /// The instruction behind an instance.
-    fn instruction_of(&self, task: &str) -> Option<&floodgrid_model::plan::Instruction> {
+    /// An instruction by its id.
+    fn instruction(&self, id: &str) -> Option<&'e floodgrid_model::plan::Instruction> {
         let plan = &self.engine.scenario().plan;
-        let id = self.times.get(task).map(|t| t.instruction.as_str())?;
         plan.instruction(id)
             .and_then(|i| plan.instructions.get(i.0 as usize))
+    }
+
+    /// The instruction behind an instance.
+    fn instruction_of(&self, task: &str) -> Option<&'e floodgrid_model::plan::Instruction> {
+        self.times
+            .get(task)
+            .and_then(|t| self.instruction(&t.instruction))
     }
 
     /// The instruction's working time, minutes (60 when unknown).
