@@ -190,10 +190,14 @@ fn bundled_drill(name: &str) -> Value {
 }
 
 /// A bundled drill run headless with the duty commander: its report and its journal's records.
+/// Every such report is checked to be honest ([`assert_honest`]) and free of Rust debug text,
+/// and so is its outbox ([`assert_no_debug_text`]).
 fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
     let bundled = common::bundled().display().to_string();
     let journal = tmp(&format!("{name}.jsonl"));
+    let outbox = tmp(&format!("{name}.outbox.jsonl"));
     let _ = std::fs::remove_file(&journal);
+    let _ = std::fs::remove_file(&outbox);
     let (code, out, err) = run(&[
         "drill",
         &bundled,
@@ -203,6 +207,8 @@ fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
         "--auto-dispatch",
         "--journal",
         &journal.display().to_string(),
+        "--outbox",
+        &outbox.display().to_string(),
         "--format",
         "json",
     ]);
@@ -213,7 +219,145 @@ fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect();
     let _ = std::fs::remove_file(&journal);
-    (serde_json::from_str(&out).expect("report json"), records)
+    let messages = std::fs::read_to_string(&outbox).unwrap_or_default();
+    let _ = std::fs::remove_file(&outbox);
+    let report: Value = serde_json::from_str(&out).expect("report json");
+    assert_honest(name, &report);
+    assert_no_debug_text(&format!("{name} report"), &strings_of(&report));
+    let pushed: Vec<Value> = messages
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("an outbox line"))
+        .collect();
+    assert!(
+        !pushed.is_empty(),
+        "{name}: the duty commander pushed nothing"
+    );
+    assert_no_debug_text(
+        &format!("{name} outbox"),
+        &pushed.iter().flat_map(strings_of).collect::<Vec<_>>(),
+    );
+    (report, records)
+}
+
+/// A report lists under strengths only figures that met their bar, under improvements only
+/// figures that missed it; each figure's `met` follows from its value, bar and direction.
+fn assert_honest(name: &str, r: &Value) {
+    let findings = r["findings"].as_array().expect("findings");
+    assert!(!findings.is_empty(), "{name}: no findings");
+    let met = |f: &Value| {
+        let (v, bar) = (n(&f["value"]), n(&f["bar"]));
+        match f["better"].as_str().unwrap() {
+            "higher" => v >= bar,
+            "lower" => v <= bar,
+            other => panic!("{name}: direction {other}"),
+        }
+    };
+    for s in r["strengths"].as_array().unwrap() {
+        let f = findings
+            .iter()
+            .find(|f| f["strength"] == *s)
+            .unwrap_or_else(|| panic!("{name}: strength {s} is no finding"));
+        assert!(met(f), "{name}: strength {s} missed its bar: {f}");
+    }
+    for i in r["improvements"].as_array().unwrap() {
+        let f = findings
+            .iter()
+            .find(|f| f["improvement"] == *i)
+            .unwrap_or_else(|| panic!("{name}: improvement {i} is no finding"));
+        assert!(!met(f), "{name}: improvement {i} met its bar: {f}");
+    }
+    assert!(r["strengths"].as_array().unwrap().len() <= 3);
+    assert!(r["improvements"].as_array().unwrap().len() <= 3);
+    // The score is explained: the objectives' weighted shares give it.
+    let obj = r["objectives"].as_array().expect("objectives");
+    let (num, den) = obj.iter().fold((0.0, 0.0), |(a, b), o| {
+        (a + n(&o["weight"]) * n(&o["share"]), b + n(&o["weight"]))
+    });
+    if den > 0.0 {
+        assert!((num / den * 100.0 - n(&r["score"])).abs() < 0.06, "{name}");
+    }
+}
+
+/// Every string inside a JSON value.
+fn strings_of(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(a) => a.iter().flat_map(strings_of).collect(),
+        Value::Object(o) => o.values().flat_map(strings_of).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// No line a person reads shows Rust debug formatting (`Grid { grid: "…" }`, `Some(…)`,
+/// `None`, `OnTime`).
+fn assert_no_debug_text(what: &str, lines: &[String]) {
+    for l in lines {
+        for pat in ["{ ", ": \"", "Some(", "None", "OnTime"] {
+            assert!(!l.contains(pat), "{what}: debug text `{pat}` in {l:?}");
+        }
+    }
+}
+
+#[test]
+fn the_fixture_report_in_markdown_has_no_debug_text() {
+    let md = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/tiny/expect/drill-01.report.md"),
+    )
+    .unwrap();
+    let lines: Vec<String> = md.lines().map(String::from).collect();
+    assert_no_debug_text("tiny drill-01.report.md", &lines);
+    assert!(md.contains("| on_time |"), "outcomes by their serde names");
+    assert!(
+        md.contains("min  pushed  推送 "),
+        "event kinds by their serde names"
+    );
+}
+
+/// A commander who does nothing (no actions, no duty-commander policy): the report shows no
+/// strength that missed its bar, and says what went wrong.
+#[test]
+fn a_drill_where_nobody_acts_lists_no_false_strength() {
+    let bundled = common::bundled().display().to_string();
+    for (name, format) in [
+        ("01-numbered-flood-orange.toml", "json"),
+        ("01-numbered-flood-orange.toml", "md"),
+    ] {
+        let (code, out, err) = run(&[
+            "drill",
+            &bundled,
+            "--headless",
+            "--script",
+            &script(name),
+            "--format",
+            format,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        if format == "md" {
+            let lines: Vec<String> = out.lines().map(String::from).collect();
+            assert_no_debug_text("idle md", &lines);
+            assert!(out.contains("| missed |"), "{out}");
+            continue;
+        }
+        let r: Value = serde_json::from_str(&out).unwrap();
+        assert_honest("idle", &r);
+        assert_eq!(r["on_time"], 0, "nobody acted");
+        let s: Vec<&str> = r["strengths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap())
+            .collect();
+        assert!(s.iter().all(|x| !x.contains("expected responses")), "{s:?}");
+        assert!(!r["improvements"].as_array().unwrap().is_empty());
+        // Duration is the script's end, not the last event's minute.
+        assert_eq!(
+            n(&r["duration_min"]),
+            2880.0,
+            "the script's last hydrograph point"
+        );
+        assert!(r["stopped_at_min"].is_null());
+    }
 }
 
 /// Door to door: the household instances a person leads never overlap in time — each starts
@@ -242,9 +386,20 @@ fn assert_rounds_are_sequential(records: &[Value]) {
             _ => {}
         }
     }
+    // Events name people, and two people may share a name (two 王宏 in the bundled roster):
+    // only names held by one person are checked.
+    let roster = std::fs::read_to_string(common::bundled().join("people.csv")).unwrap();
+    let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+    for line in roster.lines().skip(1) {
+        if let Some(name) = line.split(',').nth(1) {
+            *names.entry(name).or_default() += 1;
+        }
+    }
     let mut by_person: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
     for (task, &(a, d)) in &span {
-        if let (Some(p), true) = (who.get(task), a.is_finite() && d.is_finite()) {
+        if let (Some(p), true) = (who.get(task), a.is_finite() && d.is_finite())
+            && names.get(p.as_str()).copied().unwrap_or(0) <= 1
+        {
             by_person.entry(p).or_default().push((a, d));
         }
     }
@@ -281,8 +436,15 @@ fn numbered_flood_rises_to_orange_and_the_duty_commander_keeps_up() {
         r["evacuation"]["households_reached"]
     );
     assert!(n(&r["response_times"]["accept_median_min"]) <= 10.0);
-    assert_eq!(r["strengths"].as_array().unwrap().len(), 3);
-    assert_eq!(r["improvements"].as_array().unwrap().len(), 3);
+    // Strengths are figures that met their bar (checked in `assert_honest`): the key persons
+    // and households out before the water are among them.
+    let strengths = r["strengths"].as_array().unwrap();
+    assert!(
+        strengths
+            .iter()
+            .any(|s| s.as_str().unwrap().contains("key person")),
+        "{strengths:?}"
+    );
 }
 
 #[test]
@@ -298,7 +460,32 @@ fn design_flood_reaches_red_with_madu_alarms_and_piping() {
             .map(|e| e["outcome"].as_str().unwrap().to_string())
     };
     assert_eq!(outcome("hazard.piping.mark").as_deref(), Some("on_time"));
-    assert_eq!(outcome("acknowledge_alarm").as_deref(), Some("on_time"));
+    // Both Madu alarms (minutes 200 and 480) are acknowledged; every level push counts when
+    // it was sent (at the level change, by the policy).
+    for e in exp.iter().filter(|e| {
+        e["expected"] == "acknowledge_alarm"
+            || e["expected"]
+                .as_str()
+                .unwrap()
+                .ends_with(".info.level_push")
+    }) {
+        assert_eq!(e["outcome"], "on_time", "{e}");
+    }
+    assert!(
+        exp.iter()
+            .filter(|e| e["expected"] == "acknowledge_alarm")
+            .count()
+            == 2
+    );
+    // Priority-1 hazard work first: the collapse with people on the groyne is cordoned, the
+    // slide cleared, in time.
+    for id in [
+        "hazard.collapse.cordon",
+        "hazard.sliding.clear",
+        "hazard.overtopping.subdike",
+    ] {
+        assert_eq!(outcome(id).as_deref(), Some("on_time"), "{id}");
+    }
     assert!(n(&r["score"]) >= 50.0, "score {}", r["score"]);
     assert!(
         r["peak_people_short"].as_u64().unwrap() > 0,
@@ -326,8 +513,16 @@ fn flood_of_1958_type_breaches_a_production_dike() {
         exp.iter()
             .any(|e| e["inject"] == "breach" && e["outcome"] == "on_time")
     );
-    assert!(n(&r["score"]) >= 50.0, "score {}", r["score"]);
+    assert!(n(&r["score"]) >= 90.0, "score {}", r["score"]);
     assert!(r["evacuation"]["households_reached"].as_u64().unwrap() > 1000);
+    // The family on the roof (minute 960) and the villagers on the cut-off platform (1020):
+    // boats are out to them in time.
+    for e in exp
+        .iter()
+        .filter(|e| e["inject_min"] == 960.0 || e["inject_min"] == 1020.0)
+    {
+        assert_eq!(e["outcome"], "on_time", "{e}");
+    }
     // The breach started a 2D run: per-grid arrival hours reaching 南堤村 (behind the breached
     // production dike pdike.02) and a clean mass balance.
     let run = &r["breach_runs"][0];

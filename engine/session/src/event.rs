@@ -35,6 +35,27 @@ pub enum EventKind {
     Rejected,
 }
 
+impl EventKind {
+    /// The kind's name, the same word in Markdown and JSON (its serde name).
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::Inject => "inject",
+            EventKind::Level => "level",
+            EventKind::TasksActivated => "tasks_activated",
+            EventKind::Dispatched => "dispatched",
+            EventKind::Accepted => "accepted",
+            EventKind::Arrived => "arrived",
+            EventKind::Report => "report",
+            EventKind::Done => "done",
+            EventKind::Verified => "verified",
+            EventKind::Overdue => "overdue",
+            EventKind::Pushed => "pushed",
+            EventKind::AlarmAcknowledged => "alarm_acknowledged",
+            EventKind::Rejected => "rejected",
+        }
+    }
+}
+
 /// How it stands: the colour on the map and in the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -69,4 +90,34 @@ pub struct Event {
     pub grid: Option<String>,
     /// Text for the log.
     pub text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_are_the_serde_names() {
+        use EventKind as K;
+        for k in [
+            K::Inject,
+            K::Level,
+            K::TasksActivated,
+            K::Dispatched,
+            K::Accepted,
+            K::Arrived,
+            K::Report,
+            K::Done,
+            K::Verified,
+            K::Overdue,
+            K::Pushed,
+            K::AlarmAcknowledged,
+            K::Rejected,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.name())
+            );
+        }
+    }
 }

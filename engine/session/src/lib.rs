@@ -24,7 +24,8 @@ pub use journal::{
 };
 pub use provenance::{Provenance, file_hash, scenario_hash};
 pub use report::{
-    DrillReport, EvacuationResult, ExpectationResult, Outcome, ResponseTimes, report,
+    Better, DrillReport, EvacuationResult, ExpectationResult, Finding, ObjectiveScore, Outcome,
+    ResponseTimes, report,
 };
 pub use resume::{
     CatchUpOutbox, JournalHeader, ResumeError, ResumeInputs, open_journal, replay_of, resume,

@@ -6,9 +6,11 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use std::collections::BTreeMap;
+
 use super::event::{Event, EventKind};
 use super::session::{BreachRunFigures, Drill};
-use floodgrid_model::drill::InjectKind;
+use floodgrid_model::drill::{InjectKind, InjectPlace};
 use floodgrid_model::grid::ResidentKind;
 use floodgrid_model::hydro::WarningLevel;
 
@@ -22,6 +24,87 @@ pub enum Outcome {
     Late,
     /// Never done.
     Missed,
+}
+
+impl Outcome {
+    /// The outcome's name, the same word in Markdown and JSON (its serde name).
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::OnTime => "on_time",
+            Outcome::Late => "late",
+            Outcome::Missed => "missed",
+        }
+    }
+
+    /// Credit towards the score: on time 1, late ½, missed 0.
+    pub fn credit(self) -> f64 {
+        match self {
+            Outcome::OnTime => 1.0,
+            Outcome::Late => 0.5,
+            Outcome::Missed => 0.0,
+        }
+    }
+}
+
+/// Which way a figure is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Better {
+    /// The figure meets its bar at or above it.
+    Higher,
+    /// The figure meets its bar at or below it.
+    Lower,
+}
+
+/// One candidate statement for the strengths and the things to improve: a measured figure, the
+/// bar it must meet and which way is better. The rule, in one place ([`Finding::met`]): a
+/// figure is a strength only when it met its bar; one that missed is only ever a thing to
+/// improve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// What is measured (`on_time_share`, `key_persons_out_share`, ...).
+    pub measure: String,
+    /// The figure.
+    pub value: f64,
+    /// The bar it must meet.
+    pub bar: f64,
+    /// Which way is better.
+    pub better: Better,
+    /// How good, 0–1 (orders strengths best first and improvements worst first).
+    pub goodness: f64,
+    /// The sentence when it met its bar.
+    pub strength: String,
+    /// The sentence when it missed it.
+    pub improvement: String,
+}
+
+impl Finding {
+    /// Whether the figure met its bar.
+    pub fn met(&self) -> bool {
+        match self.better {
+            Better::Higher => self.value >= self.bar,
+            Better::Lower => self.value <= self.bar,
+        }
+    }
+}
+
+/// How one objective scored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObjectiveScore {
+    /// The objective (as the script names it; empty when an inject names none).
+    pub objective: String,
+    /// Its weight from the script's `[scoring]` (1 when the script gives none).
+    pub weight: f64,
+    /// Expected responses that test it.
+    pub expected: usize,
+    /// On time.
+    pub on_time: usize,
+    /// Late.
+    pub late: usize,
+    /// Missed.
+    pub missed: usize,
+    /// Its share, 0–1: the mean credit of its expected responses.
+    pub share: f64,
 }
 
 /// One expected response of one inject.
@@ -59,11 +142,14 @@ pub struct EvacuationResult {
 /// Response times over all dispatched tasks, minutes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResponseTimes {
+    /// Task instances that became active.
+    #[serde(default)]
+    pub tasks: usize,
     /// Tasks dispatched.
     pub dispatched: usize,
     /// Tasks done.
     pub done: usize,
-    /// Tasks that went overdue.
+    /// Tasks (dispatched or not) that went overdue.
     pub overdue: usize,
     /// Median minutes from dispatch to accept.
     pub accept_median_min: Option<f64>,
@@ -84,8 +170,13 @@ pub struct DrillReport {
     pub script: String,
     /// Seed.
     pub seed: u64,
-    /// Minutes simulated.
+    /// Minutes the drill covers: the script's end (its last hydrograph point or inject), or
+    /// the drill's minute when it ran past that.
     pub duration_min: f64,
+    /// The drill's minute when it stopped before the script's end (`--until`, or a journal
+    /// replayed to its last record): every figure stands as at this minute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_at_min: Option<f64>,
     /// Highest discharge, m³/s.
     pub peak_discharge_m3s: f64,
     /// Highest level.
@@ -102,8 +193,12 @@ pub struct DrillReport {
     pub late: usize,
     /// Missed.
     pub missed: usize,
-    /// Score by objective, 0–100, weighted by the script's scoring.
+    /// Score, 0–100: each objective's share (on time 1, late ½, missed 0, averaged over its
+    /// expected responses) weighted by the script's `[scoring]`; see `objectives`.
     pub score: f64,
+    /// The score explained: every objective, its weight and its share.
+    #[serde(default)]
+    pub objectives: Vec<ObjectiveScore>,
     /// Evacuation against the water.
     pub evacuation: EvacuationResult,
     /// Response times.
@@ -117,10 +212,19 @@ pub struct DrillReport {
     /// window).
     #[serde(default)]
     pub breach_runs: Vec<BreachRunFigures>,
-    /// Three strengths.
+    /// Every candidate figure with its bar, met or not.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+    /// Up to three strengths: findings that met their bar, best first.
     pub strengths: Vec<String>,
-    /// Three things to improve.
+    /// Up to three things to improve: findings that missed their bar, worst first.
     pub improvements: Vec<String>,
+}
+
+/// A figure to at most three decimals, without trailing zeros.
+fn round3(x: f64) -> String {
+    let r = (x * 1000.0).round() / 1000.0;
+    format!("{r}")
 }
 
 fn percentile(v: &mut [f64], p: f64) -> Option<f64> {
@@ -142,12 +246,22 @@ pub fn report(d: &Drill<'_>) -> DrillReport {
     for inj in &script.injects {
         for e in &inj.expect {
             let (expected, first) = if let Some(i) = e.instruction {
-                // Already dispatched when the inject came counts as an immediate response.
-                let id = sc.plan.instructions[i.0 as usize].id.clone();
+                // Already dispatched when the inject came counts as an immediate response. An
+                // information instruction's work is its message: pushing it counts, whether the
+                // policy or the commander sent it, dispatched or not.
+                let ins = &sc.plan.instructions[i.0 as usize];
+                let id = ins.id.clone();
+                let information = sc
+                    .plan
+                    .categories
+                    .get(ins.category.0 as usize)
+                    .is_some_and(|c| c.id == "information");
+                let pushed = d.pushed_at().get(&id).copied().filter(|_| information);
                 let first = times
                     .values()
                     .filter(|t| t.instruction == id)
                     .filter_map(|t| t.dispatched.or(t.done))
+                    .chain(pushed)
                     .fold(None, |a: Option<f64>, t| Some(a.map_or(t, |a| a.min(t))))
                     .map(|t| t.max(inj.at_min));
                 (id, first)
@@ -185,26 +299,29 @@ pub fn report(d: &Drill<'_>) -> DrillReport {
         count(Outcome::Missed),
     );
     // Score: per objective share of on-time (late counts half), weighted by the script.
-    let mut objectives: Vec<String> = expectations.iter().map(|e| e.objective.clone()).collect();
-    objectives.sort();
-    objectives.dedup();
-    let (mut num, mut den) = (0.0f64, 0.0f64);
-    for o in &objectives {
-        let of: Vec<&ExpectationResult> =
-            expectations.iter().filter(|e| &e.objective == o).collect();
-        let got: f64 = of
-            .iter()
-            .map(|e| match e.outcome {
-                Outcome::OnTime => 1.0,
-                Outcome::Late => 0.5,
-                Outcome::Missed => 0.0,
-            })
-            .sum::<f64>()
-            / of.len().max(1) as f64;
-        let w = script.scoring.get(o).copied().unwrap_or(1.0);
-        num += w * got;
-        den += w;
-    }
+    let mut names: Vec<String> = expectations.iter().map(|e| e.objective.clone()).collect();
+    names.sort();
+    names.dedup();
+    let objectives: Vec<ObjectiveScore> = names
+        .into_iter()
+        .map(|o| {
+            let of: Vec<&ExpectationResult> =
+                expectations.iter().filter(|e| e.objective == o).collect();
+            let n = |x: Outcome| of.iter().filter(|e| e.outcome == x).count();
+            let share = of.iter().map(|e| e.outcome.credit()).sum::<f64>() / of.len().max(1) as f64;
+            ObjectiveScore {
+                weight: script.scoring.get(&o).copied().unwrap_or(1.0),
+                expected: of.len(),
+                on_time: n(Outcome::OnTime),
+                late: n(Outcome::Late),
+                missed: n(Outcome::Missed),
+                share,
+                objective: o,
+            }
+        })
+        .collect();
+    let num: f64 = objectives.iter().map(|o| o.weight * o.share).sum();
+    let den: f64 = objectives.iter().map(|o| o.weight).sum();
     let score = if den > 0.0 {
         (num / den * 1000.0).round() / 10.0
     } else {
@@ -275,6 +392,7 @@ pub fn report(d: &Drill<'_>) -> DrillReport {
         .filter_map(|t| Some(t.done? - t.dispatched?))
         .collect();
     let response_times = ResponseTimes {
+        tasks: times.len(),
         dispatched: times.values().filter(|t| t.dispatched.is_some()).count(),
         done: times.values().filter(|t| t.done.is_some()).count(),
         overdue: times.values().filter(|t| t.overdue.is_some()).count(),
@@ -310,11 +428,14 @@ pub fn report(d: &Drill<'_>) -> DrillReport {
         .map(|l| l.1)
         .max()
         .unwrap_or(WarningLevel::None);
+    let end = d.end_min();
+    let now = d.now_min();
     let mut r = DrillReport {
         name: script.name.clone(),
         script: script.file.clone(),
         seed: script.seed,
-        duration_min: d.now_min(),
+        duration_min: end.max(now),
+        stopped_at_min: (now < end).then_some(now),
         peak_discharge_m3s: peak_q,
         peak_level,
         levels: d.levels().to_vec(),
@@ -324,96 +445,213 @@ pub fn report(d: &Drill<'_>) -> DrillReport {
         late,
         missed,
         score,
+        objectives,
         evacuation,
         response_times,
         peak_people_short: peak_people,
         peak_material_lines_short: peak_mat,
         breach_runs: d.breach_runs().iter().map(|r| r.figures.clone()).collect(),
+        findings: Vec::new(),
         strengths: Vec::new(),
         improvements: Vec::new(),
     };
-    let (s, i) = judge(
-        &r,
-        script
-            .injects
-            .iter()
-            .any(|x| x.kind == InjectKind::SmartStoneAlarm),
-        d.acknowledged().len(),
-    );
+    // Alarms: each alarm inject that fired is one alarm; acknowledgements count per site up to
+    // the alarms there.
+    let mut alarms: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for inj in script.injects.iter().filter(|x| x.at_min <= now) {
+        if let (InjectKind::SmartStoneAlarm, InjectPlace::Site(s)) = (inj.kind, &inj.place)
+            && let Some(site) = sc.sites.get(s.ix())
+        {
+            alarms.entry(site.id.clone()).or_default().0 += 1;
+        }
+    }
+    for (site, _) in d.acknowledged() {
+        if let Some(a) = alarms.get_mut(site) {
+            a.1 += 1;
+        }
+    }
+    let alarm_count: usize = alarms.values().map(|a| a.0).sum();
+    let acked: usize = alarms.values().map(|a| a.1.min(a.0)).sum();
+    r.findings = findings(&r, alarm_count, acked);
+    let (s, i) = judge(&r.findings);
     r.strengths = s;
     r.improvements = i;
     r
 }
 
-/// Three strengths and three improvements, from the figures: each candidate statement has a
-/// measure; the best-scoring go to strengths, the worst to improvements.
-fn judge(r: &DrillReport, had_alarms: bool, acks: usize) -> (Vec<String>, Vec<String>) {
-    let total = r.expectations.len().max(1) as f64;
-    let mut c: Vec<(f64, String, String)> = Vec::new(); // (score 0..1, strength text, improvement text)
-    c.push((
-        r.on_time as f64 / total,
-        format!("{} of {} expected responses were on time", r.on_time, r.expectations.len()),
-        format!("{} expected responses were late and {} missed; rehearse the first actions of each inject", r.late, r.missed),
-    ));
-    let kp = r.evacuation.key_persons_reached.max(1) as f64;
-    c.push((
-        f64::from(r.evacuation.key_persons_out_before) / kp,
-        format!("{} of {} key persons the water reached were out before it", r.evacuation.key_persons_out_before, r.evacuation.key_persons_reached),
-        format!("only {} of {} key persons reached by the water were out in time; start key-person transfers at the earlier level", r.evacuation.key_persons_out_before, r.evacuation.key_persons_reached),
-    ));
-    let hh = r.evacuation.households_reached.max(1) as f64;
-    c.push((
-        f64::from(r.evacuation.households_out_before) / hh,
-        format!("{} of {} floodplain households reached by the water were out before it", r.evacuation.households_out_before, r.evacuation.households_reached),
-        format!("{} of {} households were still in place when the water came; push class-1 notices sooner", r.evacuation.households_reached - r.evacuation.households_out_before, r.evacuation.households_reached),
-    ));
-    if let Some(m) = r.response_times.accept_median_min {
-        c.push((
-            (1.0 - m / 30.0).clamp(0.0, 1.0),
+/// A share `part / whole`, 0 when there is nothing to share.
+fn share(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 { part / whole } else { 0.0 }
+}
+
+impl Finding {
+    /// A finding that is a share `part / whole` with a higher share better (its goodness is
+    /// the share); `None` when there is nothing to share (`whole` is 0).
+    fn share(
+        measure: &str,
+        part: f64,
+        whole: f64,
+        bar: f64,
+        strength: String,
+        improvement: String,
+    ) -> Option<Finding> {
+        (whole > 0.0).then(|| {
+            Finding::with(
+                measure,
+                part / whole,
+                bar,
+                part / whole,
+                strength,
+                improvement,
+                Better::Higher,
+            )
+        })
+    }
+
+    /// A finding with its direction and goodness (clamped to 0–1).
+    fn with(
+        measure: &str,
+        value: f64,
+        bar: f64,
+        goodness: f64,
+        strength: String,
+        improvement: String,
+        better: Better,
+    ) -> Finding {
+        Finding {
+            measure: measure.to_string(),
+            value,
+            bar,
+            better,
+            goodness: goodness.clamp(0.0, 1.0),
+            strength,
+            improvement,
+        }
+    }
+}
+
+/// Every candidate figure, with its bar. A figure with nothing to measure (no expected
+/// responses, nobody the water reached, no alarm) is left out.
+fn findings(r: &DrillReport, alarms: usize, acked: usize) -> Vec<Finding> {
+    let n = r.expectations.len();
+    let ev = &r.evacuation;
+    let rt = &r.response_times;
+    let mut c: Vec<Finding> = [
+        Finding::share(
+            "on_time_share",
+            r.on_time as f64,
+            n as f64,
+            0.8,
+            format!("{} of {n} expected responses were on time", r.on_time),
+            format!(
+                "only {} of {n} expected responses were on time ({} late, {} missed); rehearse the first actions of each inject",
+                r.on_time, r.late, r.missed
+            ),
+        ),
+        Finding::share(
+            "key_persons_out_share",
+            f64::from(ev.key_persons_out_before),
+            f64::from(ev.key_persons_reached),
+            1.0,
+            format!(
+                "every key person the water reached was out before it ({} of {})",
+                ev.key_persons_out_before, ev.key_persons_reached
+            ),
+            format!(
+                "only {} of {} key persons the water reached were out before it; start key-person transfers at the earlier level",
+                ev.key_persons_out_before, ev.key_persons_reached
+            ),
+        ),
+        Finding::share(
+            "households_out_share",
+            f64::from(ev.households_out_before),
+            f64::from(ev.households_reached),
+            0.95,
+            format!(
+                "{} of {} floodplain households the water reached were out before it",
+                ev.households_out_before, ev.households_reached
+            ),
+            format!(
+                "{} of {} households were still in place when the water came; push class-1 notices sooner",
+                ev.households_reached - ev.households_out_before,
+                ev.households_reached
+            ),
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if let Some(m) = rt.accept_median_min {
+        c.push(Finding::with(
+            "accept_median_min",
+            m,
+            10.0,
+            1.0 - m / 30.0,
             format!("assignees accepted within {m} minutes (median) of dispatch"),
             format!(
                 "acceptance took {m} minutes (median, p90 {}); check the app's notification path",
-                r.response_times.accept_p90_min.unwrap_or(m)
+                rt.accept_p90_min.unwrap_or(m)
             ),
+            Better::Lower,
         ));
     }
-    let disp = r.response_times.dispatched.max(1) as f64;
-    c.push((
-        1.0 - r.response_times.overdue as f64 / disp,
-        format!(
-            "{} of {} dispatched tasks stayed within their deadlines",
-            r.response_times
-                .dispatched
-                .saturating_sub(r.response_times.overdue),
-            r.response_times.dispatched
-        ),
-        format!(
-            "{} tasks went past their deadlines; dispatch earlier or add staff",
-            r.response_times.overdue
-        ),
-    ));
-    c.push((
+    if rt.tasks > 0 {
+        let v = share(rt.overdue as f64, rt.tasks as f64);
+        c.push(Finding::with(
+            "overdue_share",
+            v,
+            0.1,
+            1.0 - v,
+            format!(
+                "{} of {} tasks stayed within their deadlines",
+                rt.tasks.saturating_sub(rt.overdue),
+                rt.tasks
+            ),
+            format!(
+                "{} of {} tasks went past their deadlines; dispatch earlier or add staff",
+                rt.overdue, rt.tasks
+            ),
+            Better::Lower,
+        ));
+    }
+    c.push(Finding::with(
+        "peak_people_short",
+        f64::from(r.peak_people_short),
+        0.0,
         1.0 / (1.0 + f64::from(r.peak_people_short) / 50.0),
-        format!("staffing held: at most {} people short", r.peak_people_short),
-        format!("up to {} people short at the peak; request reinforcements (support troops, professional crews) earlier", r.peak_people_short),
+        "staffing held: no assessment was short of people".to_string(),
+        format!(
+            "up to {} people short at the peak; request reinforcements (support troops, professional crews) earlier",
+            r.peak_people_short
+        ),
+        Better::Lower,
     ));
-    if had_alarms {
-        c.push((
-            if acks > 0 { 1.0 } else { 0.0 },
-            format!("smart-stone alarms were acknowledged ({acks})"),
-            "smart-stone alarms were not acknowledged on the console".to_string(),
-        ));
-    }
-    let mut order: Vec<usize> = (0..c.len()).collect();
-    order.sort_by(|&a, &b| c[b].0.total_cmp(&c[a].0).then(a.cmp(&b)));
-    let strengths = order.iter().take(3).map(|&i| c[i].1.clone()).collect();
-    let improvements = order
-        .iter()
-        .rev()
-        .take(3)
-        .map(|&i| c[i].2.clone())
-        .collect();
-    (strengths, improvements)
+    c.extend(Finding::share(
+        "alarms_acknowledged_share",
+        acked as f64,
+        alarms as f64,
+        1.0,
+        format!("every smart-stone alarm was acknowledged ({alarms} of {alarms})"),
+        format!("only {acked} of {alarms} smart-stone alarms were acknowledged on the console"),
+    ));
+    c
+}
+
+/// Up to three strengths (findings that met their bar, best first) and up to three things to
+/// improve (findings that missed it, worst first). A miss is never a strength.
+fn judge(c: &[Finding]) -> (Vec<String>, Vec<String>) {
+    let mut met: Vec<&Finding> = c.iter().filter(|f| f.met()).collect();
+    met.sort_by(|a, b| b.goodness.total_cmp(&a.goodness));
+    let mut missed: Vec<&Finding> = c.iter().filter(|f| !f.met()).collect();
+    missed.sort_by(|a, b| a.goodness.total_cmp(&b.goodness));
+    (
+        met.iter().take(3).map(|f| f.strength.clone()).collect(),
+        missed
+            .iter()
+            .take(3)
+            .map(|f| f.improvement.clone())
+            .collect(),
+    )
 }
 
 impl DrillReport {
@@ -422,10 +660,16 @@ impl DrillReport {
         let mut s = String::new();
         let _ = writeln!(s, "# 演练评估报告 After-action report: {}\n", self.name);
         let _ = writeln!(s, "- script: `{}`, seed {}", self.script, self.seed);
+        let simulated = match self.stopped_at_min {
+            Some(t) => format!(
+                "stopped at minute {t:.0} of the script's {:.0} (figures as at minute {t:.0})",
+                self.duration_min
+            ),
+            None => format!("{:.0} min", self.duration_min),
+        };
         let _ = writeln!(
             s,
-            "- simulated: {:.0} min; peak {:.0} m³/s, peak level {} ({})",
-            self.duration_min,
+            "- simulated: {simulated}; peak {:.0} m³/s, peak level {} ({})",
             self.peak_discharge_m3s,
             self.peak_level.name(),
             self.peak_level.name_zh()
@@ -436,12 +680,63 @@ impl DrillReport {
             self.on_time, self.late, self.missed, self.score
         );
         let _ = writeln!(s, "## Strengths\n");
+        if self.strengths.is_empty() {
+            let _ = writeln!(s, "No figure met its bar.");
+        }
         for x in &self.strengths {
             let _ = writeln!(s, "1. {x}");
         }
         let _ = writeln!(s, "\n## To improve\n");
+        if self.improvements.is_empty() {
+            let _ = writeln!(s, "Every figure met its bar.");
+        }
         for x in &self.improvements {
             let _ = writeln!(s, "1. {x}");
+        }
+        let _ = writeln!(s, "\n## Figures and their bars\n");
+        let _ = writeln!(s, "| measure | value | bar | met |");
+        let _ = writeln!(s, "| --- | ---: | ---: | --- |");
+        for f in &self.findings {
+            let op = match f.better {
+                Better::Higher => "≥",
+                Better::Lower => "≤",
+            };
+            let _ = writeln!(
+                s,
+                "| {} | {} | {op} {} | {} |",
+                f.measure,
+                round3(f.value),
+                round3(f.bar),
+                if f.met() { "yes" } else { "no" }
+            );
+        }
+        let _ = writeln!(s, "\n## Score\n");
+        let _ = writeln!(
+            s,
+            "Each expected response earns 1 on time, ½ late, 0 missed; an objective's share is the mean over its expected responses; the score is the shares weighted by the script's `[scoring]` (weight 1 when it gives none): Σ weight × share / Σ weight × 100 = {:.1}.\n",
+            self.score
+        );
+        let _ = writeln!(
+            s,
+            "| objective | weight | expected | on time | late | missed | share |"
+        );
+        let _ = writeln!(s, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for o in &self.objectives {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} | {:.2} |",
+                if o.objective.is_empty() {
+                    "—"
+                } else {
+                    &o.objective
+                },
+                round3(o.weight),
+                o.expected,
+                o.on_time,
+                o.late,
+                o.missed,
+                o.share
+            );
         }
         let _ = writeln!(s, "\n## Expected responses\n");
         let _ = writeln!(
@@ -456,8 +751,14 @@ impl DrillReport {
                 .unwrap_or_else(|| "—".into());
             let _ = writeln!(
                 s,
-                "| {:.0} | {} | {} | `{}` | {:.0} | {} | {:?} |",
-                e.inject_min, e.inject, e.objective, e.expected, e.within_min, took, e.outcome
+                "| {:.0} | {} | {} | `{}` | {:.0} | {} | {} |",
+                e.inject_min,
+                e.inject,
+                e.objective,
+                e.expected,
+                e.within_min,
+                took,
+                e.outcome.name()
             );
         }
         let ev = &self.evacuation;
@@ -510,8 +811,8 @@ impl DrillReport {
         let _ = writeln!(s, "\n## Dispatch → accept → done\n");
         let _ = writeln!(
             s,
-            "- dispatched {}, done {}, overdue {}",
-            rt.dispatched, rt.done, rt.overdue
+            "- tasks {}, dispatched {}, done {}, overdue {}",
+            rt.tasks, rt.dispatched, rt.done, rt.overdue
         );
         let _ = writeln!(
             s,
@@ -533,8 +834,48 @@ impl DrillReport {
         );
         let _ = writeln!(s, "\n## Timeline\n");
         for e in &self.timeline {
-            let _ = writeln!(s, "- {:>6.0} min  {:?}  {}", e.t_min, e.kind, e.text);
+            let _ = writeln!(s, "- {:>6.0} min  {}  {}", e.t_min, e.kind.name(), e.text);
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcome_names_are_the_serde_names() {
+        for o in [Outcome::OnTime, Outcome::Late, Outcome::Missed] {
+            assert_eq!(
+                serde_json::to_string(&o).unwrap(),
+                format!("\"{}\"", o.name())
+            );
+        }
+    }
+
+    fn finding(value: f64, bar: f64, better: Better, goodness: f64, name: &str) -> Finding {
+        Finding {
+            measure: name.into(),
+            value,
+            bar,
+            better,
+            goodness,
+            strength: format!("{name} good"),
+            improvement: format!("{name} bad"),
+        }
+    }
+
+    #[test]
+    fn a_figure_that_missed_its_bar_is_never_a_strength() {
+        let c = [
+            finding(0.0, 0.8, Better::Higher, 0.0, "on_time"),
+            finding(654.0, 0.0, Better::Lower, 0.07, "short"),
+            finding(1.0, 1.0, Better::Higher, 1.0, "alarms"),
+            finding(12.0, 10.0, Better::Lower, 0.6, "accept"),
+        ];
+        let (s, i) = judge(&c);
+        assert_eq!(s, ["alarms good"]);
+        assert_eq!(i, ["on_time bad", "short bad", "accept bad"]);
     }
 }

@@ -30,8 +30,27 @@ use floodgrid_model::plan::{TaskStatus, TaskStep};
 /// How a drill runs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct DrillOptions {
-    /// The duty-commander policy: dispatch every ready pending task to the suggested people as soon
-    /// as it appears (for headless runs without an actions file).
+    /// The duty-commander policy, the baseline a human commander is scored against (for
+    /// headless runs without an actions file). At every assessment it:
+    /// 1. acknowledges every smart-stone alarm — each alarm once, so a works that alarms again
+    ///    is acknowledged again;
+    /// 2. pushes each instruction's message once, when an instance of it first shows as pending
+    ///    (to that instance's grid);
+    /// 3. dispatches every ready task that was never dispatched (pending, or gone overdue while
+    ///    it waited) to the engine's suggested people, in this order: rescues (work for the boat
+    ///    crews) in a grid where a hazard or a call for help was reported (people trapped, as
+    ///    on drill 03's roof); other priority-1 hazard work (`hazard.*`: a collapse with people
+    ///    on the groyne, a piping ring well, a slide) and rescues; the rest of priority 1; the
+    ///    rest — each group in the assessment's order;
+    /// 4. when work of the first two groups is short of people, takes people of a fitting role
+    ///    from less urgent work — a reported rescue from any work outside its group, other
+    ///    priority-1 hazard work and rescues only from work of priority 2 or lower: first the
+    ///    people the engine suggested for such work not yet sent (it waits for the next
+    ///    assessment), then people on such work under way, never its last person, re-sending
+    ///    that work to the people who stay (a reassignment, journaled as such);
+    /// 5. re-sends work under way whose person became unavailable to the others on it, or, when
+    ///    that person was alone, to someone of the same role the engine suggested for the least
+    ///    urgent work not yet sent (a reassignment).
     pub auto_dispatch: bool,
     /// Minutes between routine assessments (every inject and action assesses at once too).
     pub assess_every_min: f64,
@@ -158,6 +177,8 @@ pub struct Drill<'e> {
     override_q: Option<f64>,
     alarms: Vec<SensorAlarm>,
     acknowledged: Vec<(String, f64)>,
+    /// First minute each instruction's message was pushed, by the policy or by hand.
+    pushed_at: BTreeMap<String, f64>,
     hazards: Vec<Hazard>,
     unavailable: Vec<PersonIdx>,
     records: BTreeMap<String, TaskRecord>,
@@ -323,6 +344,7 @@ impl<'e> Drill<'e> {
             override_q: None,
             alarms: Vec::new(),
             acknowledged: Vec::new(),
+            pushed_at: BTreeMap::new(),
             hazards: Vec::new(),
             unavailable: Vec::new(),
             records: BTreeMap::new(),
@@ -613,9 +635,17 @@ impl<'e> Drill<'e> {
         self.breach_runs.last()
     }
 
-    /// Alarm acknowledgements (site id, minute).
+    /// Alarm acknowledgements (site id, minute), one per alarm acknowledged: a works that
+    /// alarmed twice is acknowledged twice.
     pub fn acknowledged(&self) -> &[(String, f64)] {
         &self.acknowledged
+    }
+
+    /// The first minute each instruction's message was pushed (by instruction id), by the
+    /// duty-commander policy or by hand: a push is the instruction's message when its text is
+    /// the message an active instance of it shows, or when it names the instruction's template.
+    pub fn pushed_at(&self) -> &BTreeMap<String, f64> {
+        &self.pushed_at
     }
 
     fn event(
@@ -694,6 +724,35 @@ impl<'e> Drill<'e> {
             .map(|i| PersonIdx(i as u32))
     }
 
+    /// The people of a list of ids, or which id is unknown.
+    fn people_of(&self, ids: &[String]) -> Result<Vec<PersonIdx>, String> {
+        ids.iter()
+            .map(|id| {
+                self.person(id)
+                    .ok_or_else(|| format!("unknown person `{id}`"))
+            })
+            .collect()
+    }
+
+    /// Puts `people` on a task's record and logs it (`verb`: 派单 or 改派).
+    fn send(&mut self, task: &str, people: &[PersonIdx], verb: &str) {
+        if let Some(r) = self.records.get_mut(task) {
+            r.assignees = people.to_vec();
+        }
+        let grid = self.times.get(task).map(|t| t.grid.clone());
+        let names: Vec<String> = people
+            .iter()
+            .map(|p| self.engine.scenario().people[p.ix()].name.clone())
+            .collect();
+        self.event(
+            EventKind::Dispatched,
+            EventStatus::Normal,
+            Some(task),
+            grid.as_deref(),
+            format!("{verb} {task} → {}", names.join("、")),
+        );
+    }
+
     fn step_task(&mut self, task: &str, step: TaskStep) -> Result<TaskStatus, String> {
         let current = self.records.get(task).map(|r| r.status).or_else(|| {
             self.last
@@ -727,6 +786,17 @@ impl<'e> Drill<'e> {
                 self.override_q = Some(*discharge_m3s);
                 Ok(())
             }
+            Action::Reassign { task, people }
+                if !people.is_empty()
+                    && self.records.get(task).is_some_and(|r| {
+                        matches!(r.status, TaskStatus::Accepted | TaskStatus::InProgress)
+                    }) =>
+            {
+                // Work under way keeps its status; only its people change.
+                let chosen = self.people_of(people)?;
+                self.send(task, &chosen, "改派");
+                Ok(())
+            }
             Action::Dispatch { task, people } | Action::Reassign { task, people } => {
                 let suggested: Vec<String> = self
                     .last
@@ -744,38 +814,18 @@ impl<'e> Drill<'e> {
                 } else {
                     people.clone()
                 };
-                let mut chosen = Vec::new();
-                for id in &ids {
-                    chosen.push(
-                        self.person(id)
-                            .ok_or_else(|| format!("unknown person `{id}`"))?,
-                    );
-                }
+                let chosen = self.people_of(&ids)?;
                 if chosen.is_empty() {
                     return Err(format!(
                         "nobody to send on `{task}`: no suggestion and no people given"
                     ));
                 }
                 self.step_task(task, TaskStep::Dispatch)?;
-                if let Some(r) = self.records.get_mut(task) {
-                    r.assignees = chosen.clone();
-                }
                 let now = self.now_min;
                 if let Some(t) = self.times.get_mut(task) {
                     t.dispatched.get_or_insert(now);
                 }
-                let grid = self.times.get(task).map(|t| t.grid.clone());
-                let names: Vec<String> = chosen
-                    .iter()
-                    .map(|p| self.engine.scenario().people[p.ix()].name.clone())
-                    .collect();
-                self.event(
-                    EventKind::Dispatched,
-                    EventStatus::Normal,
-                    Some(task),
-                    grid.as_deref(),
-                    format!("派单 {task} → {}", names.join("、")),
-                );
+                self.send(task, &chosen, "派单");
                 let delay = self.rng.range(2.0, 10.0);
                 self.schedule(task, FieldStep::Acknowledge, now + delay);
                 Ok(())
@@ -821,6 +871,26 @@ impl<'e> Drill<'e> {
                     return Err("empty message".into());
                 }
                 let recipients = self.recipients(audience)?;
+                let plan = &self.engine.scenario().plan;
+                let said: BTreeSet<String> = self
+                    .last
+                    .iter()
+                    .flat_map(|a| &a.tasks)
+                    .filter(|t| {
+                        t.message.as_deref().map(str::trim) == Some(text.trim())
+                            || template.as_deref().is_some_and(|m| {
+                                plan.instruction(&t.card.instruction)
+                                    .and_then(|i| plan.instructions.get(i.0 as usize))
+                                    .and_then(|i| i.message)
+                                    .and_then(|x| plan.templates.get(x.0 as usize))
+                                    .is_some_and(|x| x.id == m)
+                            })
+                    })
+                    .map(|t| t.card.instruction.to_string())
+                    .collect();
+                for i in said {
+                    self.pushed_at.entry(i).or_insert(self.now_min);
+                }
                 if let Some(outbox) = self.outbox.as_mut() {
                     let m = PushedMessage {
                         t_min: self.now_min,
@@ -838,7 +908,7 @@ impl<'e> Drill<'e> {
                     EventStatus::Normal,
                     None,
                     None,
-                    format!("推送 {audience:?}: {text}"),
+                    format!("推送 {}：{text}", self.audience_name(audience)),
                 );
                 Ok(())
             }
@@ -847,12 +917,19 @@ impl<'e> Drill<'e> {
                     return Err(format!("unknown site `{site}`"));
                 }
                 self.acknowledged.push((site.clone(), self.now_min));
+                let sc = self.engine.scenario();
+                let name = sc
+                    .sites
+                    .iter()
+                    .find(|s| &s.id == site)
+                    .map_or_else(|| site.clone(), |s| s.name.clone());
+                let nth = self.acknowledged.iter().filter(|(s, _)| s == site).count();
                 self.event(
                     EventKind::AlarmAcknowledged,
                     EventStatus::Resolved,
                     None,
                     None,
-                    format!("确认报警 {site}"),
+                    format!("确认报警 {name}（第{nth}次）"),
                 );
                 Ok(())
             }
@@ -871,6 +948,26 @@ impl<'e> Drill<'e> {
                 self.speed = *factor;
                 Ok(())
             }
+        }
+    }
+
+    /// An audience as people read it: the grid's name (网格), the role's name, or 全体. An id the
+    /// scenario does not know is shown as given.
+    fn audience_name(&self, audience: &floodgrid_model::drill::Audience) -> String {
+        use floodgrid_model::drill::Audience;
+        let sc = self.engine.scenario();
+        match audience {
+            Audience::Everyone => "全体人员".to_string(),
+            Audience::Grid { grid } => sc
+                .grids
+                .iter()
+                .find(|g| &g.id == grid)
+                .map_or_else(|| grid.clone(), |g| g.name.clone()),
+            Audience::Role { role } => sc
+                .config
+                .role(role)
+                .and_then(|r| sc.config.roles.get(r.ix()))
+                .map_or_else(|| role.clone(), |r| format!("全体{}", r.name)),
         }
     }
 
@@ -924,6 +1021,212 @@ impl<'e> Drill<'e> {
                 phone: p.phone.clone(),
             })
             .collect())
+    }
+
+    /// How urgent an instance is for the duty-commander policy, most urgent 0: a rescue (an
+    /// instruction for the boat crews) in a grid where a hazard or call for help was reported
+    /// 0; other priority-1 hazard work (`hazard.*`) and rescues 1; the rest of priority 1 2;
+    /// the rest 3.
+    fn rank(&self, instruction: &str, priority: u8, grid: &str) -> u8 {
+        let sc = self.engine.scenario();
+        let rescue = self.instruction(instruction).is_some_and(|i| {
+            i.roles.iter().any(|r| {
+                sc.config
+                    .roles
+                    .get(r.ix())
+                    .is_some_and(|r| r.id == "boat_rescue")
+            })
+        });
+        let reported = self
+            .hazards
+            .iter()
+            .any(|h| sc.grids.get(h.grid.ix()).is_some_and(|g| g.id == grid));
+        match (priority, rescue, instruction.starts_with("hazard.")) {
+            (_, true, _) if reported => 0,
+            (1, true, _) | (1, _, true) => 1,
+            (1, _, _) => 2,
+            _ => 3,
+        }
+    }
+
+    /// The rank ([`Drill::rank`]) of a task under way, by its instance id.
+    fn rank_of(&self, task: &str) -> u8 {
+        match (self.times.get(task), self.instruction_of(task)) {
+            (Some(t), Some(i)) => self.rank(&t.instruction, i.priority, &t.grid),
+            _ => 3,
+        }
+    }
+
+    /// Steps 3 and 4 of the duty-commander policy ([`DrillOptions::auto_dispatch`]): the
+    /// dispatches (and the reassignments that free people for urgent work) of an assessment.
+    fn dispatch_policy(&self, a: &Assessment) -> Vec<Action> {
+        use floodgrid_assess::assess::TaskInstance;
+        let sc = self.engine.scenario();
+        let never_sent = |t: &&TaskInstance| {
+            t.ready
+                && (t.status == TaskStatus::Pending
+                    || (t.status == TaskStatus::Overdue
+                        && self
+                            .times
+                            .get(&*t.id)
+                            .is_some_and(|x| x.dispatched.is_none())))
+        };
+        let rank = |t: &TaskInstance| self.rank(&t.card.instruction, t.card.priority, &t.grid);
+        // By rank, otherwise the assessment's order (a stable sort).
+        let mut todo: Vec<(u8, &TaskInstance)> = a
+            .tasks
+            .iter()
+            .filter(never_sent)
+            .map(|t| (rank(t), t))
+            .collect();
+        todo.sort_by_key(|x| x.0);
+        // Whether work of rank `r` may take people from work of rank `from`.
+        let may = |r: u8, from: u8| {
+            if r == 0 {
+                from >= 1
+            } else {
+                r == 1 && from == 3
+            }
+        };
+        let role_of = |id: &str| sc.people.iter().find(|p| p.id == id).map(|p| p.role);
+        // The engine's suggestion for each task still to send; people a more urgent task took
+        // leave the suggestions below it.
+        let mut suggested: Vec<Vec<String>> = todo
+            .iter()
+            .map(|(_, t)| t.assignees.iter().map(|x| x.person.id.clone()).collect())
+            .collect();
+        // Who is on work under way that could spare someone, by task (a fixed order), with
+        // that work's rank.
+        let mut donors: BTreeMap<&str, (u8, Vec<PersonIdx>)> = self
+            .records
+            .iter()
+            .filter(|(_, r)| {
+                matches!(
+                    r.status,
+                    TaskStatus::Dispatched | TaskStatus::Accepted | TaskStatus::InProgress
+                ) && r.assignees.len() > 1
+            })
+            .map(|(k, r)| (k.as_str(), (self.rank_of(k), r.assignees.clone())))
+            .collect();
+        let mut changed: BTreeSet<&str> = BTreeSet::new();
+        let mut touched = vec![false; todo.len()];
+        // Work under way whose person became unavailable goes on with the others on it, or,
+        // when that person was alone, with someone of the same role taken from the least
+        // urgent suggestion.
+        let mut out = Vec::new();
+        for (k, rec) in &self.records {
+            if !matches!(
+                rec.status,
+                TaskStatus::Dispatched | TaskStatus::Accepted | TaskStatus::InProgress
+            ) || !rec.assignees.iter().any(|p| self.unavailable.contains(p))
+            {
+                continue;
+            }
+            let (lost, stay): (Vec<PersonIdx>, Vec<PersonIdx>) = rec
+                .assignees
+                .iter()
+                .partition(|p| self.unavailable.contains(p));
+            let mut people: Vec<String> = stay
+                .iter()
+                .filter_map(|p| sc.people.get(p.ix()).map(|x| x.id.clone()))
+                .collect();
+            if people.is_empty() {
+                let roles: Vec<_> = lost
+                    .iter()
+                    .filter_map(|p| sc.people.get(p.ix()).map(|x| x.role))
+                    .collect();
+                for m in (0..todo.len()).rev() {
+                    let fits = |id: &String| role_of(id).is_some_and(|x| roles.contains(&x));
+                    if let Some(i) = suggested[m].iter().position(fits) {
+                        people.push(suggested[m].remove(i));
+                        touched[m] = true;
+                        break;
+                    }
+                }
+            }
+            if !people.is_empty() {
+                out.push(Action::Reassign {
+                    task: k.clone(),
+                    people,
+                });
+            }
+        }
+        for n in 0..todo.len() {
+            let (r, t) = todo[n];
+            let mut people = std::mem::take(&mut suggested[n]);
+            let short = (t.people_needed as usize).saturating_sub(people.len());
+            if short > 0 && r <= 1 {
+                let roles: Vec<_> = self
+                    .instruction(&t.card.instruction)
+                    .map(|i| i.roles.clone())
+                    .unwrap_or_default();
+                let fits = |id: &str| role_of(id).is_some_and(|x| roles.contains(&x));
+                let mut short = short;
+                // First the people suggested for less urgent work not yet sent.
+                for m in n + 1..todo.len() {
+                    if short == 0 {
+                        break;
+                    }
+                    if !may(r, todo[m].0) {
+                        continue;
+                    }
+                    while short > 0 {
+                        let Some(k) = suggested[m].iter().position(|p| fits(p)) else {
+                            break;
+                        };
+                        people.push(suggested[m].remove(k));
+                        touched[m] = true;
+                        touched[n] = true;
+                        short -= 1;
+                    }
+                }
+                // Then people on less urgent work under way, never its last person.
+                for (task, (dr, on)) in donors.iter_mut() {
+                    if short == 0 {
+                        break;
+                    }
+                    while may(r, *dr) && short > 0 && on.len() > 1 {
+                        let Some(k) = on
+                            .iter()
+                            .skip(1)
+                            .position(|p| {
+                                sc.people
+                                    .get(p.ix())
+                                    .is_some_and(|x| roles.contains(&x.role))
+                            })
+                            .map(|k| k + 1)
+                        else {
+                            break;
+                        };
+                        let p = on.remove(k);
+                        people.push(sc.people[p.ix()].id.clone());
+                        changed.insert(task);
+                        touched[n] = true;
+                        short -= 1;
+                    }
+                }
+            }
+            if people.is_empty() {
+                continue;
+            }
+            out.push(Action::Dispatch {
+                task: t.id.to_string(),
+                // The suggestion as it stands, unless the policy changed it.
+                people: if touched[n] { people } else { Vec::new() },
+            });
+        }
+        // The work people were taken from goes on with the people who stay.
+        let mut resend = Vec::new();
+        for task in changed {
+            if let Some((_, on)) = donors.get(task) {
+                resend.push(Action::Reassign {
+                    task: task.to_string(),
+                    people: on.iter().map(|p| sc.people[p.ix()].id.clone()).collect(),
+                });
+            }
+        }
+        resend.extend(out);
+        resend
     }
 
     /// Sends pushed messages to a sink (default: nowhere but the journal).
@@ -1187,12 +1490,18 @@ impl<'e> Drill<'e> {
         }
     }
 
-    /// The instruction behind an instance.
-    fn instruction_of(&self, task: &str) -> Option<&floodgrid_model::plan::Instruction> {
+    /// An instruction by its id.
+    fn instruction(&self, id: &str) -> Option<&'e floodgrid_model::plan::Instruction> {
         let plan = &self.engine.scenario().plan;
-        let id = self.times.get(task).map(|t| t.instruction.as_str())?;
         plan.instruction(id)
             .and_then(|i| plan.instructions.get(i.0 as usize))
+    }
+
+    /// The instruction behind an instance.
+    fn instruction_of(&self, task: &str) -> Option<&'e floodgrid_model::plan::Instruction> {
+        self.times
+            .get(task)
+            .and_then(|t| self.instruction(&t.instruction))
     }
 
     /// The instruction's working time, minutes (60 when unknown).
@@ -1413,23 +1722,26 @@ impl<'e> Drill<'e> {
         }
         self.peak_people_short = self.peak_people_short.max(a.summary.people_short);
         self.peak_materials_short = self.peak_materials_short.max(a.summary.materials_short);
-        // The duty-commander policy: acknowledge alarms, push each instruction's message once when it
-        // becomes active, dispatch every ready task that has people.
+        // The duty-commander policy (see [`DrillOptions::auto_dispatch`]): acknowledge every
+        // alarm, push each instruction's message once when it becomes active, dispatch.
         let mut policy: Vec<Action> = Vec::new();
         if self.options.auto_dispatch {
             let sc = self.engine.scenario();
+            // Every alarm is acknowledged once: a works that alarmed again is acknowledged
+            // again (acknowledgements so far are used up alarm by alarm, in order).
+            let mut acks: BTreeMap<&str, usize> = BTreeMap::new();
+            for (s, _) in &self.acknowledged {
+                *acks.entry(s.as_str()).or_default() += 1;
+            }
             for alarm in &self.alarms {
-                let id = sc
-                    .sites
-                    .get(alarm.site.ix())
-                    .map(|s| s.id.clone())
-                    .unwrap_or_default();
-                if !self.acknowledged.iter().any(|(s, _)| *s == id)
-                    && !policy
-                        .iter()
-                        .any(|p| matches!(p, Action::AcknowledgeAlarm { site } if *site == id))
-                {
-                    policy.push(Action::AcknowledgeAlarm { site: id });
+                let Some(site) = sc.sites.get(alarm.site.ix()) else {
+                    continue;
+                };
+                match acks.get_mut(site.id.as_str()) {
+                    Some(n) if *n > 0 => *n -= 1,
+                    _ => policy.push(Action::AcknowledgeAlarm {
+                        site: site.id.clone(),
+                    }),
                 }
             }
             let mut pushed: BTreeSet<&str> = BTreeSet::new();
@@ -1449,16 +1761,7 @@ impl<'e> Drill<'e> {
                 }
             }
             self.pushed.extend(pushed.into_iter().map(String::from));
-            for t in a
-                .tasks
-                .iter()
-                .filter(|t| t.status == TaskStatus::Pending && t.ready && !t.assignees.is_empty())
-            {
-                policy.push(Action::Dispatch {
-                    task: t.id.to_string(),
-                    people: Vec::new(),
-                });
-            }
+            policy.extend(self.dispatch_policy(&a));
         }
         self.last = Some(a);
         self.dirty = false;

@@ -169,10 +169,13 @@ impl Engine {
         let mut stocks = self.stocks.clone();
         stocks.reset();
         let known = !situation.tasks.is_empty();
-        // Dispatched instances keep their people: take their capacity first.
+        // Dispatched instances keep their people: take their capacity first. A finished
+        // instance's people are free again.
         if known {
             for &n in order {
-                if let Some(rec) = situation.tasks.get(&*keys[n]) {
+                if let Some(rec) = situation.tasks.get(&*keys[n])
+                    && !rec.status.is_finished()
+                {
                     for &p in &rec.assignees {
                         roster.take(p);
                     }
@@ -221,7 +224,7 @@ impl Engine {
                 }
                 _ => {}
             }
-            let people_short = if live {
+            let people_short = if live && !status.is_finished() {
                 ins.people.saturating_sub(picked.len() as u32)
             } else {
                 0
