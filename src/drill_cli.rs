@@ -226,7 +226,10 @@ fn until_of(args: &DrillArgs, d: &Drill<'_>) -> Result<f64, ExitCode> {
 }
 
 /// The end of a run: the report, or the write error that stopped the drill.
-fn finish(d: &Drill<'_>, format: ReportFormat) -> ExitCode {
+fn finish(d: &mut Drill<'_>, format: ReportFormat) -> ExitCode {
+    if d.journal_error().is_none() {
+        d.finish();
+    }
     if let Some(e) = d.journal_error() {
         eprintln!(
             "error: the drill stopped at minute {:.1}: {e}; the journal ends at its last complete record (continue with --resume once there is room)",
@@ -301,7 +304,7 @@ pub fn headless(engine: &Engine, scenario_dir: &Path, args: &DrillArgs) -> ExitC
         Err(c) => return c,
     };
     run_actions(&mut d, &actions, until, args.pace_ms);
-    finish(&d, args.format)
+    finish(&mut d, args.format)
 }
 
 /// Picks a drill up from its journal (the session layer checks the header against the scenario,
@@ -355,7 +358,7 @@ fn resume(
         Err(c) => return c,
     };
     run_actions(&mut d, &rest, until, args.pace_ms);
-    finish(&d, args.format)
+    finish(&mut d, args.format)
 }
 
 /// `floodgrid report JOURNAL`: replays the journal's drill and prints its report. The scenario

@@ -114,7 +114,7 @@ fn tiny_drill_report_matches() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let journal = tmp.path().join("j.jsonl");
     let journal = journal.display().to_string();
-    let (_, err, code) = floodgrid(
+    let (own, err, code) = floodgrid(
         &[
             "drill",
             ".",
@@ -128,8 +128,10 @@ fn tiny_drill_report_matches() {
         Some(&dir),
     );
     assert_eq!(code, 0, "{err}");
-    let (report, err, code) = floodgrid(&["report", &journal], Some(&dir));
+    // From another working directory, the same report the drill gave (duration included).
+    let (report, err, code) = floodgrid(&["report", &journal], Some(tmp.path()));
     assert_eq!(code, 0, "{err}");
+    assert_eq!(report, own, "report JOURNAL equals the drill's own report");
     expect(&dir.join("expect/drill-01.report.md"), &report);
 }
 

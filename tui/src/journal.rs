@@ -61,7 +61,7 @@ impl JsonlJournal {
             .iter()
             .filter_map(|r| match r {
                 JournalRecord::Action { seq, .. } | JournalRecord::Event { seq, .. } => Some(*seq),
-                JournalRecord::Header { .. } => None,
+                JournalRecord::Header { .. } | JournalRecord::End { .. } => None,
             })
             .max()
             .unwrap_or(0);

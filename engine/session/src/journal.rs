@@ -59,6 +59,12 @@ pub enum JournalRecord {
         /// The event.
         event: Event,
     },
+    /// The run stopped here (the script's end, or `--until`): a report replays the journal to
+    /// this minute, so it gives the figures the run's own report gave.
+    End {
+        /// Drill minute the run reached.
+        t_min: f64,
+    },
 }
 
 /// Where journal records go.

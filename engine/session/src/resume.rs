@@ -197,6 +197,7 @@ pub fn replay_of(records: &[JournalRecord]) -> (Vec<TimedAction>, f64) {
         .filter_map(|r| match r {
             JournalRecord::Action { t_min, .. } => Some(*t_min),
             JournalRecord::Event { event, .. } => Some(event.t_min),
+            JournalRecord::End { t_min } => Some(*t_min),
             JournalRecord::Header { .. } => None,
         })
         .fold(0.0, f64::max);

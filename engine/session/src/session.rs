@@ -449,6 +449,15 @@ impl<'e> Drill<'e> {
         }
     }
 
+    /// Ends the run at the current minute: writes the journal's `end` record (what a report
+    /// replays to). The drill can go on afterwards (a resumed run writes its own end).
+    pub fn finish(&mut self) {
+        let record = JournalRecord::End {
+            t_min: self.now_min,
+        };
+        self.write(&record);
+    }
+
     /// The journal's (or the outbox's) first write error. Once set, the drill has stopped: no
     /// action is applied and the clock no longer moves, so the journal ends at its last good
     /// record.
