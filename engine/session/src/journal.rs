@@ -3,7 +3,7 @@
 //! scenario, the script and the seed; replaying the actions of a journal rebuilds the exact state.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -132,28 +132,35 @@ pub struct JournalError {
 /// line is an error with its line number.
 pub fn read_journal(path: &Path) -> Result<Vec<JournalRecord>, JournalError> {
     let file = path.display().to_string();
-    let f = File::open(path).map_err(|e| JournalError {
+    let bytes = std::fs::read(path).map_err(|e| JournalError {
         file: file.clone(),
         line: 0,
         message: format!("cannot read: {e}"),
     })?;
-    let lines: Vec<String> = BufReader::new(f)
-        .lines()
-        .collect::<Result<_, _>>()
-        .map_err(|e| JournalError {
-            file: file.clone(),
-            line: 0,
-            message: format!("not UTF-8 text: {e}"),
-        })?;
-    let mut out = Vec::new();
+    // Line by line from the bytes: a write cut short (a full disk, a killed process) may end in
+    // the middle of a character, which must not make the whole journal unreadable.
+    let lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
     let last = lines.len();
-    for (i, line) in lines.iter().enumerate() {
+    let mut out = Vec::new();
+    for (i, raw) in lines.iter().enumerate() {
+        let torn_tail = i + 1 == last || (i + 2 == last && lines[last - 1].is_empty());
+        let line = match std::str::from_utf8(raw) {
+            Ok(l) => l,
+            Err(_) if torn_tail => break,
+            Err(e) => {
+                return Err(JournalError {
+                    file,
+                    line: i + 1,
+                    message: format!("not UTF-8 text: {e}"),
+                });
+            }
+        };
         if line.trim().is_empty() {
             continue;
         }
         match serde_json::from_str::<JournalRecord>(line) {
             Ok(r) => out.push(r),
-            Err(_) if i + 1 == last => break, // torn final write
+            Err(_) if torn_tail => break, // torn final write
             Err(e) => {
                 return Err(JournalError {
                     file,
