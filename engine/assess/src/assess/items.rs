@@ -309,6 +309,15 @@ impl Engine {
 
     /// The value of a name that depends only on the scenario, or `None`.
     pub(super) fn static_value(&self, var: VarId, (fe, i): (ForEach, u32)) -> Option<Value<'_>> {
-        kind(fe).static_value(self, var.info().key, i as usize)
+        // The hot path of condition evaluation: dispatched statically (the same implementations
+        // as [`kind`] returns).
+        let (key, i) = (var.info().key, i as usize);
+        match fe {
+            ForEach::Grid => Grids.static_value(self, key, i),
+            ForEach::Site => Sites.static_value(self, key, i),
+            ForEach::KeyPerson | ForEach::Household => Residents(fe).static_value(self, key, i),
+            ForEach::Person => People.static_value(self, key, i),
+            ForEach::Hazard => Hazards.static_value(self, key, i),
+        }
     }
 }

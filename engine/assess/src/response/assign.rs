@@ -37,6 +37,9 @@ pub struct Roster {
     /// `avail[g * roles + r]`: people of role `r` with capacity left in `g` and the grids below
     /// it; a search skips a subtree with nobody of the roles it needs.
     avail: Vec<u32>,
+    /// `own[g * roles + r]`: the same for the people registered in `g` itself (a team at a
+    /// town or district), so a search for teams above skips a grid whose own are all busy.
+    own: Vec<u32>,
     /// Generation marks: a grid is visited once per assignment, a person picked once.
     grid_mark: Vec<u32>,
     person_mark: Vec<u32>,
@@ -70,6 +73,7 @@ impl Roster {
             home: people.iter().map(|p| p.grid).collect(),
             roles,
             avail: vec![0; grids.len() * roles],
+            own: vec![0; grids.len() * roles],
             grid_mark: vec![0; grids.len()],
             person_mark: vec![0; people.len()],
             generation: 0,
@@ -82,6 +86,7 @@ impl Roster {
     /// Recounts `avail` from the capacities.
     fn count_available(&mut self) {
         self.avail.fill(0);
+        self.own.fill(0);
         for p in 0..self.capacity.len() {
             if self.capacity[p] > 0 {
                 self.add_available(p, 1);
@@ -93,6 +98,11 @@ impl Roster {
     fn add_available(&mut self, p: usize, d: i32) {
         let role = self.role[p].ix();
         let mut g = self.home.get(p).copied();
+        if let Some(h) = g
+            && let Some(a) = self.own.get_mut(h.ix() * self.roles + role)
+        {
+            *a = a.saturating_add_signed(d);
+        }
         let mut steps = 0;
         while let Some(x) = g {
             if let Some(a) = self.avail.get_mut(x.ix() * self.roles + role) {
@@ -112,6 +122,17 @@ impl Roster {
             r.ix() < self.roles
                 && self
                     .avail
+                    .get(g.ix() * self.roles + r.ix())
+                    .is_some_and(|&a| a > 0)
+        })
+    }
+
+    /// Whether anyone of `roles` registered in `g` itself has capacity left.
+    fn own_available(&self, g: GridIdx, roles: &[RoleIdx]) -> bool {
+        roles.iter().any(|r| {
+            r.ix() < self.roles
+                && self
+                    .own
                     .get(g.ix() * self.roles + r.ix())
                     .is_some_and(|&a| a > 0)
         })
@@ -201,7 +222,12 @@ impl Roster {
             let mut collect = |top: GridIdx, whole: bool, this: &mut Roster| {
                 let mut stack = vec![top];
                 while let Some(g) = stack.pop() {
-                    if !this.any_available(g, roles) {
+                    let available = if whole {
+                        this.any_available(g, roles)
+                    } else {
+                        this.own_available(g, roles)
+                    };
+                    if !available {
                         continue;
                     }
                     match this.grid_mark.get_mut(g.ix()) {
