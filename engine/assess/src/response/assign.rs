@@ -118,10 +118,14 @@ impl Roster {
 
     /// Whether anyone of `roles` has capacity left in `g` or below it.
     fn any_available(&self, g: GridIdx, roles: &[RoleIdx]) -> bool {
+        self.counted(&self.avail, g, roles)
+    }
+
+    /// Whether a per-(grid, role) count table has anyone of `roles` at `g`.
+    fn counted(&self, table: &[u32], g: GridIdx, roles: &[RoleIdx]) -> bool {
         roles.iter().any(|r| {
             r.ix() < self.roles
-                && self
-                    .avail
+                && table
                     .get(g.ix() * self.roles + r.ix())
                     .is_some_and(|&a| a > 0)
         })
@@ -129,13 +133,7 @@ impl Roster {
 
     /// Whether anyone of `roles` registered in `g` itself has capacity left.
     fn own_available(&self, g: GridIdx, roles: &[RoleIdx]) -> bool {
-        roles.iter().any(|r| {
-            r.ix() < self.roles
-                && self
-                    .own
-                    .get(g.ix() * self.roles + r.ix())
-                    .is_some_and(|&a| a > 0)
-        })
+        self.counted(&self.own, g, roles)
     }
 
     /// Restores everyone's full capacity (start of an assessment), minus the unavailable.
