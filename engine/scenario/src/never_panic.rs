@@ -1,6 +1,6 @@
 //! Never-panic property tests: random truncations, byte flips, line deletions and line
 //! duplications of every bundled file go through that file's loader; each must return (with
-//! diagnostics), never panic and never hang.
+//! diagnostics, every one at a line and column), never panic and never hang.
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -148,6 +148,14 @@ fn load(rel: &str, text: String) {
             drill_file::load_drill(&src, "drill", &parts, &mut d);
         }
         _ => {}
+    }
+    // Every problem of a text is located: a line (and column) in it, never only the file.
+    for x in &d.list {
+        assert!(
+            x.line >= 1 && x.column >= 1,
+            "{rel}: an unlocated diagnostic: {}",
+            x.message
+        );
     }
 }
 
