@@ -10,8 +10,8 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use floodgrid_engine::assess::Engine;
 use floodgrid_engine::drill::{
     Drill, DrillOptions, DrillScript, FileJournal, JournalRecord, JournalSink, MessageSink,
-    OutboxFile, Provenance, ResumeInputs, TimedAction, open_journal, read_actions, replay_of,
-    report, run_actions as run_timed, verify,
+    OutboxFile, Provenance, ResumeInputs, TimedAction, fresh_file, open_journal, read_actions,
+    replay_of, report, run_actions as run_timed, verify,
 };
 use floodgrid_engine::scenario::render_diagnostics;
 use floodgrid_tui::{ConsoleMode, ConsoleOptions, Lang};
@@ -192,27 +192,6 @@ fn run_actions(d: &mut Drill<'_>, actions: &[TimedAction], until: f64, pace_ms: 
     step(d, until);
 }
 
-/// Refuses a file a new drill would append to: a journal or outbox of another drill (replace it
-/// with `--force`, or continue it with `--resume`).
-fn fresh(path: &Path, what: &str, force: bool) -> Result<(), ExitCode> {
-    let used = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
-    if !used {
-        return Ok(());
-    }
-    if force {
-        return std::fs::remove_file(path).map_err(|e| {
-            eprintln!("error: cannot replace the {what} {}: {e}", path.display());
-            ExitCode::from(1)
-        });
-    }
-    eprintln!(
-        "error: the {what} {} already holds a drill; continue it with --resume {}, or replace it with --force",
-        path.display(),
-        path.display()
-    );
-    Err(ExitCode::from(2))
-}
-
 /// The end minute of a run: `--until` when given (a finite minute ≥ 0), else the script's end.
 fn until_of(args: &DrillArgs, d: &Drill<'_>) -> Result<f64, ExitCode> {
     match args.until {
@@ -262,9 +241,10 @@ pub fn headless(engine: &Engine, scenario_dir: &Path, args: &DrillArgs) -> ExitC
     };
     for (path, what) in [(&args.journal, "journal"), (&args.outbox, "outbox")] {
         if let Some(p) = path
-            && let Err(c) = fresh(p, what, args.force)
+            && let Err(e) = fresh_file(p, what, args.force)
         {
-            return c;
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
         }
     }
     let provenance = match Provenance::of(scenario_dir, Path::new(&script.file)) {
@@ -331,13 +311,12 @@ fn resume(
         );
         return ExitCode::from(2);
     }
-    let script = match script_for(engine, Some(&header.script_file())) {
-        // Shown as the drill was started, wherever it is found now.
-        Ok(s) => DrillScript {
-            file: header.script.clone(),
-            ..s
-        },
-        Err(c) => return c,
+    let script = match header.load_script(engine.scenario()) {
+        Ok(s) => s,
+        Err(d) => {
+            eprint!("{}", render_diagnostics(&d));
+            return ExitCode::from(1);
+        }
     };
     let inputs = ResumeInputs {
         dir: scenario_dir,
@@ -380,12 +359,12 @@ pub fn report_from_journal(journal_path: &Path, format: ReportFormat) -> ExitCod
         Ok(e) => e,
         Err(c) => return c,
     };
-    let script = match script_for(&engine, Some(&header.script_file())) {
-        Ok(s) => DrillScript {
-            file: header.script.clone(),
-            ..s
-        },
-        Err(c) => return c,
+    let script = match header.load_script(engine.scenario()) {
+        Ok(s) => s,
+        Err(d) => {
+            eprint!("{}", render_diagnostics(&d));
+            return ExitCode::from(1);
+        }
     };
     if let Err(e) = verify(journal_path, &header, &dir, &script) {
         eprintln!("error: {e}");

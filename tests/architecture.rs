@@ -60,16 +60,26 @@ fn engine_crates_depend_one_way() {
     assert_eq!(deps, LAYERS.iter().map(|s| s.to_string()).collect());
 }
 
-/// Top-level modules a source file names through `crate::m` or `crate::{m, ..}`.
-fn crate_paths(text: &str) -> BTreeSet<String> {
+/// Top-level modules a source file names through `crate::m` or `crate::{m, ..}` — and, for a
+/// file whose parent is the crate root (`src/m.rs`, `src/m/mod.rs`), through `super::` too.
+fn crate_paths(text: &str, super_is_root: bool) -> BTreeSet<String> {
+    let mut out = named_after(text, "crate::");
+    if super_is_root {
+        out.extend(named_after(text, "super::"));
+    }
+    out
+}
+
+/// The first path segments after each `prefix` (`prefix m` or `prefix {m, ..}`).
+fn named_after(text: &str, prefix: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let ident = |s: &str| -> String {
         s.chars()
             .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
             .collect()
     };
-    for (at, _) in text.match_indices("crate::") {
-        let rest = &text[at + "crate::".len()..];
+    for (at, _) in text.match_indices(prefix) {
+        let rest = &text[at + prefix.len()..];
         if let Some(group) = rest.strip_prefix('{') {
             let body = &group[..group.find('}').unwrap_or(group.len())];
             for part in body.split(',') {
@@ -121,7 +131,9 @@ fn no_crate_has_a_module_cycle() {
                 let text = std::fs::read_to_string(&path).expect("source");
                 // Unit tests may reach anywhere.
                 let code = text.split("#[cfg(test)]").next().unwrap_or("");
-                let deps = crate_paths(code);
+                let depth = rel.components().count();
+                let super_is_root = depth == 1 || (depth == 2 && rel.ends_with("mod.rs"));
+                let deps = crate_paths(code, super_is_root);
                 graph
                     .entry(top.clone())
                     .or_default()

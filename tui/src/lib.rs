@@ -46,7 +46,7 @@ use std::time::{Duration, Instant};
 use floodgrid_engine::assess::Engine;
 use floodgrid_engine::drill::{
     Drill, DrillOptions, FileJournal, JournalSink, MessageSink, OutboxFile, Provenance,
-    ResumeInputs, open_journal,
+    ResumeInputs, fresh_file, open_journal,
 };
 use floodgrid_engine::scenario::{Scenario, render_diagnostics};
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
@@ -220,14 +220,9 @@ pub fn run(options: ConsoleOptions) -> Result<(), ConsoleError> {
         // The journal names its script; shown as it was when the drill started.
         let (header, _) =
             open_journal(path).map_err(|e| ConsoleError::Usage(format!("error: {e}")))?;
-        let script = engine
-            .scenario()
-            .load_drill(header.script_file())
+        let script = header
+            .load_script(engine.scenario())
             .map_err(|d| io::Error::other(render_diagnostics(&d)))?;
-        let script = floodgrid_engine::drill::DrillScript {
-            file: header.script.clone(),
-            ..script
-        };
         let inputs = ResumeInputs {
             dir: &dir,
             script,
@@ -238,15 +233,9 @@ pub fn run(options: ConsoleOptions) -> Result<(), ConsoleError> {
             .0
     } else {
         for (path, what) in [(&options.journal, "journal"), (&options.outbox, "outbox")] {
-            let Some(p) = path else { continue };
-            if std::fs::metadata(p).is_ok_and(|m| m.len() > 0) {
-                if !options.force {
-                    return Err(ConsoleError::Usage(format!(
-                        "error: the {what} {} already holds a drill; continue it with --resume, or replace it with --force",
-                        p.display()
-                    )));
-                }
-                std::fs::remove_file(p)?;
+            if let Some(p) = path {
+                fresh_file(p, what, options.force)
+                    .map_err(|e| ConsoleError::Usage(format!("error: {e}")))?;
             }
         }
         let journal: Option<Box<dyn JournalSink>> = match &options.journal {

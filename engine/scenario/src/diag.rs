@@ -85,7 +85,7 @@ impl Diagnostics {
         known: impl Iterator<Item = &'a str>,
     ) {
         if !self.is_rejected(kind, id) {
-            self.error(src, span, crate::plan_file::unknown(kind, id, known));
+            self.error(src, span, unknown(kind, id, known));
         }
     }
 
@@ -258,4 +258,26 @@ pub fn render_diagnostics(list: &[Diagnostic]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// "unknown X `y`; did you mean `z`?" or the list of known ids.
+pub(crate) fn unknown<'a>(what: &str, id: &str, known: impl Iterator<Item = &'a str>) -> String {
+    let known: Vec<&str> = known.collect();
+    let best = known
+        .iter()
+        .map(|k| (floodgrid_model::plan::edit_distance(id, k), *k))
+        .filter(|(s, _)| *s <= 2.max(id.len() / 4))
+        .min_by_key(|(s, _)| *s);
+    match best {
+        Some((_, k)) => format!("unknown {what} `{id}`; did you mean `{k}`?"),
+        None if known.len() <= 12 => format!("unknown {what} `{id}`; expected one of {}", {
+            let mut k = known.clone();
+            k.sort_unstable();
+            k.join(", ")
+        }),
+        None => format!(
+            "unknown {what} `{id}`; expected one of the {} declared {what} ids",
+            known.len()
+        ),
+    }
 }

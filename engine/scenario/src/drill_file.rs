@@ -9,7 +9,7 @@ use toml::Spanned;
 
 use super::ScenarioParts;
 use super::diag::Diagnostics;
-use super::plan_file::unknown;
+use super::diag::unknown;
 use super::source::SourceFile;
 use super::toml_doc::{array_items, de_table, de_value, parse_toml};
 use floodgrid_model::drill::{

@@ -7,8 +7,8 @@ use std::ops::Range;
 
 use super::config::{ScenarioConfig, valid_id};
 use super::diag::Diagnostics;
+use super::diag::unknown;
 use super::json::{JKind, JValue, parse_json};
-use super::plan_file::unknown;
 use super::source::SourceFile;
 use floodgrid_model::crs::Crs;
 use floodgrid_model::grid::{

@@ -9,7 +9,7 @@ use serde::de::IgnoredAny;
 use toml::Spanned;
 
 use super::config::{ScenarioConfig, valid_id};
-use super::diag::Diagnostics;
+use super::diag::{Diagnostics, unknown};
 use super::source::SourceFile;
 use super::toml_doc::{array_items, de_table, de_value, inner_span, parse_toml};
 use floodgrid_model::plan::{
@@ -764,26 +764,4 @@ fn check_template_fits(
             names.join(", ")
         ),
     );
-}
-
-/// "unknown X `y`; did you mean `z`?" or the list of known ids.
-pub(crate) fn unknown<'a>(what: &str, id: &str, known: impl Iterator<Item = &'a str>) -> String {
-    let known: Vec<&str> = known.collect();
-    let best = known
-        .iter()
-        .map(|k| (floodgrid_model::plan::edit_distance(id, k), *k))
-        .filter(|(s, _)| *s <= 2.max(id.len() / 4))
-        .min_by_key(|(s, _)| *s);
-    match best {
-        Some((_, k)) => format!("unknown {what} `{id}`; did you mean `{k}`?"),
-        None if known.len() <= 12 => format!("unknown {what} `{id}`; expected one of {}", {
-            let mut k = known.clone();
-            k.sort_unstable();
-            k.join(", ")
-        }),
-        None => format!(
-            "unknown {what} `{id}`; expected one of the {} declared {what} ids",
-            known.len()
-        ),
-    }
 }

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use super::config::{ScenarioConfig, valid_id};
 use super::diag::Diagnostics;
-use super::plan_file::unknown;
+use super::diag::unknown;
 use super::source::SourceFile;
 use floodgrid_model::grid::{Grid, GridIdx, Person, PersonIdx, Resident, ResidentKind, Shift};
 use floodgrid_model::plan::{HOUSEHOLD_CATEGORIES, KEY_PERSON_CATEGORIES};

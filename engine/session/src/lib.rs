@@ -28,8 +28,8 @@ pub use report::{
     ResponseTimes, report,
 };
 pub use resume::{
-    CatchUpOutbox, JournalHeader, ResumeError, ResumeInputs, open_journal, replay_of, resume,
-    run_actions, verify,
+    CatchUpOutbox, FreshError, JournalHeader, ResumeError, ResumeInputs, fresh_file, open_journal,
+    replay_of, resume, run_actions, verify,
 };
 pub use rng::DrillRng;
 pub use session::{

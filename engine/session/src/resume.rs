@@ -90,6 +90,19 @@ impl JournalHeader {
         }
     }
 
+    /// Loads the journal's script against a scenario, from wherever [`Self::script_file`] finds
+    /// it, and named as it was when the drill started (as reports and a resumed header show it).
+    pub fn load_script(
+        &self,
+        scenario: &floodgrid_scenario::Scenario,
+    ) -> Result<DrillScript, Vec<floodgrid_scenario::Diagnostic>> {
+        let script = scenario.load_drill(self.script_file())?;
+        Ok(DrillScript {
+            file: self.script.clone(),
+            ..script
+        })
+    }
+
     /// Where to find the script, likewise.
     pub fn script_file(&self) -> PathBuf {
         let abs = PathBuf::from(&self.script_path);
@@ -257,6 +270,48 @@ impl MessageSink for CatchUpOutbox {
         self.file.write_all(line.as_bytes())?;
         self.file.flush()
     }
+}
+
+/// Why a new drill cannot write to a file.
+#[derive(Debug, thiserror::Error)]
+pub enum FreshError {
+    /// It holds another drill's records: a new drill never appends to them.
+    #[error(
+        "the {what} {path} already holds a drill; continue it with --resume {path}, or replace it with --force"
+    )]
+    InUse {
+        /// `journal` or `outbox`.
+        what: &'static str,
+        /// The file.
+        path: String,
+    },
+    /// With `force`, it could not be removed.
+    #[error("cannot replace the {what} {path}: {source}")]
+    Io {
+        /// `journal` or `outbox`.
+        what: &'static str,
+        /// The file.
+        path: String,
+        /// Why.
+        source: io::Error,
+    },
+}
+
+/// Makes sure a new drill's journal or outbox starts empty: a file that already holds records is
+/// refused, or with `force` removed.
+pub fn fresh_file(path: &Path, what: &'static str, force: bool) -> Result<(), FreshError> {
+    if !std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+        return Ok(());
+    }
+    let shown = path.display().to_string();
+    if !force {
+        return Err(FreshError::InUse { what, path: shown });
+    }
+    std::fs::remove_file(path).map_err(|source| FreshError::Io {
+        what,
+        path: shown,
+        source,
+    })
 }
 
 /// What a resume needs besides the journal.

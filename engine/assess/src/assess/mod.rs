@@ -227,6 +227,7 @@ impl Engine {
 
     /// Drops, once, the items a condition can never select whatever the situation.
     fn compile(&self) -> Vec<Compiled> {
+        let empty = Situation::at_discharge(0.0);
         self.scenario
             .plan
             .instructions
@@ -238,7 +239,6 @@ impl Engine {
                         keys: Vec::new(),
                     };
                 };
-                let empty = Situation::at_discharge(0.0);
                 let candidates: Vec<u32> = (0..self.items(fe, &empty) as u32)
                     .filter(|&i| {
                         let env = StaticEnv {
@@ -288,14 +288,16 @@ impl Engine {
                 })
             }
         };
-        let range = |field: &'static str, value: f64, ok: bool, expected: &str| {
+        // The expected range is worded only when a value is out of it (this runs on every
+        // assessment).
+        let range = |field: &'static str, value: f64, ok: bool, expected: &dyn Fn() -> String| {
             if ok {
                 Ok(())
             } else {
                 Err(SituationError::OutOfRange {
                     field,
                     value,
-                    expected: expected.to_string(),
+                    expected: expected(),
                 })
             }
         };
@@ -305,21 +307,22 @@ impl Engine {
             "discharge_m3s",
             q,
             q.is_finite() && q >= 0.0 && q <= max_q,
-            &format!(
-                "0 to {max_q} m³/s, the most this river can carry (the scenario's max_discharge_m3s)"
-            ),
+            &|| {
+                format!(
+                    "0 to {max_q} m³/s, the most this river can carry (the scenario's max_discharge_m3s)"
+                )
+            },
         )?;
         let t = s.now_min;
-        range(
-            "now_min",
-            t,
-            t.is_finite() && t >= 0.0,
-            "a finite minute ≥ 0",
-        )?;
+        range("now_min", t, t.is_finite() && t >= 0.0, &|| {
+            "a finite minute ≥ 0".into()
+        })?;
         let m = f64::from(s.month);
-        range("month", m, (1..=12).contains(&s.month), "1 to 12")?;
+        range("month", m, (1..=12).contains(&s.month), &|| {
+            "1 to 12".into()
+        })?;
         let h = f64::from(s.hour);
-        range("hour", h, s.hour <= 23, "0 to 23")?;
+        range("hour", h, s.hour <= 23, &|| "0 to 23".into())?;
         let (grids, sites, people) = (sc.grids.len(), sc.sites.len(), sc.people.len());
         for (i, a) in s.alarms.iter().enumerate() {
             idx(format!("alarms[{i}].site"), "site", a.site.0, sites)?;
