@@ -360,59 +360,6 @@ fn a_drill_where_nobody_acts_lists_no_false_strength() {
     }
 }
 
-/// Door to door: the household instances a person leads never overlap in time — each starts
-/// when the one before it is done.
-fn assert_rounds_are_sequential(records: &[Value]) {
-    use std::collections::BTreeMap;
-    let mut who: BTreeMap<String, String> = BTreeMap::new();
-    let mut span: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-    for r in records.iter().filter(|r| r["type"] == "event") {
-        let e = &r["event"];
-        let Some(task) = e["task"]
-            .as_str()
-            .filter(|t| t.starts_with("red.evac.household_clear@"))
-        else {
-            continue;
-        };
-        let t = e["t_min"].as_f64().unwrap();
-        match e["kind"].as_str().unwrap() {
-            "dispatched" => {
-                let text = e["text"].as_str().unwrap();
-                let person = text.rsplit('→').next().unwrap().trim().to_string();
-                who.insert(task.to_string(), person);
-            }
-            "arrived" => span.entry(task.to_string()).or_insert((t, f64::NAN)).0 = t,
-            "done" => span.entry(task.to_string()).or_insert((f64::NAN, t)).1 = t,
-            _ => {}
-        }
-    }
-    // Events name people, and two people may share a name (two 王宏 in the bundled roster):
-    // only names held by one person are checked.
-    let roster = std::fs::read_to_string(common::bundled().join("people.csv")).unwrap();
-    let mut names: BTreeMap<&str, usize> = BTreeMap::new();
-    for line in roster.lines().skip(1) {
-        if let Some(name) = line.split(',').nth(1) {
-            *names.entry(name).or_default() += 1;
-        }
-    }
-    let mut by_person: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
-    for (task, &(a, d)) in &span {
-        if let (Some(p), true) = (who.get(task), a.is_finite() && d.is_finite())
-            && names.get(p.as_str()).copied().unwrap_or(0) <= 1
-        {
-            by_person.entry(p).or_default().push((a, d));
-        }
-    }
-    let rounds = by_person.values().filter(|v| v.len() > 1).count();
-    assert!(rounds > 10, "guardians with several households: {rounds}");
-    for (p, v) in &mut by_person {
-        v.sort_by(|x, y| x.0.total_cmp(&y.0));
-        for w in v.windows(2) {
-            assert!(w[1].0 >= w[0].1 - 0.01, "{p}: {w:?} overlap");
-        }
-    }
-}
-
 fn n(v: &Value) -> f64 {
     v.as_f64().unwrap_or(f64::NAN)
 }
@@ -449,8 +396,7 @@ fn numbered_flood_rises_to_orange_and_the_duty_commander_keeps_up() {
 
 #[test]
 fn design_flood_reaches_red_with_madu_alarms_and_piping() {
-    let (r, journal) = bundled_drill_journal("02-design-flood-22000.toml");
-    assert_rounds_are_sequential(&journal);
+    let (r, _journal) = bundled_drill_journal("02-design-flood-22000.toml");
     assert_eq!(r["peak_level"], "red");
     assert_eq!(n(&r["peak_discharge_m3s"]), 22_000.0);
     let exp = r["expectations"].as_array().unwrap();

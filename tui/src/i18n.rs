@@ -269,8 +269,10 @@ tr! {
     GROUP_COMMANDS = "命令（: 后输入）", "Commands (after :)";
     /// Means: on foot.
     MEANS_FOOT = "步行", "on foot";
-    /// Means: vehicle.
-    MEANS_VEHICLE = "车辆", "vehicle";
+    /// Means: evacuation bus.
+    MEANS_BUS = "客车", "bus";
+    /// Means: ambulance or escorted vehicle.
+    MEANS_AMBULANCE = "救护车", "ambulance";
     /// Means: boat.
     MEANS_BOAT = "冲锋舟", "boat";
     /// Paused.

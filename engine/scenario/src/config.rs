@@ -10,7 +10,7 @@ use super::diag::Diagnostics;
 use super::source::SourceFile;
 use super::toml_doc::{array_items, de_table, de_value, parse_toml};
 use floodgrid_model::crs::Crs;
-use floodgrid_model::grid::{Material, Role};
+use floodgrid_model::grid::{EvacuationRules, Material, Role};
 use floodgrid_model::hydro::{LevelThreshold, RatingCurve, WarningThresholds};
 
 /// `scenario.toml` as written. The element types are parameters so the loader can read the head
@@ -63,6 +63,52 @@ pub struct RawScenario<S = RawStation, R = RawRole, M = RawMaterial> {
     /// Materials.
     #[serde(default)]
     pub material: Vec<M>,
+    /// How people are timed out of the water's way (every field optional, with defaults).
+    pub evacuation: Option<RawEvacuation>,
+}
+
+/// `[evacuation]`: the rules the evacuation plan times people by. Every field is optional; the
+/// defaults are those of [`EvacuationRules::default`].
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvacuation {
+    /// Walking speed of an evacuee, km/h (default 3).
+    #[schemars(with = "Option<f64>")]
+    pub walk_kmh: Option<Spanned<f64>>,
+    /// Farthest shelter evacuees walk to, km (default 2); beyond it they ride.
+    #[schemars(with = "Option<f64>")]
+    pub walk_limit_km: Option<Spanned<f64>>,
+    /// Speed of buses and ambulances on the evacuation routes, km/h (default 20).
+    #[schemars(with = "Option<f64>")]
+    pub vehicle_kmh: Option<Spanned<f64>>,
+    /// Hours to warn, pack and gather for those who move on their own (default 1).
+    #[schemars(with = "Option<f64>")]
+    pub prepare_h: Option<Spanned<f64>>,
+    /// Hours for those who must be carried (default 2).
+    #[schemars(with = "Option<f64>")]
+    pub assisted_prepare_h: Option<Spanned<f64>>,
+    /// Hours to spare between reaching the shelter and the water (default 1).
+    #[schemars(with = "Option<f64>")]
+    pub safety_h: Option<Spanned<f64>>,
+    /// Hours ahead of the lead time the order goes out: the longest gap between two assessments
+    /// the plan is safe for (default 1).
+    #[schemars(with = "Option<f64>")]
+    pub order_margin_h: Option<Spanned<f64>>,
+    /// Key-person categories carried by ambulance or escorted vehicle (default bedridden,
+    /// disabled).
+    pub assisted_categories: Option<Vec<String>>,
+    /// Words in a resident's needs that mean they must be carried (default wheelchair,
+    /// stretcher, 轮椅, 担架).
+    pub assisted_needs: Option<Vec<String>>,
+    /// Key-person categories moved first, most vulnerable first (default bedridden, disabled,
+    /// elderly_alone, pregnant, child).
+    pub first_categories: Option<Vec<String>>,
+    /// The `[[material]]` that is the buses (default "bus" when declared).
+    #[schemars(with = "Option<String>")]
+    pub bus_material: Option<Spanned<String>>,
+    /// The `[[material]]` that is the ambulances (default "ambulance" when declared).
+    #[schemars(with = "Option<String>")]
+    pub ambulance_material: Option<Spanned<String>>,
 }
 
 /// `[gauge]`.
@@ -173,6 +219,12 @@ pub struct RawRole {
     /// Professional rather than mass team.
     #[serde(default)]
     pub professional: bool,
+    /// Leads evacuations, with this preference (1 first); absent: does not lead them.
+    pub leads_evacuation: Option<u32>,
+    /// Comes from outside on request (troops, armed police, the district's mass teams): a
+    /// shortfall of this role is support to request, not staff short in the grid.
+    #[serde(default)]
+    pub external: bool,
 }
 
 /// `[[material]]`.
@@ -267,6 +319,8 @@ pub struct ScenarioConfig {
     pub roles: Vec<Role>,
     /// Materials.
     pub materials: Vec<Material>,
+    /// How people are timed out of the water's way.
+    pub evacuation: EvacuationRules,
 }
 
 impl ScenarioConfig {
@@ -408,6 +462,8 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
             name_en: r.name_en,
             capacity: r.capacity.unwrap_or(1).max(1),
             professional: r.professional,
+            leads_evacuation: r.leads_evacuation,
+            external: r.external,
         });
     }
     let mut materials: Vec<Material> = Vec::new();
@@ -585,6 +641,7 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
             ),
         );
     }
+    let evacuation = evacuation_rules(head.evacuation.unwrap_or_default(), &materials, src, d);
     let crs = crs?;
     // Thresholds with errors are kept as written: the errors already stop the scenario from being
     // used, and the other files still get checked.
@@ -642,7 +699,131 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
         stations,
         roles,
         materials,
+        evacuation,
     })
+}
+
+/// Longest time any of the evacuation hours may be, h: a week is far beyond any real lead time,
+/// and keeps a typo (minutes written as hours) from passing.
+const MAX_EVACUATION_H: f64 = 168.0;
+
+/// `[evacuation]` checked: each number in its range, each material declared; a located error
+/// otherwise, and the default in its place.
+fn evacuation_rules(
+    raw: RawEvacuation,
+    materials: &[Material],
+    src: &SourceFile,
+    d: &mut Diagnostics,
+) -> EvacuationRules {
+    let mut rules = EvacuationRules::default();
+    let mut num =
+        |v: &Option<Spanned<f64>>, name: &str, lo: f64, hi: f64, unit: &str, slot: &mut f64| {
+            let Some(x) = v else { return };
+            let q = *x.get_ref();
+            if q.is_finite() && q >= lo && q <= hi {
+                *slot = q;
+            } else {
+                d.error(
+                    src,
+                    x.span(),
+                    format!("evacuation {name} {q}; expected {lo} to {hi} {unit}"),
+                );
+            }
+        };
+    num(
+        &raw.walk_kmh,
+        "walk_kmh",
+        0.5,
+        10.0,
+        "km/h",
+        &mut rules.walk_kmh,
+    );
+    num(
+        &raw.walk_limit_km,
+        "walk_limit_km",
+        0.0,
+        50.0,
+        "km",
+        &mut rules.walk_limit_km,
+    );
+    num(
+        &raw.vehicle_kmh,
+        "vehicle_kmh",
+        1.0,
+        120.0,
+        "km/h",
+        &mut rules.vehicle_kmh,
+    );
+    num(
+        &raw.prepare_h,
+        "prepare_h",
+        0.0,
+        MAX_EVACUATION_H,
+        "hours",
+        &mut rules.prepare_h,
+    );
+    num(
+        &raw.assisted_prepare_h,
+        "assisted_prepare_h",
+        0.0,
+        MAX_EVACUATION_H,
+        "hours",
+        &mut rules.assisted_prepare_h,
+    );
+    num(
+        &raw.safety_h,
+        "safety_h",
+        0.0,
+        MAX_EVACUATION_H,
+        "hours",
+        &mut rules.safety_h,
+    );
+    num(
+        &raw.order_margin_h,
+        "order_margin_h",
+        0.0,
+        MAX_EVACUATION_H,
+        "hours",
+        &mut rules.order_margin_h,
+    );
+    if let Some(v) = raw.assisted_categories {
+        rules.assisted_categories = v;
+    }
+    if let Some(v) = raw.assisted_needs {
+        rules.assisted_needs = v;
+    }
+    if let Some(v) = raw.first_categories {
+        rules.first_categories = v;
+    }
+    let declared = |id: &str| materials.iter().any(|m| m.id == id);
+    let mut material = |v: Option<Spanned<String>>, name: &str, slot: &mut Option<String>| match v {
+        Some(m) if declared(m.get_ref()) => *slot = Some(m.into_inner()),
+        Some(m) => {
+            d.error(
+                src,
+                m.span(),
+                format!(
+                    "evacuation {name} `{}` is not a [[material]]; expected one of {}",
+                    m.get_ref(),
+                    materials
+                        .iter()
+                        .map(|m| m.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            *slot = None;
+        }
+        // The default names a material only when the scenario declares it.
+        None => *slot = slot.take().filter(|id| declared(id)),
+    };
+    material(raw.bus_material, "bus_material", &mut rules.bus_material);
+    material(
+        raw.ambulance_material,
+        "ambulance_material",
+        &mut rules.ambulance_material,
+    );
+    rules
 }
 
 /// The emergency response levels a threshold may name (四级 … 一级).

@@ -23,7 +23,7 @@ use floodgrid_model::drill::Action;
 use floodgrid_model::drill::{DrillScript, InjectBreach, InjectKind, InjectPlace};
 use floodgrid_model::grid::{GridIdx, PersonIdx, SiteGeometry};
 use floodgrid_model::hydro::{
-    GaugeReading, LevelTracker, WarningLevel, forecast_from_hydrograph, interpolate,
+    GaugeReading, LevelTracker, WarningLevel, forecast_from_hydrograph, forecast_path, interpolate,
 };
 use floodgrid_model::plan::{TaskStatus, TaskStep};
 
@@ -1591,6 +1591,11 @@ impl<'e> Drill<'e> {
                 None
             } else {
                 forecast_from_hydrograph(&self.script.hydrograph, self.now_min)
+            },
+            forecast_path: if self.override_q.is_some() {
+                Vec::new()
+            } else {
+                forecast_path(&self.script.hydrograph, self.now_min)
             },
             month,
             hour: (hour0 + (self.now_min / 60.0) as u32) % 24,

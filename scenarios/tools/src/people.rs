@@ -107,6 +107,17 @@ impl Role {
     pub fn professional(self) -> bool {
         matches!(self, Role::ProRescue | Role::BoatRescue | Role::RiverBureau)
     }
+
+    /// Preference among the roles that lead evacuations (1 first): the household's grid worker
+    /// (包户), then the micro-grid leader, then the grid leader.
+    pub fn leads_evacuation(self) -> Option<u32> {
+        match self {
+            Role::GridWorker => Some(1),
+            Role::MicroGridLeader => Some(2),
+            Role::GridLeader => Some(3),
+            _ => None,
+        }
+    }
 }
 
 /// One row of people.csv.

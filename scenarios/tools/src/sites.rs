@@ -13,7 +13,7 @@ use crate::reach::{
 use crate::rng::{Rng, apportion};
 
 /// Flood-fighting materials: (id, Chinese name, English name, unit).
-pub const MATERIALS: [(&str, &str, &str, &str); 21] = [
+pub const MATERIALS: [(&str, &str, &str, &str); 23] = [
     ("woven_bag", "编织袋", "Woven bags", "条"),
     ("stone", "备防石", "Reserve stone", "立方米"),
     ("sand_gravel", "砂石料", "Sand and gravel", "立方米"),
@@ -30,6 +30,8 @@ pub const MATERIALS: [(&str, &str, &str, &str); 21] = [
     ("radio", "对讲机", "Radios", "部"),
     ("excavator", "挖掘机", "Excavators", "台"),
     ("truck", "自卸运输车", "Dump trucks", "辆"),
+    ("bus", "转移客车", "Evacuation buses", "辆"),
+    ("ambulance", "救护车", "Ambulances", "辆"),
     ("drone", "无人机", "Drones", "架"),
     ("tent", "帐篷", "Tents", "顶"),
     ("drinking_water", "饮用水", "Drinking water", "箱"),
@@ -95,6 +97,8 @@ const TOWN_STOCK: &[(&str, u32)] = &[
     ("radio", 60),
     ("excavator", 4),
     ("truck", 12),
+    ("bus", 20),
+    ("ambulance", 6),
     ("drone", 6),
     ("tent", 300),
     ("drinking_water", 3000),

@@ -695,7 +695,8 @@ fn resident(buf: &mut Buffer, screen: Rect, app: &App, r: usize) {
             .unwrap_or_else(|| i18n::NONE.get(l).into());
         let means = match e.means {
             Means::OnFoot => i18n::MEANS_FOOT,
-            Means::Vehicle => i18n::MEANS_VEHICLE,
+            Means::Bus => i18n::MEANS_BUS,
+            Means::Ambulance => i18n::MEANS_AMBULANCE,
             Means::Boat => i18n::MEANS_BOAT,
         };
         rows.push(field(

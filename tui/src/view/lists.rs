@@ -248,7 +248,8 @@ fn household_row<'a>(
     let means = e
         .map(|e| match e.means {
             Means::OnFoot => i18n::MEANS_FOOT.get(l),
-            Means::Vehicle => i18n::MEANS_VEHICLE.get(l),
+            Means::Bus => i18n::MEANS_BUS.get(l),
+            Means::Ambulance => i18n::MEANS_AMBULANCE.get(l),
             Means::Boat => i18n::MEANS_BOAT.get(l),
         })
         .unwrap_or("");

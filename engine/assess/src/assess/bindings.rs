@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 
 use super::{Engine, Situation};
+use crate::response::ResidentOrder;
 use floodgrid_flood::GridExposure;
+use floodgrid_model::grid::ResidentKind;
 use floodgrid_model::hydro::{Trend, WarningLevel};
 use floodgrid_model::plan::{Env, ForEach, Value, VarId, VarKey};
 
@@ -27,19 +29,38 @@ pub(super) struct Globals {
     pub(super) site_hazards: Vec<u32>,
     pub(super) grid_hazards: Vec<u32>,
     pub(super) exposure: Vec<GridExposure>,
+    /// Each resident's evacuation order state, by resident index.
+    pub(super) orders: Vec<ResidentOrder>,
+    /// Due households, key persons and persons per grid, its subtree included.
+    pub(super) grid_due: Vec<[u32; 3]>,
 }
 
 impl Globals {
     pub(super) fn new(
         engine: &Engine,
         s: &Situation,
-        q: f64,
-        level: WarningLevel,
-        peak_level: WarningLevel,
-        trend: Trend,
+        (q, level, peak_level, trend): (f64, WarningLevel, WarningLevel, Trend),
         exposure: &[GridExposure],
+        orders: Vec<ResidentOrder>,
     ) -> Globals {
         let sc = &engine.scenario;
+        let mut grid_due = vec![[0u32; 3]; sc.grids.len()];
+        for (r, o) in sc.residents.iter().zip(&orders) {
+            if !o.due {
+                continue;
+            }
+            let slot = usize::from(matches!(r.kind, ResidentKind::KeyPerson { .. }));
+            let mut cur = Some(r.grid);
+            // A grid's ancestors are fewer than the grids (the loader refuses cycles).
+            for _ in 0..sc.grids.len() {
+                let Some(g) = cur else { break };
+                if let Some(d) = grid_due.get_mut(g.ix()) {
+                    d[slot] += 1;
+                    d[2] = d[2].saturating_add(r.size);
+                }
+                cur = engine.grid_parent.get(g.ix()).copied().flatten();
+            }
+        }
         let mut site_alarms = vec![0u32; sc.sites.len()];
         for a in &s.alarms {
             if let Some(v) = site_alarms.get_mut(a.site.ix()) {
@@ -102,6 +123,8 @@ impl Globals {
             site_hazards,
             grid_hazards,
             exposure: exposure.to_vec(),
+            orders,
+            grid_due,
         }
     }
 }
@@ -192,6 +215,31 @@ impl Env for DynEnv<'_> {
             K::SiteExposed => wet(e.site_threshold.get(i)),
             K::KeyPersonExposed => wet(e.resident_threshold.get(*e.key_persons.get(i)? as usize)),
             K::HouseholdExposed => wet(e.resident_threshold.get(*e.households.get(i)? as usize)),
+            K::GridHouseholdsDue | K::GridKeyPersonsDue | K::GridPersonsDue => {
+                let d = g.grid_due.get(i)?;
+                let slot = match key {
+                    K::GridHouseholdsDue => 0,
+                    K::GridKeyPersonsDue => 1,
+                    _ => 2,
+                };
+                num(f64::from(d[slot]))
+            }
+            K::KeyPersonHoursToWater | K::KeyPersonOrderDue | K::KeyPersonAssisted => {
+                let r = *e.key_persons.get(i)? as usize;
+                let o = g.orders.get(r)?;
+                match key {
+                    K::KeyPersonHoursToWater => num(o.hours_to_water),
+                    K::KeyPersonOrderDue => Some(Value::Bool(o.due)),
+                    _ => Some(Value::Bool(e.evac_index.assisted(r))),
+                }
+            }
+            K::HouseholdHoursToWater | K::HouseholdOrderDue => {
+                let o = g.orders.get(*e.households.get(i)? as usize)?;
+                match key {
+                    K::HouseholdHoursToWater => num(o.hours_to_water),
+                    _ => Some(Value::Bool(o.due)),
+                }
+            }
             K::HazardId | K::HazardKind | K::HazardSite | K::HazardGrid | K::HazardSeverity => {
                 let h = self.situation.hazards.get(i)?;
                 match key {

@@ -10,13 +10,14 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::response::{
-    DepotStocks, EvacuationIndex, EvacuationInput, EvacuationPlan, Roster, plan_evacuation,
+    DepotStocks, EvacuationIndex, EvacuationInput, EvacuationPlan, ResidentOrder, Roster,
+    plan_evacuation,
 };
 use floodgrid_flood::{ExposureIndex, FloodAtlas, GridExposure};
 use floodgrid_model::grid::{
-    GridFacts, GridIdx, PersonIdx, ResidentKind, SiteKind, grid_facts, in_floodplain,
+    GridFacts, GridIdx, PersonIdx, ResidentKind, RoleIdx, SiteKind, grid_facts, in_floodplain,
 };
-use floodgrid_model::hydro::trend;
+use floodgrid_model::hydro::{ArrivalClock, trend};
 use floodgrid_model::plan::{ForEach, Tri, eval_tri};
 use floodgrid_scenario::Scenario;
 
@@ -28,6 +29,25 @@ mod stages;
 mod types;
 
 pub use types::*;
+
+/// When the river reaches each discharge: the situation's forecast path; without one, a straight
+/// rise to the forecast peak; without a forecast, the river stays where it is.
+fn arrival_clock(s: &Situation) -> ArrivalClock {
+    let q = s.discharge_m3s;
+    if !s.forecast_path.is_empty() {
+        return ArrivalClock::new(q, &s.forecast_path);
+    }
+    match s.forecast {
+        Some(f) if f.peak_m3s > q => {
+            ArrivalClock::new(q, &[(f.hours_to_peak.max(f64::MIN_POSITIVE), f.peak_m3s)])
+        }
+        _ => ArrivalClock::new(q, &[]),
+    }
+}
+
+/// The most points a situation's forecast path may have (a 30-day hydrograph at 1-minute steps
+/// is 43,200).
+pub const MAX_FORECAST_POINTS: usize = 50_000;
 
 use bindings::{Globals, StaticEnv};
 use index::{Compiled, Names, build_atlas};
@@ -61,6 +81,10 @@ pub struct Engine {
     item_index: HashMap<(ForEach, String), u32>,
     /// Residents' static evacuation order and nearest shelters.
     evac_index: EvacuationIndex,
+    /// Roles that lead evacuations, most preferred first.
+    evac_leaders: Vec<RoleIdx>,
+    /// Buses and ambulances in the scenario's stock.
+    evac_vehicles: [u32; 2],
     /// Compact copies of what step 3 reads per instance: each resident's grid and guardian
     /// (`u32::MAX`: none), each person's role, each grid's parent.
     resident_grid: Vec<GridIdx>,
@@ -158,8 +182,37 @@ impl Engine {
             &resident_threshold,
             &scenario.sites,
             &names.evac.grid_ids,
+            &scenario.config.evacuation,
         );
+        // The roles that lead evacuations, by their preference; the vehicles by stock.
+        let mut evac_leaders: Vec<(u32, RoleIdx)> = scenario
+            .config
+            .roles
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.leads_evacuation.map(|rank| (rank, RoleIdx(i as u32))))
+            .collect();
+        evac_leaders.sort();
+        let stock_of = |id: &Option<String>| -> u32 {
+            let Some(m) = id.as_deref().and_then(|m| scenario.config.material(m)) else {
+                return 0;
+            };
+            let total: f64 = scenario
+                .sites
+                .iter()
+                .flat_map(|s| &s.stock)
+                .filter(|(k, _)| *k == m)
+                .map(|(_, n)| n.max(0.0))
+                .sum();
+            total.min(f64::from(u32::MAX)) as u32
+        };
+        let evac_vehicles = [
+            stock_of(&scenario.config.evacuation.bus_material),
+            stock_of(&scenario.config.evacuation.ambulance_material),
+        ];
         let mut engine = Engine {
+            evac_leaders: evac_leaders.into_iter().map(|(_, r)| r).collect(),
+            evac_vehicles,
             resident_grid: scenario.residents.iter().map(|r| r.grid).collect(),
             resident_guardian: scenario
                 .residents
@@ -313,6 +366,28 @@ impl Engine {
                 )
             },
         )?;
+        range(
+            "forecast_path",
+            s.forecast_path.len() as f64,
+            s.forecast_path.len() <= MAX_FORECAST_POINTS,
+            &|| format!("at most {MAX_FORECAST_POINTS} points"),
+        )?;
+        let mut last_h = 0.0;
+        for &(h, fq) in &s.forecast_path {
+            range(
+                "forecast_path hours",
+                h,
+                h.is_finite() && h > last_h,
+                &|| format!("hours from now, finite and above {last_h} (the point before)"),
+            )?;
+            range(
+                "forecast_path discharge",
+                fq,
+                fq.is_finite() && fq >= 0.0 && fq <= max_q,
+                &|| format!("0 to {max_q} m³/s, the most this river can carry"),
+            )?;
+            last_h = h;
+        }
         let t = s.now_min;
         range("now_min", t, t.is_finite() && t >= 0.0, &|| {
             "a finite minute ≥ 0".into()
@@ -375,8 +450,18 @@ impl Engine {
             th.trend_threshold_m3s_per_h,
         );
         let exposure = self.exposure_at(q, situation);
-        let globals = Globals::new(self, situation, q, level, peak_level, trend_now, &exposure);
         lap(&mut times.exposure_ms);
+        // 0b. The evacuation plan: who must be ordered out, and when (the plan's conditions read
+        // it).
+        let (evacuation, orders) = self.evacuation(situation);
+        lap(&mut times.evacuation_ms);
+        let globals = Globals::new(
+            self,
+            situation,
+            (q, level, peak_level, trend_now),
+            &exposure,
+            orders,
+        );
         // 1. Which instances are active (parallel over instructions and large item sets).
         let active = self.activate_all(situation, &globals);
         lap(&mut times.activation_ms);
@@ -393,8 +478,6 @@ impl Engine {
         // 6. Totals, shortfalls and the evacuation plan.
         let (summary, shortfalls) = self.totals(&tasks, &active, assigned);
         let gauge = sc.config.stations.get(sc.config.gauge.station);
-        let evacuation = self.evacuation(q, situation);
-        lap(&mut times.evacuation_ms);
         let assessment = Assessment {
             discharge_m3s: q,
             level,
@@ -413,14 +496,10 @@ impl Engine {
         Ok((assessment, times))
     }
 
-    /// The evacuation plan for a situation.
-    pub fn evacuation(&self, q: f64, situation: &Situation) -> EvacuationPlan {
+    /// The evacuation plan for a situation, and each resident's order state (by resident
+    /// index).
+    pub fn evacuation(&self, situation: &Situation) -> (EvacuationPlan, Vec<ResidentOrder>) {
         let sc = &self.scenario;
-        let leader_roles: Vec<floodgrid_model::grid::RoleIdx> =
-            ["grid_worker", "micro_grid_leader", "grid_leader"]
-                .iter()
-                .filter_map(|r| sc.config.role(r))
-                .collect();
         let input = EvacuationInput {
             residents: &sc.residents,
             resident_threshold: &self.resident_threshold,
@@ -428,13 +507,16 @@ impl Engine {
             site_threshold: &self.site_threshold,
             people: &sc.people,
             people_by_grid: &self.people_by_grid,
-            leader_roles: &leader_roles,
+            leader_roles: &self.evac_leaders,
             unavailable: &situation.unavailable,
             arrival_hours: situation.arrival_hours.as_deref(),
+            rules: &sc.config.evacuation,
+            buses: self.evac_vehicles[0],
+            ambulances: self.evac_vehicles[1],
             names: &self.names.evac,
             index: &self.evac_index,
         };
-        plan_evacuation(&input, q, situation.forecast.map(|f| f.peak_m3s))
+        plan_evacuation(&input, situation.discharge_m3s, &arrival_clock(situation))
     }
 
     /// Exposure of every grid at a discharge (arrival times from the situation when known).

@@ -61,6 +61,11 @@ pub struct Situation {
     pub readings: Vec<GaugeReading>,
     /// Forecast peak.
     pub forecast: Option<Forecast>,
+    /// The forecast hydrograph ahead: (hours from now, m³/s), hours increasing. The evacuation
+    /// plan times everyone by when it reaches the discharge that wets their home. Empty: a
+    /// straight rise from now to the forecast peak, or, without a forecast, the river stays.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forecast_path: Vec<(f64, f64)>,
     /// Month (1-12) and hour (0-23) of the clock.
     pub month: u32,
     /// Hour of the clock.
@@ -87,6 +92,7 @@ impl Situation {
             peak_level: None,
             readings: Vec::new(),
             forecast: None,
+            forecast_path: Vec::new(),
             month: 7,
             hour: 8,
             alarms: Vec::new(),

@@ -1,31 +1,76 @@
-//! The evacuation plan: who leaves first, to which shelter, by what means, led by whom.
+//! The evacuation plan: who must leave, when the order must go out, to which shelter, by what
+//! means, led by whom, and who cannot make it in time and why.
 //!
-//! Everyone whose home gets wet at the discharge that matters (the current one or the forecast
-//! peak, whichever is higher) must leave. Order: least margin first (the discharge that floods the
-//! home minus that discharge; already-flooded homes come first), then the earlier arrival of the
-//! water when the 2D solver gave one, then vulnerability (bedridden, disabled, elderly alone,
-//! pregnant, children, chronically ill, then households by evacuation class), then id.
-//! Shelters: dry at that discharge, with beds of the right category left (children's beds for
-//! registered children, women's for expectant mothers, men's and women's for everyone else),
-//! nearest first.
+//! Everyone whose home gets wet at the discharge planned for (the current one or the forecast
+//! peak, whichever is higher) must leave. The water reaches a home when the forecast path first
+//! reaches the discharge that wets it (or sooner, when a 2D run says the water arrives in the grid
+//! earlier). Each evacuee's **lead time** is what leaving takes: preparation (longer for those who
+//! must be carried), travel to the shelter on foot, by bus or by ambulance, and a safety margin
+//! ([`EvacuationRules`]). The order goes out at `arrival − lead − order margin`; the plan lists
+//! people in that order (most urgent first, ties by vulnerability, then by the discharge that wets
+//! the home, then id). Homes already wet are cut off: a boat.
+//!
+//! Shelters: dry at the planning discharge, with beds of the right category left (children's
+//! beds for registered children, women's for expectant mothers, men's and women's for everyone
+//! else), nearest first. Vehicles: each bus and ambulance of the scenario's stock shuttles between
+//! the homes and the shelters in plan order; an ambulance carries one person a trip, a bus
+//! `bus_seats` persons (a household takes its share of a trip).
+//!
+//! Anyone who cannot be out in time is named with every reason that applies ([`Unable`]).
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use floodgrid_model::grid::{Person, PersonIdx, Resident, ResidentKind, RoleIdx, Site, SiteKind};
+use floodgrid_model::grid::{
+    EvacuationRules, Person, PersonIdx, Resident, ResidentKind, RoleIdx, Site, SiteKind,
+};
+use floodgrid_model::hydro::ArrivalClock;
 
 /// How an evacuee travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Means {
-    /// Walks out with the grid worker.
+    /// Walks out with the grid worker (shelter within the walking limit).
     OnFoot,
-    /// Needs a vehicle (far, or cannot walk).
-    Vehicle,
+    /// Rides an evacuation bus (the shelter is farther than the walking limit).
+    Bus,
+    /// Carried by ambulance or escorted vehicle, with a stretcher team (bedridden, disabled, or
+    /// needs a wheelchair or stretcher).
+    Ambulance,
     /// Cut off by water: a boat.
     Boat,
+}
+
+/// Where an evacuee's order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// The order must go out now.
+    Now,
+    /// The order is due later (`order_in_h` hours from now).
+    Later,
+    /// The water is already there: rescue by boat.
+    CutOff,
+}
+
+/// Why an evacuee cannot be out before the water.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unable {
+    /// The water is already at the home.
+    CutOff,
+    /// The forecast gives less time than leaving takes.
+    ForecastTooShort,
+    /// No bus or ambulance can reach them in time (or the scenario has none).
+    NoTransport,
+    /// Nobody is free to carry or lead someone who cannot go alone.
+    NoStaff,
+    /// No dry shelter has a bed left for them.
+    NoShelter,
 }
 
 /// Whether an evacuee is a key person or a household.
@@ -56,6 +101,8 @@ pub struct ResidentCard {
     pub size: u32,
     /// Grid id.
     pub grid: String,
+    /// Must be carried (ambulance or escorted vehicle, stretcher team).
+    pub assisted: bool,
 }
 
 /// One evacuee (a key person or a household) in the plan. In JSON the card's fields sit beside
@@ -71,8 +118,16 @@ pub struct Evacuee {
     pub wet_discharge_m3s: Option<f64>,
     /// That discharge minus the discharge planned for; negative: already under water.
     pub margin_m3s: Option<f64>,
-    /// Hours until the water arrives, when the 2D solver gave it.
+    /// Hours until the water arrives, when a 2D run gave it for the grid.
     pub arrival_hours: Option<f64>,
+    /// Hours until the water reaches the home (forecast path, or the 2D arrival when sooner).
+    pub hours_to_water: f64,
+    /// Hours leaving takes: preparation, travel and the safety margin.
+    pub lead_h: f64,
+    /// Hours from now until the order must go out (≤ 0: now).
+    pub order_in_h: f64,
+    /// Where the order stands.
+    pub status: OrderStatus,
     /// Shelter site id (None: overflow, no bed found).
     pub shelter: Option<Arc<str>>,
     /// Straight-line distance to the shelter, km.
@@ -83,6 +138,9 @@ pub struct Evacuee {
     pub leader: Option<Arc<str>>,
     /// Leader's name.
     pub leader_name: Option<Arc<str>>,
+    /// Why they cannot be out before the water (empty: they can).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unable: Vec<Unable>,
 }
 
 /// The plan.
@@ -94,10 +152,32 @@ pub struct EvacuationPlan {
     pub evacuees: Vec<Evacuee>,
     /// Persons to move.
     pub persons: u32,
+    /// Evacuees whose order is due now (cut off included).
+    pub ordered: u32,
     /// Resident ids with no shelter bed.
     pub overflow: Vec<Arc<str>>,
     /// Resident ids with nobody to lead them.
     pub unassigned: Vec<Arc<str>>,
+    /// Resident ids who cannot be out before the water (see each evacuee's `unable`).
+    pub unable: Vec<Arc<str>>,
+}
+
+/// Where each resident stands in a plan, by resident index: what the plan's conditions read
+/// (`household.order_due`, `grid.households_due`, ...).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ResidentOrder {
+    /// Hours until the water reaches the home (infinite: not within the forecast).
+    pub hours_to_water: f64,
+    /// The order is due now (or the home is cut off).
+    pub due: bool,
+}
+
+impl ResidentOrder {
+    /// A resident the plan does not move.
+    pub const NONE: ResidentOrder = ResidentOrder {
+        hours_to_water: f64::INFINITY,
+        due: false,
+    };
 }
 
 /// Ids and names shared by every plan of a scenario, made once so a plan copies pointers rather
@@ -134,28 +214,23 @@ pub struct EvacuationInput<'a> {
     pub unavailable: &'a [PersonIdx],
     /// Arrival hours per grid index, when known.
     pub arrival_hours: Option<&'a [Option<f64>]>,
+    /// The timing rules.
+    pub rules: &'a EvacuationRules,
+    /// Buses in the scenario's stock.
+    pub buses: u32,
+    /// Ambulances in the scenario's stock.
+    pub ambulances: u32,
     /// Ids and names to copy into the plan.
     pub names: &'a EvacuationNames,
     /// The scenario's static ordering and nearest shelters ([`EvacuationIndex::new`]).
     pub index: &'a EvacuationIndex,
 }
 
-fn vulnerability(r: &Resident) -> u8 {
-    match &r.kind {
-        ResidentKind::KeyPerson { category } => match category.as_str() {
-            "bedridden" => 0,
-            "disabled" => 1,
-            "elderly_alone" => 2,
-            "pregnant" => 3,
-            "child" => 4,
-            _ => 5,
-        },
-        ResidentKind::Household { evac_class, .. } => 5u8.saturating_add(*evac_class),
-    }
-}
+/// Seats of an evacuation bus: a household takes its size in seats of a trip.
+const BUS_SEATS: f64 = 40.0;
 
-/// Distance beyond which evacuees ride rather than walk, metres.
-const WALK_LIMIT_M: f64 = 2_000.0;
+/// Hours to load and unload a vehicle at each end of a trip.
+const LOAD_H: f64 = 0.25;
 
 /// Shelters tried first for each resident: the nearest ones by straight line. A scan of every
 /// shelter follows only when none of them is dry with beds left and another shelter may be.
@@ -180,7 +255,6 @@ impl BedNeed {
             _ => BedNeed::Adults(r.size),
         }
     }
-
     fn fits(self, beds: &[u32; 3]) -> bool {
         match self {
             BedNeed::Child => beds[2] >= 1,
@@ -215,14 +289,15 @@ impl BedNeed {
 
 /// What the planner precomputes once per scenario: the residents in their static order (the
 /// discharge that wets the home, then vulnerability, then id), what beds each needs, whether they
-/// can walk, their nearest shelters, and their ids, names and categories as shared strings.
+/// must be carried, their nearest shelters, and their ids, names and categories as shared strings.
 #[derive(Debug, Clone, Default)]
 pub struct EvacuationIndex {
     order: Vec<u32>,
     order_wet: Vec<f32>,
     /// The discharge that wets each resident's home, by resident index.
     resident_wet: Vec<f32>,
-    walk_help: Vec<bool>,
+    vulnerability: Vec<u8>,
+    assisted: Vec<bool>,
     need: Vec<BedNeed>,
     /// Site index of every shelter, in site order.
     shelters: Vec<u32>,
@@ -234,14 +309,40 @@ pub struct EvacuationIndex {
     cards: Vec<Arc<ResidentCard>>,
 }
 
+/// Rank among those due at the same time: the rules' first categories in their order, other key
+/// persons after them, households last by evacuation class.
+fn vulnerability(r: &Resident, rules: &EvacuationRules) -> u8 {
+    let first = rules.first_categories.len().min(200) as u8;
+    match &r.kind {
+        ResidentKind::KeyPerson { category } => rules
+            .first_categories
+            .iter()
+            .position(|c| c == category)
+            .map_or(first, |p| p as u8),
+        ResidentKind::Household { evac_class, .. } => {
+            first.saturating_add(1).saturating_add(*evac_class)
+        }
+    }
+}
+
+/// Must be carried: an assisted category, or needs that say so.
+fn must_be_carried(r: &Resident, rules: &EvacuationRules) -> bool {
+    matches!(&r.kind, ResidentKind::KeyPerson { category } if rules.assisted_categories.contains(category))
+        || rules
+            .assisted_needs
+            .iter()
+            .any(|n| !n.is_empty() && r.needs.contains(n.as_str()))
+}
+
 impl EvacuationIndex {
-    /// Builds the index from the residents, the discharge that wets each one's home, the sites
-    /// and the grid ids (by grid index).
+    /// Builds the index from the residents, the discharge that wets each one's home, the sites,
+    /// the grid ids (by grid index) and the scenario's evacuation rules.
     pub fn new(
         residents: &[Resident],
         resident_threshold: &[f32],
         sites: &[Site],
         grid_ids: &[Arc<str>],
+        rules: &EvacuationRules,
     ) -> Self {
         let wet = |i: usize| {
             resident_threshold
@@ -250,7 +351,7 @@ impl EvacuationIndex {
                 .filter(|t| !t.is_nan())
                 .unwrap_or(f32::INFINITY)
         };
-        let vulnerability: Vec<u8> = residents.iter().map(vulnerability).collect();
+        let vulnerability: Vec<u8> = residents.iter().map(|r| vulnerability(r, rules)).collect();
         let mut order: Vec<u32> = (0..residents.len() as u32).collect();
         order.sort_by(|&a, &b| {
             let (a, b) = (a as usize, b as usize);
@@ -296,20 +397,15 @@ impl EvacuationIndex {
                 out
             })
             .collect();
-        let walk_help = residents
+        let assisted: Vec<bool> = residents
             .iter()
-            .map(|r| {
-                matches!(&r.kind, ResidentKind::KeyPerson { category } if matches!(category.as_str(), "bedridden" | "disabled"))
-                    || ["wheelchair", "stretcher", "轮椅", "担架"]
-                        .iter()
-                        .any(|n| r.needs.contains(n))
-            })
+            .map(|r| must_be_carried(r, rules))
             .collect();
         EvacuationIndex {
             resident_wet: (0..residents.len()).map(wet).collect(),
             order,
             order_wet,
-            walk_help,
+            vulnerability,
             need: residents.iter().map(BedNeed::of).collect(),
             shelters,
             anchors,
@@ -317,7 +413,8 @@ impl EvacuationIndex {
             ids: residents.iter().map(|r| Arc::from(r.id.as_str())).collect(),
             cards: residents
                 .iter()
-                .map(|r| {
+                .zip(&assisted)
+                .map(|(r, &assisted)| {
                     let (kind, category, evac_class) = match &r.kind {
                         ResidentKind::KeyPerson { category } => {
                             (EvacueeKind::KeyPerson, category, None)
@@ -338,69 +435,186 @@ impl EvacuationIndex {
                             .get(r.grid.ix())
                             .map(|g| g.to_string())
                             .unwrap_or_default(),
+                        assisted,
                     })
                 })
                 .collect(),
+            assisted,
         }
+    }
+
+    /// Whether resident `i` must be carried (ambulance or escorted vehicle, stretcher team).
+    pub fn assisted(&self, i: usize) -> bool {
+        self.assisted.get(i).copied().unwrap_or(false)
+    }
+
+    /// The discharge that wets resident `i`'s home (infinite: never).
+    fn wet_of(&self, i: u32) -> f32 {
+        self.resident_wet
+            .get(i as usize)
+            .copied()
+            .unwrap_or(f32::INFINITY)
     }
 }
 
 /// One evacuee's place in the plan, decided in order; turned into an [`Evacuee`] afterwards.
 struct Decision {
     resident: u32,
+    hours_to_water: f64,
     /// Position in the index's shelters and squared distance, m².
     shelter: Option<(u32, f64)>,
     means: Means,
+    lead_h: f64,
+    order_in_h: f64,
+    status: OrderStatus,
     leader: Option<u32>,
+    unable: Vec<Unable>,
 }
 
-/// Builds the plan for a discharge (and a higher forecast peak, if any).
+/// An hour as a heap key (ordered by `total_cmp`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Hour(f64);
+
+impl Eq for Hour {}
+
+impl PartialOrd for Hour {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Hour {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// A fleet of one kind of vehicle shuttling between homes and shelters on the plan's schedule:
+/// each vehicle is free again at some hour; the earliest free one takes the next rider. Hours
+/// are from now and may be negative: a rider whose order went out earlier was picked up on the
+/// schedule of that order, so the plan followed so far never blocks today's riders.
+struct Fleet {
+    free_at: BinaryHeap<Reverse<(Hour, u32)>>,
+}
+
+impl Fleet {
+    fn new(n: u32) -> Fleet {
+        Fleet {
+            free_at: (0..n)
+                .map(|k| Reverse((Hour(f64::NEG_INFINITY), k)))
+                .collect(),
+        }
+    }
+
+    /// Books a ride for someone ready at `ready_h`, `km` from the shelter, taking `share` of a
+    /// trip: the hour they reach the shelter (`None`: the fleet is empty).
+    fn book(&mut self, ready_h: f64, km: f64, kmh: f64, share: f64) -> Option<f64> {
+        let Reverse((Hour(free), k)) = self.free_at.pop()?;
+        let pickup = ready_h.max(free);
+        let one_way = km / kmh + LOAD_H;
+        let busy = 2.0 * one_way * share.clamp(0.0, 1.0);
+        self.free_at.push(Reverse((Hour(pickup + busy), k)));
+        Some(pickup + one_way)
+    }
+}
+
+/// Builds the plan for a discharge and the forecast ahead (the clock's peak is the discharge
+/// planned for when it is higher). Returns the plan and each resident's order state.
 pub fn plan_evacuation(
     input: &EvacuationInput<'_>,
     q: f64,
-    forecast_peak: Option<f64>,
-) -> EvacuationPlan {
+    clock: &ArrivalClock,
+) -> (EvacuationPlan, Vec<ResidentOrder>) {
     let ix = input.index;
-    let planning = forecast_peak.unwrap_or(q).max(q);
+    let rules = input.rules;
+    let planning = clock.peak().max(q);
     let n = ix.order_wet.partition_point(|&t| f64::from(t) <= planning);
-    let mut who: Vec<u32> = ix.order[..n].to_vec();
     let arrival = |i: usize| {
         input
             .arrival_hours
             .and_then(|a| a.get(input.residents[i].grid.ix()).copied().flatten())
     };
-    if input.arrival_hours.is_some() {
-        // Stable: within the same wet discharge and arrival, the static order stands.
-        let wet = |i: u32| ix.order_wet_of(i);
-        who.sort_by(|&a, &b| {
-            wet(a).total_cmp(&wet(b)).then(
-                arrival(a as usize)
-                    .unwrap_or(f64::INFINITY)
-                    .total_cmp(&arrival(b as usize).unwrap_or(f64::INFINITY)),
-            )
-        });
-    }
     // Shelters dry at the planning discharge, with their beds.
-    let mut beds: Vec<[u32; 3]> = ix
+    let dry: Vec<bool> = ix
         .shelters
         .iter()
         .map(|&s| {
-            let site = &input.sites[s as usize];
-            let dry = input
+            input
                 .site_threshold
                 .get(s as usize)
-                .is_none_or(|&t| f64::from(t) > planning);
+                .is_none_or(|&t| f64::from(t) > planning)
+        })
+        .collect();
+    let mut beds: Vec<[u32; 3]> = ix
+        .shelters
+        .iter()
+        .zip(&dry)
+        .map(|(&s, &dry)| {
+            let c = &input.sites[s as usize].capacity;
             if dry {
-                [
-                    site.capacity.men,
-                    site.capacity.women,
-                    site.capacity.children,
-                ]
+                [c.men, c.women, c.children]
             } else {
                 [0; 3]
             }
         })
         .collect();
+    let d2 = |r: &Resident, k: u32| {
+        let p = ix.anchors[k as usize];
+        (p[0] - r.xy[0]).powi(2) + (p[1] - r.xy[1]).powi(2)
+    };
+    // How leaving goes for resident `i` with a shelter `km` away (None: unknown).
+    let leaving = |i: u32, km: Option<f64>| {
+        let carried = ix.assisted[i as usize];
+        let km = km.unwrap_or(rules.walk_limit_km.max(0.0) * 2.0);
+        let means = if carried {
+            Means::Ambulance
+        } else if km > rules.walk_limit_km {
+            Means::Bus
+        } else {
+            Means::OnFoot
+        };
+        // A ride adds loading at the home to the road time.
+        let (prepare, kmh, load) = match means {
+            Means::OnFoot => (rules.prepare_h, rules.walk_kmh, 0.0),
+            Means::Bus => (rules.prepare_h, rules.vehicle_kmh, LOAD_H),
+            _ => (rules.assisted_prepare_h, rules.vehicle_kmh, LOAD_H),
+        };
+        (means, prepare, prepare + load + km / kmh + rules.safety_h)
+    };
+    // 1. When the water comes and when each order is due, with the nearest dry shelter.
+    let mut who: Vec<(f64, f64, u32)> = ix.order[..n]
+        .par_iter()
+        .map(|&i| {
+            let r = &input.residents[i as usize];
+            let by_river = clock
+                .hours_to(f64::from(ix.wet_of(i)))
+                .unwrap_or(f64::INFINITY);
+            let h = arrival(i as usize).map_or(by_river, |a| a.max(0.0).min(by_river));
+            let near = ix.nearest[i as usize]
+                .iter()
+                .take_while(|&&k| k != u32::MAX)
+                .find(|&&k| dry[k as usize])
+                .map(|&k| d2(r, k).sqrt() / 1000.0);
+            let (_, _, lead) = leaving(i, near);
+            (h, h - lead - rules.order_margin_h, i)
+        })
+        .collect();
+    // Most urgent first; ties by vulnerability, then the static order (wet discharge, id).
+    let rank: Vec<u32> = {
+        let mut rank = vec![0u32; input.residents.len()];
+        for (k, &i) in ix.order.iter().enumerate() {
+            rank[i as usize] = k as u32;
+        }
+        rank
+    };
+    who.sort_by(|a, b| {
+        let cut = |x: &(f64, f64, u32)| x.0 > 0.0;
+        cut(a)
+            .cmp(&cut(b))
+            .then(a.1.total_cmp(&b.1))
+            .then(ix.vulnerability[a.2 as usize].cmp(&ix.vulnerability[b.2 as usize]))
+            .then(rank[a.2 as usize].cmp(&rank[b.2 as usize]))
+    });
     // The most beds of each kind any one shelter still has: an evacuee nothing can fit skips the
     // search.
     let most = |beds: &[[u32; 3]]| {
@@ -420,15 +634,13 @@ pub fn plan_evacuation(
             *l = u32::MAX;
         }
     }
+    let mut buses = Fleet::new(input.buses);
+    let mut ambulances = Fleet::new(input.ambulances);
     let mut decisions = Vec::with_capacity(who.len());
     let mut persons = 0u32;
-    for &i in &who {
+    for &(h, _, i) in &who {
         let r = &input.residents[i as usize];
         let need = ix.need[i as usize];
-        let d2 = |k: u32| {
-            let p = ix.anchors[k as usize];
-            (p[0] - r.xy[0]).powi(2) + (p[1] - r.xy[1]).powi(2)
-        };
         let can = match need {
             BedNeed::Child => room[2] >= 1,
             BedNeed::Woman => room[1] >= 1,
@@ -440,11 +652,11 @@ pub fn plan_evacuation(
                 .iter()
                 .take_while(|&&k| k != u32::MAX)
                 .find(|&&k| need.fits(&beds[k as usize]))
-                .map(|&k| (k, d2(k)));
+                .map(|&k| (k, d2(r, k)));
             if best.is_none() {
                 for k in 0..beds.len() as u32 {
                     if need.fits(&beds[k as usize]) {
-                        let d = d2(k);
+                        let d = d2(r, k);
                         if best.is_none_or(|(_, bd)| d < bd) {
                             best = Some((k, d));
                         }
@@ -456,20 +668,61 @@ pub fn plan_evacuation(
             need.take(&mut beds[k as usize]);
             room = most(&beds);
         }
-        let cut_off = f64::from(ix.order_wet_of(i)) <= q;
-        let means = if cut_off {
-            Means::Boat
-        } else if ix.walk_help[i as usize] || best.is_some_and(|(_, d)| d.sqrt() > WALK_LIMIT_M) {
-            Means::Vehicle
+        let km = best.map(|(_, d)| d.sqrt() / 1000.0);
+        let cut_off = h <= 0.0;
+        let (mut means, prepare, lead) = leaving(i, km);
+        let order_in = h - lead - rules.order_margin_h;
+        let status = if cut_off {
+            means = Means::Boat;
+            OrderStatus::CutOff
+        } else if order_in <= 0.0 {
+            OrderStatus::Now
         } else {
-            Means::OnFoot
+            OrderStatus::Later
         };
+        let leader = pick_leader(input, r, &mut load).map(|p| p as u32);
+        let mut unable = Vec::new();
+        if cut_off {
+            unable.push(Unable::CutOff);
+        } else {
+            if h < lead {
+                unable.push(Unable::ForecastTooShort);
+            }
+            // The ride: booked from when the order goes out plus the preparation; it must reach
+            // the shelter a safety margin before the water.
+            let ready = order_in + prepare;
+            let share = f64::from(r.size) / BUS_SEATS;
+            let ride = match means {
+                Means::Bus => Some(buses.book(ready, km.unwrap_or(0.0), rules.vehicle_kmh, share)),
+                Means::Ambulance => {
+                    Some(ambulances.book(ready, km.unwrap_or(0.0), rules.vehicle_kmh, 1.0))
+                }
+                _ => None,
+            };
+            if let Some(at) = ride
+                && at.is_none_or(|t| t > h - rules.safety_h)
+                && !unable.contains(&Unable::ForecastTooShort)
+            {
+                unable.push(Unable::NoTransport);
+            }
+            if ix.assisted[i as usize] && leader.is_none() {
+                unable.push(Unable::NoStaff);
+            }
+        }
+        if best.is_none() {
+            unable.push(Unable::NoShelter);
+        }
         persons = persons.saturating_add(r.size);
         decisions.push(Decision {
             resident: i,
+            hours_to_water: h,
             shelter: best,
             means,
-            leader: lead(input, r, &mut load).map(|p| p as u32),
+            lead_h: lead,
+            order_in_h: order_in,
+            status,
+            leader,
+            unable,
         });
     }
     let names = input.names;
@@ -478,13 +731,17 @@ pub fn plan_evacuation(
         .enumerate()
         .map(|(rank, d)| {
             let i = d.resident as usize;
-            let wet = ix.order_wet_of(d.resident);
+            let wet = ix.wet_of(d.resident);
             Evacuee {
                 rank: rank as u32 + 1,
                 card: ix.cards[i].clone(),
                 wet_discharge_m3s: wet.is_finite().then_some(f64::from(wet)),
                 margin_m3s: wet.is_finite().then(|| f64::from(wet) - planning),
                 arrival_hours: arrival(i),
+                hours_to_water: d.hours_to_water,
+                lead_h: d.lead_h,
+                order_in_h: d.order_in_h,
+                status: d.status,
                 shelter: d
                     .shelter
                     .and_then(|(k, _)| names.site_ids.get(ix.shelters[k as usize] as usize))
@@ -499,39 +756,42 @@ pub fn plan_evacuation(
                     .leader
                     .and_then(|p| names.person_names.get(p as usize))
                     .cloned(),
+                unable: d.unable.clone(),
             }
         })
         .collect();
-    EvacuationPlan {
+    let mut orders = vec![ResidentOrder::NONE; input.residents.len()];
+    for d in &decisions {
+        orders[d.resident as usize] = ResidentOrder {
+            hours_to_water: d.hours_to_water,
+            due: d.status != OrderStatus::Later,
+        };
+    }
+    let ids = |f: &(dyn Fn(&Decision) -> bool + Sync)| -> Vec<Arc<str>> {
+        decisions
+            .par_iter()
+            .filter(|d| f(d))
+            .map(|d| ix.ids[d.resident as usize].clone())
+            .collect()
+    };
+    let plan = EvacuationPlan {
         planning_discharge_m3s: planning,
-        evacuees,
         persons,
-        overflow: decisions
-            .par_iter()
-            .filter(|d| d.shelter.is_none())
-            .map(|d| ix.ids[d.resident as usize].clone())
-            .collect(),
-        unassigned: decisions
-            .par_iter()
-            .filter(|d| d.leader.is_none())
-            .map(|d| ix.ids[d.resident as usize].clone())
-            .collect(),
-    }
-}
-
-impl EvacuationIndex {
-    /// The discharge that wets resident `i`'s home (infinite: never).
-    fn order_wet_of(&self, i: u32) -> f32 {
-        self.resident_wet
-            .get(i as usize)
-            .copied()
-            .unwrap_or(f32::INFINITY)
-    }
+        ordered: decisions
+            .iter()
+            .filter(|d| d.status != OrderStatus::Later)
+            .count() as u32,
+        overflow: ids(&|d| d.shelter.is_none()),
+        unassigned: ids(&|d| d.leader.is_none()),
+        unable: ids(&|d| !d.unable.is_empty()),
+        evacuees,
+    };
+    (plan, orders)
 }
 
 /// The guardian when available, else the least-loaded leader-role person of the resident's grid,
 /// ties by roster order.
-fn lead(input: &EvacuationInput<'_>, r: &Resident, load: &mut [u32]) -> Option<usize> {
+fn pick_leader(input: &EvacuationInput<'_>, r: &Resident, load: &mut [u32]) -> Option<usize> {
     if let Some(g) = r.guardian
         && load.get(g.ix()).is_some_and(|&l| l != u32::MAX)
     {
@@ -559,6 +819,7 @@ fn lead(input: &EvacuationInput<'_>, r: &Resident, load: &mut [u32]) -> Option<u
 mod tests {
     use super::*;
     use floodgrid_model::grid::{GridIdx, ShelterCapacity, Shift, SiteGeometry};
+    use floodgrid_model::hydro::ArrivalClock;
 
     fn resident(id: &str, kind: ResidentKind, x: f64, size: u32, needs: &str) -> Resident {
         Resident {
@@ -657,8 +918,9 @@ mod tests {
             person_ids: people.iter().map(|p| Arc::from(p.id.as_str())).collect(),
             person_names: people.iter().map(|p| Arc::from(p.name.as_str())).collect(),
         };
-        let index = EvacuationIndex::new(&residents, &thresholds, &sites, &names.grid_ids);
-        let input = EvacuationInput {
+        let rules = EvacuationRules::default();
+        let index = EvacuationIndex::new(&residents, &thresholds, &sites, &names.grid_ids, &rules);
+        let input = |buses, ambulances| EvacuationInput {
             residents: &residents,
             resident_threshold: &thresholds,
             sites: &sites,
@@ -668,10 +930,15 @@ mod tests {
             leader_roles: &[RoleIdx(0)],
             unavailable: &[],
             arrival_hours: None,
+            rules: &rules,
+            buses,
+            ambulances,
             names: &names,
             index: &index,
         };
-        let plan = plan_evacuation(&input, 6_000.0, Some(10_000.0));
+        // 6,000 now, rising straight to 10,000 in 10 h: 7,000 comes in 2.5 h, 9,000 in 7.5 h.
+        let clock = ArrivalClock::new(6_000.0, &[(10.0, 10_000.0)]);
+        let (plan, orders) = plan_evacuation(&input(0, 1), 6_000.0, &clock);
         let order: Vec<&str> = plan
             .evacuees
             .iter()
@@ -680,7 +947,7 @@ mod tests {
         assert_eq!(
             order,
             ["hh-low", "bedridden", "child", "hh-high"],
-            "least margin first, then vulnerability"
+            "cut off first, then the earliest order (the bedridden need longer), then later ones"
         );
         let by = |id: &str| {
             plan.evacuees
@@ -688,35 +955,80 @@ mod tests {
                 .find(|e| e.card.resident == id)
                 .unwrap()
         };
-        assert_eq!(by("hh-low").means, Means::Boat, "already cut off at 6,000");
-        assert_eq!(by("bedridden").means, Means::Vehicle);
+        let low = by("hh-low");
         assert_eq!(
-            by("child").shelter.as_deref(),
+            (low.means, low.status, low.unable.as_slice()),
+            (
+                Means::Boat,
+                OrderStatus::CutOff,
+                [Unable::CutOff].as_slice()
+            ),
+            "already wet at 6,000"
+        );
+        let bed = by("bedridden");
+        assert_eq!(
+            (bed.means, bed.status),
+            (Means::Ambulance, OrderStatus::Now)
+        );
+        assert!((bed.hours_to_water - 2.5).abs() < 1e-9);
+        assert!(bed.lead_h > 3.0, "2 h to prepare, the ride, 1 h to spare");
+        assert_eq!(bed.unable, [Unable::ForecastTooShort]);
+        let child = by("child");
+        assert_eq!(
+            child.shelter.as_deref(),
             Some("far"),
             "the only children's bed"
         );
+        assert_eq!(
+            child.means,
+            Means::Bus,
+            "far is 2.7 km away, beyond the 2 km walk"
+        );
+        assert_eq!(
+            child.unable,
+            [Unable::NoTransport],
+            "the scenario has no bus"
+        );
+        let high = by("hh-high");
+        assert_eq!(high.status, OrderStatus::Later);
+        assert!(high.order_in_h > 0.0);
+        assert!(high.unable.contains(&Unable::NoShelter));
         assert!(
             plan.evacuees
                 .iter()
                 .all(|e| e.shelter.as_deref() != Some("flooded")),
             "a shelter under water takes nobody"
         );
-        assert_eq!(
-            by("hh-low").shelter.as_deref(),
-            Some("near"),
-            "far has only 2 adult beds for 3 people"
-        );
-        assert_eq!(
-            by("bedridden").shelter.as_deref(),
-            Some("near"),
-            "the last adult bed at near"
-        );
+        assert_eq!(by("hh-low").shelter.as_deref(), Some("near"));
         assert_eq!(
             plan.overflow.iter().map(|s| &**s).collect::<Vec<_>>(),
             ["hh-high"]
         );
         assert_eq!(plan.persons, 3 + 1 + 1 + 4);
+        assert_eq!(plan.ordered, 3);
         assert_eq!(by("hh-low").leader.as_deref(), Some("w1"));
         assert!(by("hh-low").margin_m3s.unwrap() < 0.0);
+        let due: Vec<bool> = orders.iter().map(|o| o.due).collect();
+        assert_eq!(due, [false, true, true, true, false]);
+
+        // With a day's warning and a bus, everyone with a bed leaves in time, the bedridden
+        // first.
+        let slow = ArrivalClock::new(6_000.0, &[(40.0, 10_000.0)]);
+        let (plan, _) = plan_evacuation(&input(1, 1), 6_000.0, &slow);
+        for e in &plan.evacuees {
+            let expected: &[Unable] = match e.card.resident.as_str() {
+                "hh-low" => &[Unable::CutOff],
+                "hh-high" => &[Unable::NoShelter],
+                _ => &[],
+            };
+            assert_eq!(e.unable, expected, "{}", e.card.resident);
+            if e.status != OrderStatus::CutOff {
+                assert!(
+                    e.order_in_h + e.lead_h + rules.order_margin_h <= e.hours_to_water + 1e-9,
+                    "{}: ordered at least the lead time ahead",
+                    e.card.resident
+                );
+            }
+        }
     }
 }

@@ -2,10 +2,12 @@
 //! and farm households), sites (works, sensors, depots, shelters, ...), materials, and the plane
 //! geometry they share. Plain data; the scenario loader fills it and checks it.
 
+mod evacuation;
 pub(crate) mod facts;
 pub mod geometry;
 mod model;
 
+pub use evacuation::EvacuationRules;
 pub use facts::{
     GridFacts, dike_lines, grid_facts, in_floodplain, lines_of, nearest_dike, nearest_on_segment,
 };

@@ -54,6 +54,13 @@ pub struct Role {
     pub capacity: u32,
     /// A professional (rather than mass-team) role.
     pub professional: bool,
+    /// Leads evacuations, with this preference (1 first); `None`: does not lead them.
+    #[serde(default)]
+    pub leads_evacuation: Option<u32>,
+    /// Comes from outside the town on request (troops, armed police, mass teams of the
+    /// district): a shortfall of this role is support to request, not staff short in the grid.
+    #[serde(default)]
+    pub external: bool,
 }
 
 /// A kind of flood-fighting material.

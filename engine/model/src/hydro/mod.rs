@@ -11,5 +11,6 @@ pub use level::{LevelThreshold, Trend, WarningLevel, WarningThresholds};
 pub use muskingum::{FitError, Muskingum};
 pub use rating::{RatingCurve, RatingError};
 pub use tracker::{
-    Forecast, GaugeReading, LevelTracker, forecast_from_hydrograph, interpolate, trend,
+    ArrivalClock, Forecast, GaugeReading, LevelTracker, forecast_from_hydrograph, forecast_path,
+    interpolate, trend,
 };

@@ -352,3 +352,89 @@ mod tests {
         assert!((interpolate(&h, 240.0) - 8500.0).abs() < 1e-9);
     }
 }
+
+/// The hydrograph ((minute, m³/s), time increasing) ahead of `now_min` as (hours from now,
+/// m³/s) points: the forecast path an evacuation plan times people by.
+pub fn forecast_path(hydrograph: &[(f64, f64)], now_min: f64) -> Vec<(f64, f64)> {
+    hydrograph
+        .iter()
+        .filter(|(t, _)| *t > now_min)
+        .map(|&(t, q)| ((t - now_min) / 60.0, q))
+        .collect()
+}
+
+/// When the river reaches a discharge: the first crossing of the forecast path that starts at the
+/// current discharge. Built once per assessment; each question is a binary search.
+#[derive(Debug, Clone)]
+pub struct ArrivalClock {
+    /// (hours from now, m³/s), starting at (0, now).
+    points: Vec<(f64, f64)>,
+    /// The highest discharge reached up to and including each point.
+    running_max: Vec<f64>,
+}
+
+impl ArrivalClock {
+    /// The clock for a river at `q_now` with a forecast `path` of (hours from now, m³/s) points,
+    /// hours increasing; points at or before now and non-finite ones are ignored. An empty path
+    /// means the river stays where it is.
+    pub fn new(q_now: f64, path: &[(f64, f64)]) -> ArrivalClock {
+        let mut points = vec![(0.0, q_now)];
+        for &(h, q) in path {
+            let last = points[points.len() - 1].0;
+            if h.is_finite() && q.is_finite() && h > last {
+                points.push((h, q));
+            }
+        }
+        let mut m = f64::NEG_INFINITY;
+        let running_max = points
+            .iter()
+            .map(|&(_, q)| {
+                m = m.max(q);
+                m
+            })
+            .collect();
+        ArrivalClock {
+            points,
+            running_max,
+        }
+    }
+
+    /// Hours from now until the discharge first reaches `q` (0: it already has; `None`: not
+    /// within the forecast).
+    pub fn hours_to(&self, q: f64) -> Option<f64> {
+        let i = self.running_max.partition_point(|&m| m < q);
+        if i == 0 {
+            return Some(0.0);
+        }
+        let &(hb, qb) = self.points.get(i)?;
+        let (ha, qa) = self.points[i - 1];
+        // qa < q <= qb: the crossing lies inside this segment.
+        Some(ha + (hb - ha) * ((q - qa) / (qb - qa)).clamp(0.0, 1.0))
+    }
+
+    /// The highest discharge of the forecast, now included.
+    pub fn peak(&self) -> f64 {
+        self.running_max[self.running_max.len() - 1]
+    }
+}
+
+#[cfg(test)]
+mod arrival_tests {
+    use super::ArrivalClock;
+
+    #[test]
+    fn first_crossing_of_a_rise_a_dip_and_a_second_rise() {
+        let c = ArrivalClock::new(1_000.0, &[(2.0, 3_000.0), (4.0, 2_000.0), (6.0, 5_000.0)]);
+        assert_eq!(c.hours_to(500.0), Some(0.0), "already reached");
+        assert_eq!(c.hours_to(2_000.0), Some(1.0));
+        assert_eq!(c.hours_to(3_000.0), Some(2.0));
+        // 4,000 is crossed only on the second rise, between 4 h (2,000) and 6 h (5,000).
+        let h = c.hours_to(4_000.0).unwrap();
+        assert!((h - (4.0 + 2.0 * 2.0 / 3.0)).abs() < 1e-12, "{h}");
+        assert_eq!(c.hours_to(6_000.0), None, "above the forecast peak");
+        assert_eq!(c.peak(), 5_000.0);
+        let still = ArrivalClock::new(1_000.0, &[]);
+        assert_eq!(still.hours_to(1_000.0), Some(0.0));
+        assert_eq!(still.hours_to(1_000.1), None);
+    }
+}

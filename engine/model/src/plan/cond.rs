@@ -227,6 +227,9 @@ vars! {
     GridMeanDepthM = "grid.mean_depth_m": Number, GRID, ANY, "mean depth over the flooded area, m";
     GridWetDischarge = "grid.wet_discharge": Number, GRID, ANY, "discharge at which the grid first gets wet, m³/s";
     GridArrivalHours = "grid.arrival_hours": Number, GRID, ANY, "hours until the water arrives (2D solver)";
+    GridHouseholdsDue = "grid.households_due": Number, GRID, ANY, "households of the grid (and the grids under it) whose evacuation order is due now";
+    GridKeyPersonsDue = "grid.key_persons_due": Number, GRID, ANY, "key persons of the grid (and the grids under it) whose evacuation order is due now";
+    GridPersonsDue = "grid.persons_due": Number, GRID, ANY, "persons of the grid (and the grids under it) whose evacuation order is due now";
     GridFloodplain = "grid.floodplain": Bool, GRID, ANY, "the grid lies in the floodplain (滩区)";
     SiteId = "site.id": Str, SITE, ANY, "site id";
     SiteName = "site.name": Str, SITE, ANY, "site name";
@@ -244,6 +247,9 @@ vars! {
     KeyPersonGrid = "key_person.grid": Str, KP, ANY, "grid id";
     KeyPersonNeeds = "key_person.needs": Str, KP, ANY, "special needs (wheelchair, stretcher, ...)";
     KeyPersonExposed = "key_person.exposed": Bool, KP, ANY, "in a flooded cell";
+    KeyPersonHoursToWater = "key_person.hours_to_water": Number, KP, ANY, "hours until the forecast water reaches the home (infinite: not within the forecast)";
+    KeyPersonOrderDue = "key_person.order_due": Bool, KP, ANY, "the evacuation order is due now: the water comes within the lead time and the order margin, or is there";
+    KeyPersonAssisted = "key_person.assisted": Bool, KP, ANY, "must be carried (ambulance or escorted vehicle, stretcher team)";
     KeyPersonFloodplain = "key_person.floodplain": Bool, KP, ANY, "lives in the floodplain";
     HouseholdId = "household.id": Str, HH, ANY, "household id";
     HouseholdCategory = "household.category": Str, HH, HOUSEHOLD_CATEGORIES, "what the household farms";
@@ -251,6 +257,8 @@ vars! {
     HouseholdEvacClass = "household.evac_class": Number, HH, ANY, "evacuation class, 1 first";
     HouseholdSize = "household.size": Number, HH, ANY, "persons in the household";
     HouseholdExposed = "household.exposed": Bool, HH, ANY, "in a flooded cell";
+    HouseholdHoursToWater = "household.hours_to_water": Number, HH, ANY, "hours until the forecast water reaches the home (infinite: not within the forecast)";
+    HouseholdOrderDue = "household.order_due": Bool, HH, ANY, "the evacuation order is due now: the water comes within the lead time and the order margin, or is there";
     HouseholdFloodplain = "household.floodplain": Bool, HH, ANY, "lives in the floodplain";
     PersonId = "person.id": Str, PERSON, ANY, "person id";
     PersonRole = "person.role": Str, PERSON, ANY, "role id";
