@@ -484,18 +484,27 @@ fn print_assessment(engine: &Engine, a: &Assessment) {
         ];
         println!("{}", table::row(&cells, &columns));
     }
-    if !a.shortfalls.people.is_empty() || !a.shortfalls.materials.is_empty() {
+    let sf = &a.shortfalls;
+    if !sf.people.is_empty() || !sf.support.is_empty() || !sf.materials.is_empty() {
         println!();
         println!("shortfalls:");
-        for p in &a.shortfalls.people {
+        for p in &sf.people {
             println!(
-                "  people  {} needed {:>6}  short {:>6}",
+                "  staff short in the town    {} needed {:>6}  short {:>6}",
                 table::cell(&p.role, 20, Align::Left),
                 p.needed,
                 p.short
             );
         }
-        for m in &a.shortfalls.materials {
+        for p in &sf.support {
+            println!(
+                "  support to request         {} people {:>6}  for {:>5} tasks",
+                table::cell(&p.role, 20, Align::Left),
+                p.request,
+                p.instances
+            );
+        }
+        for m in &sf.materials {
             println!(
                 "  material {} needed {:>8}  in depots {:>8}  short {:>8}",
                 table::cell(&m.material, 19, Align::Left),

@@ -29,10 +29,14 @@ pub enum Role {
     BoatRescue,
     /// 专业抢险队.
     ProRescue,
+    /// 驻军和武警支援力量: comes on request through the district, not on the town's roster.
+    ArmySupport,
+    /// 区级群众抢险队: the district's mass teams, on request.
+    DistrictMassTeam,
 }
 
 /// Every role in file order.
-pub const ROLES: [Role; 9] = [
+pub const ROLES: [Role; 11] = [
     Role::TownOfficial,
     Role::RiverBureau,
     Role::GridLeader,
@@ -42,6 +46,8 @@ pub const ROLES: [Role; 9] = [
     Role::VeteransCommando,
     Role::BoatRescue,
     Role::ProRescue,
+    Role::ArmySupport,
+    Role::DistrictMassTeam,
 ];
 
 impl Role {
@@ -57,6 +63,8 @@ impl Role {
             Role::VeteransCommando => "veterans_commando",
             Role::BoatRescue => "boat_rescue",
             Role::ProRescue => "pro_rescue",
+            Role::ArmySupport => "army_support",
+            Role::DistrictMassTeam => "district_mass_team",
         }
     }
 
@@ -72,6 +80,8 @@ impl Role {
             Role::VeteransCommando => "退役军人突击队员",
             Role::BoatRescue => "冲锋舟救援队员",
             Role::ProRescue => "专业抢险队员",
+            Role::ArmySupport => "驻军和武警支援力量",
+            Role::DistrictMassTeam => "区级群众抢险队",
         }
     }
 
@@ -87,6 +97,8 @@ impl Role {
             Role::VeteransCommando => "Veterans' commando",
             Role::BoatRescue => "Assault-boat rescue",
             Role::ProRescue => "Professional rescue",
+            Role::ArmySupport => "Army and armed police (on request)",
+            Role::DistrictMassTeam => "District mass teams (on request)",
         }
     }
 
@@ -106,6 +118,11 @@ impl Role {
     /// Whether the role belongs to the professional teams.
     pub fn professional(self) -> bool {
         matches!(self, Role::ProRescue | Role::BoatRescue | Role::RiverBureau)
+    }
+
+    /// Whether the role comes from outside on request (a shortfall is support to ask for).
+    pub fn external(self) -> bool {
+        matches!(self, Role::ArmySupport | Role::DistrictMassTeam)
     }
 
     /// Preference among the roles that lead evacuations (1 first): the household's grid worker

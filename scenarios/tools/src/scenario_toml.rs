@@ -103,6 +103,9 @@ pub fn render(preset: &Preset, reach: &Reach, crs: &Crs) -> String {
         let _ = writeln!(t, "name_en = \"{}\"", role.name_en());
         let _ = writeln!(t, "capacity = {}", role.capacity());
         let _ = writeln!(t, "professional = {}", role.professional());
+        if role.external() {
+            let _ = writeln!(t, "external = true");
+        }
         if let Some(rank) = role.leads_evacuation() {
             let _ = writeln!(t, "leads_evacuation = {rank}");
         }

@@ -428,6 +428,8 @@ pub fn generate(
                     &|l| l.is_floodplain(),
                 )
                 .ok_or_else(|| missing("boat station"))?;
+            // The station's boats are also stock the plan's boat tasks draw on.
+            let boats = 2 + rng.below(3) as u32;
             out.push(
                 point(
                     &placer,
@@ -436,7 +438,8 @@ pub fn generate(
                     "boat_station",
                     at,
                 )
-                .with("boats", Json::Int(2 + rng.below(3) as i64)),
+                .with("boats", Json::Int(i64::from(boats)))
+                .with("stock", stock(&mut rng, &[("assault_boat", boats)])),
             );
         }
 

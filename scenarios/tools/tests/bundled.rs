@@ -403,7 +403,7 @@ fn scenario_toml_has_rising_ratings_on_the_generated_river() {
             st["id"]
         );
     }
-    assert_eq!(doc["role"].as_array().map(Vec::len), Some(9));
+    assert_eq!(doc["role"].as_array().map(Vec::len), Some(11));
     assert_eq!(doc["material"].as_array().map(Vec::len), Some(23));
 }
 

@@ -11,7 +11,7 @@ use super::index::FxMap;
 use super::items::kind;
 use super::types::{
     Assignee, MaterialLine, MaterialShortfall, MaterialSource, PeopleShortfall, Shortfalls,
-    Summary, TaskInstance,
+    Summary, SupportRequest, TaskInstance,
 };
 use super::{Engine, Situation};
 use crate::response::{MaterialDraw, Tier};
@@ -33,6 +33,8 @@ pub(super) struct Assigned {
     pub(super) decided: Vec<Decided>,
     pub(super) arena: Arena,
     pub(super) role_need: Vec<(u32, u32)>,
+    /// Per role: headcount to request and instances, for external roles.
+    pub(super) support_need: Vec<(u32, u32)>,
     pub(super) material_need: Vec<(f64, f64)>,
 }
 
@@ -185,6 +187,7 @@ impl Engine {
         let mut arena = Arena::default();
         let mut decided: Vec<Decided> = Vec::with_capacity(items.len());
         let mut role_need: Vec<(u32, u32)> = vec![(0, 0); sc.config.roles.len()];
+        let mut support_need: Vec<(u32, u32)> = vec![(0, 0); sc.config.roles.len()];
         let mut material_need: Vec<(f64, f64)> = vec![(0.0, 0.0); sc.config.materials.len()];
         let mut picked: Vec<(PersonIdx, Tier)> = Vec::new();
         let mut draws: Vec<MaterialDraw> = Vec::new();
@@ -229,12 +232,25 @@ impl Engine {
             } else {
                 0
             };
-            if live
-                && let Some(&r) = ins.roles.first()
-                && let Some(e) = role_need.get_mut(r.ix())
-            {
-                e.0 += ins.people;
-                e.1 += people_short;
+            if live {
+                // What the town's own people could not fill is support to request when the
+                // instruction accepts an external role, else staff short.
+                let external = ins
+                    .roles
+                    .iter()
+                    .find(|r| sc.config.roles.get(r.ix()).is_some_and(|x| x.external));
+                if let Some(e) = ins.roles.first().and_then(|r| role_need.get_mut(r.ix())) {
+                    e.0 += ins.people;
+                    if external.is_none() {
+                        e.1 += people_short;
+                    }
+                }
+                if let Some(e) = external.and_then(|x| support_need.get_mut(x.ix()))
+                    && people_short > 0
+                {
+                    e.0 += people_short;
+                    e.1 += 1;
+                }
             }
             let picks_from = arena.picks.len() as u32;
             arena.picks.extend_from_slice(&picked);
@@ -288,6 +304,7 @@ impl Engine {
             decided,
             arena,
             role_need,
+            support_need,
             material_need,
         }
     }
@@ -374,6 +391,15 @@ impl Engine {
                     role: sc.config.roles[r].id.clone(),
                     needed,
                     short,
+                });
+            }
+        }
+        for (r, (request, instances)) in assigned.support_need.into_iter().enumerate() {
+            if request > 0 {
+                shortfalls.support.push(SupportRequest {
+                    role: sc.config.roles[r].id.clone(),
+                    request,
+                    instances,
                 });
             }
         }

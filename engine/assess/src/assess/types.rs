@@ -242,11 +242,28 @@ pub struct MaterialShortfall {
     pub short: f64,
 }
 
+/// External support to request for one role: people the town does not have and must ask the
+/// district for (troops, armed police, mass teams), by the scenario's `external` roles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupportRequest {
+    /// Role id (an `external` role).
+    pub role: String,
+    /// Headcount to request: what the town's own people could not fill on instances that
+    /// accept this role.
+    pub request: u32,
+    /// Instances the request is for.
+    pub instances: u32,
+}
+
 /// All shortfalls of an assessment.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Shortfalls {
-    /// By role, roles with a shortfall only.
+    /// Staff short in the town, by the first role each instance asks for; roles with a
+    /// shortfall only. Instances that accept an external role count under `support` instead.
     pub people: Vec<PeopleShortfall>,
+    /// External support to request, by external role.
+    #[serde(default)]
+    pub support: Vec<SupportRequest>,
     /// By material, materials with a shortfall only.
     pub materials: Vec<MaterialShortfall>,
     /// Instance ids with any shortfall.
