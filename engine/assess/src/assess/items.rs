@@ -171,6 +171,7 @@ impl ItemKind for Residents {
         };
         match (key, &r.kind) {
             (K::KeyPersonId | K::HouseholdId, _) => s(&r.id),
+            (K::KeyPersonName | K::HouseholdName, _) => s(&r.name),
             (K::KeyPersonGrid | K::HouseholdGrid, _) => s(grid_id(r.grid)),
             (K::KeyPersonNeeds, _) => s(&r.needs),
             (K::KeyPersonCategory, ResidentKind::KeyPerson { category }) => s(category),

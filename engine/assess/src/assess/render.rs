@@ -1,9 +1,12 @@
-//! Message templates: `{name}` placeholders filled from the condition language's names.
+//! Message templates: `{name}` placeholders filled from the condition language's names, worded
+//! for people: a reference to a grid or a site (`{hazard.grid}`, `{key_person.grid}`, ...) reads
+//! as its name, numbers of a thousand and more as whole numbers with thousands separators
+//! (`22,000`), smaller ones with at most one decimal, yes/no, levels and trends in Chinese.
 
 use super::Engine;
 use super::Situation;
 use super::bindings::{DynEnv, Globals};
-use floodgrid_model::plan::{Env, ForEach, Value};
+use floodgrid_model::plan::{Env, ForEach, Value, VarKey};
 
 impl Engine {
     /// Fills `{name}` placeholders of a template.
@@ -33,15 +36,19 @@ impl Engine {
             let name = &after[..close];
             let value = match name {
                 "level_name" => Some(globals.level.name_zh().to_string()),
-                _ => floodgrid_model::plan::var_by_name(name)
-                    .and_then(|v| env.value(v))
-                    .map(|v| match v {
-                        Value::Num(n) => format!("{}", (n * 10.0).round() / 10.0),
-                        Value::Bool(b) => b.to_string(),
-                        Value::Str(s) => s.to_string(),
+                _ => floodgrid_model::plan::var_by_name(name).and_then(|v| {
+                    let refers = refers_to(v.info().key);
+                    env.value(v).map(|x| match x {
+                        Value::Num(n) => message_number(n),
+                        Value::Bool(b) => if b { "是" } else { "否" }.to_string(),
+                        Value::Str(s) => refers
+                            .and_then(|fe| self.name_of(fe, s))
+                            .unwrap_or(s)
+                            .to_string(),
                         Value::Level(l) => l.name_zh().to_string(),
-                        Value::Trend(t) => t.name().to_string(),
-                    }),
+                        Value::Trend(t) => t.name_zh().to_string(),
+                    })
+                }),
             };
             match value {
                 Some(v) => out.push_str(&v),
@@ -55,5 +62,74 @@ impl Engine {
         }
         out.push_str(rest);
         out
+    }
+}
+
+/// The kind of thing a name's value is the id of, when it is a reference.
+fn refers_to(key: VarKey) -> Option<ForEach> {
+    use VarKey as K;
+    match key {
+        K::GridParent
+        | K::GridVillage
+        | K::SiteGrid
+        | K::KeyPersonGrid
+        | K::HouseholdGrid
+        | K::PersonGrid
+        | K::HazardGrid => Some(ForEach::Grid),
+        K::SiteWork | K::HazardSite => Some(ForEach::Site),
+        _ => None,
+    }
+}
+
+impl Engine {
+    /// The name of a grid or site by id.
+    fn name_of(&self, fe: ForEach, id: &str) -> Option<&str> {
+        let i = *self.item_index.get(&(fe, id.to_string()))? as usize;
+        let sc = &self.scenario;
+        match fe {
+            ForEach::Grid => sc.grids.get(i).map(|g| g.name.as_str()),
+            ForEach::Site => sc.sites.get(i).map(|s| s.name.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// A number as a message shows it: whole with thousands separators from 1,000 up, else at most
+/// one decimal.
+fn message_number(n: f64) -> String {
+    if !n.is_finite() {
+        return if n > 0.0 { "∞".into() } else { "—".into() };
+    }
+    let tenths = (n * 10.0).round() / 10.0;
+    if tenths.abs() < 1_000.0 {
+        return format!("{tenths}");
+    }
+    let whole = n.round().abs() as u64;
+    let digits = whole.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0.0 {
+        out.push('-');
+    }
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message_number;
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(message_number(22_000.0), "22,000");
+        assert_eq!(message_number(1_234_567.4), "1,234,567");
+        assert_eq!(message_number(999.96), "1,000");
+        assert_eq!(message_number(4.25), "4.3");
+        assert_eq!(message_number(-15_000.0), "-15,000");
+        assert_eq!(message_number(f64::INFINITY), "∞");
     }
 }

@@ -76,6 +76,15 @@ impl Trend {
         }
     }
 
+    /// The Chinese word, as messages and the console show it.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Trend::Rising => "上涨",
+            Trend::Steady => "平稳",
+            Trend::Falling => "回落",
+        }
+    }
+
     /// Parses a trend name.
     pub fn from_name(name: &str) -> Option<Trend> {
         [Trend::Rising, Trend::Steady, Trend::Falling]

@@ -244,6 +244,7 @@ vars! {
     SiteExposed = "site.exposed": Bool, SITE, ANY, "the site is in flooded cells";
     KeyPersonId = "key_person.id": Str, KP, ANY, "key person id";
     KeyPersonCategory = "key_person.category": Str, KP, KEY_PERSON_CATEGORIES, "key-person category";
+    KeyPersonName = "key_person.name": Str, KP, ANY, "name";
     KeyPersonGrid = "key_person.grid": Str, KP, ANY, "grid id";
     KeyPersonNeeds = "key_person.needs": Str, KP, ANY, "special needs (wheelchair, stretcher, ...)";
     KeyPersonExposed = "key_person.exposed": Bool, KP, ANY, "in a flooded cell";
@@ -253,6 +254,7 @@ vars! {
     KeyPersonFloodplain = "key_person.floodplain": Bool, KP, ANY, "lives in the floodplain";
     HouseholdId = "household.id": Str, HH, ANY, "household id";
     HouseholdCategory = "household.category": Str, HH, HOUSEHOLD_CATEGORIES, "what the household farms";
+    HouseholdName = "household.name": Str, HH, ANY, "name of the head of the household";
     HouseholdGrid = "household.grid": Str, HH, ANY, "grid id";
     HouseholdEvacClass = "household.evac_class": Number, HH, ANY, "evacuation class, 1 first";
     HouseholdSize = "household.size": Number, HH, ANY, "persons in the household";
