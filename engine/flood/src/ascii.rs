@@ -362,7 +362,11 @@ mod tests {
             "ncols 4000000000\nnrows 4000000000\nxllcorner 0\nyllcorner 0\ncellsize 1\n1\n",
         )
         .unwrap_err();
-        assert!(e.message.contains("more than 100000000 cells"), "{}", e.message);
+        assert!(
+            e.message.contains("more than 100000000 cells"),
+            "{}",
+            e.message
+        );
         // At the header line that made it too large.
         assert_eq!((e.line, e.column), (2, 7));
     }
