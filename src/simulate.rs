@@ -455,6 +455,10 @@ fn write_raster(dir: &Path, name: &str, r: &Raster, epsg: Option<u32>) -> Result
     Ok(())
 }
 
+/// The longest simulated time, s (30 days, as long as the longest drill): even a dry grid takes a
+/// step per 10 s, so a longer run is work no flood justifies.
+const MAX_DURATION_S: f64 = 30.0 * 24.0 * 3600.0;
+
 fn run_and_write(
     mut sim: Simulation,
     duration: f64,
@@ -463,9 +467,9 @@ fn run_and_write(
     snapshot_interval: Option<f64>,
     grid_hours: Option<GridHours<'_>>,
 ) -> Result<(), Fail> {
-    if !(duration.is_finite() && duration > 0.0) {
+    if !(duration.is_finite() && duration > 0.0 && duration <= MAX_DURATION_S) {
         return Err(usage(format!(
-            "--duration {duration}: expected a positive number of seconds"
+            "--duration {duration}: expected a positive number of seconds, at most {MAX_DURATION_S} (30 days; a hydrograph's length counts when --duration is not given)"
         )));
     }
     if let Some(s) = snapshot_interval

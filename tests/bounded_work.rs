@@ -474,13 +474,14 @@ fn simulate_standalone(
         "inflow.csv",
         "--inflow-at",
         at,
-        "--duration",
-        "3600",
         "--out",
         "out",
         "--threads",
         "1",
     ];
+    if !extra.contains(&"--duration") {
+        args.extend(["--duration", "3600"]);
+    }
     args.extend_from_slice(extra);
     run(case, dir, &args)
 }
@@ -529,4 +530,23 @@ fn the_solver_refuses_an_absurd_initial_depth() {
     );
     assert_bounded_error("solver depth", &o);
     assert!(o.stderr.contains("--initial-depth"), "{}", tail(&o.stderr));
+}
+
+#[test]
+fn the_solver_refuses_a_simulated_time_beyond_the_limit() {
+    // A dry grid still steps every 10 s: 1e12 s was 1e11 steps (it ran for ever).
+    let (_t, dir) = tiny_copy();
+    let o = simulate_standalone(
+        "simulate --duration 1e12 s",
+        &dir,
+        "time_s,discharge_m3s\n0,0\n",
+        FLOODPLAIN,
+        &["--duration", "1e12"],
+    );
+    assert_bounded_error("simulate duration", &o);
+    assert!(
+        o.stderr.contains("--duration 1000000000000: expected"),
+        "{}",
+        tail(&o.stderr)
+    );
 }
