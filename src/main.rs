@@ -307,6 +307,15 @@ fn assess(args: AssessArgs) -> ExitCode {
         Ok(e) => e,
         Err(code) => return code,
     };
+    if let Some(q) = args.discharge {
+        let max_q = engine.scenario().config.gauge.max_discharge_m3s;
+        if q > max_q {
+            eprintln!(
+                "error: --discharge {q}: expected 0 to {max_q} m³/s, the most this river can carry (the scenario's max_discharge_m3s)"
+            );
+            return ExitCode::from(2);
+        }
+    }
     if let Some((from, to, step)) = sweep {
         let max_q = engine.scenario().config.gauge.max_discharge_m3s;
         if to > max_q {

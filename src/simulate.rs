@@ -13,7 +13,7 @@ use floodgrid_engine::flood::scenario_run::{
 };
 use floodgrid_engine::flood::solver::{
     self, Boundary, BoundaryKind, Breach, Edge, Inflow, Manning, RunSummary, Series, Simulation,
-    SolverConfig,
+    SolverConfig, SolverError,
 };
 use floodgrid_engine::flood::{Raster, read_ascii, read_geotiff, write_ascii, write_geotiff};
 use floodgrid_engine::grid::{SiteGeometry, SiteKind};
@@ -118,7 +118,11 @@ pub fn run(args: SimulateArgs) -> ExitCode {
     }
 }
 
-fn read_dem(path: &Path) -> Result<(Raster, Option<u32>), Fail> {
+/// A terrain read for the solver: the raster, its EPSG code when the file names one, and its text
+/// when it is an ESRI ASCII grid (to locate a header value the solver refuses).
+type Dem = (Raster, Option<u32>, Option<String>);
+
+fn read_dem(path: &Path) -> Result<Dem, Fail> {
     let bytes =
         std::fs::read(path).map_err(|e| input(format!("cannot read {}: {e}", path.display())))?;
     let tif = path
@@ -126,14 +130,58 @@ fn read_dem(path: &Path) -> Result<(Raster, Option<u32>), Fail> {
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("tif") || e.eq_ignore_ascii_case("tiff"));
     if tif {
-        let g = read_geotiff(&bytes).map_err(|e| input(format!("{}: {e}", path.display())))?;
-        Ok((g.raster, g.epsg))
+        let g = read_geotiff(&bytes)
+            .map_err(|e| input(format!("{}: {}", path.display(), e.message)))?;
+        Ok((g.raster, g.epsg, None))
     } else {
         let text = String::from_utf8(bytes)
             .map_err(|_| input(format!("{}: not a text ESRI ASCII grid", path.display())))?;
         let r = read_ascii(&text).map_err(|e| input(format!("{}:{e}", path.display())))?;
-        Ok((r, None))
+        Ok((r, None, Some(text)))
     }
+}
+
+/// `line:col:` of the value of the first header line whose key is one of `keys` in an ESRI ASCII
+/// grid (1-based), or nothing.
+fn header_at(text: &str, keys: &[&str]) -> String {
+    for (k, line) in text.lines().enumerate() {
+        let mut parts = line.split_whitespace();
+        let (Some(key), Some(value)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        if keys.iter().any(|w| key.eq_ignore_ascii_case(w)) {
+            let col = line
+                .find(value)
+                .map_or(1, |i| line[..i].chars().count() + 1);
+            return format!("{}:{col}:", k + 1);
+        }
+    }
+    String::new()
+}
+
+/// `line:col:` of the value on the first row of a `time_s,value` CSV whose time is `t` (the
+/// column of its second field), or of a row whose value exceeds `above` when `t` is `None`.
+fn csv_row_at(text: &str, t: Option<f64>, above: f64) -> String {
+    for (k, raw) in text.lines().enumerate() {
+        let s = raw.split('#').next().unwrap_or("");
+        let mut fields = s.split([',', ';', '\t']);
+        let (Some(time), Some(value)) = (fields.next(), fields.next()) else {
+            continue;
+        };
+        let (Ok(time), Ok(v)) = (time.trim().parse::<f64>(), value.trim().parse::<f64>()) else {
+            continue;
+        };
+        if t.map_or(v > above, |t| time == t) {
+            let at = s.len() - value.len() + (value.len() - value.trim_start().len());
+            return format!("{}:{}:", k + 1, raw[..at].chars().count() + 1);
+        }
+    }
+    String::new()
+}
+
+/// A solver refusal, located in the file it came from: `path:line:col: message`.
+fn located(path: &Path, at: &str, e: &SolverError) -> Fail {
+    input(format!("{}:{at} {e}", path.display()))
 }
 
 fn read_series(path: &Path) -> Result<Series, Fail> {
@@ -180,7 +228,7 @@ fn standalone(args: &SimulateArgs) -> Result<(), Fail> {
     let Some(out) = &args.out else {
         return Err(usage("the stand-alone mode needs --out DIR"));
     };
-    let (dem, epsg) = read_dem(dem_path)?;
+    let (dem, epsg, dem_text) = read_dem(dem_path)?;
     let q = read_series(flow)?;
     let mut points = Vec::new();
     for p in &args.inflow_at {
@@ -190,14 +238,26 @@ fn standalone(args: &SimulateArgs) -> Result<(), Fail> {
             })?,
         );
     }
-    let mut sim = Simulation::new(&dem, config(args)).map_err(|e| input(e.to_string()))?;
+    let mut sim = Simulation::new(&dem, config(args)).map_err(|e| match (&e, &dem_text) {
+        (SolverError::TimeStep { .. }, Some(text)) => {
+            located(dem_path, &header_at(text, &["cellsize", "dx", "dy"]), &e)
+        }
+        _ => input(format!("{}: {e}", dem_path.display())),
+    })?;
     sim.set_manning(Manning::Uniform(args.manning))
         .map_err(|e| usage(e.to_string()))?;
     if let Some(h) = args.initial_depth {
-        sim.set_uniform_depth(h).map_err(|e| usage(e.to_string()))?;
+        sim.set_uniform_depth(h)
+            .map_err(|e| usage(format!("--initial-depth {h}: {e}")))?;
     }
     let inflow = Inflow::at_points(&dem, &points, q).map_err(|e| usage(e.to_string()))?;
-    sim.add_inflow(inflow).map_err(|e| input(e.to_string()))?;
+    sim.add_inflow(inflow).map_err(|e| match &e {
+        SolverError::TimeStep { at_s, .. } => {
+            let text = std::fs::read_to_string(flow).unwrap_or_default();
+            located(flow, &csv_row_at(&text, *at_s, f64::INFINITY), &e)
+        }
+        _ => input(format!("{}: {e}", flow.display())),
+    })?;
     if let Some(o) = &args.outflow {
         let slope = parse_free(o)?;
         for edge in Edge::ALL {
@@ -219,11 +279,23 @@ fn scenario_mode(dir: &Path, args: &SimulateArgs) -> Result<(), Fail> {
     })?;
     let engine = Engine::build(scenario).map_err(|e| input(e.to_string()))?;
     let sc = engine.scenario();
+    let max_q = sc.config.gauge.max_discharge_m3s;
     let q = if let Some(path) = &args.hydrograph {
-        read_series(path)?
+        let q = read_series(path)?;
+        if q.points().iter().any(|p| p.1 > max_q) {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            return Err(input(format!(
+                "{}:{} discharge beyond the {max_q} m³/s this river can carry (the scenario's max_discharge_m3s); expected 0 to {max_q}",
+                path.display(),
+                csv_row_at(&text, None, max_q)
+            )));
+        }
+        q
     } else if let Some(qc) = args.discharge {
-        if !(qc.is_finite() && qc >= 0.0) {
-            return Err(usage(format!("--discharge {qc}: expected 0 or more")));
+        if !(qc.is_finite() && (0.0..=max_q).contains(&qc)) {
+            return Err(usage(format!(
+                "--discharge {qc}: expected 0 to {max_q} m³/s, the most this river can carry (the scenario's max_discharge_m3s)"
+            )));
         }
         Series::constant(qc)
     } else if let Some(drill) = sc.drills.first() {
@@ -383,6 +455,10 @@ fn write_raster(dir: &Path, name: &str, r: &Raster, epsg: Option<u32>) -> Result
     Ok(())
 }
 
+/// The longest simulated time, s (30 days, as long as the longest drill): even a dry grid takes a
+/// step per 10 s, so a longer run is work no flood justifies.
+const MAX_DURATION_S: f64 = 30.0 * 24.0 * 3600.0;
+
 fn run_and_write(
     mut sim: Simulation,
     duration: f64,
@@ -391,9 +467,9 @@ fn run_and_write(
     snapshot_interval: Option<f64>,
     grid_hours: Option<GridHours<'_>>,
 ) -> Result<(), Fail> {
-    if !(duration.is_finite() && duration > 0.0) {
+    if !(duration.is_finite() && duration > 0.0 && duration <= MAX_DURATION_S) {
         return Err(usage(format!(
-            "--duration {duration}: expected a positive number of seconds"
+            "--duration {duration}: expected a positive number of seconds, at most {MAX_DURATION_S} (30 days; a hydrograph's length counts when --duration is not given)"
         )));
     }
     if let Some(s) = snapshot_interval

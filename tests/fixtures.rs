@@ -301,7 +301,7 @@ fn five_mistakes_give_exactly_five_errors_each_at_its_place() {
 /// absence flooded nothing); each is now one located error of `check`.
 #[test]
 fn nonsense_values_are_located_errors() {
-    let cases: [(&str, &str, &str, &str); 11] = [
+    let cases: &[(&str, &str, &str, &str)] = &[
         (
             "scenario.toml",
             "dem = \"dem.asc\"",
@@ -368,8 +368,72 @@ fn nonsense_values_are_located_errors() {
             "cellsize 1e300",
             "expected a cell size above 0 and at most 10000 m",
         ),
+        // Absurd, not only invalid: more than the river can carry, longer than a flood.
+        (
+            "scenario.toml",
+            "bankfull_discharge_m3s = 1000",
+            "bankfull_discharge_m3s = 1e300",
+            "expected at most 20000 m³/s, the most this river can carry",
+        ),
+        (
+            "scenario.toml",
+            "design_discharge_m3s = 5000",
+            "design_discharge_m3s = 1e300",
+            "expected at most 20000 m³/s, the most this river can carry",
+        ),
+        (
+            "scenario.toml",
+            "trend_threshold_m3s_per_h = 100",
+            "trend_threshold_m3s_per_h = 1e300",
+            "expected at most 20000 m³/s per hour",
+        ),
+        (
+            "scenario.toml",
+            "dwell_minutes = 60",
+            "dwell_minutes = 1e300",
+            "expected minutes 0 to 10080 (a week)",
+        ),
+        (
+            "scenario.toml",
+            "trend_window_minutes = 120",
+            "trend_window_minutes = 1e300",
+            "at most 10080 (a week)",
+        ),
+        (
+            "scenario.toml",
+            "chainage_km = 0.1",
+            "chainage_km = nan",
+            "chainage_km NaN; expected kilometres 0 to 10000",
+        ),
+        (
+            "scenario.toml",
+            "chainage_km = 0.1",
+            "chainage_km = -1",
+            "chainage_km -1; expected kilometres 0 to 10000",
+        ),
+        // A capacity of 0 was silently made 1.
+        (
+            "scenario.toml",
+            "capacity = 4",
+            "capacity = 0",
+            "capacity 0; expected 1 to 1000",
+        ),
+        (
+            "scenario.toml",
+            "capacity = 4",
+            "capacity = 100000000",
+            "capacity 100000000; expected 1 to 1000",
+        ),
+        // A role rejected for a bad value is still known by its id: one error, not one per
+        // person and instruction naming it.
+        (
+            "scenario.toml",
+            "capacity = 4",
+            "capacity = -1",
+            "invalid value: integer `-1`, expected u32",
+        ),
     ];
-    for (file, from, to, message) in cases {
+    for &(file, from, to, message) in cases {
         let tmp = tempfile::tempdir().expect("temp dir");
         let dir = tmp.path().join("scenario");
         copy_dir(&fixtures().join("tiny"), &dir);

@@ -225,6 +225,18 @@ impl<'e> DrillSession<'e> {
     }
 }
 
+/// A console drill ends its journal when the console lets it go (quit, or the drill over): the
+/// `end` record at the minute it stopped, so `report` replays to there. Not after a journal
+/// write error (the journal stays at its last good record); a killed console writes none, and
+/// `--resume` goes on from the last record.
+impl Drop for DrillSession<'_> {
+    fn drop(&mut self) {
+        if self.drill.journal_error().is_none() {
+            self.drill.finish();
+        }
+    }
+}
+
 impl DrillDriver for DrillSession<'_> {
     fn title(&self, lang: crate::i18n::Lang) -> String {
         match (lang, &self.title.1) {

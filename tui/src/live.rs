@@ -74,6 +74,29 @@ pub struct FeedFile {
     skipping: bool,
     /// The last notice given, so a state is told once, not on every poll.
     last_notice: Option<String>,
+    /// The last bytes consumed (up to [`TAIL_BYTES`]): when the file no longer holds them just
+    /// before `offset`, it was truncated or rewritten, even if it has grown past `offset` again.
+    tail: Vec<u8>,
+    /// The file's identity (device, inode) when it was last read, on Unix: a rename rotation
+    /// puts a new file at the path.
+    identity: Option<(u64, u64)>,
+}
+
+/// How many of the last bytes consumed a feed keeps to notice a rewrite.
+const TAIL_BYTES: usize = 64;
+
+/// A file's identity: (device, inode) on Unix, nothing elsewhere (size and content still tell).
+fn identity(m: &std::fs::Metadata) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = m;
+        None
+    }
 }
 
 impl FeedFile {
@@ -86,6 +109,32 @@ impl FeedFile {
             line: 0,
             skipping: false,
             last_notice: None,
+            tail: Vec::new(),
+            identity: None,
+        }
+    }
+
+    /// Why what was read so far is no longer the file's start, if it is not: another file at the
+    /// path (rotated by rename), a shorter file (truncated), or other bytes where the last ones
+    /// read were (truncated or rewritten, then grown past where reading stopped).
+    fn replaced(&self, file: &mut File, len: u64, id: Option<(u64, u64)>) -> Option<&'static str> {
+        if self.offset == 0 {
+            return None;
+        }
+        if id.is_some() && self.identity.is_some() && id != self.identity {
+            return Some("another file is at its path (rotated)");
+        }
+        if len < self.offset {
+            return Some("the file shrank");
+        }
+        let mut seen = vec![0u8; self.tail.len()];
+        let at = self.offset - self.tail.len() as u64;
+        match file
+            .seek(SeekFrom::Start(at))
+            .and_then(|_| file.read_exact(&mut seen))
+        {
+            Ok(()) if seen == self.tail => None,
+            _ => Some("the file was rewritten"),
         }
     }
 
@@ -108,7 +157,9 @@ impl FeedFile {
     }
 
     /// Reads what was appended since the last poll. A missing or unreadable file gives a notice
-    /// (once per state) and no lines; a file that shrank is read again from its start.
+    /// (once per state) and no lines; a file that was rotated (another inode at the path, on
+    /// Unix), truncated or rewritten (shorter, or no longer holding the last bytes read where they
+    /// were) is read again from its start, with a notice.
     pub fn poll(&mut self) -> FeedPoll {
         let mut out = FeedPoll::default();
         let name = self.name();
@@ -123,8 +174,8 @@ impl FeedFile {
                 return out;
             }
         };
-        let len = match file.metadata() {
-            Ok(m) if m.is_file() => m.len(),
+        let (len, id) = match file.metadata() {
+            Ok(m) if m.is_file() => (m.len(), identity(&m)),
             Ok(_) => {
                 out.notice = self.notice(format!("{name}: not a file"));
                 return out;
@@ -134,19 +185,19 @@ impl FeedFile {
                 return out;
             }
         };
-        if len < self.offset {
-            // Rewritten or rotated: start over.
+        if let Some(why) = self.replaced(&mut file, len, id) {
+            // Rotated, truncated or rewritten: start over.
             self.offset = 0;
             self.partial.clear();
+            self.tail.clear();
             self.line = 0;
             self.skipping = false;
-            self.last_notice = Some(format!(
-                "{name}: the file shrank; reading it from the start"
-            ));
+            self.last_notice = Some(format!("{name}: {why}; reading it from the start"));
             out.notice = self.last_notice.clone();
         } else if self.last_notice.is_some() {
             self.last_notice = None;
         }
+        self.identity = id;
         if len == self.offset {
             return out;
         }
@@ -159,6 +210,10 @@ impl FeedFile {
             return out;
         }
         self.offset += bytes.len() as u64;
+        let keep = bytes.len().min(TAIL_BYTES);
+        let drop = (self.tail.len() + keep).saturating_sub(TAIL_BYTES);
+        self.tail.drain(..drop);
+        self.tail.extend_from_slice(&bytes[bytes.len() - keep..]);
         let mut rest = bytes.as_slice();
         while let Some(nl) = rest.iter().position(|&b| b == b'\n') {
             let (head, tail) = rest.split_at(nl);

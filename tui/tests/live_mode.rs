@@ -610,3 +610,73 @@ fn a_feed_behind_the_wall_clock_is_not_refused_after_a_manual_reading() {
     assert_eq!(a.assessment.level, WarningLevel::Orange);
     assert_eq!(a.clock().now_min, 10.0, "the clock does not run back");
 }
+
+#[test]
+fn feed_file_notices_rotation_by_rename_and_truncation_then_growth() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path().join("gauge.jsonl");
+    let mut ff = FeedFile::new(&p);
+    append(&p, "one\ntwo\n");
+    assert_eq!(ff.poll().lines.len(), 2);
+
+    // Rotated by rename: the old file moves away, a new, longer one takes the path. Its size
+    // alone (8 → 18 bytes) looks like an append; its first lines must not be lost.
+    std::fs::rename(&p, dir.path().join("gauge.jsonl.1")).expect("rotate");
+    append(&p, "new-one\nnew-two\nx\n");
+    let got = ff.poll();
+    #[cfg(unix)]
+    assert!(
+        got.notice.as_deref().unwrap_or("").contains("rotated"),
+        "{:?}",
+        got.notice
+    );
+    let texts: Vec<_> = got.lines.iter().map(|l| (l.line, l.text.clone())).collect();
+    assert_eq!(
+        texts,
+        vec![
+            (1, Ok("new-one".into())),
+            (2, Ok("new-two".into())),
+            (3, Ok("x".into()))
+        ]
+    );
+
+    // Rotated by rename to a file of exactly the same length and the same last bytes is still
+    // noticed on Unix (by its inode).
+    #[cfg(unix)]
+    {
+        std::fs::rename(&p, dir.path().join("gauge.jsonl.2")).expect("rotate");
+        append(&p, "NEW-ONE\nNEW-TWO\nx\n");
+        let got = ff.poll();
+        assert!(got.notice.unwrap_or_default().contains("rotated"));
+        assert_eq!(got.lines.len(), 3);
+        assert_eq!(got.lines[0].text, Ok("NEW-ONE".into()));
+    }
+
+    // Truncated in place (same inode), then grown past where reading stopped before the next
+    // poll: noticed by the bytes, read again from the start.
+    std::fs::write(&p, "").expect("truncate");
+    append(&p, "first\nsecond\nthird line, longer\n");
+    let got = ff.poll();
+    assert!(
+        got.notice.as_deref().unwrap_or("").contains("rewritten"),
+        "{:?}",
+        got.notice
+    );
+    let texts: Vec<_> = got.lines.iter().map(|l| (l.line, l.text.clone())).collect();
+    assert_eq!(
+        texts,
+        vec![
+            (1, Ok("first".into())),
+            (2, Ok("second".into())),
+            (3, Ok("third line, longer".into()))
+        ]
+    );
+    // An ordinary append after that is an append: no notice, numbering goes on.
+    append(&p, "fourth\n");
+    let got = ff.poll();
+    assert_eq!(got.notice, None);
+    assert_eq!(
+        (got.lines[0].line, got.lines[0].text.clone()),
+        (4, Ok("fourth".into()))
+    );
+}

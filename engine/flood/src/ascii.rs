@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::RasterError;
-use super::raster::{GeoTransform, Raster};
+use super::raster::{GeoTransform, MAX_RASTER_CELLS, Raster};
 
 /// NODATA marker written when a raster has missing cells but names no marker of its own.
 pub const DEFAULT_NODATA: f32 = -9999.0;
@@ -21,6 +21,8 @@ struct Header {
     dx: Option<f64>,
     dy: Option<f64>,
     nodata: Option<f32>,
+    /// Line and value column of the later of `ncols` and `nrows`, where their product is judged.
+    dims_at: (usize, usize),
 }
 
 /// The largest cell a DEM may have, m: coarser than any terrain a town's flood is read from, and
@@ -100,8 +102,14 @@ pub fn read_ascii(text: &str) -> Result<Raster, RasterError> {
             }
         };
         match key_lc.as_str() {
-            "ncols" => h.ncols = Some(count(value)?),
-            "nrows" => h.nrows = Some(count(value)?),
+            "ncols" => {
+                h.ncols = Some(count(value)?);
+                h.dims_at = (line_no, value_col);
+            }
+            "nrows" => {
+                h.nrows = Some(count(value)?);
+                h.dims_at = (line_no, value_col);
+            }
             "xllcorner" => h.x = Some((num(value)?, false)),
             "xllcenter" => h.x = Some((num(value)?, true)),
             "yllcorner" => h.y = Some((num(value)?, false)),
@@ -143,9 +151,18 @@ pub fn read_ascii(text: &str) -> Result<Raster, RasterError> {
         (Some(_), Some(dx), Some(dy)) => (dx, dy),
         (None, _, _) => return Err(missing("cellsize")),
     };
-    let expected = ncols.checked_mul(nrows).ok_or_else(|| {
-        RasterError::at(1, 1, format!("ncols {ncols} × nrows {nrows} is too large"))
-    })?;
+    let expected = ncols
+        .checked_mul(nrows)
+        .filter(|&n| n <= MAX_RASTER_CELLS)
+        .ok_or_else(|| {
+            RasterError::at(
+                h.dims_at.0,
+                h.dims_at.1,
+                format!(
+                    "ncols {ncols} × nrows {nrows} is more than {MAX_RASTER_CELLS} cells; expected a DEM of the flood's area (crop or coarsen it)"
+                ),
+            )
+        })?;
     let transform = GeoTransform {
         x_min_m: if x_centre { x0 - dx / 2.0 } else { x0 },
         y_min_m: if y_centre { y0 - dy / 2.0 } else { y0 },
@@ -345,7 +362,13 @@ mod tests {
             "ncols 4000000000\nnrows 4000000000\nxllcorner 0\nyllcorner 0\ncellsize 1\n1\n",
         )
         .unwrap_err();
-        assert!(e.message.contains("too large") || e.message.contains("promises"));
+        assert!(
+            e.message.contains("more than 100000000 cells"),
+            "{}",
+            e.message
+        );
+        // At the header line that made it too large.
+        assert_eq!((e.line, e.column), (2, 7));
     }
 
     #[test]

@@ -10,13 +10,16 @@ use tiff::encoder::{Compression, DeflateLevel, TiffEncoder, colortype};
 use tiff::tags::Tag;
 
 use super::RasterError;
-use super::raster::{GeoTransform, Raster};
+use super::raster::{GeoTransform, MAX_RASTER_CELLS, Raster};
 
 const MODEL_PIXEL_SCALE: u16 = 33550;
 const MODEL_TIEPOINT: u16 = 33922;
 const MODEL_TRANSFORMATION: u16 = 34264;
 const GEO_KEY_DIRECTORY: u16 = 34735;
 const GDAL_NODATA: u16 = 42113;
+const GDAL_METADATA: u16 = 42112;
+const KEY_GEOGRAPHIC_CRS: u16 = 2048;
+const MODEL_TYPE_GEOGRAPHIC: u16 = 2;
 const KEY_MODEL_TYPE: u16 = 1024;
 const KEY_RASTER_TYPE: u16 = 1025;
 const KEY_PROJECTED_CRS: u16 = 3072;
@@ -35,23 +38,76 @@ fn err(message: impl Into<String>) -> RasterError {
     RasterError::at(0, 0, message)
 }
 
-/// Reads a single-band GeoTIFF from memory. Images larger than the `tiff` decoder's default
-/// 256 MiB limit are read; the limit is raised only as far as the file could plausibly need, so a
-/// header claiming absurd dimensions fails cleanly instead of exhausting memory.
+/// Reads a single-band GeoTIFF from memory; see [`read_geotiff_for`].
 pub fn read_geotiff(bytes: &[u8]) -> Result<GeoTiff, RasterError> {
+    read_geotiff_for(bytes, None)
+}
+
+/// Compression schemes read (TIFF codes): none, LZW, Deflate (both codes), PackBits. Lossy ones
+/// (JPEG) and the rest are refused: an elevation must come back as written.
+const COMPRESSIONS: [(u16, &str); 5] = [
+    (1, "none"),
+    (5, "LZW"),
+    (8, "Deflate"),
+    (32946, "Deflate"),
+    (32773, "PackBits"),
+];
+
+/// Reads a single-band GeoTIFF from memory, for a scenario whose projected CRS is `epsg` (named
+/// in the advice of a refusal). Work is bounded by the header: more than [`MAX_RASTER_CELLS`]
+/// cells is refused before decoding, and the decoder may produce no more than the declared
+/// width × height × bytes per sample (a strip that inflates further is never read past that).
+/// Refused with a message that says what to do: a geographic CRS (degrees), GDAL scale/offset
+/// metadata (scaled integers), a compression other than none, LZW, Deflate or PackBits.
+pub fn read_geotiff_for(bytes: &[u8], epsg: Option<u32>) -> Result<GeoTiff, RasterError> {
     let tiff_err = |e: tiff::TiffError| err(format!("not a readable GeoTIFF: {e}"));
     let mut limits = Limits::default();
-    // Deflate's best ratio is about 1:1032; nothing real needs more room than that.
-    limits.decoding_buffer_size = bytes
-        .len()
-        .saturating_mul(1100)
-        .clamp(256 << 20, 32usize << 30);
-    limits.intermediate_buffer_size = limits.decoding_buffer_size;
+    // Until the header is read: tag values only (the image is not decoded yet).
     limits.ifd_value_size = 16 << 20;
     let mut dec = Decoder::new(Cursor::new(bytes))
         .map_err(tiff_err)?
-        .with_limits(limits);
+        .with_limits(limits.clone());
     let (w, h) = dec.dimensions().map_err(tiff_err)?;
+    let (ncols, nrows) = (w as usize, h as usize);
+    let cells = ncols
+        .checked_mul(nrows)
+        .filter(|&n| n > 0)
+        .ok_or_else(|| err(format!("image is {w} × {h}, expected at least one cell")))?;
+    if cells > MAX_RASTER_CELLS {
+        return Err(err(format!(
+            "image is {w} × {h} = {cells} cells, more than {MAX_RASTER_CELLS}; expected a DEM of the flood's area: crop or coarsen it (`gdalwarp -te … -tr …`)"
+        )));
+    }
+    let compression = match dec.find_tag(Tag::Compression).map_err(tiff_err)? {
+        None => 1,
+        Some(v) => v.into_u16().map_err(tiff_err)?,
+    };
+    if !COMPRESSIONS.iter().any(|&(c, _)| c == compression) {
+        return Err(err(format!(
+            "compression {compression} ({}) is not read; expected none, LZW, Deflate or PackBits: rewrite it with `gdal_translate -co COMPRESS=DEFLATE IN.tif OUT.tif`",
+            compression_name(compression),
+        )));
+    }
+    let bits = match dec.find_tag(Tag::BitsPerSample).map_err(tiff_err)? {
+        None => 1,
+        Some(v) => v
+            .into_u16_vec()
+            .map_err(tiff_err)?
+            .into_iter()
+            .map(usize::from)
+            .sum::<usize>(),
+    };
+    // What the header justifies: every declared cell at its bytes per sample, plus a little for
+    // the decoder's own rounding (sub-byte rows, planes).
+    limits.decoding_buffer_size = cells
+        .saturating_mul(bits.div_ceil(8).clamp(1, 16))
+        .saturating_add(64 << 10);
+    // A compressed strip or tile is read whole first; it cannot be larger than the file.
+    limits.intermediate_buffer_size = bytes.len().max(64 << 10);
+    dec = dec.with_limits(limits);
+    if matches!(compression, 8 | 32946) {
+        check_inflated_sizes(bytes, &mut dec, w, bits)?;
+    }
     match dec.colortype().map_err(tiff_err)? {
         tiff::ColorType::Gray(_) => {}
         other => {
@@ -60,11 +116,21 @@ pub fn read_geotiff(bytes: &[u8]) -> Result<GeoTiff, RasterError> {
             )));
         }
     }
-    let (ncols, nrows) = (w as usize, h as usize);
-    let cells = ncols
-        .checked_mul(nrows)
-        .filter(|&n| n > 0)
-        .ok_or_else(|| err(format!("image is {w} × {h}, expected at least one cell")))?;
+    if let Some(meta) = dec
+        .find_tag(Tag::Unknown(GDAL_METADATA))
+        .map_err(tiff_err)?
+        .and_then(|v| v.into_string().ok())
+    {
+        for (role, neutral) in [("scale", 1.0), ("offset", 0.0)] {
+            if let Some(v) = gdal_metadata_item(&meta, role)
+                && v != neutral
+            {
+                return Err(err(format!(
+                    "the GeoTIFF stores elevations with a GDAL {role} of {v} (scaled integers); expected metres as stored: unscale it with `gdal_translate -unscale -ot Float32 IN.tif OUT.tif`"
+                )));
+            }
+        }
+    }
 
     let f64s =
         |dec: &mut Decoder<Cursor<&[u8]>>, tag: u16| -> Result<Option<Vec<f64>>, RasterError> {
@@ -97,6 +163,15 @@ pub fn read_geotiff(bytes: &[u8]) -> Result<GeoTiff, RasterError> {
             .find(|k| k[0] == id && k[1] == 0)
             .map(|k| k[3])
     };
+    if key(KEY_MODEL_TYPE) == Some(MODEL_TYPE_GEOGRAPHIC)
+        || (key(KEY_GEOGRAPHIC_CRS).is_some() && key(KEY_PROJECTED_CRS).is_none())
+    {
+        let target = epsg.map_or("<the scenario's EPSG code>".to_string(), |e| e.to_string());
+        let from = key(KEY_GEOGRAPHIC_CRS).map_or(String::new(), |c| format!(" EPSG:{c}"));
+        return Err(err(format!(
+            "the GeoTIFF is in a geographic CRS{from} (degrees); expected the scenario's projected CRS in metres: reproject it with `gdalwarp -t_srs EPSG:{target} -r bilinear IN.tif OUT.tif`"
+        )));
+    }
     let pixel_is_point = key(KEY_RASTER_TYPE) == Some(PIXEL_IS_POINT);
     let epsg = key(KEY_PROJECTED_CRS)
         .filter(|&c| c != 0 && c != 32767)
@@ -202,6 +277,97 @@ pub fn read_geotiff(bytes: &[u8]) -> Result<GeoTiff, RasterError> {
     })
 }
 
+/// Refuses a Deflate strip or tile whose data inflates to more than the bytes its share of the
+/// declared dimensions holds (a decompression bomb, or a header that does not describe its data).
+/// Each is inflated at most one byte past that, so the check costs no more than reading the image.
+fn check_inflated_sizes(
+    bytes: &[u8],
+    dec: &mut Decoder<Cursor<&[u8]>>,
+    width: u32,
+    bits_per_pixel: usize,
+) -> Result<(), RasterError> {
+    let tiff_err = |e: tiff::TiffError| err(format!("not a readable GeoTIFF: {e}"));
+    let list =
+        |dec: &mut Decoder<Cursor<&[u8]>>, tag: Tag| -> Result<Option<Vec<u64>>, RasterError> {
+            dec.find_tag(tag)
+                .map_err(tiff_err)?
+                .map(|v| v.into_u64_vec().map_err(tiff_err))
+                .transpose()
+        };
+    let row_bytes = |w: u64| (w * bits_per_pixel as u64).div_ceil(8);
+    let (what, offsets, counts, nominal) = if let Some(offsets) = list(dec, Tag::TileOffsets)? {
+        let tw = list(dec, Tag::TileWidth)?
+            .and_then(|v| v.first().copied())
+            .unwrap_or(0);
+        let th = list(dec, Tag::TileLength)?
+            .and_then(|v| v.first().copied())
+            .unwrap_or(0);
+        let counts = list(dec, Tag::TileByteCounts)?.unwrap_or_default();
+        ("tile", offsets, counts, row_bytes(tw).saturating_mul(th))
+    } else {
+        let offsets = list(dec, Tag::StripOffsets)?.unwrap_or_default();
+        let counts = list(dec, Tag::StripByteCounts)?.unwrap_or_default();
+        let h = u64::from(dec.dimensions().map_err(tiff_err)?.1);
+        let rows = list(dec, Tag::RowsPerStrip)?
+            .and_then(|v| v.first().copied())
+            .unwrap_or(h)
+            .min(h);
+        (
+            "strip",
+            offsets,
+            counts,
+            row_bytes(u64::from(width)).saturating_mul(rows),
+        )
+    };
+    for (i, (&at, &len)) in offsets.iter().zip(&counts).enumerate() {
+        let Some(chunk) = usize::try_from(at)
+            .ok()
+            .zip(usize::try_from(len).ok())
+            .and_then(|(a, n)| bytes.get(a..a.checked_add(n)?))
+        else {
+            continue; // the decoder reports data outside the file
+        };
+        let mut inflate = std::io::Read::take(
+            flate2::read::ZlibDecoder::new(chunk),
+            nominal.saturating_add(1),
+        );
+        let got = std::io::copy(&mut inflate, &mut std::io::sink()).unwrap_or(0);
+        if got > nominal {
+            return Err(err(format!(
+                "{what} {i} inflates to more than the {nominal} bytes the image's dimensions give it (a decompression bomb, or a header that does not describe the data); expected a GeoTIFF as GDAL writes it"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The name of a TIFF compression code, for messages.
+fn compression_name(code: u16) -> &'static str {
+    match code {
+        2 => "CCITT RLE",
+        3 | 4 => "CCITT fax",
+        6 | 7 => "JPEG, lossy",
+        34887 => "LERC",
+        34925 => "LZMA",
+        50000 => "Zstandard",
+        50001 => "WebP",
+        _ => "unknown",
+    }
+}
+
+/// The value of band 0's `<Item name=… role="ROLE">VALUE</Item>` in GDAL's metadata XML (42112),
+/// when present and a number.
+fn gdal_metadata_item(xml: &str, role: &str) -> Option<f64> {
+    let marker = format!("role=\"{role}\"");
+    xml.split("<Item")
+        .filter(|item| item.contains(&marker))
+        .find(|item| !item.contains("sample=") || item.contains("sample=\"0\""))
+        .and_then(|item| {
+            let value = item.split_once('>')?.1.split_once('<')?.0;
+            value.trim().parse::<f64>().ok()
+        })
+}
+
 /// Writes a raster as a deflate-compressed 32-bit float GeoTIFF in strips, with its
 /// georeferencing, the EPSG code of its projected CRS and GDAL_NODATA.
 pub fn write_geotiff<W: Write + Seek>(
@@ -298,6 +464,141 @@ mod tests {
         for (a, b) in g.raster.data.iter().zip(&r.data) {
             assert!(a == b || (a.is_nan() && b.is_nan()));
         }
+    }
+
+    /// A 4 × 3 GeoTIFF of `u16` samples with the given GeoKeys and, when given, GDAL metadata.
+    fn u16_tiff(keys: &[u16], gdal_metadata: Option<&str>) -> Vec<u8> {
+        let mut buf = Cursor::new(Vec::new());
+        let mut enc = TiffEncoder::new(&mut buf).unwrap();
+        let mut img = enc.new_image::<colortype::Gray16>(4, 3).unwrap();
+        let d = img.encoder();
+        d.write_tag(Tag::Unknown(MODEL_PIXEL_SCALE), &[30.0, 30.0, 0.0][..])
+            .unwrap();
+        d.write_tag(
+            Tag::Unknown(MODEL_TIEPOINT),
+            &[0.0, 0.0, 0.0, 470_000.0, 3_860_000.0, 0.0][..],
+        )
+        .unwrap();
+        d.write_tag(Tag::Unknown(GEO_KEY_DIRECTORY), keys).unwrap();
+        if let Some(m) = gdal_metadata {
+            d.write_tag(Tag::Unknown(GDAL_METADATA), m).unwrap();
+        }
+        img.write_data(&[915u16; 12]).unwrap();
+        buf.into_inner()
+    }
+
+    const PROJECTED: [u16; 12] = [
+        1,
+        1,
+        0,
+        2,
+        KEY_MODEL_TYPE,
+        0,
+        1,
+        1,
+        KEY_PROJECTED_CRS,
+        0,
+        1,
+        4547,
+    ];
+
+    #[test]
+    fn integer_samples_without_scaling_are_read_as_metres() {
+        let g = read_geotiff(&u16_tiff(&PROJECTED, None)).unwrap();
+        assert_eq!(g.raster.data, vec![915.0; 12]);
+        // A neutral scale and offset change nothing.
+        let neutral = r#"<GDALMetadata><Item name="SCALE" sample="0" role="scale">1</Item><Item name="OFFSET" sample="0" role="offset">0</Item></GDALMetadata>"#;
+        assert!(read_geotiff(&u16_tiff(&PROJECTED, Some(neutral))).is_ok());
+    }
+
+    #[test]
+    fn a_gdal_scale_or_offset_is_refused_with_what_to_do() {
+        for (meta, what) in [
+            (
+                r#"<GDALMetadata><Item name="SCALE" sample="0" role="scale">0.1</Item></GDALMetadata>"#,
+                "scale of 0.1",
+            ),
+            (
+                r#"<GDALMetadata><Item name="OFFSET" sample="0" role="offset">-100</Item></GDALMetadata>"#,
+                "offset of -100",
+            ),
+        ] {
+            let e = read_geotiff(&u16_tiff(&PROJECTED, Some(meta))).unwrap_err();
+            assert!(e.message.contains(what), "{}", e.message);
+            assert!(
+                e.message.contains("gdal_translate -unscale"),
+                "{}",
+                e.message
+            );
+        }
+    }
+
+    #[test]
+    fn a_geographic_crs_is_refused_with_the_gdalwarp_to_run() {
+        // GTModelType 2 (geographic), GeographicType 4326.
+        let keys = [
+            1,
+            1,
+            0,
+            2,
+            KEY_MODEL_TYPE,
+            0,
+            1,
+            2,
+            KEY_GEOGRAPHIC_CRS,
+            0,
+            1,
+            4326,
+        ];
+        let e = read_geotiff_for(&u16_tiff(&keys, None), Some(4547)).unwrap_err();
+        assert!(e.message.contains("EPSG:4326"), "{}", e.message);
+        assert!(
+            e.message.contains("gdalwarp -t_srs EPSG:4547"),
+            "{}",
+            e.message
+        );
+        // Only the geographic type, no model type: still degrees.
+        let keys = [1, 1, 0, 1, KEY_GEOGRAPHIC_CRS, 0, 1, 4326];
+        assert!(read_geotiff(&u16_tiff(&keys, None)).is_err());
+    }
+
+    /// Overwrites the value of a SHORT entry of the first IFD (little-endian files).
+    fn patch_short(bytes: &mut [u8], tag: u16, value: u16) {
+        let ifd = u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize;
+        let n = u16::from_le_bytes(bytes[ifd..ifd + 2].try_into().unwrap()) as usize;
+        for k in 0..n {
+            let e = ifd + 2 + 12 * k;
+            if u16::from_le_bytes(bytes[e..e + 2].try_into().unwrap()) == tag {
+                bytes[e + 8..e + 10].copy_from_slice(&value.to_le_bytes());
+                return;
+            }
+        }
+        panic!("no tag {tag}");
+    }
+
+    #[test]
+    fn an_unsupported_compression_is_refused_with_what_to_do() {
+        let mut bytes = u16_tiff(&PROJECTED, None);
+        for (code, name) in [(7u16, "JPEG"), (50000, "Zstandard"), (9, "unknown")] {
+            patch_short(&mut bytes, 259, code);
+            let e = read_geotiff(&bytes).unwrap_err();
+            assert!(e.message.contains(name), "{}", e.message);
+            assert!(
+                e.message.contains("gdal_translate -co COMPRESS=DEFLATE"),
+                "{}",
+                e.message
+            );
+        }
+    }
+
+    #[test]
+    fn dimensions_beyond_the_limit_are_refused_before_decoding() {
+        let mut bytes = u16_tiff(&PROJECTED, None);
+        // ImageWidth and ImageLength are SHORTs in this file: 65,535 × 65,535 > 100 million.
+        patch_short(&mut bytes, 256, u16::MAX);
+        patch_short(&mut bytes, 257, u16::MAX);
+        let e = read_geotiff(&bytes).unwrap_err();
+        assert!(e.message.contains("cells, more than"), "{}", e.message);
     }
 
     #[test]

@@ -19,8 +19,8 @@ pub use ascii::{DEFAULT_NODATA, read_ascii, write_ascii};
 pub use atlas::{FloodAtlas, RiverRatings, SourceTable};
 pub use exposure::{ExposureIndex, GridExposure, cells_in_region};
 pub use extent::outline_cells;
-pub use geotiff::{GeoTiff, read_geotiff, write_geotiff};
-pub use raster::{GeoTransform, Raster};
+pub use geotiff::{GeoTiff, read_geotiff, read_geotiff_for, write_geotiff};
+pub use raster::{GeoTransform, MAX_RASTER_CELLS, Raster};
 
 /// A problem reading or writing a raster. `line` and `column` are 1-based for text formats and 0
 /// for binary ones.

@@ -3,6 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The most cells a raster may have (ESRI ASCII and GeoTIFF alike): 100 million, a 10 × 10 km
+/// area at 1 m, or 400 MB of `f32`. A header claiming more is refused before anything is
+/// allocated or decompressed (the bundled scenario's DEM has 1.2 million).
+pub const MAX_RASTER_CELLS: usize = 100_000_000;
+
 /// Georeferencing of a north-up raster in a projected metre CRS.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct GeoTransform {

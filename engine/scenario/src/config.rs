@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::diag::Diagnostics;
 use super::source::SourceFile;
-use super::toml_doc::{array_items, de_table, de_value, parse_toml};
+use super::toml_doc::{array_items, de_table, de_value, parse_toml, table_id};
 use floodgrid_model::crs::Crs;
 use floodgrid_model::grid::{EvacuationRules, Material, Role};
 use floodgrid_model::hydro::{LevelThreshold, RatingCurve, WarningThresholds};
@@ -196,8 +196,9 @@ pub struct RawStation {
     /// Latitude, degrees.
     #[schemars(with = "f64")]
     pub lat: Spanned<f64>,
-    /// Chainage along the reach, km.
-    pub chainage_km: Option<f64>,
+    /// Chainage along the reach, km (0 to 10,000).
+    #[schemars(with = "Option<f64>")]
+    pub chainage_km: Option<Spanned<f64>>,
     /// Rating curve: [[discharge m³/s, stage m], ...], discharge increasing.
     #[schemars(with = "Vec<[f64; 2]>")]
     pub rating: Spanned<Vec<Spanned<[f64; 2]>>>,
@@ -214,8 +215,9 @@ pub struct RawRole {
     pub name: String,
     /// English name.
     pub name_en: Option<String>,
-    /// Task instances one person carries at once (default 1).
-    pub capacity: Option<u32>,
+    /// Task instances one person carries at once, 1 to 1,000 (default 1).
+    #[schemars(with = "Option<u32>")]
+    pub capacity: Option<Spanned<u32>>,
     /// Professional rather than mass team.
     #[serde(default)]
     pub professional: bool,
@@ -425,7 +427,19 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
             name: s.name.unwrap_or_default(),
             lonlat: [lon, lat],
             xy,
-            chainage_km: s.chainage_km,
+            chainage_km: s.chainage_km.and_then(|c| {
+                let km = *c.get_ref();
+                if km.is_finite() && (0.0..=MAX_CHAINAGE_KM).contains(&km) {
+                    Some(km)
+                } else {
+                    d.error(
+                        src,
+                        c.span(),
+                        format!("chainage_km {km}; expected kilometres 0 to {MAX_CHAINAGE_KM} along the reach"),
+                    );
+                    None
+                }
+            }),
             rating,
         });
     }
@@ -435,7 +449,12 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
 
     let mut roles: Vec<Role> = Vec::new();
     for item in roles_raw {
+        let id = table_id(&item);
         let Some(r) = de_value::<RawRole>(item, src, d) else {
+            // Its error is above; people and plan entries naming it are not "unknown".
+            if let Some(id) = id {
+                d.reject("role", &id);
+            }
             continue;
         };
         if roles.iter().any(|x| x.id == *r.id.get_ref()) {
@@ -456,11 +475,26 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
                 ),
             );
         }
+        let capacity = match &r.capacity {
+            None => 1,
+            Some(c) if (1..=MAX_CAPACITY).contains(c.get_ref()) => *c.get_ref(),
+            Some(c) => {
+                d.error(
+                    src,
+                    c.span(),
+                    format!(
+                        "capacity {}; expected 1 to {MAX_CAPACITY} task instances one person carries at once",
+                        c.get_ref()
+                    ),
+                );
+                1
+            }
+        };
         roles.push(Role {
             id: r.id.into_inner(),
             name: r.name,
             name_en: r.name_en,
-            capacity: r.capacity.unwrap_or(1).max(1),
+            capacity,
             professional: r.professional,
             leads_evacuation: r.leads_evacuation,
             external: r.external,
@@ -468,7 +502,11 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
     }
     let mut materials: Vec<Material> = Vec::new();
     for item in materials_raw {
+        let id = table_id(&item);
         let Some(m) = de_value::<RawMaterial>(item, src, d) else {
+            if let Some(id) = id {
+                d.reject("material", &id);
+            }
             continue;
         };
         if materials.iter().any(|x| x.id == *m.id.get_ref()) {
@@ -614,13 +652,22 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
         );
     }
     let dwell = *w.dwell_minutes.get_ref();
-    if !(dwell.is_finite() && dwell >= 0.0) {
+    if !(dwell.is_finite() && (0.0..=MAX_WINDOW_MIN).contains(&dwell)) {
         d.error(
             src,
             w.dwell_minutes.span(),
-            format!("dwell_minutes {dwell}; expected minutes ≥ 0"),
+            format!("dwell_minutes {dwell}; expected minutes 0 to {MAX_WINDOW_MIN} (a week)"),
         );
         thresholds_ok = false;
+    }
+    if let (Some(t), Some(x)) = (trend_window, &w.trend_window_minutes)
+        && t > MAX_WINDOW_MIN
+    {
+        d.error(
+            src,
+            x.span(),
+            format!("trend_window_minutes {t}; expected minutes above 0 and at most {MAX_WINDOW_MIN} (a week)"),
+        );
     }
 
     let gauge_station = stations
@@ -640,6 +687,43 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
                     .join(", ")
             ),
         );
+    }
+    // Discharges beyond what the river can carry describe another river (or a typo).
+    let gauge_max_q = max_q.unwrap_or_else(|| {
+        let rated = gauge_station
+            .and_then(|i| stations.get(i))
+            .map_or(0.0, |s| s.rating.max_discharge_m3s());
+        2.0 * rated.max(*w.red.get_ref().discharge_m3s.get_ref())
+    });
+    for (value, field, name, what) in [
+        (
+            bankfull,
+            &head.gauge.bankfull_discharge_m3s,
+            "bankfull_discharge_m3s",
+            "m³/s",
+        ),
+        (
+            design,
+            &w.design_discharge_m3s,
+            "design_discharge_m3s",
+            "m³/s",
+        ),
+        (
+            trend_threshold,
+            &w.trend_threshold_m3s_per_h,
+            "trend_threshold_m3s_per_h",
+            "m³/s per hour",
+        ),
+    ] {
+        if let (Some(v), Some(f)) = (value, field)
+            && v > gauge_max_q
+        {
+            d.error(
+                src,
+                f.span(),
+                format!("{name} {v}; expected at most {gauge_max_q} {what}, the most this river can carry (max_discharge_m3s)"),
+            );
+        }
     }
     let evacuation = evacuation_rules(head.evacuation.unwrap_or_default(), &materials, src, d);
     let crs = crs?;
@@ -677,12 +761,7 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
             station: gauge_station.unwrap_or(0),
             upstream: head.gauge.upstream.map(Spanned::into_inner),
             bankfull_discharge_m3s: bankfull.unwrap_or(0.0),
-            max_discharge_m3s: max_q.unwrap_or_else(|| {
-                let rated = gauge_station
-                    .and_then(|i| stations.get(i))
-                    .map_or(0.0, |s| s.rating.max_discharge_m3s());
-                2.0 * rated.max(*w.red.get_ref().discharge_m3s.get_ref())
-            }),
+            max_discharge_m3s: gauge_max_q,
         },
         warning: WarningThresholds {
             levels: [
@@ -825,6 +904,16 @@ fn evacuation_rules(
     );
     rules
 }
+
+/// The longest dwell or trend window, minutes (a week): longer than any flood's rise; beyond it a
+/// level would never fall or a trend never show.
+pub const MAX_WINDOW_MIN: f64 = 7.0 * 24.0 * 60.0;
+
+/// The most task instances one person may carry at once.
+pub const MAX_CAPACITY: u32 = 1_000;
+
+/// The longest reach a station's chainage may lie along, km.
+pub const MAX_CHAINAGE_KM: f64 = 10_000.0;
 
 /// The emergency response levels a threshold may name (四级 … 一级).
 pub const RESPONSE_LEVELS: [&str; 4] = ["IV", "III", "II", "I"];

@@ -138,6 +138,18 @@ pub(crate) fn load_drill(
             );
             continue;
         }
+        if let Some(max_q) = parts.max_discharge_m3s
+            && q > max_q
+        {
+            d.error(
+                src,
+                p.span(),
+                format!(
+                    "hydrograph point [{t}, {q}]: {q} m³/s is more than this river can carry; expected 0 to {max_q} m³/s (the scenario's max_discharge_m3s)"
+                ),
+            );
+            continue;
+        }
         if let Some(&(pt, _)) = hydrograph.last()
             && t <= pt
         {

@@ -774,10 +774,12 @@ pub(crate) fn load_sites(
                 JKind::Obj(members) => {
                     for (m, kspan, v) in members {
                         let Some(mi) = cfg.material(m) else {
-                            d.error(
+                            d.unknown_ref(
                                 src,
                                 kspan.clone(),
-                                unknown("material", m, cfg.materials.iter().map(|m| m.id.as_str())),
+                                "material",
+                                m,
+                                cfg.materials.iter().map(|m| m.id.as_str()),
                             );
                             continue;
                         };

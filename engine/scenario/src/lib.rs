@@ -33,7 +33,7 @@ pub use plan_file::RawPlanFile;
 pub use source::SourceFile;
 pub use tables::{PEOPLE_COLUMNS, RESIDENT_COLUMNS};
 
-use floodgrid_flood::{Raster, read_ascii, read_geotiff};
+use floodgrid_flood::{Raster, read_ascii, read_geotiff_for};
 use floodgrid_model::crs::Crs;
 use floodgrid_model::drill::DrillScript;
 use floodgrid_model::grid::{
@@ -148,6 +148,9 @@ pub(crate) struct ScenarioParts<'a> {
     pub sites: &'a [Site],
     pub people: &'a [Person],
     pub plan: &'a Plan,
+    /// The most the river can carry, m³/s (the scenario's `max_discharge_m3s`); `None` when
+    /// scenario.toml could not be read.
+    pub max_discharge_m3s: Option<f64>,
 }
 
 impl Scenario {
@@ -211,7 +214,7 @@ impl Scenario {
         };
 
         let dem = if named_file_exists(dir, &cfg.paths.dem, config_src.as_ref(), "DEM", &mut d) {
-            load_dem(dir, &cfg, &mut d)
+            load_dem(dir, &cfg, config_src.as_ref(), &mut d)
         } else {
             None
         };
@@ -297,6 +300,7 @@ impl Scenario {
             sites: &sites,
             people: &people,
             plan: &plan,
+            max_discharge_m3s: Some(cfg.gauge.max_discharge_m3s),
         };
         let mut drills = Vec::new();
         let drill_dir = dir.join(&cfg.paths.drills);
@@ -385,6 +389,7 @@ impl Scenario {
             sites: &self.sites,
             people: &self.people,
             plan: &self.plan,
+            max_discharge_m3s: Some(self.config.gauge.max_discharge_m3s),
         };
         let id = path
             .file_stem()
@@ -627,10 +632,25 @@ fn read_plan_files(dir: &Path, configured: Option<&str>, d: &mut Diagnostics) ->
     Vec::new()
 }
 
-fn load_dem(dir: &Path, cfg: &ScenarioConfig, d: &mut Diagnostics) -> Option<Raster> {
+fn load_dem(
+    dir: &Path,
+    cfg: &ScenarioConfig,
+    config: Option<&SourceFile>,
+    d: &mut Diagnostics,
+) -> Option<Raster> {
     let rel = &cfg.paths.dem;
     let path = dir.join(rel);
     let display = path.display().to_string();
+    // A problem of the file as a whole (binary, or all NODATA) is reported at the line of
+    // scenario.toml that names it, with the file's path in the message.
+    let whole_file = |d: &mut Diagnostics, severity: Severity, message: String| match config
+        .map(|c| (c, find_span(c, &format!("\"{rel}\""))))
+    {
+        Some((c, span)) if !span.is_empty() => {
+            d.at(severity, c, span, format!("{display}: {message}"));
+        }
+        _ => d.file(severity, display.clone(), message),
+    };
     let lower = rel.to_ascii_lowercase();
     let raster = if lower.ends_with(".asc") {
         let src = read_text(dir, rel, d)?;
@@ -655,19 +675,23 @@ fn load_dem(dir: &Path, cfg: &ScenarioConfig, d: &mut Diagnostics) -> Option<Ras
         }
     } else if lower.ends_with(".tif") || lower.ends_with(".tiff") {
         let bytes = read_bytes(&path, &display, d)?;
-        match read_geotiff(&bytes) {
+        match read_geotiff_for(&bytes, Some(cfg.crs.epsg)) {
             Ok(g) => {
                 if g.epsg.is_some_and(|e| e != cfg.crs.epsg) {
-                    d.file(
+                    whole_file(
+                        d,
                         Severity::Warning,
-                        display,
-                        format!("the GeoTIFF says EPSG:{} but scenario.toml says EPSG:{}; the scenario's CRS is used", g.epsg.unwrap_or(0), cfg.crs.epsg),
+                        format!(
+                            "the GeoTIFF says EPSG:{} but scenario.toml says EPSG:{}; the scenario's CRS is used",
+                            g.epsg.unwrap_or(0),
+                            cfg.crs.epsg
+                        ),
                     );
                 }
                 g.raster
             }
             Err(e) => {
-                d.file(Severity::Error, display, e.message);
+                whole_file(d, Severity::Error, e.message);
                 return None;
             }
         }
@@ -681,11 +705,7 @@ fn load_dem(dir: &Path, cfg: &ScenarioConfig, d: &mut Diagnostics) -> Option<Ras
     };
     let valid = raster.data.iter().filter(|v| v.is_finite()).count();
     if valid == 0 {
-        d.file(
-            Severity::Error,
-            path.display().to_string(),
-            "the DEM holds only NODATA cells",
-        );
+        whole_file(d, Severity::Error, "the DEM holds only NODATA cells".into());
         return None;
     }
     Some(raster)

@@ -144,6 +144,7 @@ fn load(rel: &str, text: String) {
                 sites: &[],
                 people: &b.people,
                 plan: &plan,
+                max_discharge_m3s: Some(b.config.gauge.max_discharge_m3s),
             };
             drill_file::load_drill(&src, "drill", &parts, &mut d);
         }

@@ -405,10 +405,12 @@ pub(crate) fn load_plan(
                     for n in names {
                         match cfg.role(&n) {
                             Some(ri) => roles.push(ri),
-                            None => d.error(
+                            None => d.unknown_ref(
                                 src,
                                 r.span(),
-                                unknown("role", &n, cfg.roles.iter().map(|r| r.id.as_str())),
+                                "role",
+                                &n,
+                                cfg.roles.iter().map(|r| r.id.as_str()),
                             ),
                         }
                     }

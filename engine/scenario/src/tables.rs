@@ -6,7 +6,6 @@ use std::ops::Range;
 
 use super::config::{ScenarioConfig, valid_id};
 use super::diag::Diagnostics;
-use super::diag::unknown;
 use super::source::SourceFile;
 use floodgrid_model::grid::{Grid, GridIdx, Person, PersonIdx, Resident, ResidentKind, Shift};
 use floodgrid_model::plan::{HOUSEHOLD_CATEGORIES, KEY_PERSON_CATEGORIES};
@@ -272,10 +271,12 @@ pub(crate) fn load_people(
             .and_then(|(r, span)| match cfg.role(r) {
                 Some(ri) => Some(ri),
                 None => {
-                    d.error(
+                    d.unknown_ref(
                         src,
                         span,
-                        unknown("role", r, cfg.roles.iter().map(|r| r.id.as_str())),
+                        "role",
+                        r,
+                        cfg.roles.iter().map(|r| r.id.as_str()),
                     );
                     None
                 }

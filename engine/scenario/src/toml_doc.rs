@@ -65,6 +65,18 @@ fn report(e: toml::de::Error, whole: Range<usize>, src: &SourceFile, d: &mut Dia
     d.error(src, span, msg);
 }
 
+/// The `id` string of a table, when it has one: what a table rejected by [`de_value`] is still
+/// known by ([`Diagnostics::reject`]), so references to it are not reported as unknown.
+pub(crate) fn table_id(value: &Spanned<DeValue<'_>>) -> Option<String> {
+    match value.get_ref() {
+        DeValue::Table(t) => match t.get("id").map(|v| v.get_ref()) {
+            Some(DeValue::String(s)) => Some(s.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// The elements of an array of tables (`[[instruction]]`) or inline array under `key`.
 pub(crate) fn array_items<'a>(root: &Spanned<DeTable<'a>>, key: &str) -> Vec<Spanned<DeValue<'a>>> {
     match root.get_ref().get(key).map(|v| v.get_ref()) {

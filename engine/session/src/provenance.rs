@@ -78,9 +78,14 @@ pub fn file_hash(path: &Path) -> io::Result<String> {
     Ok(format!("fnv1a64:{:016x}", h.finish()))
 }
 
-/// The content hash of a scenario directory: every file's path (relative, `/`-separated) and
-/// bytes, in path order, except drill scripts (`drills/`, hashed on their own) and hidden files.
-/// Bounded: at most 10,000 files and 8 levels of folders are visited.
+/// The kinds of file a scenario is made of (by extension): what its readers read.
+const SCENARIO_FILES: [&str; 7] = ["toml", "geojson", "json", "csv", "asc", "tif", "tiff"];
+
+/// The content hash of a scenario directory: every scenario file's path (relative,
+/// `/`-separated) and bytes, in path order, except drill scripts (`drills/`, hashed on their own)
+/// and hidden files. Only the kinds of file a scenario is made of count ([`SCENARIO_FILES`]), so
+/// a journal or outbox written into the directory (`floodgrid drill . --journal j.jsonl`) does
+/// not change the hash as it grows. Bounded: at most 10,000 files and 8 levels of folders.
 pub fn scenario_hash(dir: &Path) -> io::Result<String> {
     const MAX_FILES: usize = 10_000;
     const MAX_DEPTH: usize = 8;
@@ -104,6 +109,13 @@ pub fn scenario_hash(dir: &Path) -> io::Result<String> {
                     stack.push((entry.path(), rel, depth + 1));
                 }
             } else if kind.is_file() {
+                let ext = Path::new(&rel)
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .map(str::to_ascii_lowercase);
+                if !ext.is_some_and(|e| SCENARIO_FILES.contains(&e.as_str())) {
+                    continue;
+                }
                 files.push((rel, entry.path()));
                 if files.len() > MAX_FILES {
                     return Err(io::Error::other(format!(
@@ -123,4 +135,32 @@ pub fn scenario_hash(dir: &Path) -> io::Result<String> {
         h.write(&[0xff]);
     }
     Ok(format!("fnv1a64:{:016x}", h.finish()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_journal_in_the_scenario_directory_leaves_its_hash_alone_and_an_edit_does_not() {
+        let dir = std::env::temp_dir().join(format!("floodgrid-prov-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("plan")).unwrap();
+        std::fs::write(dir.join("scenario.toml"), "name = \"x\"\n").unwrap();
+        std::fs::write(dir.join("people.csv"), "id,name\np.1,a\n").unwrap();
+        std::fs::write(dir.join("plan/10.toml"), "level = \"blue\"\n").unwrap();
+        let before = scenario_hash(&dir).unwrap();
+        // A journal and an outbox written beside the scenario's files, growing.
+        std::fs::write(dir.join("j.jsonl"), "{\"t\":\"header\"}\n").unwrap();
+        std::fs::write(dir.join("out.jsonl"), "{}\n").unwrap();
+        std::fs::write(dir.join("notes.md"), "what we did\n").unwrap();
+        assert_eq!(scenario_hash(&dir).unwrap(), before);
+        // An edited roster or plan file, or a new one, changes it.
+        std::fs::write(dir.join("people.csv"), "id,name\np.1,b\n").unwrap();
+        let edited = scenario_hash(&dir).unwrap();
+        assert_ne!(edited, before);
+        std::fs::write(dir.join("plan/20.toml"), "level = \"red\"\n").unwrap();
+        assert_ne!(scenario_hash(&dir).unwrap(), edited);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -112,6 +112,17 @@ use breach::BreachCells;
 use kernel::{CellCoef, FaceCoef};
 use step::{EdgeRow, Fields, Span, StepCtx};
 
+/// The shortest time step the solver's inputs may imply, s. The step is α·Δ/√(g·h): a cell size
+/// Δ of a millimetre, a depth of kilometres or an inflow that piles metres of water into one cell
+/// per step would make it shrink until the solver takes steps without advancing time; such an
+/// input is refused where it is given ([`SolverError::TimeStep`]), naming it. Real cases (1–50 m
+/// cells, tens of metres of water, any river's discharge into a few cells) stay above 0.01 s.
+pub const MIN_TIME_STEP_S: f64 = 1e-3;
+
+/// The deepest water the solver takes as an initial depth or a stage above the lowest ground, m:
+/// deeper than any flood on land.
+pub const MAX_DEPTH_M: f64 = 1_000.0;
+
 /// Bed elevation given to NODATA cells (above the datum): walls no water reaches.
 const WALL_M: f32 = 1.0e5;
 
@@ -275,6 +286,20 @@ pub enum SolverError {
     /// A parameter out of range.
     #[error("{0}")]
     Parameter(String),
+    /// An input that would make the time step collapse (see [`MIN_TIME_STEP_S`]).
+    #[error(
+        "{input} would shrink the time step to {step_s:.1e} s, below the shortest the solver takes ({MIN_TIME_STEP_S} s); {expected}"
+    )]
+    TimeStep {
+        /// The input, as given (`cell size 0.001 × 0.001 m`, `inflow of 1e30 m³/s into 1 cell`).
+        input: String,
+        /// The step it implies, s.
+        step_s: f64,
+        /// What would be accepted.
+        expected: String,
+        /// For an inflow, the time of its peak, s (to find the row it came from).
+        at_s: Option<f64>,
+    },
 }
 
 /// A 2D flood simulation on one DEM.
@@ -347,6 +372,20 @@ impl Simulation {
             });
         }
         check_config(&cfg)?;
+        // The step at a metre of water: a shallow flood on the smallest cells.
+        let d = t.dx_m.min(t.dy_m);
+        let step_s = cfg.cfl * d / cfg.gravity_ms2.sqrt();
+        if step_s < MIN_TIME_STEP_S {
+            return Err(SolverError::TimeStep {
+                input: format!("cell size {} × {} m (at 1 m of water)", t.dx_m, t.dy_m),
+                step_s,
+                expected: format!(
+                    "expected cells of at least {:.3} m",
+                    MIN_TIME_STEP_S * cfg.gravity_ms2.sqrt() / cfg.cfl
+                ),
+                at_s: None,
+            });
+        }
         let valid: Vec<bool> = dem.data.iter().map(|v| v.is_finite()).collect();
         let datum = dem
             .data
@@ -517,6 +556,12 @@ impl Simulation {
                 k / self.nc
             )));
         }
+        let deepest = depth_m
+            .iter()
+            .zip(&self.valid)
+            .filter(|(_, v)| **v)
+            .fold(0.0f32, |m, (d, _)| m.max(*d));
+        self.check_depth(f64::from(deepest), "initial depth")?;
         for (k, h) in self.h.iter_mut().enumerate() {
             *h = if self.valid[k] {
                 depth_m[k].max(0.0)
@@ -525,6 +570,31 @@ impl Simulation {
             };
         }
         self.refresh_wet();
+        Ok(())
+    }
+
+    /// The step a depth implies on this grid, s.
+    fn step_at_depth(&self, depth_m: f64) -> f64 {
+        let d = self.transform.dx_m.min(self.transform.dy_m);
+        self.cfg.cfl * d / (self.cfg.gravity_ms2 * depth_m.max(0.0)).sqrt()
+    }
+
+    /// Refuses a depth deeper than [`MAX_DEPTH_M`] or one that collapses the step.
+    fn check_depth(&self, depth_m: f64, what: &str) -> Result<(), SolverError> {
+        let step_s = self.step_at_depth(depth_m);
+        if step_s < MIN_TIME_STEP_S {
+            return Err(SolverError::TimeStep {
+                input: format!("{what} {depth_m} m"),
+                step_s,
+                expected: format!("expected at most {MAX_DEPTH_M} m"),
+                at_s: None,
+            });
+        }
+        if depth_m > MAX_DEPTH_M {
+            return Err(SolverError::Parameter(format!(
+                "{what} {depth_m} m: expected at most {MAX_DEPTH_M} m (deeper than any flood on land)"
+            )));
+        }
         Ok(())
     }
 
@@ -544,6 +614,11 @@ impl Simulation {
                 "water level {level_m}: expected a finite number"
             )));
         }
+        // The datum is the lowest ground: the deepest water is the level above it.
+        self.check_depth(
+            level_m - self.datum,
+            "initial water level above the lowest ground:",
+        )?;
         let eta = (level_m - self.datum) as f32;
         for k in 0..self.h.len() {
             let z = self.z[k];
@@ -600,6 +675,42 @@ impl Simulation {
                 "an inflow's discharge must not be negative".into(),
             ));
         }
+        // The step an inflow forces: it adds q·dt/(n·A) to each of its n cells per step, and the
+        // step heeds that depth, so dt settles where dt = α·Δ/√(g·q·dt/(n·A)).
+        // The first point of the peak (its row in a file).
+        let peak =
+            inflow
+                .discharge_m3s
+                .points()
+                .iter()
+                .fold(None, |best: Option<(f64, f64)>, &(t, q)| match best {
+                    Some((_, bq)) if bq >= q => best,
+                    _ => Some((t, q)),
+                });
+        if let Some((at_s, q)) = peak
+            && q > 0.0
+        {
+            let t = self.transform;
+            let (d, area) = (t.dx_m.min(t.dy_m), t.dx_m * t.dy_m);
+            let n = inflow.cells.len() as f64;
+            let step_s =
+                (self.cfg.cfl * d).powf(2.0 / 3.0) * (n * area / (self.cfg.gravity_ms2 * q)).cbrt();
+            if step_s < MIN_TIME_STEP_S {
+                let most = n * area * (self.cfg.cfl * d).powi(2)
+                    / (self.cfg.gravity_ms2 * MIN_TIME_STEP_S.powi(3));
+                return Err(SolverError::TimeStep {
+                    input: format!(
+                        "an inflow of {q} m³/s at {at_s} s into {} cell(s) of {} × {} m",
+                        inflow.cells.len(),
+                        t.dx_m,
+                        t.dy_m
+                    ),
+                    step_s,
+                    expected: format!("expected at most {most:.3e} m³/s there"),
+                    at_s: Some(at_s),
+                });
+            }
+        }
         for &k in &inflow.cells {
             let j = k / self.nc;
             self.forced[j] = self.forced[j].with(k % self.nc);
@@ -634,6 +745,11 @@ impl Simulation {
                 }
             }
             BoundaryKind::Stage { level_m } => {
+                let top = level_m
+                    .points()
+                    .iter()
+                    .fold(f64::NEG_INFINITY, |m, p| m.max(p.1));
+                self.check_depth(top - self.datum, "stage above the lowest ground:")?;
                 self.stages.push(level_m.clone());
                 self.stage_now.push(0.0);
                 EdgeCell::Stage {
