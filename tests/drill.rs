@@ -213,7 +213,7 @@ fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
         "json",
     ]);
     assert_eq!(code, 0, "{err}");
-    let records = std::fs::read_to_string(&journal)
+    let records: Vec<Value> = std::fs::read_to_string(&journal)
         .expect("journal written")
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
@@ -223,6 +223,7 @@ fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
     let _ = std::fs::remove_file(&outbox);
     let report: Value = serde_json::from_str(&out).expect("report json");
     assert_honest(name, &report);
+    assert_duty_commander_does_the_basics(name, &report, &records);
     assert_no_debug_text(&format!("{name} report"), &strings_of(&report));
     let pushed: Vec<Value> = messages
         .lines()
@@ -237,6 +238,33 @@ fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
         &pushed.iter().flat_map(strings_of).collect::<Vec<_>>(),
     );
     (report, records)
+}
+
+/// What the duty commander always does: every smart-stone alarm acknowledged on its own (and
+/// within its 10 minutes), every expected push counted when sent, nobody sent twice on one task.
+fn assert_duty_commander_does_the_basics(name: &str, r: &Value, records: &[Value]) {
+    let alarms = r["alarms"].as_array().unwrap();
+    for a in alarms {
+        let (raised, acked) = (n(&a["raised_min"]), n(&a["acknowledged_min"]));
+        assert!(acked >= raised && acked <= raised + 10.0, "{name}: {a}");
+        assert!(n(&a["stones"]) >= 1.0, "{name}: {a}");
+    }
+    for e in r["expectations"].as_array().unwrap() {
+        let what = e["expected"].as_str().unwrap();
+        if what == "acknowledge_alarm" || what == "push" || what.contains(".info.") {
+            assert_eq!(e["outcome"], "on_time", "{name}: {e}");
+        }
+    }
+    for rec in records.iter().filter(|x| x["type"] == "action") {
+        let a = &rec["action"];
+        if let Some(people) = a["people"].as_array() {
+            let mut ids: Vec<&str> = people.iter().map(|p| p.as_str().unwrap()).collect();
+            let all = ids.len();
+            ids.sort();
+            ids.dedup();
+            assert_eq!(ids.len(), all, "{name}: someone twice in {a}");
+        }
+    }
 }
 
 /// A report lists under strengths only figures that met their bar, under improvements only
@@ -460,18 +488,20 @@ fn numbered_flood_rises_to_orange_and_the_duty_commander_keeps_up() {
     assert_eq!(&levels[..4], ["none", "blue", "yellow", "orange"]);
     assert!(n(&r["score"]) >= 60.0, "score {}", r["score"]);
     assert!(r["on_time"].as_u64().unwrap() > r["missed"].as_u64().unwrap());
-    assert_eq!(
-        r["evacuation"]["households_out_before"],
-        r["evacuation"]["households_reached"]
+    // Out before the water, per resident: most households, never more than the water reached.
+    let (out, reached) = (
+        n(&r["evacuation"]["households_out_before"]),
+        n(&r["evacuation"]["households_reached"]),
     );
+    assert!(out <= reached && out >= 0.9 * reached, "{out} of {reached}");
     assert!(n(&r["response_times"]["accept_median_min"]) <= 10.0);
-    // Strengths are figures that met their bar (checked in `assert_honest`): the key persons
-    // and households out before the water are among them.
+    // Strengths are figures that met their bar (checked in `assert_honest`): the households out
+    // before the water are among them.
     let strengths = r["strengths"].as_array().unwrap();
     assert!(
         strengths
             .iter()
-            .any(|s| s.as_str().unwrap().contains("key person")),
+            .any(|s| s.as_str().unwrap().contains("households")),
         "{strengths:?}"
     );
 }
@@ -520,10 +550,14 @@ fn design_flood_reaches_red_with_madu_alarms_and_piping() {
         r["peak_people_short"].as_u64().unwrap() > 0,
         "a design flood exceeds the town's own staff"
     );
-    assert_eq!(
-        r["evacuation"]["key_persons_out_before"],
-        r["evacuation"]["key_persons_reached"]
+    // Per resident, from the work done for each: not every key person the water reached was
+    // out before it (grid-wide checks and notices get nobody out; only the person's own
+    // transfer or grid-wide work due before the water does), and the report says so.
+    let (out, reached) = (
+        n(&r["evacuation"]["key_persons_out_before"]),
+        n(&r["evacuation"]["key_persons_reached"]),
     );
+    assert!(out > 0.0 && out <= reached, "{out} of {reached}");
 }
 
 #[test]
@@ -532,26 +566,39 @@ fn flood_of_1958_type_breaches_a_production_dike() {
     assert_eq!(r["peak_level"], "red");
     assert!(n(&r["peak_discharge_m3s"]) > 22_200.0);
     let timeline = r["timeline"].as_array().unwrap();
-    assert!(
-        timeline
-            .iter()
-            .any(|e| e["kind"] == "inject" && e["text"].as_str().unwrap().starts_with("[breach]"))
-    );
+    assert!(timeline.iter().any(|e| {
+        e["kind"] == "inject"
+            && e["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("[production_dike_breach]")
+    }));
     let exp = r["expectations"].as_array().unwrap();
     assert!(
         exp.iter()
-            .any(|e| e["inject"] == "breach" && e["outcome"] == "on_time")
+            .any(|e| e["inject"] == "production_dike_breach" && e["outcome"] == "on_time")
     );
     assert!(n(&r["score"]) >= 90.0, "score {}", r["score"]);
     assert!(r["evacuation"]["households_reached"].as_u64().unwrap() > 1000);
     // The family on the roof (minute 960) and the villagers on the cut-off platform (1020):
-    // boats are out to them in time.
-    for e in exp
+    // boats are out to them in time, so the contingency call from the roof (1000, "unless" the
+    // rescue was sent) never fires and expects nothing.
+    let rescues: Vec<&Value> = exp
         .iter()
-        .filter(|e| e["inject_min"] == 960.0 || e["inject_min"] == 1020.0)
-    {
+        .filter(|e| e["expected"] == "hazard.people_trapped.rescue")
+        .collect();
+    assert_eq!(rescues.len(), 2, "{rescues:?}");
+    for e in rescues {
         assert_eq!(e["outcome"], "on_time", "{e}");
     }
+    assert!(exp.iter().all(|e| e["inject_min"] != 1000.0));
+    let msel = r["msel"].as_array().unwrap();
+    assert!(msel.iter().all(|m| m["at_min"] != 1000.0), "{msel:?}");
+    assert!(
+        msel.iter()
+            .any(|m| m["attachments"][0] == "https://example.org/drill03/miaoqian-roof.jpg"),
+        "the roof report's photo is listed"
+    );
     // The breach started a 2D run: per-grid arrival hours reaching 南堤村 (behind the breached
     // production dike pdike.02) and a clean mass balance.
     let run = &r["breach_runs"][0];

@@ -1281,7 +1281,11 @@ impl<'e> Drill<'e> {
                         continue;
                     }
                     while short > 0 {
-                        let Some(k) = suggested[m].iter().position(|p| fits(p)) else {
+                        // Nobody twice on one task.
+                        let Some(k) = suggested[m]
+                            .iter()
+                            .position(|p| fits(p) && !people.contains(p))
+                        else {
                             break;
                         };
                         people.push(suggested[m].remove(k));
@@ -1300,9 +1304,9 @@ impl<'e> Drill<'e> {
                             .iter()
                             .skip(1)
                             .position(|p| {
-                                sc.people
-                                    .get(p.ix())
-                                    .is_some_and(|x| roles.contains(&x.role))
+                                sc.people.get(p.ix()).is_some_and(|x| {
+                                    roles.contains(&x.role) && !people.contains(&x.id)
+                                })
                             })
                             .map(|k| k + 1)
                         else {
