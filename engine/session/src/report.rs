@@ -863,6 +863,56 @@ impl DrillReport {
                 e.outcome.name()
             );
         }
+        if !self.msel.is_empty() {
+            let _ = writeln!(s, "\n## Injects (MSEL)\n");
+            let _ = writeln!(
+                s,
+                "| min | inject | controller | player | objective | attachments |"
+            );
+            let _ = writeln!(s, "| ---: | --- | --- | --- | --- | --- |");
+            let or_dash = |x: &Option<String>| x.clone().unwrap_or_else(|| "—".into());
+            for m in &self.msel {
+                let kind = if m.contingency {
+                    format!("{} (contingency)", m.inject)
+                } else {
+                    m.inject.clone()
+                };
+                let attachments = if m.attachments.is_empty() {
+                    "—".to_string()
+                } else {
+                    m.attachments.join("<br>")
+                };
+                let _ = writeln!(
+                    s,
+                    "| {:.0} | {kind} | {} | {} | {} | {attachments} |",
+                    m.at_min,
+                    or_dash(&m.controller),
+                    or_dash(&m.player),
+                    or_dash(&m.objective),
+                );
+            }
+        }
+        if !self.alarms.is_empty() {
+            let _ = writeln!(s, "\n## Smart-stone alarms\n");
+            let _ = writeln!(
+                s,
+                "| alarm | works | groyne | stones | raised min | acknowledged min |"
+            );
+            let _ = writeln!(s, "| --- | --- | --- | ---: | ---: | ---: |");
+            for a in &self.alarms {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} | {:.0} | {} |",
+                    a.id,
+                    a.site,
+                    a.groyne.as_deref().unwrap_or("—"),
+                    a.stones,
+                    a.raised_min,
+                    a.acknowledged_min
+                        .map_or_else(|| "—".to_string(), |m| format!("{m:.0}"))
+                );
+            }
+        }
         let ev = &self.evacuation;
         let _ = writeln!(s, "\n## Evacuation against the water\n");
         let _ = writeln!(
