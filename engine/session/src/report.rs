@@ -286,7 +286,7 @@ pub fn report(d: &Drill<'_>) -> DrillReport {
             contingency: inj.unless.is_some(),
             attachments: inj.attachments.clone(),
         });
-        let own_alarm = format!("inject{}", n + 1);
+        let own_id = format!("inject{}", n + 1);
         for e in &inj.expect {
             let (expected, first) = if let Some(i) = e.instruction {
                 // Already dispatched when the inject came counts as an immediate response. An
@@ -300,9 +300,14 @@ pub fn report(d: &Drill<'_>) -> DrillReport {
                     .get(ins.category.0 as usize)
                     .is_some_and(|c| c.id == "information");
                 let pushed = d.pushed_at().get(&id).copied().filter(|_| information);
+                // Work for each hazard answers this inject only through the inject's own hazard
+                // (`…@inject<N>`): a rescue sent to an earlier roof does not answer a later call.
+                let own = (ins.for_each == Some(ForEach::Hazard) && inj.kind.hazard().is_some())
+                    .then(|| format!("{id}@{own_id}"));
                 let first = times
-                    .values()
-                    .filter(|t| t.instruction == id)
+                    .iter()
+                    .filter(|(k, t)| t.instruction == id && own.as_ref().is_none_or(|o| *k == o))
+                    .map(|(_, t)| t)
                     .filter_map(|t| t.dispatched.or(t.done))
                     .chain(pushed)
                     .fold(None, |a: Option<f64>, t| Some(a.map_or(t, |a| a.min(t))))
@@ -315,7 +320,7 @@ pub fn report(d: &Drill<'_>) -> DrillReport {
                 let first = d
                     .raised_alarms()
                     .iter()
-                    .find(|a| a.id == own_alarm)
+                    .find(|a| a.id == own_id)
                     .and_then(|a| a.acknowledged_min);
                 (ActionKind::AcknowledgeAlarm.name().to_string(), first)
             } else {
