@@ -216,7 +216,7 @@ fn alarms_and_hazards_open_their_instructions() {
     });
     s.hazards.push(Hazard {
         id: "h1".into(),
-        kind: "piping".into(),
+        kind: floodgrid_engine::hazard::HazardKind::Piping,
         site: None,
         grid: GridIdx(grid as u32),
         severity: 3,
@@ -291,7 +291,7 @@ fn a_situation_with_unknown_references_is_an_error_not_a_panic() {
     let mut s = Situation::at_discharge(12_000.0);
     s.hazards.push(Hazard {
         id: "h.1".into(),
-        kind: "piping".into(),
+        kind: floodgrid_engine::hazard::HazardKind::Piping,
         site: None,
         grid: GridIdx(999_999),
         severity: 3,
@@ -382,7 +382,7 @@ fn one_and_two_threads_give_the_same_json() {
         });
         s.hazards.push(Hazard {
             id: "h.1".into(),
-            kind: "piping".into(),
+            kind: floodgrid_engine::hazard::HazardKind::Piping,
             site: Some(SiteIdx(works as u32)),
             grid: sc.sites[works].grid.unwrap_or(GridIdx(0)),
             severity: 3,

@@ -213,7 +213,7 @@ fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
         "json",
     ]);
     assert_eq!(code, 0, "{err}");
-    let records = std::fs::read_to_string(&journal)
+    let records: Vec<Value> = std::fs::read_to_string(&journal)
         .expect("journal written")
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
@@ -223,6 +223,7 @@ fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
     let _ = std::fs::remove_file(&outbox);
     let report: Value = serde_json::from_str(&out).expect("report json");
     assert_honest(name, &report);
+    assert_duty_commander_does_the_basics(name, &report, &records);
     assert_no_debug_text(&format!("{name} report"), &strings_of(&report));
     let pushed: Vec<Value> = messages
         .lines()
@@ -237,6 +238,33 @@ fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
         &pushed.iter().flat_map(strings_of).collect::<Vec<_>>(),
     );
     (report, records)
+}
+
+/// What the duty commander always does: every smart-stone alarm acknowledged on its own (and
+/// within its 10 minutes), every expected push counted when sent, nobody sent twice on one task.
+fn assert_duty_commander_does_the_basics(name: &str, r: &Value, records: &[Value]) {
+    let alarms = r["alarms"].as_array().unwrap();
+    for a in alarms {
+        let (raised, acked) = (n(&a["raised_min"]), n(&a["acknowledged_min"]));
+        assert!(acked >= raised && acked <= raised + 10.0, "{name}: {a}");
+        assert!(n(&a["stones"]) >= 1.0, "{name}: {a}");
+    }
+    for e in r["expectations"].as_array().unwrap() {
+        let what = e["expected"].as_str().unwrap();
+        if what == "acknowledge_alarm" || what == "push" || what.contains(".info.") {
+            assert_eq!(e["outcome"], "on_time", "{name}: {e}");
+        }
+    }
+    for rec in records.iter().filter(|x| x["type"] == "action") {
+        let a = &rec["action"];
+        if let Some(people) = a["people"].as_array() {
+            let mut ids: Vec<&str> = people.iter().map(|p| p.as_str().unwrap()).collect();
+            let all = ids.len();
+            ids.sort();
+            ids.dedup();
+            assert_eq!(ids.len(), all, "{name}: someone twice in {a}");
+        }
+    }
 }
 
 /// A report lists under strengths only figures that met their bar, under improvements only
@@ -288,14 +316,43 @@ fn strings_of(v: &Value) -> Vec<String> {
     }
 }
 
-/// No line a person reads shows Rust debug formatting (`Grid { grid: "…" }`, `Some(…)`,
-/// `None`, `OnTime`).
+/// No line a person reads shows Rust debug formatting: struct dumps (`Grid { grid: "…" }`),
+/// `Some(…)`, `None`, escaped quotes (`\"`), or CamelCase enum variant names (`OnTime`,
+/// `SmartStoneAlarm`: a word with a capital after lower-case letters).
 fn assert_no_debug_text(what: &str, lines: &[String]) {
     for l in lines {
-        for pat in ["{ ", ": \"", "Some(", "None", "OnTime"] {
+        for pat in ["{ ", ": \"", "Some(", "None", "\\\""] {
             assert!(!l.contains(pat), "{what}: debug text `{pat}` in {l:?}");
         }
+        for word in l.split(|c: char| !c.is_ascii_alphabetic()) {
+            let camel = word.starts_with(|c: char| c.is_ascii_uppercase())
+                && word
+                    .as_bytes()
+                    .windows(2)
+                    .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
+            assert!(!camel, "{what}: CamelCase `{word}` in {l:?}");
+        }
     }
+}
+
+/// The scan itself catches each kind of debug text.
+#[test]
+fn the_debug_text_scan_catches_each_kind() {
+    for bad in [
+        "推送 Grid { grid: \"t.huayuankou\" }",
+        "Some(3)",
+        "None",
+        "outcome OnTime",
+        "kind SmartStoneAlarm",
+        "text \\\"quoted\\\"",
+    ] {
+        let caught = std::panic::catch_unwind(|| assert_no_debug_text("probe", &[bad.to_string()]));
+        assert!(caught.is_err(), "{bad:?} not caught");
+    }
+    assert_no_debug_text(
+        "probe",
+        &["推送 柳滩村：马渡险工 28号坝 3 枚报警 on_time".into()],
+    );
 }
 
 #[test]
@@ -378,18 +435,20 @@ fn numbered_flood_rises_to_orange_and_the_duty_commander_keeps_up() {
     assert_eq!(&levels[..4], ["none", "blue", "yellow", "orange"]);
     assert!(n(&r["score"]) >= 60.0, "score {}", r["score"]);
     assert!(r["on_time"].as_u64().unwrap() > r["missed"].as_u64().unwrap());
-    assert_eq!(
-        r["evacuation"]["households_out_before"],
-        r["evacuation"]["households_reached"]
+    // Out before the water, per resident: most households, never more than the water reached.
+    let (out, reached) = (
+        n(&r["evacuation"]["households_out_before"]),
+        n(&r["evacuation"]["households_reached"]),
     );
+    assert!(out <= reached && out >= 0.9 * reached, "{out} of {reached}");
     assert!(n(&r["response_times"]["accept_median_min"]) <= 10.0);
-    // Strengths are figures that met their bar (checked in `assert_honest`): the key persons
-    // and households out before the water are among them.
+    // Strengths are figures that met their bar (checked in `assert_honest`): the households out
+    // before the water are among them.
     let strengths = r["strengths"].as_array().unwrap();
     assert!(
         strengths
             .iter()
-            .any(|s| s.as_str().unwrap().contains("key person")),
+            .any(|s| s.as_str().unwrap().contains("households")),
         "{strengths:?}"
     );
 }
@@ -437,10 +496,14 @@ fn design_flood_reaches_red_with_madu_alarms_and_piping() {
         r["peak_people_short"].as_u64().unwrap() > 0,
         "a design flood exceeds the town's own staff"
     );
-    assert_eq!(
-        r["evacuation"]["key_persons_out_before"],
-        r["evacuation"]["key_persons_reached"]
+    // Per resident, from the work done for each: not every key person the water reached was
+    // out before it (grid-wide checks and notices get nobody out; only the person's own
+    // transfer or grid-wide work due before the water does), and the report says so.
+    let (out, reached) = (
+        n(&r["evacuation"]["key_persons_out_before"]),
+        n(&r["evacuation"]["key_persons_reached"]),
     );
+    assert!(out > 0.0 && out <= reached, "{out} of {reached}");
 }
 
 #[test]
@@ -449,26 +512,44 @@ fn flood_of_1958_type_breaches_a_production_dike() {
     assert_eq!(r["peak_level"], "red");
     assert!(n(&r["peak_discharge_m3s"]) > 22_200.0);
     let timeline = r["timeline"].as_array().unwrap();
-    assert!(
-        timeline
-            .iter()
-            .any(|e| e["kind"] == "inject" && e["text"].as_str().unwrap().starts_with("[breach]"))
-    );
+    assert!(timeline.iter().any(|e| {
+        e["kind"] == "inject"
+            && e["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("[production_dike_breach]")
+    }));
     let exp = r["expectations"].as_array().unwrap();
     assert!(
         exp.iter()
-            .any(|e| e["inject"] == "breach" && e["outcome"] == "on_time")
+            .any(|e| e["inject"] == "production_dike_breach" && e["outcome"] == "on_time")
     );
     assert!(n(&r["score"]) >= 90.0, "score {}", r["score"]);
     assert!(r["evacuation"]["households_reached"].as_u64().unwrap() > 1000);
-    // The family on the roof (minute 960) and the villagers on the cut-off platform (1020):
-    // boats are out to them in time.
-    for e in exp
-        .iter()
-        .filter(|e| e["inject_min"] == 960.0 || e["inject_min"] == 1020.0)
-    {
-        assert_eq!(e["outcome"], "on_time", "{e}");
-    }
+    // The family on the roof (minute 960): a boat is out to them in time, so the contingency
+    // call from the roof (1000, "unless" the rescue was sent) never fires and expects nothing.
+    // The villagers on the cut-off platform (1020) get their own boat (a rescue sent to the
+    // roof does not answer their call), as soon as a crew is free: all eight boat crews are out
+    // by then, so it may come late, but it comes.
+    let rescue = |at: f64| {
+        exp.iter()
+            .find(|e| e["expected"] == "hazard.people_trapped.rescue" && e["inject_min"] == at)
+            .unwrap_or_else(|| panic!("a rescue expected at {at}"))
+    };
+    assert_eq!(rescue(960.0)["outcome"], "on_time", "{}", rescue(960.0));
+    assert!(
+        rescue(1020.0)["response_min"].is_number(),
+        "{}",
+        rescue(1020.0)
+    );
+    assert!(exp.iter().all(|e| e["inject_min"] != 1000.0));
+    let msel = r["msel"].as_array().unwrap();
+    assert!(msel.iter().all(|m| m["at_min"] != 1000.0), "{msel:?}");
+    assert!(
+        msel.iter()
+            .any(|m| m["attachments"][0] == "https://example.org/drill03/miaoqian-roof.jpg"),
+        "the roof report's photo is listed"
+    );
     // The breach started a 2D run: per-grid arrival hours reaching 南堤村 (behind the breached
     // production dike pdike.02) and a clean mass balance.
     let run = &r["breach_runs"][0];
@@ -568,6 +649,13 @@ fn malformed_scripts_and_actions_get_file_and_line() {
     assert_eq!(code, 1);
     assert!(err.contains(&format!("bad-script.toml:{line}:")), "{err}");
     assert!(err.contains("inject kind"), "{err}");
+    // The valid kinds come from the hazard vocabulary, plus the sensor and people kinds.
+    for kind in floodgrid_engine::hazard::HazardKind::NAMES
+        .iter()
+        .chain(&["smart_stone_alarm", "person_unavailable"])
+    {
+        assert!(err.contains(kind), "{kind} not listed: {err}");
+    }
 
     let bad_actions = tmp("bad-actions.jsonl");
     std::fs::write(
@@ -836,4 +924,161 @@ fn the_console_without_a_terminal_exits_2_with_a_hint() {
         err.contains("needs an interactive terminal; use --headless"),
         "{err}"
     );
+}
+
+/// A breach alarms only the grids its water reaches (from the breach's 2D run), in the order
+/// the water arrives: on the tiny fixture with a main-dike breach, the duty commander's breach
+/// alarms go to exactly the grids the run reached, earliest first, and to no other grid.
+#[test]
+fn a_breach_alarms_only_the_grids_its_water_reaches_in_arrival_order() {
+    let dir = tiny_copy("breach-reach");
+    let plan = dir.join("plan/50-hazards.toml");
+    let mut text = std::fs::read_to_string(&plan).unwrap();
+    text.push_str(
+        r#"
+[[instruction]]
+id = "hazard.breach.alarm"
+title = "溃口警报：洪水将到的网格一键推送"
+category = "information"
+when = "hazard_count.breach > 0"
+for_each = "grid"
+where = "grid.kind == 'grid' and grid.arrival_hours <= 48"
+role = ["grid_worker", "grid_leader"]
+people = 1
+duration_min = 10
+deadline_min = 5
+priority = 1
+message = "boat_dispatch"
+"#,
+    );
+    std::fs::write(&plan, text).unwrap();
+    let script = dir.join("drills/01-rise-to-yellow.toml");
+    let mut s = std::fs::read_to_string(&script).unwrap();
+    let at = s.find("[scoring]").unwrap();
+    s.insert_str(
+        at,
+        r#"[[inject]]
+at_min = 240
+kind = "breach"
+site = "dike.main"
+text = "清河右岸大堤溃口。"
+objective = "险情处置"
+breach = { width_m = 60, horizon_h = 6 }
+expect = [{ instruction = "hazard.breach.alarm", within_min = 10 }]
+
+"#,
+    );
+    std::fs::write(&script, s).unwrap();
+    let journal = dir.join("breach.jsonl");
+    let (code, out, err) = tiny_drill(&dir, &journal, &["--auto-dispatch", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let r: Value = serde_json::from_str(&out).unwrap();
+    let run = &r["breach_runs"][0];
+    assert!(run["error"].is_null(), "{run}");
+    let reached: Vec<(String, f64)> = run["grids_reached"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g[0].as_str().unwrap().to_string(), n(&g[1])))
+        .collect();
+    // The alarms, in the order the duty commander sent them.
+    let records: Vec<Value> = std::fs::read_to_string(&journal)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let alarmed: Vec<String> = records
+        .iter()
+        .filter(|r| r["type"] == "event" && r["event"]["kind"] == "dispatched")
+        .filter_map(|r| r["event"]["task"].as_str())
+        .filter_map(|t| t.strip_prefix("hazard.breach.alarm@"))
+        .map(String::from)
+        .collect();
+    let grids: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("grids.geojson")).unwrap()).unwrap();
+    let all_grids = grids["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["kind"] == "grid")
+        .count();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!reached.is_empty(), "the breach floods some grid: {run}");
+    assert!(
+        reached.len() < all_grids,
+        "a fixture where some grid stays dry: {reached:?}"
+    );
+    let mut want: Vec<String> = reached.iter().map(|g| g.0.clone()).collect();
+    let mut got = alarmed.clone();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want, "alarmed {alarmed:?}, reached {reached:?}");
+    // Earliest water first.
+    let hours: Vec<f64> = alarmed
+        .iter()
+        .map(|g| reached.iter().find(|x| &x.0 == g).unwrap().1)
+        .collect();
+    assert!(
+        hours.windows(2).all(|w| w[0] <= w[1]),
+        "alarm order {alarmed:?} by arrival {hours:?}"
+    );
+}
+
+/// A commander who holds the river down and sends nonsense: every action is wrong or useless.
+const BAD_ACTIONS: &str = r#"{"t_min": 0, "action": {"kind": "set_discharge", "discharge_m3s": 800}}
+{"t_min": 5, "action": {"kind": "dispatch", "task": "no.such.task"}}
+{"t_min": 10, "action": {"kind": "acknowledge_alarm", "site": "works.madu"}}
+{"t_min": 20, "action": {"kind": "push", "text": "测试消息，请忽略。", "audience": {"to": "everyone"}}}
+{"t_min": 30, "action": {"kind": "close", "task": "no.such.task"}}
+"#;
+
+/// Over every bundled drill, run with nobody acting and with a deliberately bad actions file:
+/// no report lists under strengths a figure that missed its bar (`assert_honest`), and neither
+/// the JSON nor the Markdown report shows Rust debug text.
+#[test]
+fn no_report_lists_a_missed_figure_as_a_strength() {
+    let bundled = common::bundled().display().to_string();
+    let actions = tmp("bad-commander.jsonl");
+    std::fs::write(&actions, BAD_ACTIONS).unwrap();
+    let actions = actions.display().to_string();
+    for name in [
+        "01-numbered-flood-orange.toml",
+        "02-design-flood-22000.toml",
+        "03-1958-type-22300.toml",
+    ] {
+        let s = script(name);
+        for (who, extra) in [
+            ("idle", vec![]),
+            ("bad", vec!["--actions", actions.as_str()]),
+        ] {
+            for format in ["json", "md"] {
+                let mut args = vec![
+                    "drill",
+                    bundled.as_str(),
+                    "--headless",
+                    "--script",
+                    s.as_str(),
+                    "--format",
+                    format,
+                ];
+                args.extend(extra.iter().copied());
+                let (code, out, err) = run(&args);
+                assert_eq!(code, 0, "{name} {who}: {err}");
+                let what = format!("{name} {who} {format}");
+                if format == "md" {
+                    let lines: Vec<String> = out.lines().map(String::from).collect();
+                    assert_no_debug_text(&what, &lines);
+                    continue;
+                }
+                let r: Value = serde_json::from_str(&out).unwrap();
+                assert_honest(&what, &r);
+                assert_no_debug_text(&what, &strings_of(&r));
+                assert!(
+                    !r["improvements"].as_array().unwrap().is_empty(),
+                    "{what}: a commander who does nothing right has something to improve"
+                );
+            }
+        }
+    }
+    let _ = std::fs::remove_file(&actions);
 }

@@ -37,7 +37,7 @@
 
 pub use floodgrid_assess::{assess, geojson, response};
 pub use floodgrid_flood as flood;
-pub use floodgrid_model::{crs, grid, hydro, plan};
+pub use floodgrid_model::{crs, grid, hazard, hydro, plan};
 pub use floodgrid_scenario as scenario;
 pub use floodgrid_scenario::schema;
 pub use floodgrid_session as drill;

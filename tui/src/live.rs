@@ -25,6 +25,7 @@ use std::time::Duration;
 use floodgrid_engine::assess::{Assessment, Engine, Hazard, SensorAlarm, Situation, TaskRecord};
 use floodgrid_engine::drill::{Event, EventKind, EventStatus};
 use floodgrid_engine::grid::{GridIdx, PersonIdx, SiteIdx};
+use floodgrid_engine::hazard::HazardKind;
 use floodgrid_engine::hydro::{GaugeReading, LevelTracker, WarningLevel};
 use floodgrid_engine::plan::{HAZARD_KINDS, TaskStatus, TaskStep};
 use serde::Deserialize;
@@ -665,9 +666,8 @@ impl LiveFeed {
         };
         let kind = r.kind.as_str();
         let hazard_kind = match kind {
-            "public_report" => Some("other"),
-            k if HAZARD_KINDS.contains(&k) => Some(k),
-            _ => None,
+            "public_report" => Some(HazardKind::PublicSafety),
+            k => HazardKind::from_name(k),
         };
         if hazard_kind.is_none() && !OTHER_REPORT_KINDS.contains(&kind) {
             let mut kinds: Vec<&str> = HAZARD_KINDS.to_vec();
@@ -721,7 +721,7 @@ impl LiveFeed {
             if !resolved {
                 situation.hazards.push(Hazard {
                     id,
-                    kind: hk.to_string(),
+                    kind: hk,
                     site,
                     grid: g,
                     severity,

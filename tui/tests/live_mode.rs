@@ -273,7 +273,7 @@ fn field_reports_land_on_the_map_and_in_the_situation() {
     tick(&mut a, 0);
     let hz = &a.situation.hazards;
     assert_eq!(hz.len(), 1, "{hz:?}");
-    assert_eq!((hz[0].id.as_str(), hz[0].kind.as_str()), ("r1", "piping"));
+    assert_eq!((hz[0].id.as_str(), hz[0].kind.name()), ("r1", "piping"));
     assert_eq!(hz[0].severity, 3);
     let sc = engine();
     let works_grid = sc
@@ -511,7 +511,7 @@ fn level_events_and_reports_are_drill_events() {
     let kinds: Vec<EventKind> = feed.events().iter().map(|e| e.kind).collect();
     assert_eq!(kinds, vec![EventKind::Level, EventKind::Report]);
     assert_eq!(feed.events()[1].grid.as_deref(), Some("g.liutan.01"));
-    assert_eq!(situation.hazards[0].kind, "seepage");
+    assert_eq!(situation.hazards[0].kind.name(), "seepage");
     assert_eq!(situation.hazards[0].severity, 2);
     assert_eq!(feed.tracker().level(), WarningLevel::Red);
 }

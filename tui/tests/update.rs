@@ -485,7 +485,10 @@ fn reassign_and_alarm_acknowledgement_are_journaled_like_any_command() {
             task: task.id.to_string(),
             people: vec![p2.clone()],
         },
-        DrillAction::AcknowledgeAlarm { site: works },
+        DrillAction::AcknowledgeAlarm {
+            site: works,
+            alarm: None,
+        },
     ];
     for c in &commands {
         update(&mut a, Message::Action(Action::Command(c.clone())));

@@ -17,6 +17,7 @@
 pub mod crs;
 pub mod drill;
 pub mod grid;
+pub mod hazard;
 pub mod hydro;
 pub mod plan;
 pub mod vocab;

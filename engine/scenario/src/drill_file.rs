@@ -13,9 +13,12 @@ use super::diag::unknown;
 use super::source::SourceFile;
 use super::toml_doc::{array_items, de_table, de_value, parse_toml};
 use floodgrid_model::drill::{
-    ActionKind, DrillScript, Expectation, Inject, InjectBreach, InjectKind, InjectPlace,
+    ActionKind, Contingency, DrillScript, Expectation, Inject, InjectBreach, InjectKind,
+    InjectPlace, StoneAlarm,
 };
+use floodgrid_model::grid::SiteKind;
 use floodgrid_model::grid::{GridIdx, PersonIdx, SiteIdx};
+use floodgrid_model::hazard::HazardKind;
 
 /// A drill script as written.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -50,7 +53,9 @@ pub struct RawInject {
     /// Drill minute.
     #[schemars(with = "f64")]
     pub at_min: Spanned<f64>,
-    /// piping, seepage, sliding, collapse, root_stone, smart_stone_alarm, overtopping, breach, road_cut, person_unavailable, public_report.
+    /// A hazard kind (piping, seepage, sliding, collapse, root_stone, overtopping, breach,
+    /// production_dike_breach, road_cut, waterlogging, people_trapped, public_safety,
+    /// staff_casualty, other), smart_stone_alarm or person_unavailable.
     #[schemars(with = "String")]
     pub kind: Spanned<String>,
     /// Site id.
@@ -69,6 +74,19 @@ pub struct RawInject {
     pub text: String,
     /// Objective tested.
     pub objective: Option<String>,
+    /// The controller (导调) who delivers the inject.
+    pub controller: Option<String>,
+    /// The player (a person or post) it goes to.
+    pub player: Option<String>,
+    /// Attachments of a field report: photo paths or URLs.
+    #[serde(default)]
+    pub attachments: Vec<String>,
+    /// smart_stone_alarm only: what the stones report.
+    #[schemars(with = "Option<RawStoneAlarm>")]
+    pub alarm: Option<Spanned<RawStoneAlarm>>,
+    /// A contingency inject: it fires only when this response is missing by its minute.
+    #[schemars(with = "Option<RawUnless>")]
+    pub unless: Option<Spanned<RawUnless>>,
     /// Expected responses.
     #[serde(default)]
     pub expect: Vec<RawExpect>,
@@ -91,6 +109,34 @@ pub struct RawBreach {
     pub widening_min: Option<f64>,
     /// Hours of drill time the solver runs from the inject, 1–48 (default 12).
     pub horizon_h: Option<f64>,
+}
+
+/// `alarm = { ... }` of a smart_stone_alarm inject.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawStoneAlarm {
+    /// Smart stones in alarm (1 or more).
+    pub stones: u32,
+    /// The groyne (坝垛) number, as the works numbers them.
+    pub groyne: Option<String>,
+    /// Largest displacement among the stones, mm.
+    pub displacement_mm: Option<f64>,
+    /// Largest tilt among the stones, degrees.
+    pub tilt_deg: Option<f64>,
+}
+
+/// `unless = { ... }` of a contingency inject: the response whose absence makes it fire.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawUnless {
+    /// An instruction dispatched (or done) since `since_min`.
+    #[schemars(with = "Option<String>")]
+    pub instruction: Option<Spanned<String>>,
+    /// Or a commander action kind taken since `since_min`.
+    #[schemars(with = "Option<String>")]
+    pub action: Option<Spanned<String>>,
+    /// Drill minute the response is looked for from (default 0).
+    pub since_min: Option<f64>,
 }
 
 /// Farthest an inject point may lie from the dike line it breaches, m.
@@ -189,7 +235,7 @@ pub(crate) fn load_drill(
             continue;
         };
         let Some(kind) = InjectKind::from_name(raw.kind.get_ref()) else {
-            let all: Vec<&str> = InjectKind::ALL.iter().map(|k| k.name()).collect();
+            let all = InjectKind::names();
             d.error(
                 src,
                 raw.kind.span(),
@@ -277,7 +323,8 @@ pub(crate) fn load_drill(
                 "person_unavailable needs `person = \"<person id>\"`",
             );
         }
-        let breach = if kind == InjectKind::Breach {
+        let hazard = kind.hazard();
+        let breach = if hazard.is_some_and(HazardKind::is_breach) {
             let dike = match &place {
                 InjectPlace::Site(si) => {
                     let ok = floodgrid_model::grid::dike_lines(parts.sites)
@@ -387,12 +434,141 @@ pub(crate) fn load_drill(
                     src,
                     b.span(),
                     format!(
-                        "`breach` belongs to kind = \"breach\" only; this inject is \"{}\"",
+                        "`breach` belongs to kind = \"breach\" or \"production_dike_breach\" only; this inject is \"{}\"",
                         kind.name()
                     ),
                 );
             }
             None
+        };
+        // A main-dike breach cuts the main dike, a production-dike breach a production dike.
+        if let (Some(h), Some(b)) = (hazard, &breach)
+            && let Some(site) = parts.sites.get(b.dike.ix())
+        {
+            let want = match site.kind {
+                SiteKind::MainDike => HazardKind::Breach,
+                _ => HazardKind::ProductionDikeBreach,
+            };
+            if h != want {
+                d.error(
+                    src,
+                    raw.kind.span(),
+                    format!(
+                        "kind \"{}\" but the dike cut, \"{}\", is a {}; expected kind = \"{}\"",
+                        h.name(),
+                        site.id,
+                        site.kind.name(),
+                        want.name()
+                    ),
+                );
+                continue;
+            }
+        }
+        let alarm = match (&raw.alarm, kind) {
+            (Some(a), InjectKind::SmartStoneAlarm) => {
+                let r = a.get_ref();
+                let bad_reading = [r.displacement_mm, r.tilt_deg]
+                    .into_iter()
+                    .flatten()
+                    .any(|x| !(x.is_finite() && x >= 0.0));
+                if r.stones == 0 || bad_reading {
+                    d.error(
+                        src,
+                        a.span(),
+                        "alarm; expected stones ≥ 1 and readings (displacement_mm, tilt_deg) ≥ 0",
+                    );
+                    continue;
+                }
+                Some(StoneAlarm {
+                    stones: r.stones,
+                    groyne: r.groyne.clone(),
+                    displacement_mm: r.displacement_mm,
+                    tilt_deg: r.tilt_deg,
+                })
+            }
+            (Some(a), _) => {
+                d.error(
+                    src,
+                    a.span(),
+                    format!(
+                        "`alarm` belongs to kind = \"smart_stone_alarm\" only; this inject is \"{}\"",
+                        kind.name()
+                    ),
+                );
+                continue;
+            }
+            (None, InjectKind::SmartStoneAlarm) => Some(StoneAlarm {
+                stones: 1,
+                groyne: None,
+                displacement_mm: None,
+                tilt_deg: None,
+            }),
+            (None, _) => None,
+        };
+        let unless = match &raw.unless {
+            None => None,
+            Some(u) => {
+                let r = u.get_ref();
+                let instruction = match &r.instruction {
+                    Some(i) => match parts.plan.instruction(i.get_ref()) {
+                        Some(ix) => Some(ix),
+                        None => {
+                            d.error(
+                                src,
+                                i.span(),
+                                unknown(
+                                    "instruction",
+                                    i.get_ref(),
+                                    parts.plan.instructions.iter().map(|x| x.id.as_str()),
+                                ),
+                            );
+                            continue;
+                        }
+                    },
+                    None => None,
+                };
+                let action = match &r.action {
+                    Some(a) => match ActionKind::from_name(a.get_ref()).filter(|k| !k.is_clock()) {
+                        Some(k) => Some(k),
+                        None => {
+                            d.error(
+                                src,
+                                a.span(),
+                                format!(
+                                    "action \"{}\"; expected one of {}",
+                                    a.get_ref(),
+                                    ActionKind::ALL
+                                        .iter()
+                                        .filter(|k| !k.is_clock())
+                                        .map(|k| k.name())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            );
+                            continue;
+                        }
+                    },
+                    None => None,
+                };
+                let since = r.since_min.unwrap_or(0.0);
+                if instruction.is_none() == action.is_none()
+                    || !(since.is_finite() && (0.0..=at).contains(&since))
+                {
+                    d.error(
+                        src,
+                        u.span(),
+                        format!(
+                            "unless; expected one of `instruction` or `action`, and since_min from 0 to the inject's minute ({at})"
+                        ),
+                    );
+                    continue;
+                }
+                Some(Contingency {
+                    instruction,
+                    action,
+                    since_min: since,
+                })
+            }
         };
         let mut expect = Vec::new();
         for e in raw.expect {
@@ -462,6 +638,11 @@ pub(crate) fn load_drill(
             place,
             text: raw.text,
             objective: raw.objective,
+            controller: raw.controller,
+            player: raw.player,
+            attachments: raw.attachments,
+            alarm,
+            unless,
             expect,
             breach,
         });

@@ -16,7 +16,8 @@ mod session;
 
 pub use event::{Event, EventKind, EventStatus};
 pub use floodgrid_model::drill::{
-    Action, Audience, DrillScript, Expectation, Inject, InjectBreach, InjectKind, InjectPlace,
+    Action, Audience, Contingency, DrillScript, Expectation, Inject, InjectBreach, InjectKind,
+    InjectPlace, StoneAlarm,
 };
 pub use journal::{
     FileJournal, JournalError, JournalRecord, JournalSink, MemoryJournal, MessageSink, OutboxFile,
@@ -24,8 +25,8 @@ pub use journal::{
 };
 pub use provenance::{Provenance, file_hash, scenario_hash};
 pub use report::{
-    Better, DrillReport, EvacuationResult, ExpectationResult, Finding, ObjectiveScore, Outcome,
-    ResponseTimes, report,
+    Better, DrillReport, EvacuationResult, ExpectationResult, Finding, MselLine, ObjectiveScore,
+    Outcome, ResponseTimes, report,
 };
 pub use resume::{
     CatchUpOutbox, FreshError, JournalHeader, ResumeError, ResumeInputs, fresh_file, open_journal,
@@ -33,5 +34,5 @@ pub use resume::{
 };
 pub use rng::DrillRng;
 pub use session::{
-    BREACH_RUN_COARSEN, BreachRun, BreachRunFigures, Drill, DrillOptions, TaskTimes,
+    BREACH_RUN_COARSEN, BreachRun, BreachRunFigures, Drill, DrillOptions, RaisedAlarm, TaskTimes,
 };

@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 
 use super::event::{Event, EventKind};
 use super::session::{BreachRunFigures, Drill};
-use floodgrid_model::drill::{InjectKind, InjectPlace};
+use floodgrid_model::drill::{ActionKind, InjectKind};
 use floodgrid_model::grid::ResidentKind;
 use floodgrid_model::hydro::WarningLevel;
+use floodgrid_model::plan::{ForEach, VarKey};
 
 /// How an expected response went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,6 +127,25 @@ pub struct ExpectationResult {
     pub outcome: Outcome,
 }
 
+/// One inject of the master scenario events list, as it ran.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MselLine {
+    /// Drill minute.
+    pub at_min: f64,
+    /// Inject kind.
+    pub inject: String,
+    /// The controller who delivered it.
+    pub controller: Option<String>,
+    /// The player it went to.
+    pub player: Option<String>,
+    /// Objective tested.
+    pub objective: Option<String>,
+    /// Whether it was a contingency inject (fired because a response was missing).
+    pub contingency: bool,
+    /// Attachments of the field report (photo paths or URLs).
+    pub attachments: Vec<String>,
+}
+
 /// Evacuation against the water.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EvacuationResult {
@@ -207,6 +227,13 @@ pub struct DrillReport {
     pub peak_people_short: u32,
     /// Highest number of material lines short.
     pub peak_material_lines_short: usize,
+    /// The master scenario events list as it ran: every inject that fired, with its
+    /// controller, player, objective and attachments.
+    #[serde(default)]
+    pub msel: Vec<MselLine>,
+    /// Every smart-stone alarm raised: works, groyne, stones, when raised and acknowledged.
+    #[serde(default)]
+    pub alarms: Vec<super::session::RaisedAlarm>,
     /// The breach injects' 2D runs (empty without breaches). With a run, "out before the water"
     /// compares with the water's arrival at each home from the run (the atlas outside its
     /// window).
@@ -243,7 +270,23 @@ pub fn report(d: &Drill<'_>) -> DrillReport {
     let times = d.task_times();
     // Expectations.
     let mut expectations = Vec::new();
-    for inj in &script.injects {
+    let mut msel = Vec::new();
+    for (n, inj) in script.injects.iter().enumerate() {
+        // An inject that did not fire (not yet, or a contingency whose response came) expects
+        // nothing.
+        if !d.fired(n) {
+            continue;
+        }
+        msel.push(MselLine {
+            at_min: inj.at_min,
+            inject: inj.kind.name().to_string(),
+            controller: inj.controller.clone(),
+            player: inj.player.clone(),
+            objective: inj.objective.clone(),
+            contingency: inj.unless.is_some(),
+            attachments: inj.attachments.clone(),
+        });
+        let own_id = format!("inject{}", n + 1);
         for e in &inj.expect {
             let (expected, first) = if let Some(i) = e.instruction {
                 // Already dispatched when the inject came counts as an immediate response. An
@@ -257,14 +300,29 @@ pub fn report(d: &Drill<'_>) -> DrillReport {
                     .get(ins.category.0 as usize)
                     .is_some_and(|c| c.id == "information");
                 let pushed = d.pushed_at().get(&id).copied().filter(|_| information);
+                // Work for each hazard answers this inject only through the inject's own hazard
+                // (`…@inject<N>`): a rescue sent to an earlier roof does not answer a later call.
+                let own = (ins.for_each == Some(ForEach::Hazard) && inj.kind.hazard().is_some())
+                    .then(|| format!("{id}@{own_id}"));
                 let first = times
-                    .values()
-                    .filter(|t| t.instruction == id)
+                    .iter()
+                    .filter(|(k, t)| t.instruction == id && own.as_ref().is_none_or(|o| *k == o))
+                    .map(|(_, t)| t)
                     .filter_map(|t| t.dispatched.or(t.done))
                     .chain(pushed)
                     .fold(None, |a: Option<f64>, t| Some(a.map_or(t, |a| a.min(t))))
                     .map(|t| t.max(inj.at_min));
                 (id, first)
+            } else if inj.kind == InjectKind::SmartStoneAlarm
+                && e.action.as_deref() == Some(ActionKind::AcknowledgeAlarm.name())
+            {
+                // This alarm's own acknowledgement, not that of an earlier alarm.
+                let first = d
+                    .raised_alarms()
+                    .iter()
+                    .find(|a| a.id == own_id)
+                    .and_then(|a| a.acknowledged_min);
+                (ActionKind::AcknowledgeAlarm.name().to_string(), first)
             } else {
                 let kind = e.action.clone().unwrap_or_default();
                 let first = d
@@ -327,7 +385,62 @@ pub fn report(d: &Drill<'_>) -> DrillReport {
     } else {
         0.0
     };
-    // Evacuation: out = an evacuation task in the resident's grid (or above it) done.
+    // Evacuation, per resident: out = the resident's own clearance instance done (key person,
+    // household), or grid-wide clearance or rescue work in its grid (or above it) done — work
+    // that must be done before the water (`before_arrival_h`) or that a hazard calls for grid by
+    // grid (its condition reads the hazards: a breach evacuation, the breach boats); a rescue
+    // for one hazard (five people on a roof) gets nobody else in the grid out. Clearance work is work of the categories the plan's per-resident instructions
+    // belong to (taken from the plan, not named here). Another resident's instance in the same
+    // grid, or grid-wide preparation (a census, a notice), does not get anyone out.
+    let instruction = |id: &str| {
+        sc.plan
+            .instruction(id)
+            .and_then(|i| sc.plan.instructions.get(i.0 as usize))
+    };
+    let per_resident = |id: &str| {
+        instruction(id)
+            .is_some_and(|i| matches!(i.for_each, Some(ForEach::KeyPerson | ForEach::Household)))
+    };
+    let moves_people = |id: &str| {
+        instruction(id).is_some_and(|i| {
+            i.for_each != Some(ForEach::Hazard)
+                && (i.before_arrival_h.is_some()
+                    || i.when.reads(&|v| {
+                        matches!(
+                            v.info().key,
+                            VarKey::HazardCount | VarKey::Hazards | VarKey::GridHazards
+                        )
+                    }))
+        })
+    };
+    let clearance: std::collections::BTreeSet<&str> = sc
+        .plan
+        .instructions
+        .iter()
+        .filter(|i| matches!(i.for_each, Some(ForEach::KeyPerson | ForEach::Household)))
+        .filter_map(|i| sc.plan.categories.get(i.category.0 as usize))
+        .map(|c| c.id.as_str())
+        .collect();
+    // Done clearance work: grid-wide by grid id, per resident by resident id.
+    let mut grid_out: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut own_out: BTreeMap<&str, f64> = BTreeMap::new();
+    for (id, t) in times {
+        let Some(done) = t.done else { continue };
+        if !clearance.contains(t.category.as_str()) {
+            continue;
+        }
+        let slot = if per_resident(&t.instruction) {
+            let Some((_, item)) = id.split_once('@') else {
+                continue;
+            };
+            own_out.entry(item).or_insert(f64::INFINITY)
+        } else if moves_people(&t.instruction) {
+            grid_out.entry(t.grid.as_str()).or_insert(f64::INFINITY)
+        } else {
+            continue;
+        };
+        *slot = slot.min(done);
+    }
     // The water's arrival at each home: from the breach runs inside their windows (inject to
     // inject + horizon), from the atlas (the minute the discharge wet the home) outside them.
     let runs: Vec<_> = d
@@ -365,11 +478,13 @@ pub fn report(d: &Drill<'_>) -> DrillReport {
             grids.push(&sc.grids[p.ix()].id);
             cur = sc.grids[p.ix()].parent;
         }
-        let out = times
-            .values()
-            .filter(|t| t.category == "evacuation" && grids.contains(&t.grid.as_str()))
-            .filter_map(|t| t.done)
-            .fold(None, |a: Option<f64>, t| Some(a.map_or(t, |a| a.min(t))));
+        let out = grids
+            .iter()
+            .filter_map(|g| grid_out.get(g).copied())
+            .chain(own_out.get(r.id.as_str()).copied())
+            .fold(None, |a: Option<f64>, t| {
+                Some(a.map_or(t, |a: f64| a.min(t)))
+            });
         let before = out.is_some_and(|o| o <= water);
         match r.kind {
             ResidentKind::KeyPerson { .. } => {
@@ -450,28 +565,20 @@ pub fn report(d: &Drill<'_>) -> DrillReport {
         response_times,
         peak_people_short: peak_people,
         peak_material_lines_short: peak_mat,
+        msel,
+        alarms: d.raised_alarms().to_vec(),
         breach_runs: d.breach_runs().iter().map(|r| r.figures.clone()).collect(),
         findings: Vec::new(),
         strengths: Vec::new(),
         improvements: Vec::new(),
     };
-    // Alarms: each alarm inject that fired is one alarm; acknowledgements count per site up to
-    // the alarms there.
-    let mut alarms: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for inj in script.injects.iter().filter(|x| x.at_min <= now) {
-        if let (InjectKind::SmartStoneAlarm, InjectPlace::Site(s)) = (inj.kind, &inj.place)
-            && let Some(site) = sc.sites.get(s.ix())
-        {
-            alarms.entry(site.id.clone()).or_default().0 += 1;
-        }
-    }
-    for (site, _) in d.acknowledged() {
-        if let Some(a) = alarms.get_mut(site) {
-            a.1 += 1;
-        }
-    }
-    let alarm_count: usize = alarms.values().map(|a| a.0).sum();
-    let acked: usize = alarms.values().map(|a| a.1.min(a.0)).sum();
+    // Alarms: each alarm raised is one alarm, acknowledged on its own.
+    let alarm_count = d.raised_alarms().len();
+    let acked = d
+        .raised_alarms()
+        .iter()
+        .filter(|a| a.acknowledged_min.is_some())
+        .count();
     r.findings = findings(&r, alarm_count, acked);
     let (s, i) = judge(&r.findings);
     r.strengths = s;
@@ -760,6 +867,56 @@ impl DrillReport {
                 took,
                 e.outcome.name()
             );
+        }
+        if !self.msel.is_empty() {
+            let _ = writeln!(s, "\n## Injects (MSEL)\n");
+            let _ = writeln!(
+                s,
+                "| min | inject | controller | player | objective | attachments |"
+            );
+            let _ = writeln!(s, "| ---: | --- | --- | --- | --- | --- |");
+            let or_dash = |x: &Option<String>| x.clone().unwrap_or_else(|| "—".into());
+            for m in &self.msel {
+                let kind = if m.contingency {
+                    format!("{} (contingency)", m.inject)
+                } else {
+                    m.inject.clone()
+                };
+                let attachments = if m.attachments.is_empty() {
+                    "—".to_string()
+                } else {
+                    m.attachments.join("<br>")
+                };
+                let _ = writeln!(
+                    s,
+                    "| {:.0} | {kind} | {} | {} | {} | {attachments} |",
+                    m.at_min,
+                    or_dash(&m.controller),
+                    or_dash(&m.player),
+                    or_dash(&m.objective),
+                );
+            }
+        }
+        if !self.alarms.is_empty() {
+            let _ = writeln!(s, "\n## Smart-stone alarms\n");
+            let _ = writeln!(
+                s,
+                "| alarm | works | groyne | stones | raised min | acknowledged min |"
+            );
+            let _ = writeln!(s, "| --- | --- | --- | ---: | ---: | ---: |");
+            for a in &self.alarms {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} | {:.0} | {} |",
+                    a.id,
+                    a.site,
+                    a.groyne.as_deref().unwrap_or("—"),
+                    a.stones,
+                    a.raised_min,
+                    a.acknowledged_min
+                        .map_or_else(|| "—".to_string(), |m| format!("{m:.0}"))
+                );
+            }
         }
         let ev = &self.evacuation;
         let _ = writeln!(s, "\n## Evacuation against the water\n");

@@ -32,25 +32,31 @@ use floodgrid_model::plan::{TaskStatus, TaskStep};
 pub struct DrillOptions {
     /// The duty-commander policy, the baseline a human commander is scored against (for
     /// headless runs without an actions file). At every assessment it:
-    /// 1. acknowledges every smart-stone alarm — each alarm once, so a works that alarms again
-    ///    is acknowledged again;
-    /// 2. pushes each instruction's message once, when an instance of it first shows as pending
-    ///    (to that instance's grid);
+    /// 1. acknowledges every smart-stone alarm not yet acknowledged, each by its id — a works
+    ///    that alarms again raises a new alarm, acknowledged on its own;
+    /// 2. pushes each new pending instance's message to its grid, once per instruction and grid
+    ///    in an assessment, grids the water reaches first first (arrival from the breach runs):
+    ///    an instruction active again, or in another grid, is pushed again; a push counts for
+    ///    the instruction when it is sent, by the policy or by hand;
     /// 3. dispatches every ready task that was never dispatched (pending, or gone overdue while
-    ///    it waited) to the engine's suggested people, in this order: rescues (work for the boat
-    ///    crews) in a grid where a hazard or a call for help was reported (people trapped, as
-    ///    on drill 03's roof); other priority-1 hazard work (`hazard.*`: a collapse with people
-    ///    on the groyne, a piping ring well, a slide) and rescues; the rest of priority 1; the
-    ///    rest — each group in the assessment's order;
-    /// 4. when work of the first two groups is short of people, takes people of a fitting role
-    ///    from less urgent work — a reported rescue from any work outside its group, other
-    ///    priority-1 hazard work and rescues only from work of priority 2 or lower: first the
-    ///    people the engine suggested for such work not yet sent (it waits for the next
-    ///    assessment), then people on such work under way, never its last person, re-sending
-    ///    that work to the people who stay (a reassignment, journaled as such);
+    ///    it waited) to the engine's suggested people, most urgent first: work on a hazard that
+    ///    puts people in danger now (people trapped — drill 03's roof —, a staff casualty);
+    ///    other priority-1 hazard work (an instruction for each hazard, or one whose condition
+    ///    reads the hazards: a collapse with people on the groyne, a piping ring well, a slide,
+    ///    the breach alarm and boats); the rest of priority 1; the rest — within a rank, where
+    ///    the water arrives first, otherwise in the assessment's order;
+    /// 4. when work of the first two ranks is short of people, takes people of a fitting role
+    ///    from less urgent work — people in danger from any work of another rank, other
+    ///    priority-1 hazard work from work that answers no hazard: first the people the
+    ///    engine suggested for such work not yet sent (it waits for the next assessment), then
+    ///    people on such work under way, never its last person, re-sending that work to the
+    ///    people who stay (a reassignment, journaled as such);
     /// 5. re-sends work under way whose person became unavailable to the others on it, or, when
     ///    that person was alone, to someone of the same role the engine suggested for the least
     ///    urgent work not yet sent (a reassignment).
+    ///
+    /// Nothing in these rules names a role, an instruction or a place: ranks come from the
+    /// plan's priorities and conditions and from the hazard vocabulary.
     pub auto_dispatch: bool,
     /// Minutes between routine assessments (every inject and action assesses at once too).
     pub assess_every_min: f64,
@@ -153,6 +159,24 @@ struct PendingRun {
     handle: Option<std::thread::JoinHandle<(ScenarioRun, f64)>>,
 }
 
+/// A smart-stone alarm raised in a drill: which works, how many stones at which groyne, and
+/// when it was acknowledged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RaisedAlarm {
+    /// The alarm's id: the inject that raised it (`inject7`).
+    pub id: String,
+    /// Site id of the works (or the stone).
+    pub site: String,
+    /// Drill minute it was raised.
+    pub raised_min: f64,
+    /// Stones in alarm.
+    pub stones: u32,
+    /// Groyne (坝垛) number, if the alarm names one.
+    pub groyne: Option<String>,
+    /// Minute it was acknowledged.
+    pub acknowledged_min: Option<f64>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum FieldStep {
     Acknowledge,
@@ -177,6 +201,10 @@ pub struct Drill<'e> {
     override_q: Option<f64>,
     alarms: Vec<SensorAlarm>,
     acknowledged: Vec<(String, f64)>,
+    /// Every smart-stone alarm raised, in order; each is acknowledged on its own.
+    raised: Vec<RaisedAlarm>,
+    /// Whether each inject fired (a contingency inject whose response came does not).
+    fired: Vec<bool>,
     /// First minute each instruction's message was pushed, by the policy or by hand.
     pushed_at: BTreeMap<String, f64>,
     hazards: Vec<Hazard>,
@@ -202,7 +230,7 @@ pub struct Drill<'e> {
     levels: Vec<(f64, WarningLevel)>,
     /// First minute the water reached each resident (by index).
     water_reached: Vec<Option<f64>>,
-    /// Instructions whose message the duty-commander policy has pushed.
+    /// Instances whose message the duty-commander policy has pushed (to their grid).
     pushed: BTreeSet<String>,
     outbox: Option<Box<dyn MessageSink + 'e>>,
     /// Breach runs started at drill start, joined when their inject fires.
@@ -344,6 +372,8 @@ impl<'e> Drill<'e> {
             override_q: None,
             alarms: Vec::new(),
             acknowledged: Vec::new(),
+            raised: Vec::new(),
+            fired: Vec::new(),
             pushed_at: BTreeMap::new(),
             hazards: Vec::new(),
             unavailable: Vec::new(),
@@ -650,6 +680,17 @@ impl<'e> Drill<'e> {
         &self.acknowledged
     }
 
+    /// Every smart-stone alarm raised so far, in order, with its acknowledgement.
+    pub fn raised_alarms(&self) -> &[RaisedAlarm] {
+        &self.raised
+    }
+
+    /// Whether inject `n` of the script fired (`false` before its minute, and for a
+    /// contingency inject whose expected response came in time).
+    pub fn fired(&self, n: usize) -> bool {
+        self.fired.get(n).copied().unwrap_or(false)
+    }
+
     /// The first minute each instruction's message was pushed (by instruction id), by the
     /// duty-commander policy or by hand: a push is the instruction's message when its text is
     /// the message an active instance of it shows, or when it names the instruction's template.
@@ -921,24 +962,46 @@ impl<'e> Drill<'e> {
                 );
                 Ok(())
             }
-            Action::AcknowledgeAlarm { site } => {
+            Action::AcknowledgeAlarm { site, alarm } => {
                 if !self.engine.scenario().sites.iter().any(|s| &s.id == site) {
                     return Err(format!("unknown site `{site}`"));
                 }
-                self.acknowledged.push((site.clone(), self.now_min));
+                // The alarm named, or the oldest one at the site still open.
+                let open = |a: &RaisedAlarm| &a.site == site && a.acknowledged_min.is_none();
+                let Some(k) = (match alarm {
+                    Some(id) => self.raised.iter().position(|a| &a.id == id && open(a)),
+                    None => self.raised.iter().position(open),
+                }) else {
+                    return Err(match alarm {
+                        Some(id) => format!("no open alarm `{id}` at `{site}`"),
+                        None => format!("no open alarm at `{site}`"),
+                    });
+                };
+                let now = self.now_min;
+                self.raised[k].acknowledged_min = Some(now);
+                self.acknowledged.push((site.clone(), now));
                 let sc = self.engine.scenario();
                 let name = sc
                     .sites
                     .iter()
                     .find(|s| &s.id == site)
                     .map_or_else(|| site.clone(), |s| s.name.clone());
-                let nth = self.acknowledged.iter().filter(|(s, _)| s == site).count();
+                let a = &self.raised[k];
+                let groyne = a
+                    .groyne
+                    .as_deref()
+                    .map(|g| format!("{g}号坝"))
+                    .unwrap_or_default();
+                let text = format!(
+                    "确认报警 {name}{groyne}（{} 枚智能石头，第{}分钟报警）",
+                    a.stones, a.raised_min
+                );
                 self.event(
                     EventKind::AlarmAcknowledged,
                     EventStatus::Resolved,
                     None,
                     None,
-                    format!("确认报警 {name}（第{nth}次）"),
+                    text,
                 );
                 Ok(())
             }
@@ -1032,37 +1095,64 @@ impl<'e> Drill<'e> {
             .collect())
     }
 
-    /// How urgent an instance is for the duty-commander policy, most urgent 0: a rescue (an
-    /// instruction for the boat crews) in a grid where a hazard or call for help was reported
-    /// 0; other priority-1 hazard work (`hazard.*`) and rescues 1; the rest of priority 1 2;
-    /// the rest 3.
-    fn rank(&self, instruction: &str, priority: u8, grid: &str) -> u8 {
-        let sc = self.engine.scenario();
-        let rescue = self.instruction(instruction).is_some_and(|i| {
-            i.roles.iter().any(|r| {
-                sc.config
-                    .roles
-                    .get(r.ix())
-                    .is_some_and(|r| r.id == "boat_rescue")
+    /// How urgent an instance is for the duty-commander policy, most urgent 0: work on a
+    /// hazard that puts people in danger now (people trapped, a staff casualty) 0; other
+    /// priority-1 hazard work (an instruction for each hazard, or one whose condition reads the
+    /// hazards) 1; the rest of priority 1 2; the rest 3. Nothing here names an instruction or a
+    /// role: it all comes from the plan and the hazard vocabulary.
+    fn rank(&self, instruction: &str, priority: u8, target: Option<&str>) -> u8 {
+        use floodgrid_model::hazard::HazardKind;
+        use floodgrid_model::plan::{ForEach, VarKey};
+        let people_in_danger = target.is_some_and(|id| {
+            self.hazards.iter().any(|h| {
+                h.id == id
+                    && matches!(
+                        h.kind,
+                        HazardKind::PeopleTrapped | HazardKind::StaffCasualty
+                    )
             })
         });
-        let reported = self
-            .hazards
-            .iter()
-            .any(|h| sc.grids.get(h.grid.ix()).is_some_and(|g| g.id == grid));
-        match (priority, rescue, instruction.starts_with("hazard.")) {
-            (_, true, _) if reported => 0,
-            (1, true, _) | (1, _, true) => 1,
+        let hazard_work = self.instruction(instruction).is_some_and(|i| {
+            i.for_each == Some(ForEach::Hazard)
+                || i.when.reads(&|v| {
+                    matches!(
+                        v.info().key,
+                        VarKey::HazardCount | VarKey::Hazards | VarKey::GridHazards
+                    )
+                })
+        });
+        match (priority, people_in_danger, hazard_work) {
+            (_, true, _) => 0,
+            (1, _, true) => 1,
             (1, _, _) => 2,
             _ => 3,
         }
     }
 
-    /// The rank ([`Drill::rank`]) of a task under way, by its instance id.
+    /// The rank ([`Drill::rank`]) of a task under way, by its instance id (`instruction@item`:
+    /// the item is the hazard of a for-each-hazard instruction).
     fn rank_of(&self, task: &str) -> u8 {
         match (self.times.get(task), self.instruction_of(task)) {
-            (Some(t), Some(i)) => self.rank(&t.instruction, i.priority, &t.grid),
+            (Some(t), Some(i)) => self.rank(
+                &t.instruction,
+                i.priority,
+                task.split_once('@').map(|x| x.1),
+            ),
             _ => 3,
+        }
+    }
+
+    /// Hours until the water reaches a grid (by grid id) from the breach runs so far; infinite
+    /// where no run reaches it (or before any breach).
+    fn arrival_by_grid_id(&self) -> impl Fn(&str) -> f64 + use<'e> {
+        let hours = self.arrival_hours().unwrap_or_default();
+        let grids = &self.engine.scenario().grids;
+        move |id: &str| {
+            grids
+                .iter()
+                .position(|g| g.id == id)
+                .and_then(|i| hours.get(i).copied().flatten())
+                .unwrap_or(f64::INFINITY)
         }
     }
 
@@ -1080,21 +1170,32 @@ impl<'e> Drill<'e> {
                             .get(&*t.id)
                             .is_some_and(|x| x.dispatched.is_none())))
         };
-        let rank = |t: &TaskInstance| self.rank(&t.card.instruction, t.card.priority, &t.grid);
-        // By rank, otherwise the assessment's order (a stable sort).
+        let rank = |t: &TaskInstance| {
+            self.rank(
+                &t.card.instruction,
+                t.card.priority,
+                t.id.split_once('@').map(|x| x.1),
+            )
+        };
+        // By rank, then where the water comes first, otherwise the assessment's order (a
+        // stable sort).
+        let arrival = self.arrival_by_grid_id();
         let mut todo: Vec<(u8, &TaskInstance)> = a
             .tasks
             .iter()
             .filter(never_sent)
             .map(|t| (rank(t), t))
             .collect();
-        todo.sort_by_key(|x| x.0);
+        todo.sort_by(|x, y| {
+            x.0.cmp(&y.0)
+                .then_with(|| arrival(&x.1.grid).total_cmp(&arrival(&y.1.grid)))
+        });
         // Whether work of rank `r` may take people from work of rank `from`.
         let may = |r: u8, from: u8| {
             if r == 0 {
                 from >= 1
             } else {
-                r == 1 && from == 3
+                r == 1 && from >= 2
             }
         };
         let role_of = |id: &str| sc.people.iter().find(|p| p.id == id).map(|p| p.role);
@@ -1180,7 +1281,11 @@ impl<'e> Drill<'e> {
                         continue;
                     }
                     while short > 0 {
-                        let Some(k) = suggested[m].iter().position(|p| fits(p)) else {
+                        // Nobody twice on one task.
+                        let Some(k) = suggested[m]
+                            .iter()
+                            .position(|p| fits(p) && !people.contains(p))
+                        else {
                             break;
                         };
                         people.push(suggested[m].remove(k));
@@ -1199,9 +1304,9 @@ impl<'e> Drill<'e> {
                             .iter()
                             .skip(1)
                             .position(|p| {
-                                sc.people
-                                    .get(p.ix())
-                                    .is_some_and(|x| roles.contains(&x.role))
+                                sc.people.get(p.ix()).is_some_and(|x| {
+                                    roles.contains(&x.role) && !people.contains(&x.id)
+                                })
                             })
                             .map(|k| k + 1)
                         else {
@@ -1301,10 +1406,56 @@ impl<'e> Drill<'e> {
         self.now_min = t.max(self.now_min);
     }
 
+    /// Whether a contingency's response happened between its `since_min` and now: the
+    /// instruction dispatched or done, or an action of the kind taken.
+    fn responded(&self, c: &floodgrid_model::drill::Contingency) -> bool {
+        let plan = &self.engine.scenario().plan;
+        let since = c.since_min;
+        if let Some(i) = c
+            .instruction
+            .and_then(|i| plan.instructions.get(i.0 as usize))
+        {
+            return self.times.values().any(|t| {
+                t.instruction == i.id
+                    && [t.dispatched, t.done]
+                        .into_iter()
+                        .flatten()
+                        .any(|x| x >= since)
+            });
+        }
+        c.action.is_some_and(|k| {
+            self.actions
+                .iter()
+                .any(|(t, a, _)| *t >= since && a.action_kind() == k)
+        })
+    }
+
     fn fire_inject(&mut self, n: usize) {
         let Some(inject) = self.script.injects.get(n).cloned() else {
             return;
         };
+        if self.fired.len() <= n {
+            self.fired.resize(n + 1, false);
+        }
+        // A contingency inject whose response came does not fire (its expectations are not
+        // scored); the journal says so.
+        if let Some(c) = &inject.unless
+            && self.responded(c)
+        {
+            self.event(
+                EventKind::Report,
+                EventStatus::Resolved,
+                None,
+                None,
+                format!(
+                    "预案外注入未触发（第{}分钟，{}）：预期处置已落实",
+                    inject.at_min,
+                    inject.kind.name()
+                ),
+            );
+            return;
+        }
+        self.fired[n] = true;
         let sc = self.engine.scenario();
         let facts = self.engine.grid_facts();
         let grid = match &inject.place {
@@ -1332,18 +1483,45 @@ impl<'e> Drill<'e> {
             _ => None,
         };
         let status = match inject.kind {
-            InjectKind::Piping
-            | InjectKind::Breach
-            | InjectKind::Overtopping
-            | InjectKind::Collapse
-            | InjectKind::Sliding => EventStatus::Danger,
+            InjectKind::Hazard(h) if h.default_severity() >= 3 => EventStatus::Danger,
             _ => EventStatus::Attention,
         };
         let grid_id = sc.grids.get(grid.ix()).map(|g| g.id.clone());
+        let mut text = format!("[{}] {}", inject.kind.name(), inject.text);
         match inject.kind {
             InjectKind::SmartStoneAlarm => {
                 if let Some(s) = site {
-                    self.alarms.push(SensorAlarm { site: s });
+                    // One sensor alarm per stone: `site.alarms` counts the stones in alarm.
+                    let stones = inject.alarm.as_ref().map_or(1, |a| a.stones.max(1));
+                    for _ in 0..stones {
+                        self.alarms.push(SensorAlarm { site: s });
+                    }
+                    let a = inject.alarm.as_ref();
+                    let groyne = a.and_then(|a| a.groyne.clone());
+                    let mut reading = Vec::new();
+                    if let Some(g) = &groyne {
+                        reading.push(format!("{g}号坝"));
+                    }
+                    reading.push(format!("{stones} 枚报警"));
+                    if let Some(x) = a.and_then(|a| a.displacement_mm) {
+                        reading.push(format!("位移 {x} mm"));
+                    }
+                    if let Some(x) = a.and_then(|a| a.tilt_deg) {
+                        reading.push(format!("倾角 {x}°"));
+                    }
+                    text = format!("{text}（{}）", reading.join("，"));
+                    self.raised.push(RaisedAlarm {
+                        id: format!("inject{}", n + 1),
+                        site: sc
+                            .sites
+                            .get(s.ix())
+                            .map(|x| x.id.clone())
+                            .unwrap_or_default(),
+                        raised_min: self.now_min,
+                        stones,
+                        groyne,
+                        acknowledged_min: None,
+                    });
                 }
             }
             InjectKind::PersonUnavailable => {
@@ -1351,27 +1529,20 @@ impl<'e> Drill<'e> {
                     self.unavailable.push(p);
                 }
             }
-            kind => {
-                let hazard_kind = match kind {
-                    InjectKind::PublicReport => "other",
-                    k => k.name(),
-                };
+            InjectKind::Hazard(kind) => {
                 self.hazards.push(Hazard {
                     id: format!("inject{}", n + 1),
-                    kind: hazard_kind.to_string(),
+                    kind,
                     site,
                     grid,
-                    severity: if status == EventStatus::Danger { 3 } else { 2 },
+                    severity: kind.default_severity(),
                 });
             }
         }
-        self.event(
-            EventKind::Inject,
-            status,
-            None,
-            grid_id.as_deref(),
-            format!("[{}] {}", inject.kind.name(), inject.text),
-        );
+        if !inject.attachments.is_empty() {
+            text = format!("{text}［附件 {}］", inject.attachments.join("，"));
+        }
+        self.event(EventKind::Inject, status, None, grid_id.as_deref(), text);
         if inject.breach.is_some()
             && let Some(run) = self.finish_breach_run(n)
         {
@@ -1740,30 +1911,33 @@ impl<'e> Drill<'e> {
         // alarm, push each instruction's message once when it becomes active, dispatch.
         let mut policy: Vec<Action> = Vec::new();
         if self.options.auto_dispatch {
-            let sc = self.engine.scenario();
-            // Every alarm is acknowledged once: a works that alarmed again is acknowledged
-            // again (acknowledgements so far are used up alarm by alarm, in order).
-            let mut acks: BTreeMap<&str, usize> = BTreeMap::new();
-            for (s, _) in &self.acknowledged {
-                *acks.entry(s.as_str()).or_default() += 1;
+            // Every alarm is acknowledged on its own, by its id, however many a works raises.
+            for alarm in self.raised.iter().filter(|x| x.acknowledged_min.is_none()) {
+                policy.push(Action::AcknowledgeAlarm {
+                    site: alarm.site.clone(),
+                    alarm: Some(alarm.id.clone()),
+                });
             }
-            for alarm in &self.alarms {
-                let Some(site) = sc.sites.get(alarm.site.ix()) else {
-                    continue;
-                };
-                match acks.get_mut(site.id.as_str()) {
-                    Some(n) if *n > 0 => *n -= 1,
-                    _ => policy.push(Action::AcknowledgeAlarm {
-                        site: site.id.clone(),
-                    }),
-                }
-            }
-            let mut pushed: BTreeSet<&str> = BTreeSet::new();
-            for t in &a.tasks {
+            // Each new instance's message goes to its grid, once per instruction and grid in
+            // an assessment, where the water comes first first: a message due again (the
+            // instruction active again, or active in another grid) is pushed again.
+            let arrival = self.arrival_by_grid_id();
+            let mut due: Vec<&floodgrid_assess::assess::TaskInstance> = a
+                .tasks
+                .iter()
+                .filter(|t| {
+                    t.message.is_some()
+                        && t.status == TaskStatus::Pending
+                        && !self.pushed.contains(&*t.id)
+                })
+                .collect();
+            due.sort_by(|x, y| arrival(&x.grid).total_cmp(&arrival(&y.grid)));
+            let mut sent: BTreeSet<(&str, &str)> = BTreeSet::new();
+            let mut covered: Vec<String> = Vec::new();
+            for t in due {
+                covered.push(t.id.to_string());
                 if let Some(text) = &t.message
-                    && t.status == TaskStatus::Pending
-                    && !self.pushed.contains(&*t.card.instruction)
-                    && pushed.insert(&*t.card.instruction)
+                    && sent.insert((&*t.card.instruction, &*t.grid))
                 {
                     policy.push(Action::Push {
                         template: None,
@@ -1774,7 +1948,7 @@ impl<'e> Drill<'e> {
                     });
                 }
             }
-            self.pushed.extend(pushed.into_iter().map(String::from));
+            self.pushed.extend(covered);
             policy.extend(self.dispatch_policy(&a));
         }
         self.last = Some(a);

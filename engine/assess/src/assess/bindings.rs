@@ -8,8 +8,9 @@ use super::{Engine, Situation};
 use crate::response::ResidentOrder;
 use floodgrid_flood::GridExposure;
 use floodgrid_model::grid::ResidentKind;
+use floodgrid_model::hazard::HazardKind;
 use floodgrid_model::hydro::{Trend, WarningLevel};
-use floodgrid_model::plan::{Env, ForEach, Value, VarId, VarKey};
+use floodgrid_model::plan::{Env, ForEach, Value, VarId, VarKey, hazard_count_kind};
 
 /// Situation-wide values, computed once per assessment.
 pub(super) struct Globals {
@@ -21,7 +22,7 @@ pub(super) struct Globals {
     pub(super) hours_to_peak: f64,
     pub(super) alarms: f64,
     pub(super) hazards: f64,
-    pub(super) hazard_kinds: HashMap<String, f64>,
+    pub(super) hazard_kinds: HashMap<HazardKind, f64>,
     pub(super) flooded_grids: f64,
     pub(super) exposed_people: f64,
     /// Active alarms per site (sensors count for their works).
@@ -74,9 +75,9 @@ impl Globals {
         }
         let mut site_hazards = vec![0u32; sc.sites.len()];
         let mut grid_hazards = vec![0u32; sc.grids.len()];
-        let mut hazard_kinds: HashMap<String, f64> = HashMap::new();
+        let mut hazard_kinds: HashMap<HazardKind, f64> = HashMap::new();
         for h in &s.hazards {
-            *hazard_kinds.entry(h.kind.clone()).or_default() += 1.0;
+            *hazard_kinds.entry(h.kind).or_default() += 1.0;
             if let Some(site) = h.site
                 && let Some(v) = site_hazards.get_mut(site.ix())
             {
@@ -155,7 +156,6 @@ impl Env for DynEnv<'_> {
         let g = self.globals;
         let key = var.info().key;
         let num = |x: f64| Some(Value::Num(x));
-        let kind_count = |k: &str| num(g.hazard_kinds.get(k).copied().unwrap_or(0.0));
         match key {
             K::Q => return num(g.q),
             K::Level => return Some(Value::Level(g.level)),
@@ -169,15 +169,11 @@ impl Env for DynEnv<'_> {
             K::ExposedPeople => return num(g.exposed_people),
             K::Month => return num(f64::from(self.situation.month)),
             K::Hour => return num(f64::from(self.situation.hour)),
-            K::HazardCountPiping => return kind_count("piping"),
-            K::HazardCountSeepage => return kind_count("seepage"),
-            K::HazardCountSliding => return kind_count("sliding"),
-            K::HazardCountCollapse => return kind_count("collapse"),
-            K::HazardCountRootStone => return kind_count("root_stone"),
-            K::HazardCountOvertopping => return kind_count("overtopping"),
-            K::HazardCountBreach => return kind_count("breach"),
-            K::HazardCountRoadCut => return kind_count("road_cut"),
-            K::HazardCountOther => return kind_count("other"),
+            // `hazard_count.<kind>`: one name per kind of the hazard vocabulary.
+            K::HazardCount => {
+                let kind = hazard_count_kind(var)?;
+                return num(g.hazard_kinds.get(&kind).copied().unwrap_or(0.0));
+            }
             _ => {}
         }
         let (fe, i) = self.ctx?;
@@ -240,11 +236,17 @@ impl Env for DynEnv<'_> {
                     _ => Some(Value::Bool(o.due)),
                 }
             }
-            K::HazardId | K::HazardKind | K::HazardSite | K::HazardGrid | K::HazardSeverity => {
+            K::HazardId
+            | K::HazardKind
+            | K::HazardEngineering
+            | K::HazardSite
+            | K::HazardGrid
+            | K::HazardSeverity => {
                 let h = self.situation.hazards.get(i)?;
                 match key {
                     K::HazardId => Some(Value::Str(&h.id)),
-                    K::HazardKind => Some(Value::Str(&h.kind)),
+                    K::HazardKind => Some(Value::Str(h.kind.name())),
+                    K::HazardEngineering => Some(Value::Bool(h.kind.is_engineering())),
                     K::HazardSite => Some(Value::Str(
                         h.site
                             .and_then(|s| sc.sites.get(s.ix()))

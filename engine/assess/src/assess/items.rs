@@ -248,7 +248,7 @@ impl ItemKind for Hazards {
             Arc::new(Target {
                 kind: ForEach::Hazard,
                 id: h.id.clone(),
-                name: h.kind.clone(),
+                name: h.kind.name_zh().to_string(),
             })
         })
     }

@@ -36,6 +36,10 @@ impl Engine {
             let name = &after[..close];
             let value = match name {
                 "level_name" => Some(globals.level.name_zh().to_string()),
+                // A message reads the hazard's kind in words (管涌), not its name in files.
+                "hazard.kind" if fe == Some(ForEach::Hazard) => item
+                    .and_then(|i| situation.hazards.get(i as usize))
+                    .map(|h| h.kind.name_zh().to_string()),
                 _ => floodgrid_model::plan::var_by_name(name).and_then(|v| {
                     let refers = refers_to(v.info().key);
                     env.value(v).map(|x| match x {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::response::{EvacuationPlan, Tier};
 use floodgrid_flood::GridExposure;
 use floodgrid_model::grid::{GridIdx, PersonIdx, SiteIdx};
+use floodgrid_model::hazard::HazardKind;
 use floodgrid_model::hydro::{Forecast, GaugeReading, Trend, WarningLevel};
 use floodgrid_model::plan::{ForEach, Phase, TaskStatus};
 
@@ -24,8 +25,8 @@ pub struct SensorAlarm {
 pub struct Hazard {
     /// Stable id.
     pub id: String,
-    /// Kind (see `plan::HAZARD_KINDS`).
-    pub kind: String,
+    /// Kind (the [`HazardKind`] vocabulary).
+    pub kind: HazardKind,
     /// Site, if at one.
     pub site: Option<SiteIdx>,
     /// Grid.

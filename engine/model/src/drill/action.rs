@@ -70,10 +70,15 @@ pub enum Action {
         /// Recipients.
         audience: Audience,
     },
-    /// Acknowledge a sensor alarm.
+    /// Acknowledge a sensor alarm: the one named, or the oldest alarm at the site not yet
+    /// acknowledged (each alarm is acknowledged on its own, however many a works raises).
     AcknowledgeAlarm {
         /// Site id (works or sensor).
         site: String,
+        /// The alarm's id (a drill names it after its inject: `inject7`); `None`: the oldest
+        /// unacknowledged alarm at the site.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        alarm: Option<String>,
     },
     /// Pause the clock.
     Pause,

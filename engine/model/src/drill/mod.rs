@@ -5,4 +5,7 @@ mod action;
 mod script;
 
 pub use action::{Action, ActionKind, Audience};
-pub use script::{DrillScript, Expectation, Inject, InjectBreach, InjectKind, InjectPlace};
+pub use script::{
+    Contingency, DrillScript, Expectation, Inject, InjectBreach, InjectKind, InjectPlace,
+    StoneAlarm,
+};

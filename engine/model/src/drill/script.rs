@@ -1,72 +1,85 @@
 use serde::{Deserialize, Serialize};
 
 use crate::grid::{GridIdx, PersonIdx, SiteIdx};
+use crate::hazard::HazardKind;
 use crate::plan::InstructionIdx;
 
-/// What an inject simulates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+use super::action::ActionKind;
+
+/// What an inject simulates: a hazard (of the [`HazardKind`] vocabulary), a smart-stone alarm
+/// or a person dropping out. Written in files by name: the hazard's name, `smart_stone_alarm`
+/// or `person_unavailable`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InjectKind {
-    /// Piping (管涌).
-    Piping,
-    /// Seepage (渗水).
-    Seepage,
-    /// Slope sliding (滑坡).
-    Sliding,
-    /// Bank collapse at a works (坍塌).
-    Collapse,
-    /// Root-stone loss at a works.
-    RootStone,
-    /// A smart-stone alarm.
+    /// A hazard reported or found.
+    Hazard(HazardKind),
+    /// A smart-stone alarm (智能石头报警) at a works.
     SmartStoneAlarm,
-    /// Water over the crest.
-    Overtopping,
-    /// A breach (溃口).
-    Breach,
-    /// A cut road.
-    RoadCut,
     /// A person becomes unavailable.
     PersonUnavailable,
-    /// A report from the public.
-    PublicReport,
 }
 
 impl InjectKind {
-    /// All kinds.
-    pub const ALL: [InjectKind; 11] = [
-        InjectKind::Piping,
-        InjectKind::Seepage,
-        InjectKind::Sliding,
-        InjectKind::Collapse,
-        InjectKind::RootStone,
-        InjectKind::SmartStoneAlarm,
-        InjectKind::Overtopping,
-        InjectKind::Breach,
-        InjectKind::RoadCut,
-        InjectKind::PersonUnavailable,
-        InjectKind::PublicReport,
+    /// The kinds that are not hazards, with their names in files.
+    const OTHERS: [(&'static str, InjectKind); 2] = [
+        ("smart_stone_alarm", InjectKind::SmartStoneAlarm),
+        ("person_unavailable", InjectKind::PersonUnavailable),
     ];
 
     /// Name in files.
     pub fn name(self) -> &'static str {
         match self {
-            InjectKind::Piping => "piping",
-            InjectKind::Seepage => "seepage",
-            InjectKind::Sliding => "sliding",
-            InjectKind::Collapse => "collapse",
-            InjectKind::RootStone => "root_stone",
+            InjectKind::Hazard(h) => h.name(),
             InjectKind::SmartStoneAlarm => "smart_stone_alarm",
-            InjectKind::Overtopping => "overtopping",
-            InjectKind::Breach => "breach",
-            InjectKind::RoadCut => "road_cut",
             InjectKind::PersonUnavailable => "person_unavailable",
-            InjectKind::PublicReport => "public_report",
         }
     }
 
-    /// Parses a kind name.
+    /// Parses a kind name: a hazard kind, `smart_stone_alarm` or `person_unavailable`.
     pub fn from_name(s: &str) -> Option<InjectKind> {
-        InjectKind::ALL.into_iter().find(|k| k.name() == s)
+        HazardKind::from_name(s)
+            .map(InjectKind::Hazard)
+            .or_else(|| {
+                InjectKind::OTHERS
+                    .iter()
+                    .find(|(n, _)| *n == s)
+                    .map(|(_, k)| *k)
+            })
+    }
+
+    /// Every kind's name, hazards first (what an error about an unknown kind lists).
+    pub fn names() -> Vec<&'static str> {
+        HazardKind::NAMES
+            .iter()
+            .copied()
+            .chain(InjectKind::OTHERS.iter().map(|(n, _)| *n))
+            .collect()
+    }
+
+    /// The hazard, if it is one.
+    pub fn hazard(self) -> Option<HazardKind> {
+        match self {
+            InjectKind::Hazard(h) => Some(h),
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for InjectKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for InjectKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        InjectKind::from_name(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "inject kind \"{s}\"; expected one of {}",
+                InjectKind::names().join(", ")
+            ))
+        })
     }
 }
 
@@ -123,7 +136,34 @@ pub struct InjectBreach {
     pub horizon_h: f64,
 }
 
-/// One scripted event (a line of the master scenario events list).
+/// What a smart-stone alarm reports: the stones in alarm at one groyne (坝垛) of a works and
+/// their largest reading. Each alarm is one alarm, acknowledged on its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoneAlarm {
+    /// Stones in alarm (at least 1).
+    pub stones: u32,
+    /// The groyne (坝垛) number as the works numbers them, e.g. `28`.
+    pub groyne: Option<String>,
+    /// Largest displacement among the stones, mm.
+    pub displacement_mm: Option<f64>,
+    /// Largest tilt among the stones, degrees.
+    pub tilt_deg: Option<f64>,
+}
+
+/// When a contingency inject fires: only if the expected response has not happened between
+/// `since_min` and the inject's minute (MSEL "if the players have not …").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contingency {
+    /// An instruction that should have been dispatched (or done) by then.
+    pub instruction: Option<InstructionIdx>,
+    /// Or a commander action kind that should have been taken by then.
+    pub action: Option<ActionKind>,
+    /// Counted from this drill minute (0 when not given).
+    pub since_min: f64,
+}
+
+/// One scripted event (a line of the master scenario events list, MSEL: time, inject,
+/// controller, player, expected action, objective).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inject {
     /// Drill minute it arrives at.
@@ -136,9 +176,19 @@ pub struct Inject {
     pub text: String,
     /// Objective it tests.
     pub objective: Option<String>,
+    /// The controller (导调) who delivers it.
+    pub controller: Option<String>,
+    /// The player (受训人员 or post) it goes to.
+    pub player: Option<String>,
+    /// Field-report attachments (photo paths or URLs), listed by the report.
+    pub attachments: Vec<String>,
+    /// What a smart-stone alarm reports (`None` for every other kind).
+    pub alarm: Option<StoneAlarm>,
+    /// A contingency inject fires only when this response is missing (`None`: always fires).
+    pub unless: Option<Contingency>,
     /// Expected responses.
     pub expect: Vec<Expectation>,
-    /// What a `breach` inject cuts (`None` for every other kind).
+    /// What a breach inject cuts (`None` for every other kind).
     pub breach: Option<InjectBreach>,
 }
 

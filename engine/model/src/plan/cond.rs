@@ -148,31 +148,36 @@ pub const KEY_PERSON_CATEGORIES: &[&str] = &[
 /// Farm-household categories (what they grow or keep).
 pub const HOUSEHOLD_CATEGORIES: &[&str] =
     &["grain", "vegetable", "orchard", "fish_pond", "livestock"];
-/// Hazard kinds.
-pub const HAZARD_KINDS: &[&str] = &[
-    "piping",
-    "seepage",
-    "sliding",
-    "collapse",
-    "root_stone",
-    "overtopping",
-    "breach",
-    "road_cut",
-    "other",
-];
+/// Hazard kinds as written in files (the [`HazardKind`](crate::hazard::HazardKind) vocabulary).
+pub const HAZARD_KINDS: &[&str] = crate::hazard::HazardKind::NAMES;
 /// Shifts of personnel (the [`Shift`](crate::grid::Shift) vocabulary).
 pub const SHIFTS: &[&str] = crate::grid::Shift::NAMES;
 
 macro_rules! vars {
     ($( $key:ident = $name:literal : $ty:ident, $scope:expr, $values:expr, $doc:literal; )*) => {
         /// Every name of the language as an enum, so evaluation dispatches without comparing
-        /// strings.
+        /// strings. `HazardCount` stands for every `hazard_count.<kind>` name (the kind is the
+        /// name's suffix, see [`hazard_count_kind`]).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[allow(missing_docs)]
-        pub enum VarKey { $( $key ),* }
+        pub enum VarKey { HazardCount, $( $key ),* }
 
-        /// Every name of the language, in a fixed order ([`VarId`] indexes it).
-        pub static VARS: &[VarInfo] = &[ $( VarInfo { key: VarKey::$key, name: $name, ty: Type::$ty, scope: $scope, values: $values, doc: $doc } ),* ];
+        /// Every name of the language, in a fixed order ([`VarId`] indexes it): the table
+        /// below, then one `hazard_count.<kind>` per kind of the hazard vocabulary.
+        pub static VARS: std::sync::LazyLock<Vec<VarInfo>> = std::sync::LazyLock::new(|| {
+            let mut v = vec![ $( VarInfo { key: VarKey::$key, name: $name, ty: Type::$ty, scope: $scope, values: $values, doc: $doc } ),* ];
+            for kind in crate::hazard::HazardKind::ALL {
+                v.push(VarInfo {
+                    key: VarKey::HazardCount,
+                    name: Box::leak(format!("hazard_count.{}", kind.name()).into_boxed_str()),
+                    ty: Type::Number,
+                    scope: G,
+                    values: ANY,
+                    doc: "active hazards of the kind after the dot",
+                });
+            }
+            v
+        });
     };
 }
 
@@ -194,15 +199,6 @@ vars! {
     ForecastHoursToPeak = "forecast.hours_to_peak": Number, G, ANY, "hours until the forecast peak";
     Alarms = "alarms": Number, G, ANY, "active smart-stone alarms";
     Hazards = "hazards": Number, G, ANY, "active hazards of all kinds";
-    HazardCountPiping = "hazard_count.piping": Number, G, ANY, "active piping hazards";
-    HazardCountSeepage = "hazard_count.seepage": Number, G, ANY, "active seepage hazards";
-    HazardCountSliding = "hazard_count.sliding": Number, G, ANY, "active sliding hazards";
-    HazardCountCollapse = "hazard_count.collapse": Number, G, ANY, "active bank-collapse hazards";
-    HazardCountRootStone = "hazard_count.root_stone": Number, G, ANY, "active root-stone losses";
-    HazardCountOvertopping = "hazard_count.overtopping": Number, G, ANY, "active overtopping";
-    HazardCountBreach = "hazard_count.breach": Number, G, ANY, "active breaches";
-    HazardCountRoadCut = "hazard_count.road_cut": Number, G, ANY, "cut roads";
-    HazardCountOther = "hazard_count.other": Number, G, ANY, "other active hazards";
     FloodedGrids = "flooded_grids": Number, G, ANY, "grids with any flooded area";
     ExposedPeople = "exposed_people": Number, G, ANY, "people exposed in the whole scenario";
     Month = "month": Number, G, ANY, "month of the clock, 1-12";
@@ -269,9 +265,19 @@ vars! {
     PersonShift = "person.shift": Str, PERSON, SHIFTS, "day / night / any";
     HazardId = "hazard.id": Str, HAZ, ANY, "hazard id";
     HazardKind = "hazard.kind": Str, HAZ, HAZARD_KINDS, "hazard kind";
+    HazardEngineering = "hazard.engineering": Bool, HAZ, ANY, "a failure of the dike or works (crews and materials repair it)";
     HazardSite = "hazard.site": Str, HAZ, ANY, "site id where it happens (may be empty)";
     HazardGrid = "hazard.grid": Str, HAZ, ANY, "grid id where it happens";
     HazardSeverity = "hazard.severity": Number, HAZ, ANY, "1 minor .. 3 severe";
+}
+
+/// The hazard kind a `hazard_count.<kind>` name counts (`None` for any other name).
+pub fn hazard_count_kind(var: VarId) -> Option<crate::hazard::HazardKind> {
+    let info = var.info();
+    if info.key != VarKey::HazardCount {
+        return None;
+    }
+    crate::hazard::HazardKind::from_name(info.name.strip_prefix("hazard_count.")?)
 }
 
 /// Looks up a name.
@@ -365,6 +371,22 @@ pub struct Condition {
     pub expr: Expr,
     /// The `for_each` contexts whose fields it uses (at most one).
     pub context: Option<ForEach>,
+}
+
+impl Condition {
+    /// Whether the condition reads a name for which `pred` holds (e.g. any hazard count).
+    pub fn reads(&self, pred: &dyn Fn(VarId) -> bool) -> bool {
+        fn walk(e: &Expr, pred: &dyn Fn(VarId) -> bool) -> bool {
+            match e {
+                Expr::Var(v) => pred(*v),
+                Expr::Not(x) | Expr::Neg(x) => walk(x, pred),
+                Expr::Bin(_, a, b) => walk(a, pred) || walk(b, pred),
+                Expr::In(a, list) => walk(a, pred) || list.iter().any(|x| walk(x, pred)),
+                _ => false,
+            }
+        }
+        walk(&self.expr, pred)
+    }
 }
 
 /// A parse or type error: byte range inside the condition text, and what was found and expected.
