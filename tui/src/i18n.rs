@@ -87,6 +87,98 @@ macro_rules! tr {
 }
 
 tr! {
+    /// To-do list in tree form.
+    TREE = "任务树", "tree";
+    /// Tree column: not yet dispatched.
+    COL_ACTIVE = "待派", "to do";
+    /// Tree column: dispatched.
+    COL_SENT = "已派", "sent";
+    /// Tree column: done.
+    COL_DONE = "完成", "done";
+    /// Tree column: overdue.
+    COL_LATE = "超时", "late";
+    /// Help group: alarms.
+    GROUP_ALARMS = "报警与呼叫", "Alarms and calls";
+    /// Help group: bulk.
+    GROUP_BULK = "批量操作", "Bulk actions";
+    /// A task no longer in the plan's assessment whose instruction is unknown.
+    TASK_UNKNOWN = "（未知任务）", "(unknown task)";
+    /// An inject of unknown kind.
+    INJECT = "突发情况", "inject";
+    /// A level change the console could not read.
+    LEVEL_CHANGED = "预警级别变化", "warning level changed";
+    /// Event: accepted.
+    EV_ACCEPTED = "接单", "Accepted";
+    /// Event: on site.
+    EV_ARRIVED = "到位", "On site";
+    /// Event: patrol report.
+    EV_PATROL = "巡查回报（未发现新险情）", "Patrol report (nothing new)";
+    /// Event: field report.
+    EV_REPORT = "现场报告", "Field report";
+    /// Event: done.
+    EV_DONE = "销单", "Done";
+    /// Event: verified.
+    EV_VERIFIED = "访单", "Verified";
+    /// Event: overdue.
+    EV_OVERDUE = "超时", "Overdue";
+    /// Event: video call.
+    EV_CALL = "云视讯调度", "Video call";
+    /// Event: message pushed.
+    EV_PUSHED = "消息已推送", "Message pushed";
+    /// Event: alarm acknowledged.
+    EV_ACKED = "已确认报警", "Alarm acknowledged";
+    /// Event: an action was refused.
+    EV_REJECTED = "操作未执行", "Not applied";
+    /// Alarm queue pane.
+    ALARMS = "报警与报告", "Alarms and reports";
+    /// Alarm queue: nothing yet.
+    NO_ALARMS = "暂无报警", "No alarms yet";
+    /// Alarm queue: waiting.
+    ALARM_NEW = "待确认", "new";
+    /// Alarm queue: acknowledged.
+    ALARM_ACKED = "已确认", "acked";
+    /// Alarm queue hint.
+    ALARM_HINT = "x 确认  d 派单  Enter 地图  t 呼叫", "x ack  d dispatch  Enter map  t call";
+    /// Inject banner: keys.
+    BANNER_KEYS = "x 确认  ! 报警队列", "x acknowledge  ! alarm queue";
+    /// Start prompt.
+    START_PROMPT = "演练已就绪（暂停）：按 空格 开始，? 帮助", "Drill ready (paused): Space starts, ? help";
+    /// End banner.
+    END_BANNER = "演练结束：时钟已停止。R 评估报告，q 退出", "Drill over: the clock has stopped. R report, q quits";
+    /// Report pane.
+    REPORT = "评估报告", "After-action report";
+    /// Report pane footer.
+    REPORT_KEYS = "j/k 滚动  R 或 Esc 关闭", "j/k scroll  R or Esc closes";
+    /// Clock: ended.
+    ENDED = "已结束", "ended";
+    /// Call dialog title.
+    CALL = "云视讯调度：呼叫", "Video call to";
+    /// Call dialog: nobody.
+    NOBODY_THERE = "该网格无人员", "Nobody in this grid";
+    /// People search hint.
+    SEARCH_HINT = "/ 搜索姓名、岗位、网格", "/ search name, role, grid";
+    /// Reassign dialog title.
+    REASSIGN = "改派：选择人员", "Reassign: pick people";
+    /// Bulk dialog title.
+    BULK = "批量操作", "Bulk action";
+    /// Bulk confirm keys.
+    BULK_KEYS = "Enter/y 确认  Esc/n 取消", "Enter/y confirm  Esc/n cancel";
+    /// Load column.
+    COL_LOAD = "负荷", "load";
+    /// Role column.
+    COL_ROLE = "岗位", "role";
+    /// Log filter: all.
+    LF_ALL = "全部", "all";
+    /// Log filter: attention.
+    LF_ATTENTION = "需关注", "attention";
+    /// Log filter: danger.
+    LF_DANGER = "危险", "danger";
+    /// Log filter: alarms.
+    LF_ALARMS = "报警", "alarms";
+    /// Log filter: field.
+    LF_FIELD = "现场", "field";
+    /// Log filter: commander.
+    LF_COMMANDER = "指挥", "commander";
     /// Mode: what-if.
     MODE_WHATIF = "假设推演", "what-if";
     /// Mode: drill.
@@ -409,6 +501,62 @@ pub fn due(minutes: f64) -> String {
     } else {
         format!("{sign}{}h{:02}", a / 60, a % 60)
     }
+}
+
+/// An inject kind as the commander reads it.
+pub fn inject_kind(lang: Lang, kind: floodgrid_engine::drill::InjectKind) -> &'static str {
+    use floodgrid_engine::drill::InjectKind as K;
+    let (zh, en) = match kind {
+        K::Piping => ("管涌", "piping"),
+        K::Seepage => ("渗水", "seepage"),
+        K::Sliding => ("滑坡", "slope sliding"),
+        K::Collapse => ("坍塌", "collapse"),
+        K::RootStone => ("根石走失", "root stones lost"),
+        K::SmartStoneAlarm => ("智能石头报警", "smart-stone alarm"),
+        K::Overtopping => ("漫溢", "overtopping"),
+        K::Breach => ("溃口", "breach"),
+        K::RoadCut => ("道路中断", "road cut"),
+        K::PersonUnavailable => ("人员失联", "person unavailable"),
+        K::PublicReport => ("群众报告", "public report"),
+    };
+    lang.pick(zh, en)
+}
+
+/// A bulk action's verb.
+pub fn bulk_name(lang: Lang, kind: crate::app::BulkKind) -> &'static str {
+    use crate::app::BulkKind as B;
+    match kind {
+        B::Dispatch => lang.pick("派单（建议人员）", "dispatch to suggested people"),
+        B::Accept => lang.pick("接单", "accept"),
+        B::Close => lang.pick("销单", "close"),
+    }
+}
+
+/// The event log's filter as its title shows it.
+pub fn log_filter(lang: Lang, f: crate::app::LogFilter) -> &'static str {
+    use crate::app::LogFilter as F;
+    match f {
+        F::All => LF_ALL.get(lang),
+        F::Attention => LF_ATTENTION.get(lang),
+        F::Danger => LF_DANGER.get(lang),
+        F::Alarms => LF_ALARMS.get(lang),
+        F::Field => LF_FIELD.get(lang),
+        F::Commander => LF_COMMANDER.get(lang),
+    }
+}
+
+/// A plan phase (the level whose orders it holds) as the task tree shows it.
+pub fn phase_name(lang: Lang, p: floodgrid_engine::plan::Phase) -> &'static str {
+    use floodgrid_engine::plan::Phase as P;
+    let (zh, en) = match p {
+        P::Routine => ("常态", "Routine"),
+        P::Blue => ("蓝色预警（IV级）", "Blue warning (IV)"),
+        P::Yellow => ("黄色预警（III级）", "Yellow warning (III)"),
+        P::Orange => ("橙色预警（II级）", "Orange warning (II)"),
+        P::Red => ("红色预警（I级）", "Red warning (I)"),
+        P::StandDown => ("退水与恢复", "Stand-down"),
+    };
+    lang.pick(zh, en)
 }
 
 #[cfg(test)]

@@ -187,6 +187,7 @@ pub fn run(options: ConsoleOptions) -> Result<(), ConsoleError> {
             discharge_m3s,
             journal: console_journal()?,
             driver: None,
+            report_path: None,
         };
         run_app(App::new(engine, options))
     };
@@ -261,6 +262,12 @@ pub fn run(options: ConsoleOptions) -> Result<(), ConsoleError> {
         AppOptions {
             lang,
             driver: Some(Box::new(DrillSession::new(drill))),
+            // The report goes beside the journal (drill.jsonl: drill.report.md).
+            report_path: options
+                .journal
+                .as_ref()
+                .or(options.resume.as_ref())
+                .map(|p| p.with_extension("report.md")),
             ..AppOptions::default()
         },
     );
