@@ -248,6 +248,9 @@ pub enum Message {
     Command(String),
     /// Wall time passed (drives a drill).
     Tick(Duration),
+    /// A mouse event (click selects a row or a grid on the map, the wheel scrolls), in the
+    /// cells of the screen last drawn.
+    Mouse(ratatui::crossterm::event::MouseEvent),
 }
 
 /// The console's panes, in Tab order.
@@ -735,6 +738,10 @@ pub struct App<'d> {
     report_path: Option<std::path::PathBuf>,
     /// A key of the commander is being handled (its results go to the status line).
     acting: bool,
+    /// Help overlay scroll (entries), when it does not fit the screen.
+    pub help_scroll: usize,
+    /// The screen's size as last drawn (mouse events are placed in it).
+    pub screen: Cell<ratatui::layout::Rect>,
     /// The to-do list's form.
     pub todo_mode: TodoMode,
     /// The task tree's rows (built when the tree is shown).
@@ -826,6 +833,8 @@ impl<'d> App<'d> {
             report_scroll: 0,
             report_path: options.report_path,
             acting: false,
+            help_scroll: 0,
+            screen: Cell::new(ratatui::layout::Rect::default()),
             todo_mode: TodoMode::List,
             tree_rows: Vec::new(),
             expanded: HashSet::new(),
@@ -1964,9 +1973,9 @@ impl<'d> App<'d> {
             }
             LogEvent::ReportWritten(path) => {
                 if zh {
-                    format!("评估报告已写入 {path}")
+                    format!("评估报告已写入日志旁：{path}")
                 } else {
-                    format!("After-action report written to {path}")
+                    format!("After-action report written beside the journal: {path}")
                 }
             }
             LogEvent::SituationRefused(e) => {
@@ -2983,13 +2992,115 @@ impl<'d> App<'d> {
         };
         if let Some(path) = self.report_path.clone() {
             match std::fs::write(&path, &text) {
-                Ok(()) => self.push_log(LogEvent::ReportWritten(path.display().to_string())),
+                Ok(()) => {
+                    // Beside the journal: its name says where.
+                    let name = path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| path.display().to_string());
+                    self.push_log(LogEvent::ReportWritten(name))
+                }
                 Err(e) => self.push_log(LogEvent::JournalError(format!("{}: {e}", path.display()))),
             }
         }
         self.report = Some(text);
         self.report_open = true;
         self.report_scroll = 0;
+    }
+
+    /// The pane drawn at a screen cell and the first row of its list there (panes whose rows
+    /// start below a header say so).
+    fn pane_at(&self, col: u16, row: u16) -> Option<(Pane, ratatui::layout::Rect, u16)> {
+        use ratatui::layout::{Position, Rect};
+        let a = crate::view::areas(self.screen.get());
+        let hit = |r: Rect| r.contains(Position::new(col, row));
+        let side = match self.side {
+            Pane::Households => Pane::Households,
+            Pane::Alarms => Pane::Alarms,
+            _ => Pane::KeyPersons,
+        };
+        let left = if self.side == Pane::Alarms || self.focus == Pane::Alarms {
+            Pane::Alarms
+        } else {
+            Pane::KeyPersons
+        };
+        let bottom = match a.log {
+            None if self.focus == Pane::Log => Pane::Log,
+            _ => Pane::Todo,
+        };
+        let header = |p: Pane| match p {
+            Pane::Todo => 1,
+            Pane::Households => 5,
+            _ => 0,
+        };
+        [
+            (Some(a.map), Pane::Map),
+            (a.left, left),
+            (a.right, Pane::Households),
+            (a.side, side),
+            (Some(a.todo), bottom),
+            (a.log, Pane::Log),
+        ]
+        .into_iter()
+        .find_map(|(r, p)| r.filter(|&r| hit(r)).map(|r| (p, r, header(p))))
+    }
+
+    /// A mouse event: a left click focuses the pane under it and selects the row (or, on the
+    /// map, the grid) clicked; the wheel scrolls the list under the pointer.
+    fn mouse(&mut self, m: ratatui::crossterm::event::MouseEvent) {
+        use ratatui::crossterm::event::{MouseButton, MouseEventKind};
+        if self.dialog.is_some() || self.help || self.report_open {
+            match m.kind {
+                MouseEventKind::ScrollDown if self.report_open => self.report_scroll += 3,
+                MouseEventKind::ScrollUp if self.report_open => {
+                    self.report_scroll = self.report_scroll.saturating_sub(3)
+                }
+                _ => {}
+            }
+            return;
+        }
+        let Some((pane, rect, header)) = self.pane_at(m.column, m.row) else {
+            return;
+        };
+        match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.focus = pane;
+                if matches!(pane, Pane::KeyPersons | Pane::Households | Pane::Alarms) {
+                    self.side = pane;
+                }
+                if pane == Pane::Map {
+                    let g = self.map_cache.borrow().grid_at_cell(m.column, m.row);
+                    if let Some(p) = g.and_then(|g| self.map_view.iter().position(|&x| x == g)) {
+                        self.map_list.selected = p;
+                        self.map_picked = true;
+                    }
+                    return;
+                }
+                // Inside the frame and below the header: the row's index in the list.
+                let first = rect.y + 1 + header;
+                if m.row < first || m.row + 1 >= rect.bottom() {
+                    return;
+                }
+                let row = self.list(pane).offset.get() + (m.row - first) as usize;
+                if row < self.view_len(pane) {
+                    self.list_mut(pane).selected = row;
+                }
+            }
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                let delta = if m.kind == MouseEventKind::ScrollDown {
+                    3
+                } else {
+                    -3
+                };
+                let before = self.focus;
+                self.focus = pane;
+                self.move_selection(delta);
+                if pane != Pane::Map {
+                    self.focus = before;
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Applies an action (the heart of [`update`]).
@@ -3120,11 +3231,19 @@ impl<'d> App<'d> {
             {
                 self.quit = true;
             }
+            match keymap::lookup(Scope::Main, &key) {
+                Some(Action::Down) => self.help_scroll += 3,
+                Some(Action::Up) => self.help_scroll = self.help_scroll.saturating_sub(3),
+                Some(Action::PageDown) => self.help_scroll += 20,
+                Some(Action::PageUp) => self.help_scroll = self.help_scroll.saturating_sub(20),
+                _ => {}
+            }
             if matches!(
                 key.code,
                 KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
             ) {
                 self.help = false;
+                self.help_scroll = 0;
             }
             return;
         }
@@ -3240,6 +3359,11 @@ pub fn update(app: &mut App<'_>, message: Message) {
         Message::Command(line) => {
             app.acting = true;
             app.command_line(&line);
+            app.acting = false;
+        }
+        Message::Mouse(m) => {
+            app.acting = true;
+            app.mouse(m);
             app.acting = false;
         }
         Message::Tick(wall) => {

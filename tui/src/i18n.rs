@@ -87,6 +87,60 @@ macro_rules! tr {
 }
 
 tr! {
+    /// Help group: the legend.
+    GROUP_LEGEND = "图例：符号与状态", "Legend: symbols and statuses";
+    /// Help footer when it scrolls.
+    HELP_SCROLL = "j/k 翻看，? 或 Esc 关闭", "j/k scroll, ? or Esc closes";
+    /// Legend: task statuses.
+    LEGEND_TASK = "任务状态", "task status";
+    /// Legend: resident statuses.
+    LEGEND_RESIDENT = "群众状态", "resident status";
+    /// Legend: tree marks.
+    LEGEND_TREE = "任务树：+ 折叠，- 展开", "task tree: + folded, - open";
+    /// Legend: map sites.
+    LEGEND_SITES = "地图设施", "map sites";
+    /// Legend: map report letters.
+    LEGEND_MARKERS = "地图现场标记", "map field marks";
+    /// Legend: NEW.
+    LEGEND_NEW = "新：升级后新增任务", "NEW: new since the level rose";
+    /// Legend: log fold.
+    LEGEND_FOLD = "(xN)：N 条连续超时合并", "(xN): N overdue notices folded";
+    /// Status: pending.
+    ST_PENDING = "待派单", "to dispatch";
+    /// Status: dispatched.
+    ST_DISPATCHED = "已派单", "dispatched";
+    /// Status: accepted.
+    ST_ACCEPTED = "已接单", "accepted";
+    /// Status: in progress.
+    ST_IN_PROGRESS = "处置中", "under way";
+    /// Status: done.
+    ST_DONE = "已销单", "done";
+    /// Status: verified.
+    ST_VERIFIED = "已访单", "verified";
+    /// Status: overdue.
+    ST_OVERDUE = "超时未处置", "overdue";
+    /// Status: stood down.
+    ST_STOOD_DOWN = "已撤销", "stood down";
+    /// Resident: cut off.
+    RSL_CUT_OFF = "家中已进水，被困", "home already flooded";
+    /// Resident: to move.
+    RSL_TO_MOVE = "在转移名单上", "on the list to move";
+    /// Resident: moving.
+    RSL_MOVING = "转移任务已派", "being moved";
+    /// Resident: out.
+    RSL_OUT = "已转移", "moved out";
+    /// Resident: safe.
+    RSL_SAFE = "不受淹", "dry: safe";
+    /// Marker: inject.
+    MK_INJECT = "突发情况", "inject";
+    /// Marker: report.
+    MK_REPORT = "现场报告", "field report";
+    /// Marker: people on site.
+    MK_PEOPLE = "人员到位", "people on site";
+    /// Marker: late.
+    MK_LATE = "超时", "late";
+    /// Marker: done.
+    MK_DONE = "已完成", "done";
     /// To-do list in tree form.
     TREE = "任务树", "tree";
     /// Tree column: not yet dispatched.
@@ -558,6 +612,56 @@ pub fn phase_name(lang: Lang, p: floodgrid_engine::plan::Phase) -> &'static str 
     };
     lang.pick(zh, en)
 }
+
+/// The legend the help shows: every symbol and status the screen draws, with its meaning. Task
+/// and resident statuses come from the same functions the lists use.
+pub fn legend(lang: Lang) -> Vec<(String, String)> {
+    use floodgrid_engine::plan::TaskStatus as T;
+    let mut out = Vec::new();
+    let heading = |t: Tr| (String::new(), t.get(lang).to_string());
+    out.push(heading(LEGEND_TASK));
+    for (s, t) in [
+        (T::Pending, ST_PENDING),
+        (T::Dispatched, ST_DISPATCHED),
+        (T::Accepted, ST_ACCEPTED),
+        (T::InProgress, ST_IN_PROGRESS),
+        (T::Done, ST_DONE),
+        (T::Verified, ST_VERIFIED),
+        (T::Overdue, ST_OVERDUE),
+        (T::StoodDown, ST_STOOD_DOWN),
+    ] {
+        out.push((status_tag(lang, s).to_string(), t.get(lang).to_string()));
+    }
+    out.push(heading(LEGEND_RESIDENT));
+    for (tag, t) in [
+        (RS_CUT_OFF, RSL_CUT_OFF),
+        (RS_TO_MOVE, RSL_TO_MOVE),
+        (RS_MOVING, RSL_MOVING),
+        (RS_OUT, RSL_OUT),
+        (RS_SAFE, RSL_SAFE),
+    ] {
+        out.push((tag.get(lang).to_string(), t.get(lang).to_string()));
+    }
+    out.push(heading(LEGEND_SITES));
+    out.push((String::new(), MAP_LEGEND.get(lang).to_string()));
+    out.push(heading(LEGEND_MARKERS));
+    for (c, t) in MARKERS {
+        out.push((c.to_string(), t.get(lang).to_string()));
+    }
+    out.push((String::new(), LEGEND_TREE.get(lang).to_string()));
+    out.push((String::new(), LEGEND_NEW.get(lang).to_string()));
+    out.push((String::new(), LEGEND_FOLD.get(lang).to_string()));
+    out
+}
+
+/// The map's field marks: the letter drawn at a grid and what it means.
+pub const MARKERS: [(char, Tr); 5] = [
+    ('!', MK_INJECT),
+    ('R', MK_REPORT),
+    ('P', MK_PEOPLE),
+    ('L', MK_LATE),
+    ('V', MK_DONE),
+];
 
 #[cfg(test)]
 mod tests {

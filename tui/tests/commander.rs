@@ -502,3 +502,62 @@ fn english_screens_show_no_chinese_but_names_and_no_screen_shows_a_raw_id() {
         }
     }
 }
+
+fn mouse(a: &mut App, kind: ratatui::crossterm::event::MouseEventKind, column: u16, row: u16) {
+    update(
+        a,
+        Message::Mouse(ratatui::crossterm::event::MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: ratatui::crossterm::event::KeyModifiers::NONE,
+        }),
+    );
+}
+
+#[test]
+fn a_click_selects_the_row_or_the_grid_under_it_and_the_wheel_scrolls() {
+    use ratatui::crossterm::event::{MouseButton, MouseEventKind};
+    let mut a = app(Lang::En);
+    type_line(&mut a, ":flow 22000");
+    for (w, h) in SIZES {
+        draw(&a, w, h);
+        let areas = floodgrid_tui::view::areas(ratatui::layout::Rect::new(0, 0, w, h));
+        // The fourth row of the to-do list (below the frame and the header).
+        a.focus = Pane::Map;
+        a.todo.selected = 0;
+        mouse(
+            &mut a,
+            MouseEventKind::Down(MouseButton::Left),
+            areas.todo.x + 10,
+            areas.todo.y + 2 + 3,
+        );
+        assert_eq!(a.focus, Pane::Todo);
+        assert_eq!(a.todo.selected, a.todo.offset.get() + 3);
+        // The wheel moves the selection three rows at a time.
+        mouse(
+            &mut a,
+            MouseEventKind::ScrollDown,
+            areas.todo.x + 10,
+            areas.todo.y + 3,
+        );
+        assert_eq!(a.todo.selected, a.todo.offset.get() + 6);
+        // Every cell of the map that shows a working grid selects that grid.
+        draw(&a, w, h);
+        let m = areas.map;
+        let mut picked = 0;
+        for y in m.y + 1..m.bottom() - 1 {
+            for x in (m.x + 1..m.right() - 1).step_by(3) {
+                let under = a.map_cache.borrow().grid_at_cell(x, y);
+                let Some(g) = under.filter(|&g| a.map_view.contains(&g)) else {
+                    continue;
+                };
+                mouse(&mut a, MouseEventKind::Down(MouseButton::Left), x, y);
+                assert_eq!(a.focus, Pane::Map);
+                assert_eq!(a.selected_grid(), Some(g));
+                picked += 1;
+            }
+        }
+        assert!(picked > 10, "{picked} clicks on grids at {w}x{h}");
+    }
+}

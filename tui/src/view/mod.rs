@@ -122,6 +122,7 @@ pub fn areas(area: Rect) -> Areas {
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
+    app.screen.set(frame.area());
     let a = areas(frame.area());
     top::top_bar(frame.buffer_mut(), a.top, app);
     top::banner(frame.buffer_mut(), a.banner, app);
