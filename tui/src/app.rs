@@ -1161,6 +1161,24 @@ impl<'d> App<'d> {
         }
     }
 
+    /// A material's name in the console's language (its id when the scenario has none).
+    pub fn material_name<'a>(&'a self, id: &'a str) -> &'a str {
+        match self
+            .engine
+            .scenario()
+            .config
+            .materials
+            .iter()
+            .find(|m| m.id == id)
+        {
+            Some(m) => match (self.lang, &m.name_en) {
+                (Lang::En, Some(en)) => en,
+                _ => &m.name,
+            },
+            None => id,
+        }
+    }
+
     /// An instruction's title in the console's language.
     pub fn instruction_title<'a>(&'a self, id: &'a str) -> &'a str {
         let plan = &self.engine.scenario().plan;

@@ -413,7 +413,6 @@ fn task(buf: &mut Buffer, screen: Rect, app: &App, id: &str) {
             Style::default().fg(Color::Gray),
         )]);
     }
-    rows.push(field("id", t.id.to_string(), w));
     rows.push(vec![
         Span::styled(
             cell(i18n::STATUS.get(l), 10),
@@ -430,13 +429,17 @@ fn task(buf: &mut Buffer, screen: Rect, app: &App, id: &str) {
     ]);
     rows.push(field(
         i18n::CATEGORY.get(l),
-        format!("{} / {}", t.card.category, t.card.phase.name()),
+        format!(
+            "{} / {}",
+            app.category_name(&t.card.category),
+            i18n::phase_name(l, t.card.phase)
+        ),
         w,
     ));
     let target = t
         .target
         .as_ref()
-        .map(|x| format!("{} ({})", x.name, x.id))
+        .map(|x| x.name.to_string())
         .unwrap_or_default();
     rows.push(field(
         i18n::COL_WHERE.get(l),
@@ -482,13 +485,14 @@ fn task(buf: &mut Buffer, screen: Rect, app: &App, id: &str) {
                 let from = m
                     .sources
                     .iter()
-                    .map(|s| format!("{} {}", s.depot, s.quantity))
+                    .map(|s| format!("{} {}", app.humanize(&format!("`{}`", s.depot)), s.quantity))
                     .collect::<Vec<_>>()
                     .join(", ");
+                let name = app.material_name(&m.material);
                 if m.short > 0.0 {
-                    format!("{} {} [{from}] -{}", m.material, m.quantity, m.short)
+                    format!("{name} {} [{from}] -{}", m.quantity, m.short)
                 } else {
-                    format!("{} {} [{from}]", m.material, m.quantity)
+                    format!("{name} {} [{from}]", m.quantity)
                 }
             })
             .collect::<Vec<_>>()
@@ -501,7 +505,11 @@ fn task(buf: &mut Buffer, screen: Rect, app: &App, id: &str) {
             format!(
                 "{}{}",
                 if t.ready { "" } else { "(!) " },
-                t.depends_on.join(", ")
+                t.depends_on
+                    .iter()
+                    .map(|d| app.task_label(d))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             w,
         ));
@@ -542,10 +550,7 @@ fn grid(buf: &mut Buffer, screen: Rect, app: &App, g: usize) {
     let inner = frame_box(buf, area, i18n::GRID_DETAILS.get(l).into(), "Enter / Esc");
     let w = inner.width as usize;
     let mut rows = vec![vec![Span::styled(
-        fit(
-            &format!("{} ({})  {}", app.grid_name(g), grid.id, grid.kind.name()),
-            w,
-        ),
+        fit(app.grid_name(g), w),
         Style::default().add_modifier(Modifier::BOLD),
     )]];
     if let Some(p) = grid.parent {
@@ -666,7 +671,7 @@ fn resident(buf: &mut Buffer, screen: Rect, app: &App, r: usize) {
         .chain(app.household_rows.iter())
         .find(|x| x.resident == r);
     let mut rows = vec![vec![Span::styled(
-        fit(&format!("{} ({})", res.name, res.id), w),
+        fit(&res.name, w),
         Style::default().add_modifier(Modifier::BOLD),
     )]];
     let mut cat = i18n::resident_category(l, category);
