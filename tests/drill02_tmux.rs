@@ -188,7 +188,7 @@ fn drill_02_played_to_its_end_with_keys_only() {
     tmux.key("Enter");
     tmux.text(" ");
     // The first smart-stone alarm (T+03:20) holds the banner until acknowledged.
-    tmux.wait_for("the first smart-stone alarm", |s| alarm_banner(s));
+    tmux.wait_for("the first smart-stone alarm", alarm_banner);
     tmux.text(" ");
     tmux.wait_for("the pause", |s| s.contains("paused"));
     acknowledge_all(&tmux);
@@ -229,7 +229,7 @@ fn drill_02_played_to_its_end_with_keys_only() {
 
     // Run on to the second alarm (T+08:00), acknowledge it from the queue too.
     tmux.text(" ");
-    tmux.wait_for("the second smart-stone alarm", |s| alarm_banner(s));
+    tmux.wait_for("the second smart-stone alarm", alarm_banner);
     tmux.text(" ");
     tmux.wait_for("the pause", |s| s.contains("paused"));
     acknowledge_all(&tmux);
