@@ -1,6 +1,6 @@
 //! The console: one full frame drawn at 200×60 into ratatui's `TestBackend` (target: under
-//! 5 ms), at the red state of 22,000 m³/s; and a discharge key plus the frame after it (the
-//! assessment included).
+//! 5 ms), at the red state of 22,000 m³/s; the same frame with the task tree open (target: under
+//! 2 ms); and a discharge key plus the frame after it (the assessment included).
 
 use std::sync::Arc;
 
@@ -57,7 +57,26 @@ fn console(c: &mut Criterion) {
             term.draw(|f| floodgrid_tui::draw(f, &app)).expect("draw");
         })
     });
-    assert!(screen_has(&term, "红色预警") && screen_has(&term, "待办任务 741"));
+    let todo = format!("待办任务 {}", app.assessment.summary.instances);
+    assert!(screen_has(&term, "红色预警") && screen_has(&term, &todo));
+    // The task tree at red: levels open, the first category and its first instruction open too.
+    for key in [
+        Action::TodoView,
+        Action::Down,
+        Action::Open,
+        Action::Down,
+        Action::Open,
+    ] {
+        update(&mut app, Message::Action(key));
+    }
+    term.draw(|f| floodgrid_tui::draw(f, &app)).expect("draw");
+    assert!(screen_has(&term, "任务树"), "the task tree is drawn");
+    c.bench_function("console_frame_200x60_red_task_tree", |b| {
+        b.iter(|| {
+            term.draw(|f| floodgrid_tui::draw(f, &app)).expect("draw");
+        })
+    });
+    update(&mut app, Message::Action(Action::TodoView));
     let mut up = true;
     c.bench_function("console_key_and_frame_200x60_red", |b| {
         b.iter(|| {

@@ -18,11 +18,12 @@ use floodgrid_engine::hydro::{Trend, WarningLevel};
 use floodgrid_engine::plan::{ForEach, TaskStatus, TaskStep};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-use crate::drill::{DrillDriver, DriverNote, DriverUpdate};
+use crate::drill::{AlarmItem, DrillDriver, DriverNote, DriverUpdate, Severity};
 use crate::i18n::{self, Lang};
 use crate::journal::Journal;
 use crate::keymap::{self, Scope};
 use crate::view::map::{MapCache, MapGeometry};
+use floodgrid_engine::drill::{Event as DrillEvent, EventKind};
 
 /// How many people the dispatch dialog offers.
 const MAX_CANDIDATES: usize = 60;
@@ -107,6 +108,126 @@ pub enum Action {
     ZoomReset,
     /// Quit (asks first during a drill).
     Quit,
+    /// Acknowledge the selected alarm (in the alarm queue) or the one in the inject banner.
+    Acknowledge,
+    /// Focus the alarm queue.
+    Alarms,
+    /// Reassign the selected task's people.
+    Reassign,
+    /// Call someone in a grid (云视讯调度): the grid picked on the map, else the selected task's
+    /// or alarm's.
+    Call,
+    /// Bulk action on every task of the to-do list's view (its filter) that it applies to.
+    Bulk(BulkKind),
+    /// Cycle the event log's filter (severity, kind).
+    LogFilter,
+    /// Show or hide the after-action report (once the drill is over).
+    Report,
+    /// Switch the to-do list between the flat list and the task tree.
+    TodoView,
+}
+
+/// How the to-do list is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TodoMode {
+    /// One row per instance, most urgent first.
+    #[default]
+    List,
+    /// Level, category, instruction, instances: expandable, with counts.
+    Tree,
+}
+
+/// A category's instructions, each with its instances (indices into `assessment.tasks`).
+type CategoryGroup = (String, Vec<(String, Vec<usize>)>);
+
+/// Counts of a task-tree node's instances.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TreeCounts {
+    /// Instances in all.
+    pub total: usize,
+    /// Not yet dispatched (pending or overdue).
+    pub active: usize,
+    /// Dispatched, accepted or under way.
+    pub dispatched: usize,
+    /// Done or verified.
+    pub done: usize,
+    /// Past their deadline and not done.
+    pub overdue: usize,
+}
+
+/// What a task-tree row stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TreeNode {
+    /// A warning level's orders (the plan's phase).
+    Level(floodgrid_engine::plan::Phase),
+    /// A category within a level (the category's id).
+    Category(String),
+    /// An instruction (its id).
+    Instruction(String),
+    /// An instance (index into `assessment.tasks`).
+    Task(usize),
+}
+
+/// A row of the task tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TreeRow {
+    /// Depth: 0 level, 1 category, 2 instruction, 3 instance.
+    pub depth: u8,
+    /// What it is.
+    pub node: TreeNode,
+    /// The key it is expanded by (empty for instances).
+    pub key: String,
+    /// Counts of the instances below it (an instance: itself).
+    pub counts: TreeCounts,
+    /// The instances below it (indices into `assessment.tasks`), in list order.
+    pub tasks: Vec<usize>,
+}
+
+/// What a bulk action does to each task it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkKind {
+    /// Dispatch to the people the engine suggests (tasks that can be dispatched and have a
+    /// suggestion).
+    Dispatch,
+    /// Accept (dispatched tasks).
+    Accept,
+    /// Close as done (tasks under way).
+    Close,
+}
+
+/// Which lines the event log shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFilter {
+    /// Everything.
+    #[default]
+    All,
+    /// Lines that need attention or are dangerous.
+    Attention,
+    /// Dangerous lines only.
+    Danger,
+    /// Injects and alarms.
+    Alarms,
+    /// The field's reports (accepted, arrived, reports, done, overdue).
+    Field,
+    /// The commander's own actions and the console's answers.
+    Commander,
+}
+
+impl LogFilter {
+    const ORDER: [LogFilter; 6] = [
+        LogFilter::All,
+        LogFilter::Attention,
+        LogFilter::Danger,
+        LogFilter::Alarms,
+        LogFilter::Field,
+        LogFilter::Commander,
+    ];
+
+    /// The next filter in the cycle.
+    pub fn next(self) -> LogFilter {
+        let i = Self::ORDER.iter().position(|&f| f == self).unwrap_or(0);
+        Self::ORDER[(i + 1) % Self::ORDER.len()]
+    }
 }
 
 impl Action {
@@ -127,6 +248,9 @@ pub enum Message {
     Command(String),
     /// Wall time passed (drives a drill).
     Tick(Duration),
+    /// A mouse event (click selects a row or a grid on the map, the wheel scrolls), in the
+    /// cells of the screen last drawn.
+    Mouse(ratatui::crossterm::event::MouseEvent),
 }
 
 /// The console's panes, in Tab order.
@@ -142,11 +266,14 @@ pub enum Pane {
     Households,
     /// The event log.
     Log,
+    /// The alarm queue: injects and alarms waiting for the commander.
+    Alarms,
 }
 
 impl Pane {
-    const ORDER: [Pane; 5] = [
+    const ORDER: [Pane; 6] = [
         Pane::Todo,
+        Pane::Alarms,
         Pane::Map,
         Pane::KeyPersons,
         Pane::Households,
@@ -300,6 +427,32 @@ pub struct DispatchDialog {
     pub candidates: Vec<Candidate>,
     /// Cursor in `candidates`.
     pub cursor: usize,
+    /// Sends a dispatched task to other people (改派) instead of dispatching it.
+    pub reassign: bool,
+    /// The people search (name, role, grid); empty: the engine's order.
+    pub query: String,
+}
+
+/// The direct-call dialog (云视讯调度): everyone in a grid and the grids below it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallDialog {
+    /// The grid called through (index into `Scenario::grids`).
+    pub grid: usize,
+    /// People offered (indices into `Scenario::people`), after the search.
+    pub people: Vec<usize>,
+    /// Cursor in `people`.
+    pub cursor: usize,
+    /// The search (name, role, grid).
+    pub query: String,
+}
+
+/// A bulk action waiting for its confirmation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkDialog {
+    /// What it does.
+    pub kind: BulkKind,
+    /// The tasks it covers (instance ids).
+    pub tasks: Vec<String>,
 }
 
 /// Steps of the push dialog.
@@ -343,6 +496,10 @@ pub enum Dialog {
     Resident(usize),
     /// Quit during a drill?
     ConfirmQuit,
+    /// Call someone.
+    Call(CallDialog),
+    /// Confirm a bulk action.
+    Bulk(BulkDialog),
 }
 
 /// What the event log records.
@@ -425,6 +582,29 @@ pub enum LogEvent {
     Lang,
     /// The drill reached the end of its script.
     DrillOver,
+    /// Something happened in the drill (rendered from its kind and fields).
+    Drill(DrillEvent),
+    /// The commander called someone (云视讯调度).
+    Called {
+        /// Person index.
+        person: usize,
+        /// Grid index.
+        grid: usize,
+    },
+    /// An alarm-queue item was acknowledged on the console.
+    Acknowledged {
+        /// Index in the alarm queue.
+        item: usize,
+    },
+    /// A bulk action was applied.
+    Bulk {
+        /// What it did.
+        kind: BulkKind,
+        /// To how many tasks.
+        count: usize,
+    },
+    /// The after-action report was written.
+    ReportWritten(String),
 }
 
 /// A line of the event log.
@@ -448,6 +628,8 @@ pub struct AppOptions<'d> {
     pub journal: Option<Box<dyn Journal + 'd>>,
     /// The drill (or live feed); none for what-if.
     pub driver: Option<Box<dyn DrillDriver + 'd>>,
+    /// Where the after-action report is written when the drill ends (beside the journal).
+    pub report_path: Option<std::path::PathBuf>,
 }
 
 /// Facts about the scenario the console looks up often; built once.
@@ -534,6 +716,40 @@ pub struct App<'d> {
     pub quit: bool,
     /// The drill reached its end (said once in the log).
     pub drill_over: bool,
+    /// The alarm queue, oldest first (the driver's injects so far).
+    pub alarms: Vec<AlarmItem>,
+    /// Alarm-queue state.
+    pub alarm_list: ListState,
+    /// Queue items acknowledged on the console (reports; sensor alarms count in the drill).
+    pub alarm_seen: HashSet<usize>,
+    /// The status line: the log line of the last result or error of a commander's key.
+    pub flash: Option<usize>,
+    /// The event log's filter.
+    pub log_filter: LogFilter,
+    /// How many log lines each row of `log_view` stands for (folded overdue notices).
+    pub log_counts: Vec<usize>,
+    /// The after-action report (Markdown), once the drill is over.
+    pub report: Option<String>,
+    /// The report pane is open.
+    pub report_open: bool,
+    /// Scroll of the report pane (lines).
+    pub report_scroll: usize,
+    /// Where the report is written when the drill ends.
+    report_path: Option<std::path::PathBuf>,
+    /// A key of the commander is being handled (its results go to the status line).
+    acting: bool,
+    /// Help overlay scroll (entries), when it does not fit the screen.
+    pub help_scroll: usize,
+    /// The screen's size as last drawn (mouse events are placed in it).
+    pub screen: Cell<ratatui::layout::Rect>,
+    /// The to-do list's form.
+    pub todo_mode: TodoMode,
+    /// The task tree's rows (built when the tree is shown).
+    pub tree_rows: Vec<TreeRow>,
+    /// Expanded tree nodes, by key; levels start expanded, the rest folded.
+    pub expanded: HashSet<String>,
+    /// Tree nodes folded by the commander (levels).
+    pub folded: HashSet<String>,
 }
 
 impl<'d> App<'d> {
@@ -606,6 +822,23 @@ impl<'d> App<'d> {
             journal: options.journal,
             quit: false,
             drill_over: false,
+            alarms: Vec::new(),
+            alarm_list: ListState::default(),
+            alarm_seen: HashSet::new(),
+            flash: None,
+            log_filter: LogFilter::All,
+            log_counts: Vec::new(),
+            report: None,
+            report_open: false,
+            report_scroll: 0,
+            report_path: options.report_path,
+            acting: false,
+            help_scroll: 0,
+            screen: Cell::new(ratatui::layout::Rect::default()),
+            todo_mode: TodoMode::List,
+            tree_rows: Vec::new(),
+            expanded: HashSet::new(),
+            folded: HashSet::new(),
         };
         if let Some(d) = &app.driver {
             app.situation.now_min = d.clock().now_min;
@@ -621,7 +854,89 @@ impl<'d> App<'d> {
         }
         app.derive();
         app.push_log(LogEvent::Started);
+        if let Some(d) = app.driver.as_mut() {
+            let events = d.take_events();
+            for e in events {
+                app.push_log(LogEvent::Drill(e));
+            }
+        }
+        app.refresh_alarms();
         app
+    }
+
+    /// Whether the drill waits for its first Space (paused at its start, never run).
+    pub fn waiting_to_start(&self) -> bool {
+        self.driver.as_ref().is_some_and(|d| d.end_min().is_some())
+            && !self.drill_over
+            && self.clock().paused
+            && self.clock().now_min == 0.0
+    }
+
+    /// Queue items still waiting for an acknowledgement, oldest first.
+    pub fn unacknowledged(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.alarms.len()).filter(|&i| !self.is_acknowledged(i))
+    }
+
+    /// Whether a queue item is acknowledged (a sensor alarm in the drill, a report here).
+    pub fn is_acknowledged(&self, i: usize) -> bool {
+        match self.alarms.get(i) {
+            Some(a) if a.sensor => a.acknowledged,
+            Some(_) => self.alarm_seen.contains(&i),
+            None => true,
+        }
+    }
+
+    fn refresh_alarms(&mut self) {
+        let Some(d) = self.driver.as_ref() else {
+            return;
+        };
+        let before = self.alarms.len();
+        self.alarms = d.alarms();
+        self.alarm_list.clamp(self.alarms.len());
+        // A new alarm brings the queue beside the map (the focus stays where it is).
+        if self.alarms.len() > before {
+            self.side = Pane::Alarms;
+        }
+    }
+
+    /// The selected item of the alarm queue.
+    pub fn selected_alarm(&self) -> Option<usize> {
+        (self.alarm_list.selected < self.alarms.len()).then_some(self.alarm_list.selected)
+    }
+
+    /// Acknowledges a queue item: a sensor alarm through the drill (journaled), a report on the
+    /// console.
+    fn acknowledge(&mut self, item: usize) {
+        let Some(a) = self.alarms.get(item).cloned() else {
+            self.push_log(LogEvent::NoSelection);
+            return;
+        };
+        if self.is_acknowledged(item) {
+            self.push_log(LogEvent::Acknowledged { item });
+            return;
+        }
+        if a.sensor {
+            let site = a
+                .site
+                .and_then(|s| self.engine.scenario().sites.get(s))
+                .map(|s| s.id.clone());
+            if let Some(site) = site {
+                self.command(DrillAction::AcknowledgeAlarm { site, alarm: None });
+            }
+        } else {
+            self.alarm_seen.insert(item);
+            self.push_log(LogEvent::Acknowledged { item });
+        }
+    }
+
+    /// The item the `x` key acknowledges: the selected one in the queue, else the oldest
+    /// waiting (the one in the inject banner).
+    fn ack_target(&self) -> Option<usize> {
+        if self.focus == Pane::Alarms {
+            self.selected_alarm()
+        } else {
+            self.unacknowledged().next()
+        }
     }
 
     /// The engine.
@@ -661,9 +976,222 @@ impl<'d> App<'d> {
 
     /// The selected instance of the to-do list.
     pub fn selected_task(&self) -> Option<&TaskInstance> {
-        self.todo_view
-            .get(self.todo.selected)
-            .and_then(|&i| self.assessment.tasks.get(i))
+        let i = match self.todo_mode {
+            TodoMode::List => self.todo_view.get(self.todo.selected).copied(),
+            TodoMode::Tree => match self.tree_rows.get(self.todo.selected) {
+                Some(TreeRow {
+                    node: TreeNode::Task(i),
+                    ..
+                }) => Some(*i),
+                _ => None,
+            },
+        };
+        i.and_then(|i| self.assessment.tasks.get(i))
+    }
+
+    /// The tasks the selection stands for: a tree node's instances, or the selected task.
+    fn selection_tasks(&self) -> Option<&[usize]> {
+        match self.todo_mode {
+            TodoMode::Tree => self.tree_rows.get(self.todo.selected).map(|r| &r.tasks[..]),
+            TodoMode::List => None,
+        }
+    }
+
+    fn tree_is_open(&self, depth: u8, key: &str) -> bool {
+        if depth == 0 {
+            !self.folded.contains(key)
+        } else {
+            self.expanded.contains(key)
+        }
+    }
+
+    /// Builds the task tree from the to-do view: level, category, instruction, instances,
+    /// each node with its counts; only open nodes show their children.
+    fn derive_tree(&mut self) {
+        if self.todo_mode != TodoMode::Tree {
+            self.tree_rows.clear();
+            return;
+        }
+        let tasks = &self.assessment.tasks;
+        let now = self.clock().now_min;
+        let count = |i: usize, c: &mut TreeCounts| {
+            let t = &tasks[i];
+            c.total += 1;
+            match t.status {
+                TaskStatus::Pending | TaskStatus::Overdue => c.active += 1,
+                TaskStatus::Dispatched | TaskStatus::Accepted | TaskStatus::InProgress => {
+                    c.dispatched += 1
+                }
+                TaskStatus::Done | TaskStatus::Verified => c.done += 1,
+                TaskStatus::StoodDown => {}
+            }
+            if t.status == TaskStatus::Overdue
+                || (!t.status.is_finished()
+                    && t.status != TaskStatus::StoodDown
+                    && t.deadline_min < now)
+            {
+                c.overdue += 1;
+            }
+        };
+        // Groups in the plan's order: levels high to low (the order of the list's sort), then
+        // categories and instructions as they first appear.
+        let mut levels: Vec<(floodgrid_engine::plan::Phase, Vec<CategoryGroup>)> = Vec::new();
+        let mut order: Vec<usize> = self.todo_view.clone();
+        order.sort_by_key(|&i| (std::cmp::Reverse(tasks[i].card.phase), i));
+        for i in order {
+            let t = &tasks[i];
+            let lv = match levels.iter_mut().position(|(p, _)| *p == t.card.phase) {
+                Some(k) => k,
+                None => {
+                    levels.push((t.card.phase, Vec::new()));
+                    levels.len() - 1
+                }
+            };
+            let cats = &mut levels[lv].1;
+            let ck = match cats.iter().position(|(c, _)| *c == t.card.category) {
+                Some(k) => k,
+                None => {
+                    cats.push((t.card.category.clone(), Vec::new()));
+                    cats.len() - 1
+                }
+            };
+            let ins = &mut cats[ck].1;
+            match ins.iter_mut().find(|(x, _)| *x == t.card.instruction) {
+                Some((_, v)) => v.push(i),
+                None => ins.push((t.card.instruction.clone(), vec![i])),
+            }
+        }
+        let mut rows = Vec::new();
+        for (phase, cats) in levels {
+            let lkey = phase.name().to_string();
+            let all: Vec<usize> = cats
+                .iter()
+                .flat_map(|(_, ins)| ins.iter().flat_map(|(_, v)| v.iter().copied()))
+                .collect();
+            let mut c = TreeCounts::default();
+            all.iter().for_each(|&i| count(i, &mut c));
+            let open = self.tree_is_open(0, &lkey);
+            rows.push(TreeRow {
+                depth: 0,
+                node: TreeNode::Level(phase),
+                key: lkey.clone(),
+                counts: c,
+                tasks: all,
+            });
+            if !open {
+                continue;
+            }
+            for (cat, ins) in cats {
+                let ckey = format!("{lkey}/{cat}");
+                let all: Vec<usize> = ins.iter().flat_map(|(_, v)| v.iter().copied()).collect();
+                let mut c = TreeCounts::default();
+                all.iter().for_each(|&i| count(i, &mut c));
+                let open = self.tree_is_open(1, &ckey);
+                rows.push(TreeRow {
+                    depth: 1,
+                    node: TreeNode::Category(cat),
+                    key: ckey.clone(),
+                    counts: c,
+                    tasks: all,
+                });
+                if !open {
+                    continue;
+                }
+                for (id, v) in ins {
+                    let ikey = format!("{ckey}/{id}");
+                    let mut c = TreeCounts::default();
+                    v.iter().for_each(|&i| count(i, &mut c));
+                    let open = self.tree_is_open(2, &ikey);
+                    rows.push(TreeRow {
+                        depth: 2,
+                        node: TreeNode::Instruction(id),
+                        key: ikey,
+                        counts: c,
+                        tasks: v.clone(),
+                    });
+                    if open {
+                        for i in v {
+                            let mut c = TreeCounts::default();
+                            count(i, &mut c);
+                            rows.push(TreeRow {
+                                depth: 3,
+                                node: TreeNode::Task(i),
+                                key: String::new(),
+                                counts: c,
+                                tasks: vec![i],
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        self.tree_rows = rows;
+        self.todo.clamp(self.tree_rows.len());
+    }
+
+    /// Opens or folds the selected tree node; on an instance, opens its details.
+    fn tree_toggle(&mut self) {
+        let Some(row) = self.tree_rows.get(self.todo.selected) else {
+            return;
+        };
+        if let TreeNode::Task(i) = row.node {
+            self.dialog = Some(Dialog::Task(self.assessment.tasks[i].id.to_string()));
+            return;
+        }
+        let (depth, key) = (row.depth, row.key.clone());
+        if depth == 0 {
+            if !self.folded.remove(&key) {
+                self.folded.insert(key);
+            }
+        } else if !self.expanded.remove(&key) {
+            self.expanded.insert(key);
+        }
+        self.derive_tree();
+    }
+
+    /// A category's name in the console's language (its id when the plan has none).
+    pub fn category_name<'a>(&'a self, id: &'a str) -> &'a str {
+        let plan = &self.engine.scenario().plan;
+        match plan.categories.iter().find(|c| c.id == id) {
+            Some(c) => match (self.lang, &c.name_en) {
+                (Lang::En, Some(en)) => en,
+                _ => &c.name,
+            },
+            None => id,
+        }
+    }
+
+    /// A material's name in the console's language (its id when the scenario has none).
+    pub fn material_name<'a>(&'a self, id: &'a str) -> &'a str {
+        match self
+            .engine
+            .scenario()
+            .config
+            .materials
+            .iter()
+            .find(|m| m.id == id)
+        {
+            Some(m) => match (self.lang, &m.name_en) {
+                (Lang::En, Some(en)) => en,
+                _ => &m.name,
+            },
+            None => id,
+        }
+    }
+
+    /// An instruction's title in the console's language.
+    pub fn instruction_title<'a>(&'a self, id: &'a str) -> &'a str {
+        let plan = &self.engine.scenario().plan;
+        match plan
+            .instruction(id)
+            .and_then(|k| plan.instructions.get(k.0 as usize))
+        {
+            Some(i) => match (self.lang, &i.title_en) {
+                (Lang::En, Some(en)) => en,
+                _ => &i.title,
+            },
+            None => id,
+        }
     }
 
     /// The grid selected on the map.
@@ -718,8 +1246,14 @@ impl<'d> App<'d> {
     }
 
     fn push_log(&mut self, event: LogEvent) {
-        let at_min = self.clock().now_min;
+        let at_min = match &event {
+            LogEvent::Drill(e) => e.t_min,
+            _ => self.clock().now_min,
+        };
         self.log.push(LogEntry { at_min, event });
+        if self.acting {
+            self.flash = Some(self.log.len() - 1);
+        }
         self.derive_log();
         // Follow the newest line unless the commander scrolled up.
         if self.focus != Pane::Log {
@@ -766,11 +1300,21 @@ impl<'d> App<'d> {
                 }
             }
         }
+        let events = self
+            .driver
+            .as_mut()
+            .map(|d| d.take_events())
+            .unwrap_or_default();
+        for e in events {
+            self.push_log(LogEvent::Drill(e));
+        }
         for note in update.notes {
             self.push_log(LogEvent::Driver(note));
         }
+        self.refresh_alarms();
         if update.finished && !self.drill_over {
             self.drill_over = true;
+            self.finish_report();
             self.push_log(LogEvent::DrillOver);
         }
     }
@@ -819,6 +1363,7 @@ impl<'d> App<'d> {
         self.assessment = next;
         self.derive();
         if let Some(id) = keep
+            && self.todo_mode == TodoMode::List
             && let Some(pos) = self
                 .todo_view
                 .iter()
@@ -854,7 +1399,11 @@ impl<'d> App<'d> {
             )
         });
         self.todo_view = view;
-        self.todo.clamp(self.todo_view.len());
+        if self.todo_mode == TodoMode::Tree {
+            self.derive_tree();
+        } else {
+            self.todo.clamp(self.todo_view.len());
+        }
     }
 
     fn task_matches(&self, t: &TaskInstance, f: &str) -> bool {
@@ -1013,10 +1562,272 @@ impl<'d> App<'d> {
 
     fn derive_log(&mut self) {
         let f = self.log_list.filter.to_lowercase();
-        self.log_view = (0..self.log.len())
-            .filter(|&i| f.is_empty() || self.log_text(&self.log[i]).to_lowercase().contains(&f))
-            .collect();
+        let mut view: Vec<usize> = Vec::new();
+        let mut counts: Vec<usize> = Vec::new();
+        for i in 0..self.log.len() {
+            let e = &self.log[i];
+            if !self.log_filter_keeps(e)
+                || !(f.is_empty() || self.log_text(e).to_lowercase().contains(&f))
+            {
+                continue;
+            }
+            // Overdue notices one after another fold into one counted line (the newest).
+            let overdue = |e: &LogEntry| matches!(&e.event, LogEvent::Drill(d) if d.kind == EventKind::Overdue);
+            if overdue(e)
+                && let Some(&last) = view.last()
+                && overdue(&self.log[last])
+            {
+                *view.last_mut().expect("a row") = i;
+                *counts.last_mut().expect("a count") += 1;
+                continue;
+            }
+            view.push(i);
+            counts.push(1);
+        }
+        self.log_view = view;
+        self.log_counts = counts;
         self.log_list.clamp(self.log_view.len());
+    }
+
+    /// How a log line stands: its colour and the severity filter's measure.
+    pub fn log_severity(&self, e: &LogEntry) -> Severity {
+        match &e.event {
+            LogEvent::Driver(n) => n.severity,
+            LogEvent::Drill(d) => d.status.into(),
+            LogEvent::Refused { .. }
+            | LogEvent::JournalError(_)
+            | LogEvent::SituationRefused(_)
+            | LogEvent::UnknownCommand(_)
+            | LogEvent::NoSuchGrid(_)
+            | LogEvent::NoSelection
+            | LogEvent::NoClock => Severity::Attention,
+            LogEvent::Discharge {
+                level_from,
+                level_to,
+                ..
+            } if level_to > level_from => Severity::Danger,
+            _ => Severity::Normal,
+        }
+    }
+
+    fn log_filter_keeps(&self, e: &LogEntry) -> bool {
+        let sev = self.log_severity(e);
+        let kind = match &e.event {
+            LogEvent::Drill(d) => Some(d.kind),
+            _ => None,
+        };
+        match self.log_filter {
+            LogFilter::All => true,
+            LogFilter::Attention => matches!(sev, Severity::Attention | Severity::Danger),
+            LogFilter::Danger => sev == Severity::Danger,
+            LogFilter::Alarms => {
+                matches!(kind, Some(EventKind::Inject | EventKind::AlarmAcknowledged))
+                    || matches!(e.event, LogEvent::Acknowledged { .. })
+            }
+            LogFilter::Field => matches!(
+                kind,
+                Some(
+                    EventKind::Accepted
+                        | EventKind::Arrived
+                        | EventKind::Report
+                        | EventKind::Done
+                        | EventKind::Verified
+                        | EventKind::Overdue
+                )
+            ),
+            LogFilter::Commander => match kind {
+                Some(k) => matches!(
+                    k,
+                    EventKind::Dispatched | EventKind::Pushed | EventKind::Rejected
+                ),
+                None => !matches!(e.event, LogEvent::Driver(_)),
+            },
+        }
+    }
+
+    /// A task's title from its instance id (the plan's instruction when the task is no longer
+    /// in the assessment), with the grid's name when the instance is one of many.
+    pub fn task_label(&self, id: &str) -> String {
+        if let Some(t) = self.task(id) {
+            let title = self.title(t).to_string();
+            return match &t.target {
+                Some(x) => format!("{title} {}", x.name),
+                None if id.contains('@') => format!("{title} {}", self.grid_name_by_id(&t.grid)),
+                None => title,
+            };
+        }
+        let plan = &self.engine.scenario().plan;
+        let (ins, item) = id.split_once('@').unwrap_or((id, ""));
+        let title = plan
+            .instruction(ins)
+            .and_then(|k| plan.instructions.get(k.0 as usize))
+            .map(|i| match (self.lang, &i.title_en) {
+                (Lang::En, Some(en)) => en.clone(),
+                _ => i.title.clone(),
+            })
+            .unwrap_or_else(|| i18n::TASK_UNKNOWN.get(self.lang).to_string());
+        match self.lookup.grid_by_id.get(item) {
+            Some(&g) => format!("{title} {}", self.grid_name(g)),
+            None => title,
+        }
+    }
+
+    /// Text with the scenario ids it quotes in backticks replaced by names (tasks, people,
+    /// grids, sites), for engine messages.
+    pub fn humanize(&self, text: &str) -> String {
+        let sc = self.engine.scenario();
+        let mut out = String::new();
+        let mut parts = text.split('`');
+        if let Some(first) = parts.next() {
+            out.push_str(first);
+        }
+        for (k, part) in parts.enumerate() {
+            if k % 2 == 1 {
+                out.push_str(part);
+                continue;
+            }
+            let name = if let Some(&p) = self.lookup.person_by_id.get(part) {
+                sc.people[p].name.clone()
+            } else if let Some(&g) = self.lookup.grid_by_id.get(part) {
+                self.grid_name(g).to_string()
+            } else if let Some(site) = sc.sites.iter().find(|x| x.id == part) {
+                site.name.clone()
+            } else if self.task(part).is_some()
+                || sc
+                    .plan
+                    .instruction(part.split('@').next().unwrap_or(part))
+                    .is_some()
+            {
+                self.task_label(part)
+            } else {
+                // Not an id of the scenario (a field name, a value): shown as it was.
+                format!("`{part}`")
+            };
+            out.push_str(&name);
+        }
+        out
+    }
+
+    /// A drill event in the console's language, from its kind and fields (the engine's text
+    /// is used only where it is scenario prose or names).
+    pub fn drill_event_text(&self, e: &DrillEvent) -> String {
+        let l = self.lang;
+        let zh = l == Lang::Zh;
+        let task = e.task.as_deref().map(|t| self.task_label(t));
+        let task = task.as_deref().unwrap_or("");
+        let grid = e
+            .grid
+            .as_deref()
+            .map(|g| self.grid_name_by_id(g))
+            .unwrap_or("");
+        let after = |sep: &str| {
+            e.text
+                .split_once(sep)
+                .map(|x| x.1)
+                .unwrap_or("")
+                .to_string()
+        };
+        match e.kind {
+            EventKind::Inject => {
+                let (kind, prose) = match e.text.strip_prefix('[').and_then(|r| r.split_once("] "))
+                {
+                    Some((k, p)) => (k, p),
+                    None => ("", e.text.as_str()),
+                };
+                let label = floodgrid_engine::drill::InjectKind::from_name(kind)
+                    .map(|k| i18n::inject_kind(l, k))
+                    .unwrap_or(i18n::INJECT.get(l));
+                if zh {
+                    format!("{label}：{prose}")
+                } else if grid.is_empty() {
+                    format!("Inject: {label}")
+                } else {
+                    format!("Inject: {label}, {grid}")
+                }
+            }
+            EventKind::Level => {
+                let levels = [
+                    WarningLevel::None,
+                    WarningLevel::Blue,
+                    WarningLevel::Yellow,
+                    WarningLevel::Orange,
+                    WarningLevel::Red,
+                ];
+                let find = |s: &str| {
+                    levels
+                        .iter()
+                        .copied()
+                        .filter(|&lv| s.trim().starts_with(i18n::level_name(Lang::Zh, lv)))
+                        .max_by_key(|&lv| i18n::level_name(Lang::Zh, lv).len())
+                };
+                let (a, b) = e.text.split_once(" → ").unwrap_or(("", &e.text));
+                let q = after("Q = ");
+                let q: String = q.chars().take_while(|c| c.is_ascii_digit()).collect();
+                match (find(a), find(b)) {
+                    (Some(x), Some(y)) => format!(
+                        "{} {} {} (Q = {} m3/s)",
+                        i18n::level_name(l, x),
+                        if zh { "转" } else { "to" },
+                        i18n::level_name(l, y),
+                        i18n::thousands(q.parse().unwrap_or(0.0))
+                    ),
+                    _ => i18n::LEVEL_CHANGED.get(l).to_string(),
+                }
+            }
+            EventKind::TasksActivated => {
+                let n: String = e.text.chars().filter(|c| c.is_ascii_digit()).collect();
+                if zh {
+                    format!("新增任务 {n} 项")
+                } else {
+                    format!("{n} new tasks")
+                }
+            }
+            EventKind::Dispatched => {
+                let names = after(" → ");
+                let again = e.text.starts_with("改派");
+                match (zh, again) {
+                    (true, false) => format!("派单：{task}，给 {names}"),
+                    (true, true) => format!("改派：{task}，给 {names}"),
+                    (false, false) => {
+                        format!("Dispatched: {task} to {}", names.replace('、', ", "))
+                    }
+                    (false, true) => format!("Reassigned: {task} to {}", names.replace('、', ", ")),
+                }
+            }
+            EventKind::Accepted => format!("{}: {task}", i18n::EV_ACCEPTED.get(l)),
+            EventKind::Arrived => format!("{}: {task}", i18n::EV_ARRIVED.get(l)),
+            EventKind::Report if !task.is_empty() => {
+                format!("{}: {task}", i18n::EV_PATROL.get(l))
+            }
+            EventKind::Report => {
+                if zh {
+                    e.text.clone()
+                } else {
+                    format!("{}: {grid}", i18n::EV_REPORT.get(l))
+                }
+            }
+            EventKind::Done => format!("{}: {task}", i18n::EV_DONE.get(l)),
+            EventKind::Verified => format!("{}: {task}", i18n::EV_VERIFIED.get(l)),
+            EventKind::Overdue => format!("{}: {task}", i18n::EV_OVERDUE.get(l)),
+            EventKind::Pushed => {
+                if let Some(name) = e.text.strip_prefix("云视讯调度 ") {
+                    format!("{}: {name}, {grid}", i18n::EV_CALL.get(l))
+                } else if zh {
+                    e.text.clone()
+                } else {
+                    i18n::EV_PUSHED.get(l).to_string()
+                }
+            }
+            EventKind::AlarmAcknowledged => {
+                let name = after("确认报警 ");
+                let name = name.split('（').next().unwrap_or("");
+                format!("{}: {name}", i18n::EV_ACKED.get(l))
+            }
+            EventKind::Rejected => {
+                let reason = after(": ");
+                format!("{}: {}", i18n::EV_REJECTED.get(l), self.humanize(&reason))
+            }
+        }
     }
 
     /// A log line in the console's language (without the clock).
@@ -1076,10 +1887,11 @@ impl<'d> App<'d> {
                 people,
             } => {
                 let who = people.join(if zh { "、" } else { ", " });
+                let _ = task;
                 if zh {
-                    format!("派单 {}（{task}）给 {who}", title(t, title_en))
+                    format!("派单 {} 给 {who}", title(t, title_en))
                 } else {
-                    format!("Dispatched {} ({task}) to {who}", title(t, title_en))
+                    format!("Dispatched {} to {who}", title(t, title_en))
                 }
             }
             LogEvent::Pushed { audience, text } => {
@@ -1093,6 +1905,7 @@ impl<'d> App<'d> {
             LogEvent::Stepped { task, step, status } => {
                 let s = i18n::step_name(l, *step);
                 let st = i18n::status_tag(l, *status);
+                let task = self.task_label(task);
                 if zh {
                     format!("{s}：{task}，状态 {st}")
                 } else {
@@ -1102,6 +1915,7 @@ impl<'d> App<'d> {
             LogEvent::Refused { task, step, from } => {
                 let s = i18n::step_name(l, *step);
                 let st = i18n::status_tag(l, *from);
+                let task = self.task_label(task);
                 if zh {
                     format!("不能{s}：{task} 状态为 {st}")
                 } else {
@@ -1110,11 +1924,10 @@ impl<'d> App<'d> {
             }
             LogEvent::Goto { grid } => {
                 let name = self.grid_name(*grid);
-                let id = &self.engine.scenario().grids[*grid].id;
                 if zh {
-                    format!("定位网格 {name}（{id}）")
+                    format!("定位网格 {name}")
                 } else {
-                    format!("Grid {name} ({id})")
+                    format!("Grid {name}")
                 }
             }
             LogEvent::NoSuchGrid(s) => {
@@ -1145,11 +1958,42 @@ impl<'d> App<'d> {
                     "Select a task in the to-do list first".into()
                 }
             }
-            LogEvent::Driver(n) => {
+            LogEvent::Driver(n) => self.humanize(if zh { &n.zh } else { &n.en }),
+            LogEvent::Drill(d) => self.drill_event_text(d),
+            LogEvent::Called { person, grid } => {
+                let name = &self.engine.scenario().people[*person].name;
+                let g = self.grid_name(*grid);
                 if zh {
-                    n.zh.clone()
+                    format!("云视讯调度：呼叫 {name}（{g}）")
                 } else {
-                    n.en.clone()
+                    format!("Video call: {name} ({g})")
+                }
+            }
+            LogEvent::Acknowledged { item } => {
+                let label = self
+                    .alarms
+                    .get(*item)
+                    .map(|a| i18n::inject_kind(l, a.kind))
+                    .unwrap_or_default();
+                if zh {
+                    format!("已确认：{label}")
+                } else {
+                    format!("Acknowledged: {label}")
+                }
+            }
+            LogEvent::Bulk { kind, count } => {
+                let what = i18n::bulk_name(l, *kind);
+                if zh {
+                    format!("批量{what}：{count} 项")
+                } else {
+                    format!("Bulk {what}: {count} tasks")
+                }
+            }
+            LogEvent::ReportWritten(path) => {
+                if zh {
+                    format!("评估报告已写入日志旁：{path}")
+                } else {
+                    format!("After-action report written beside the journal: {path}")
                 }
             }
             LogEvent::SituationRefused(e) => {
@@ -1168,9 +2012,9 @@ impl<'d> App<'d> {
             }
             LogEvent::DrillOver => {
                 if zh {
-                    "演练结束：q 退出，日志文件可生成评估报告".into()
+                    "演练结束：R 查看评估报告，q 退出".into()
                 } else {
-                    "The drill is over: q quits; the journal gives the after-action report".into()
+                    "The drill is over: R shows the after-action report, q quits".into()
                 }
             }
             LogEvent::Lang => {
@@ -1190,6 +2034,7 @@ impl<'d> App<'d> {
             Pane::KeyPersons => &mut self.key_list,
             Pane::Households => &mut self.household_list,
             Pane::Log => &mut self.log_list,
+            Pane::Alarms => &mut self.alarm_list,
         }
     }
 
@@ -1201,16 +2046,19 @@ impl<'d> App<'d> {
             Pane::KeyPersons => &self.key_list,
             Pane::Households => &self.household_list,
             Pane::Log => &self.log_list,
+            Pane::Alarms => &self.alarm_list,
         }
     }
 
     fn view_len(&self, pane: Pane) -> usize {
         match pane {
+            Pane::Todo if self.todo_mode == TodoMode::Tree => self.tree_rows.len(),
             Pane::Todo => self.todo_view.len(),
             Pane::Map => self.map_view.len(),
             Pane::KeyPersons => self.key_view.len(),
             Pane::Households => self.household_view.len(),
             Pane::Log => self.log_view.len(),
+            Pane::Alarms => self.alarms.len(),
         }
     }
 
@@ -1224,6 +2072,21 @@ impl<'d> App<'d> {
     }
 
     fn set_filter(&mut self, text: String) {
+        match self.dialog.take() {
+            Some(Dialog::Call(mut d)) => {
+                d.query = text;
+                self.search_call(&mut d);
+                self.dialog = Some(Dialog::Call(d));
+                return;
+            }
+            Some(Dialog::Dispatch(mut d)) if d.step == DispatchStep::People => {
+                d.query = text;
+                self.search_dispatch(&mut d);
+                self.dialog = Some(Dialog::Dispatch(d));
+                return;
+            }
+            other => self.dialog = other,
+        }
         let pane = self.focus;
         self.list_mut(pane).filter = text;
         self.list_mut(pane).selected = 0;
@@ -1232,6 +2095,7 @@ impl<'d> App<'d> {
             Pane::Map => self.derive_map(),
             Pane::KeyPersons | Pane::Households => self.filter_residents(),
             Pane::Log => self.derive_log(),
+            Pane::Alarms => {}
         }
     }
 
@@ -1268,10 +2132,18 @@ impl<'d> App<'d> {
     }
 
     fn open_dispatch(&mut self) {
-        let sel = self.todo.selected;
+        if self.focus == Pane::Alarms
+            && let Some(i) = self.selected_alarm()
+        {
+            return self.dispatch_from_alarm(i);
+        }
+        let (sel, view) = match self.selection_tasks() {
+            Some(v) => (0, v.to_vec()),
+            None => (self.todo.selected, self.todo_view.clone()),
+        };
         let mut task_cursor = None;
         let mut tasks = Vec::new();
-        for (pos, &i) in self.todo_view.iter().enumerate() {
+        for (pos, &i) in view.iter().enumerate() {
             if dispatchable(self.assessment.tasks[i].status) {
                 if pos >= sel && task_cursor.is_none() {
                     task_cursor = Some(tasks.len());
@@ -1290,7 +2162,247 @@ impl<'d> App<'d> {
             task: None,
             candidates: Vec::new(),
             cursor: 0,
+            reassign: false,
+            query: String::new(),
         }));
+    }
+
+    /// The dispatch dialog over the tasks an alarm concerns: those at its site or in its grid
+    /// that can be dispatched, most urgent first (all dispatchable tasks when none is there).
+    fn dispatch_from_alarm(&mut self, item: usize) {
+        let a = &self.alarms[item];
+        let sc = self.engine.scenario();
+        let site_id = a.site.and_then(|s| sc.sites.get(s)).map(|s| s.id.as_str());
+        let grid_id = a.grid.and_then(|g| sc.grids.get(g)).map(|g| g.id.as_str());
+        let mut tasks: Vec<usize> = (0..self.assessment.tasks.len())
+            .filter(|&i| {
+                let t = &self.assessment.tasks[i];
+                dispatchable(t.status)
+                    && (t.target.as_ref().is_some_and(|x| Some(&*x.id) == site_id)
+                        || Some(&*t.grid) == grid_id)
+            })
+            .collect();
+        if tasks.is_empty() {
+            tasks = self
+                .todo_view
+                .iter()
+                .copied()
+                .filter(|&i| dispatchable(self.assessment.tasks[i].status))
+                .collect();
+        }
+        tasks.sort_by_key(|&i| (self.assessment.tasks[i].card.priority, i));
+        if tasks.is_empty() {
+            self.push_log(LogEvent::NoSelection);
+            return;
+        }
+        self.dialog = Some(Dialog::Dispatch(DispatchDialog {
+            step: DispatchStep::Task,
+            tasks,
+            task_cursor: 0,
+            task: None,
+            candidates: Vec::new(),
+            cursor: 0,
+            reassign: false,
+            query: String::new(),
+        }));
+    }
+
+    /// The people picker for the selected task, to send it to other people (改派).
+    fn open_reassign(&mut self) {
+        let Some(t) = self.selected_task() else {
+            self.push_log(LogEvent::NoSelection);
+            return;
+        };
+        if t.status.is_finished()
+            || matches!(
+                t.status,
+                TaskStatus::Pending | TaskStatus::StoodDown | TaskStatus::Overdue
+            )
+        {
+            let (task, from) = (t.id.to_string(), t.status);
+            self.push_log(LogEvent::Refused {
+                task,
+                step: TaskStep::Dispatch,
+                from,
+            });
+            return;
+        }
+        let mut candidates = self.candidates(t);
+        for c in &mut candidates {
+            c.chosen = false;
+        }
+        let task = t.id.to_string();
+        self.dialog = Some(Dialog::Dispatch(DispatchDialog {
+            step: DispatchStep::People,
+            tasks: Vec::new(),
+            task_cursor: 0,
+            task: Some(task),
+            candidates,
+            cursor: 0,
+            reassign: true,
+            query: String::new(),
+        }));
+    }
+
+    /// The grid a call goes through: the one picked on the map, else the selected alarm's (in
+    /// the queue) or the selected task's.
+    fn call_grid(&self) -> Option<usize> {
+        match self.focus {
+            Pane::Map => self.selected_grid(),
+            Pane::Alarms => self.selected_alarm().and_then(|i| self.alarms[i].grid),
+            _ => None,
+        }
+        .or_else(|| {
+            self.selected_task()
+                .and_then(|t| self.lookup.grid_by_id.get(&*t.grid).copied())
+        })
+        .or_else(|| self.selected_grid())
+    }
+
+    fn open_call(&mut self) {
+        let Some(grid) = self.call_grid() else {
+            self.push_log(LogEvent::NoSelection);
+            return;
+        };
+        let mut d = CallDialog {
+            grid,
+            people: Vec::new(),
+            cursor: 0,
+            query: String::new(),
+        };
+        self.search_call(&mut d);
+        self.dialog = Some(Dialog::Call(d));
+    }
+
+    /// Whether grid `g` is `top` or below it.
+    fn within(&self, mut g: usize, top: usize) -> bool {
+        let grids = &self.engine.scenario().grids;
+        loop {
+            if g == top {
+                return true;
+            }
+            match grids[g].parent {
+                Some(p) => g = p.ix(),
+                None => return false,
+            }
+        }
+    }
+
+    /// Whether a person matches a people search: name, id, role or grid name (either
+    /// language), case-insensitive.
+    pub fn person_matches(&self, p: usize, query: &str) -> bool {
+        let q = query.trim().to_lowercase();
+        if q.is_empty() {
+            return true;
+        }
+        let sc = self.engine.scenario();
+        let person = &sc.people[p];
+        let role = sc.config.roles.get(person.role.ix());
+        let g = &sc.grids[person.grid.ix()];
+        let hay = |s: &str| s.to_lowercase().contains(&q);
+        hay(&person.name)
+            || hay(&person.id)
+            || role.is_some_and(|r| hay(&r.name) || r.name_en.as_deref().is_some_and(hay))
+            || hay(&g.name)
+            || g.name_en.as_deref().is_some_and(hay)
+    }
+
+    fn search_call(&self, d: &mut CallDialog) {
+        let sc = self.engine.scenario();
+        d.people = (0..sc.people.len())
+            .filter(|&p| self.within(sc.people[p].grid.ix(), d.grid))
+            .filter(|&p| self.person_matches(p, &d.query))
+            .collect();
+        d.cursor = d.cursor.min(d.people.len().saturating_sub(1));
+    }
+
+    /// Instances each person carries in the assessment now (by person index).
+    pub fn person_load(&self, p: usize) -> usize {
+        let id = &self.engine.scenario().people[p].id;
+        self.assessment
+            .tasks
+            .iter()
+            .filter(|t| !t.status.is_finished() && t.assignees.iter().any(|a| &*a.person.id == id))
+            .count()
+    }
+
+    fn search_dispatch(&self, d: &mut DispatchDialog) {
+        let Some(t) = d.task.as_deref().and_then(|id| self.task(id)) else {
+            return;
+        };
+        let chosen: Vec<Candidate> = d.candidates.iter().filter(|c| c.chosen).cloned().collect();
+        let mut out = chosen;
+        if d.query.trim().is_empty() {
+            for c in self.candidates(t) {
+                if !out.iter().any(|x| x.person == c.person) {
+                    out.push(Candidate { chosen: false, ..c });
+                }
+            }
+        } else {
+            let sc = self.engine.scenario();
+            let suggested: HashSet<&str> = t.assignees.iter().map(|a| &*a.person.id).collect();
+            for p in 0..sc.people.len() {
+                if out.len() >= MAX_CANDIDATES {
+                    break;
+                }
+                if self.person_matches(p, &d.query) && !out.iter().any(|x| x.person == p) {
+                    out.push(Candidate {
+                        person: p,
+                        suggested: suggested.contains(sc.people[p].id.as_str()),
+                        chosen: false,
+                        load: self.person_load(p),
+                    });
+                }
+            }
+        }
+        d.candidates = out;
+        d.cursor = 0;
+    }
+
+    /// The tasks of the to-do view a bulk action applies to.
+    pub fn bulk_tasks(&self, kind: BulkKind) -> Vec<String> {
+        self.selection_tasks()
+            .unwrap_or(&self.todo_view)
+            .iter()
+            .map(|&i| &self.assessment.tasks[i])
+            .filter(|t| match kind {
+                BulkKind::Dispatch => dispatchable(t.status) && !t.assignees.is_empty(),
+                BulkKind::Accept => t.status == TaskStatus::Dispatched,
+                BulkKind::Close => t.status.apply(TaskStep::Complete).is_ok(),
+            })
+            .map(|t| t.id.to_string())
+            .collect()
+    }
+
+    fn open_bulk(&mut self, kind: BulkKind) {
+        let tasks = self.bulk_tasks(kind);
+        if tasks.is_empty() {
+            self.push_log(LogEvent::NoSelection);
+            return;
+        }
+        self.dialog = Some(Dialog::Bulk(BulkDialog { kind, tasks }));
+    }
+
+    fn run_bulk(&mut self, d: BulkDialog) {
+        let count = d.tasks.len();
+        for task in d.tasks {
+            let action = match d.kind {
+                BulkKind::Dispatch => {
+                    let people = self
+                        .task(&task)
+                        .map(|t| t.assignees.iter().map(|a| a.person.id.clone()).collect())
+                        .unwrap_or_default();
+                    DrillAction::Dispatch { task, people }
+                }
+                BulkKind::Accept => DrillAction::Accept { task },
+                BulkKind::Close => DrillAction::Close { task },
+            };
+            self.command(action);
+        }
+        self.push_log(LogEvent::Bulk {
+            kind: d.kind,
+            count,
+        });
     }
 
     /// People to offer for an instance: the engine's choice first, then people of the
@@ -1373,6 +2485,35 @@ impl<'d> App<'d> {
                     self.dialog = Some(Dialog::Push(d));
                 }
             }
+            Dialog::Call(mut d) => match action {
+                Action::Up => {
+                    d.cursor = d.cursor.saturating_sub(1);
+                    self.dialog = Some(Dialog::Call(d));
+                }
+                Action::Down => {
+                    d.cursor = (d.cursor + 1).min(d.people.len().saturating_sub(1));
+                    self.dialog = Some(Dialog::Call(d));
+                }
+                Action::Filter => {
+                    self.input = Input::Filter(d.query.clone());
+                    self.dialog = Some(Dialog::Call(d));
+                }
+                Action::Open => {
+                    if let Some(&p) = d.people.get(d.cursor) {
+                        let sc = self.engine.scenario();
+                        let person = sc.people[p].id.clone();
+                        let grid = sc.grids[d.grid].id.clone();
+                        self.command(DrillAction::Call { person, grid });
+                    }
+                }
+                Action::Back => {}
+                _ => self.dialog = Some(Dialog::Call(d)),
+            },
+            Dialog::Bulk(d) => match action {
+                Action::Open => self.run_bulk(d),
+                Action::Back => {}
+                _ => self.dialog = Some(Dialog::Bulk(d)),
+            },
             Dialog::ConfirmQuit => match action {
                 Action::Open => self.quit = true,
                 Action::Back => {}
@@ -1397,6 +2538,9 @@ impl<'d> App<'d> {
             (DispatchStep::Task, Action::Down) => step(&mut d.task_cursor, d.tasks.len(), 1),
             (DispatchStep::People, Action::Up) => step(&mut d.cursor, d.candidates.len(), -1),
             (DispatchStep::People, Action::Down) => step(&mut d.cursor, d.candidates.len(), 1),
+            (DispatchStep::People, Action::Filter) => {
+                self.input = Input::Filter(d.query.clone());
+            }
             (DispatchStep::People, Action::Toggle) => {
                 if let Some(c) = d.candidates.get_mut(d.cursor) {
                     c.chosen = !c.chosen;
@@ -1433,11 +2577,16 @@ impl<'d> App<'d> {
                     .map(|c| sc.people[c.person].id.clone())
                     .collect();
                 if let Some(task) = d.task.clone() {
-                    self.command(DrillAction::Dispatch { task, people });
+                    self.command(if d.reassign {
+                        DrillAction::Reassign { task, people }
+                    } else {
+                        DrillAction::Dispatch { task, people }
+                    });
                 }
                 return true;
             }
             (DispatchStep::Task, Action::Back) => return true,
+            (DispatchStep::People, Action::Back) if d.reassign => return true,
             (DispatchStep::People, Action::Back) => d.step = DispatchStep::Task,
             (DispatchStep::Confirm, Action::Back) => d.step = DispatchStep::People,
             _ => {}
@@ -1758,6 +2907,9 @@ impl<'d> App<'d> {
     }
 
     fn open_details(&mut self) {
+        if self.focus == Pane::Todo && self.todo_mode == TodoMode::Tree {
+            return self.tree_toggle();
+        }
         self.dialog = match self.focus {
             Pane::Todo => self.selected_task().map(|t| Dialog::Task(t.id.to_string())),
             Pane::Map => self.selected_grid().map(Dialog::Grid),
@@ -1770,6 +2922,15 @@ impl<'d> App<'d> {
                 .get(self.household_list.selected)
                 .map(|&i| Dialog::Resident(self.household_rows[i].resident)),
             Pane::Log => None,
+            Pane::Alarms => {
+                // Enter on an alarm goes to its grid on the map.
+                if let Some(g) = self.selected_alarm().and_then(|i| self.alarms[i].grid) {
+                    let id = self.engine.scenario().grids[g].id.clone();
+                    self.goto(&id);
+                    self.dialog = None;
+                }
+                None
+            }
         };
     }
 
@@ -1780,7 +2941,10 @@ impl<'d> App<'d> {
             .position(|&p| p == self.focus)
             .unwrap_or(0) as isize;
         self.focus = Pane::ORDER[((i + delta).rem_euclid(n)) as usize];
-        if matches!(self.focus, Pane::KeyPersons | Pane::Households) {
+        if matches!(
+            self.focus,
+            Pane::KeyPersons | Pane::Households | Pane::Alarms
+        ) {
             self.side = self.focus;
         }
         if self.focus == Pane::Map {
@@ -1811,6 +2975,20 @@ impl<'d> App<'d> {
                     self.push_log(LogEvent::NoClock);
                 }
             }
+            DrillAction::Call { person, grid } => {
+                let sc = self.engine.scenario();
+                let p = self.lookup.person_by_id.get(&person).copied();
+                let g = self.lookup.grid_by_id.get(&grid).copied();
+                let (Some(p), Some(g)) = (p, g) else {
+                    self.push_log(LogEvent::NoSelection);
+                    return;
+                };
+                let _ = sc;
+                let action = DrillAction::Call { person, grid };
+                self.record(&action);
+                self.push_log(LogEvent::Called { person: p, grid: g });
+                self.forward(&action);
+            }
             DrillAction::Pause | DrillAction::Resume | DrillAction::Speed { .. } => {
                 match &self.driver {
                     Some(d) => {
@@ -1822,6 +3000,124 @@ impl<'d> App<'d> {
                     None => self.push_log(LogEvent::NoClock),
                 }
             }
+        }
+    }
+
+    /// Makes the after-action report, opens it and writes it beside the journal.
+    fn finish_report(&mut self) {
+        let Some(text) = self.driver.as_ref().and_then(|d| d.report()) else {
+            return;
+        };
+        if let Some(path) = self.report_path.clone() {
+            match std::fs::write(&path, &text) {
+                Ok(()) => {
+                    // Beside the journal: its name says where.
+                    let name = path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| path.display().to_string());
+                    self.push_log(LogEvent::ReportWritten(name))
+                }
+                Err(e) => self.push_log(LogEvent::JournalError(format!("{}: {e}", path.display()))),
+            }
+        }
+        self.report = Some(text);
+        self.report_open = true;
+        self.report_scroll = 0;
+    }
+
+    /// The pane drawn at a screen cell and the first row of its list there (panes whose rows
+    /// start below a header say so).
+    fn pane_at(&self, col: u16, row: u16) -> Option<(Pane, ratatui::layout::Rect, u16)> {
+        use ratatui::layout::{Position, Rect};
+        let a = crate::view::areas(self.screen.get());
+        let hit = |r: Rect| r.contains(Position::new(col, row));
+        let side = match self.side {
+            Pane::Households => Pane::Households,
+            Pane::Alarms => Pane::Alarms,
+            _ => Pane::KeyPersons,
+        };
+        let left = if self.side == Pane::Alarms || self.focus == Pane::Alarms {
+            Pane::Alarms
+        } else {
+            Pane::KeyPersons
+        };
+        let bottom = match a.log {
+            None if self.focus == Pane::Log => Pane::Log,
+            _ => Pane::Todo,
+        };
+        let header = |p: Pane| match p {
+            Pane::Todo => 1,
+            Pane::Households => 5,
+            _ => 0,
+        };
+        [
+            (Some(a.map), Pane::Map),
+            (a.left, left),
+            (a.right, Pane::Households),
+            (a.side, side),
+            (Some(a.todo), bottom),
+            (a.log, Pane::Log),
+        ]
+        .into_iter()
+        .find_map(|(r, p)| r.filter(|&r| hit(r)).map(|r| (p, r, header(p))))
+    }
+
+    /// A mouse event: a left click focuses the pane under it and selects the row (or, on the
+    /// map, the grid) clicked; the wheel scrolls the list under the pointer.
+    fn mouse(&mut self, m: ratatui::crossterm::event::MouseEvent) {
+        use ratatui::crossterm::event::{MouseButton, MouseEventKind};
+        if self.dialog.is_some() || self.help || self.report_open {
+            match m.kind {
+                MouseEventKind::ScrollDown if self.report_open => self.report_scroll += 3,
+                MouseEventKind::ScrollUp if self.report_open => {
+                    self.report_scroll = self.report_scroll.saturating_sub(3)
+                }
+                _ => {}
+            }
+            return;
+        }
+        let Some((pane, rect, header)) = self.pane_at(m.column, m.row) else {
+            return;
+        };
+        match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.focus = pane;
+                if matches!(pane, Pane::KeyPersons | Pane::Households | Pane::Alarms) {
+                    self.side = pane;
+                }
+                if pane == Pane::Map {
+                    let g = self.map_cache.borrow().grid_at_cell(m.column, m.row);
+                    if let Some(p) = g.and_then(|g| self.map_view.iter().position(|&x| x == g)) {
+                        self.map_list.selected = p;
+                        self.map_picked = true;
+                    }
+                    return;
+                }
+                // Inside the frame and below the header: the row's index in the list.
+                let first = rect.y + 1 + header;
+                if m.row < first || m.row + 1 >= rect.bottom() {
+                    return;
+                }
+                let row = self.list(pane).offset.get() + (m.row - first) as usize;
+                if row < self.view_len(pane) {
+                    self.list_mut(pane).selected = row;
+                }
+            }
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                let delta = if m.kind == MouseEventKind::ScrollDown {
+                    3
+                } else {
+                    -3
+                };
+                let before = self.focus;
+                self.focus = pane;
+                self.move_selection(delta);
+                if pane != Pane::Map {
+                    self.focus = before;
+                }
+            }
+            _ => {}
         }
     }
 
@@ -1894,8 +3190,48 @@ impl<'d> App<'d> {
             Action::ZoomIn => self.map_zoom = (self.map_zoom * 1.5).min(32.0),
             Action::ZoomOut => self.map_zoom = (self.map_zoom / 1.5).max(1.0),
             Action::ZoomReset => self.map_zoom = 1.0,
+            Action::Acknowledge => match self.ack_target() {
+                Some(i) => self.acknowledge(i),
+                None => self.push_log(LogEvent::NoSelection),
+            },
+            Action::Alarms => {
+                self.focus = Pane::Alarms;
+                self.side = Pane::Alarms;
+            }
+            Action::Reassign => self.open_reassign(),
+            Action::Call => self.open_call(),
+            Action::Bulk(kind) => self.open_bulk(kind),
+            Action::LogFilter => {
+                self.log_filter = self.log_filter.next();
+                self.derive_log();
+                self.log_list.selected = self.log_view.len().saturating_sub(1);
+            }
+            Action::TodoView => {
+                let keep = self.selected_task().map(|t| t.id.clone());
+                self.todo_mode = match self.todo_mode {
+                    TodoMode::List => TodoMode::Tree,
+                    TodoMode::Tree => TodoMode::List,
+                };
+                self.focus = Pane::Todo;
+                self.derive_todo();
+                self.todo.selected = 0;
+                if self.todo_mode == TodoMode::List
+                    && let Some(id) = keep
+                    && let Some(p) = self
+                        .todo_view
+                        .iter()
+                        .position(|&i| self.assessment.tasks[i].id == id)
+                {
+                    self.todo.selected = p;
+                }
+            }
+            Action::Report => {
+                if self.report.is_some() {
+                    self.report_open = !self.report_open;
+                }
+            }
             Action::Quit => {
-                if self.driver.is_some() {
+                if self.driver.is_some() && !self.drill_over {
                     self.dialog = Some(Dialog::ConfirmQuit);
                 } else {
                     self.quit = true;
@@ -1913,11 +3249,32 @@ impl<'d> App<'d> {
             {
                 self.quit = true;
             }
+            match keymap::lookup(Scope::Main, &key) {
+                Some(Action::Down) => self.help_scroll += 3,
+                Some(Action::Up) => self.help_scroll = self.help_scroll.saturating_sub(3),
+                Some(Action::PageDown) => self.help_scroll += 20,
+                Some(Action::PageUp) => self.help_scroll = self.help_scroll.saturating_sub(20),
+                _ => {}
+            }
             if matches!(
                 key.code,
                 KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
             ) {
                 self.help = false;
+                self.help_scroll = 0;
+            }
+            return;
+        }
+        if self.report_open && self.dialog.is_none() && self.input == Input::Normal {
+            match keymap::lookup(Scope::Main, &key) {
+                Some(Action::Down) => self.report_scroll += 1,
+                Some(Action::Up) => self.report_scroll = self.report_scroll.saturating_sub(1),
+                Some(Action::PageDown) => self.report_scroll += 10,
+                Some(Action::PageUp) => self.report_scroll = self.report_scroll.saturating_sub(10),
+                Some(Action::Top) => self.report_scroll = 0,
+                Some(Action::Back | Action::Report) => self.report_open = false,
+                Some(Action::Quit) => self.apply(Action::Quit),
+                _ => {}
             }
             return;
         }
@@ -2007,9 +3364,26 @@ fn clamp_discharge(engine: &Engine, q: f64) -> f64 {
 /// The update function: one message in, the model changed. Never draws.
 pub fn update(app: &mut App<'_>, message: Message) {
     match message {
-        Message::Key(key) => app.key(key),
-        Message::Action(action) => app.apply(action),
-        Message::Command(line) => app.command_line(&line),
+        Message::Key(key) => {
+            app.acting = true;
+            app.key(key);
+            app.acting = false;
+        }
+        Message::Action(action) => {
+            app.acting = true;
+            app.apply(action);
+            app.acting = false;
+        }
+        Message::Command(line) => {
+            app.acting = true;
+            app.command_line(&line);
+            app.acting = false;
+        }
+        Message::Mouse(m) => {
+            app.acting = true;
+            app.mouse(m);
+            app.acting = false;
+        }
         Message::Tick(wall) => {
             let update = match app.driver.as_mut() {
                 Some(d) => d.tick(wall, &mut app.situation),

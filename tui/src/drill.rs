@@ -71,6 +71,27 @@ pub struct MapMarker {
     pub severity: Severity,
 }
 
+/// An inject that reached the commander (a sensor alarm, a field or public report): a row of the
+/// alarm queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlarmItem {
+    /// Drill minute it arrived.
+    pub at_min: f64,
+    /// What it reports.
+    pub kind: floodgrid_engine::drill::InjectKind,
+    /// The site it is at (index into `Scenario::sites`), if any.
+    pub site: Option<usize>,
+    /// The grid it is in (index into `Scenario::grids`), if known.
+    pub grid: Option<usize>,
+    /// The inject's text as the script gives it (scenario prose, shown in Chinese only).
+    pub text: String,
+    /// A sensor alarm the drill counts acknowledgements of (`acknowledge_alarm`, journaled);
+    /// other items are acknowledged on the console alone.
+    pub sensor: bool,
+    /// The drill counts it as acknowledged (sensor alarms only).
+    pub acknowledged: bool,
+}
+
 /// What a driver call changed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DriverUpdate {
@@ -111,6 +132,23 @@ pub trait DrillDriver {
     /// may note what the assessment found in the situation (when instances became active) for
     /// the next one. The assessment stays as it is.
     fn assessed(&mut self, _assessment: &Assessment, _situation: &mut Situation) {}
+    /// Injects that reached the commander so far, oldest first: the alarm queue.
+    fn alarms(&self) -> Vec<AlarmItem> {
+        Vec::new()
+    }
+    /// Drill events not yet taken, oldest first: the App renders them in its language from their
+    /// kind and fields (none for drivers that only give notes).
+    fn take_events(&mut self) -> Vec<floodgrid_engine::drill::Event> {
+        Vec::new()
+    }
+    /// The minute the drill ends, if it has an end.
+    fn end_min(&self) -> Option<f64> {
+        None
+    }
+    /// The after-action report (Markdown), for a drill that has one.
+    fn report(&self) -> Option<String> {
+        None
+    }
     /// Every commander command, after the App applied it to the situation (dispatches, steps,
     /// discharge) or, for the clock commands (pause, resume, speed) and alarm acknowledgements,
     /// for the driver alone to apply.
@@ -188,18 +226,9 @@ impl<'e> DrillSession<'e> {
         &self.drill
     }
 
-    fn notes(&mut self) -> Vec<DriverNote> {
-        let events = self.drill.events();
-        let new: Vec<DriverNote> = events[self.shown.min(events.len())..]
-            .iter()
-            .map(|e| DriverNote {
-                zh: e.text.clone(),
-                en: e.text.clone(),
-                severity: e.status.into(),
-            })
-            .collect();
-        self.shown = events.len();
-        new
+    /// Whether events are waiting for [`DrillDriver::take_events`].
+    fn has_new_events(&self) -> bool {
+        self.drill.events().len() > self.shown
     }
 
     fn perform(&mut self, action: floodgrid_engine::drill::Action) -> DriverUpdate {
@@ -207,10 +236,10 @@ impl<'e> DrillSession<'e> {
         // The drill assesses on its next step; step to now so the screen shows the result.
         let now = self.drill.now_min();
         self.drill.step_to(now);
-        let mut notes = self.notes();
-        if let Some(e) = rejected
-            && notes.is_empty()
-        {
+        let mut notes = Vec::new();
+        // The drill logs a rejection as an event too; the note carries the reason for the status
+        // line.
+        if let Some(e) = rejected {
             notes.push(DriverNote {
                 zh: e.clone(),
                 en: e,
@@ -289,6 +318,80 @@ impl DrillDriver for DrillSession<'_> {
         self.perform(action.clone())
     }
 
+    fn alarms(&self) -> Vec<AlarmItem> {
+        use floodgrid_engine::drill::{InjectKind, InjectPlace};
+        let sc = self.drill.engine().scenario();
+        let now = self.drill.now_min();
+        // Acknowledgements are used up alarm by alarm, per site, in order (as the report counts).
+        let mut acks: std::collections::HashMap<&str, usize> = Default::default();
+        for (site, _) in self.drill.acknowledged() {
+            *acks.entry(site.as_str()).or_default() += 1;
+        }
+        let mut out = Vec::new();
+        for inject in &self.drill.script().injects {
+            if inject.at_min > now {
+                continue;
+            }
+            let (site, grid) = match inject.place {
+                InjectPlace::Site(s) => (
+                    Some(s.ix()),
+                    sc.sites.get(s.ix()).and_then(|x| x.grid).map(|g| g.ix()),
+                ),
+                InjectPlace::Grid(g) => (None, Some(g.ix())),
+                InjectPlace::Person(p) => (None, sc.people.get(p.ix()).map(|x| x.grid.ix())),
+                // The working grid the point lies in (else any grid that holds it).
+                InjectPlace::Point { xy, .. } => {
+                    let holds = |g: &&floodgrid_engine::grid::Grid| g.region.contains(xy);
+                    let found = sc
+                        .grids
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, g)| holds(g) && g.kind.is_working_grid())
+                        .map(|(i, _)| i)
+                        .next()
+                        .or_else(|| sc.grids.iter().rposition(|g| holds(&g)));
+                    (None, found)
+                }
+                InjectPlace::None => (None, None),
+            };
+            let sensor = inject.kind == InjectKind::SmartStoneAlarm && site.is_some();
+            let acknowledged = sensor
+                && site
+                    .and_then(|s| sc.sites.get(s))
+                    .and_then(|s| acks.get_mut(s.id.as_str()))
+                    .is_some_and(|n| {
+                        let left = *n > 0;
+                        *n = n.saturating_sub(1);
+                        left
+                    });
+            out.push(AlarmItem {
+                at_min: inject.at_min,
+                kind: inject.kind,
+                site,
+                grid,
+                text: inject.text.clone(),
+                sensor,
+                acknowledged,
+            });
+        }
+        out
+    }
+
+    fn take_events(&mut self) -> Vec<floodgrid_engine::drill::Event> {
+        let events = self.drill.events();
+        let new = events[self.shown.min(events.len())..].to_vec();
+        self.shown = events.len();
+        new
+    }
+
+    fn end_min(&self) -> Option<f64> {
+        Some(self.drill.end_min())
+    }
+
+    fn report(&self) -> Option<String> {
+        Some(floodgrid_engine::drill::report(&self.drill).to_markdown())
+    }
+
     fn tick(&mut self, wall: Duration, _situation: &mut Situation) -> DriverUpdate {
         if self.drill.paused() || self.drill.now_min() >= self.drill.end_min() {
             return DriverUpdate {
@@ -300,11 +403,10 @@ impl DrillDriver for DrillSession<'_> {
             .min(self.drill.end_min());
         let before = self.drill.now_min();
         self.drill.step_to(to);
-        let notes = self.notes();
         DriverUpdate {
             // Deadlines and statuses move with the clock: show the drill's latest assessment.
-            changed: self.drill.now_min() > before || !notes.is_empty(),
-            notes,
+            changed: self.drill.now_min() > before || self.has_new_events(),
+            notes: Vec::new(),
             finished: self.drill.now_min() >= self.drill.end_min(),
         }
     }

@@ -87,6 +87,152 @@ macro_rules! tr {
 }
 
 tr! {
+    /// Help group: the legend.
+    GROUP_LEGEND = "图例：符号与状态", "Legend: symbols and statuses";
+    /// Help footer when it scrolls.
+    HELP_SCROLL = "j/k 翻看，? 或 Esc 关闭", "j/k scroll, ? or Esc closes";
+    /// Legend: task statuses.
+    LEGEND_TASK = "任务状态", "task status";
+    /// Legend: resident statuses.
+    LEGEND_RESIDENT = "群众状态", "resident status";
+    /// Legend: tree marks.
+    LEGEND_TREE = "任务树：+ 折叠，- 展开", "task tree: + folded, - open";
+    /// Legend: map sites.
+    LEGEND_SITES = "地图设施", "map sites";
+    /// Legend: map report letters.
+    LEGEND_MARKERS = "地图现场标记", "map field marks";
+    /// Legend: NEW.
+    LEGEND_NEW = "新：升级后新增任务", "NEW: new since the level rose";
+    /// Legend: log fold.
+    LEGEND_FOLD = "(xN)：N 条连续超时合并", "(xN): N overdue notices folded";
+    /// Status: pending.
+    ST_PENDING = "待派单", "to dispatch";
+    /// Status: dispatched.
+    ST_DISPATCHED = "已派单", "dispatched";
+    /// Status: accepted.
+    ST_ACCEPTED = "已接单", "accepted";
+    /// Status: in progress.
+    ST_IN_PROGRESS = "处置中", "under way";
+    /// Status: done.
+    ST_DONE = "已销单", "done";
+    /// Status: verified.
+    ST_VERIFIED = "已访单", "verified";
+    /// Status: overdue.
+    ST_OVERDUE = "超时未处置", "overdue";
+    /// Status: stood down.
+    ST_STOOD_DOWN = "已撤销", "stood down";
+    /// Resident: cut off.
+    RSL_CUT_OFF = "家中已进水，被困", "home already flooded";
+    /// Resident: to move.
+    RSL_TO_MOVE = "在转移名单上", "on the list to move";
+    /// Resident: moving.
+    RSL_MOVING = "转移任务已派", "being moved";
+    /// Resident: out.
+    RSL_OUT = "已转移", "moved out";
+    /// Resident: safe.
+    RSL_SAFE = "不受淹", "dry: safe";
+    /// Marker: inject.
+    MK_INJECT = "突发情况", "inject";
+    /// Marker: report.
+    MK_REPORT = "现场报告", "field report";
+    /// Marker: people on site.
+    MK_PEOPLE = "人员到位", "people on site";
+    /// Marker: late.
+    MK_LATE = "超时", "late";
+    /// Marker: done.
+    MK_DONE = "已完成", "done";
+    /// To-do list in tree form.
+    TREE = "任务树", "tree";
+    /// Tree column: not yet dispatched.
+    COL_ACTIVE = "待派", "to do";
+    /// Tree column: dispatched.
+    COL_SENT = "已派", "sent";
+    /// Tree column: done.
+    COL_DONE = "完成", "done";
+    /// Tree column: overdue.
+    COL_LATE = "超时", "late";
+    /// Help group: alarms.
+    GROUP_ALARMS = "报警与呼叫", "Alarms and calls";
+    /// Help group: bulk.
+    GROUP_BULK = "批量操作", "Bulk actions";
+    /// A task no longer in the plan's assessment whose instruction is unknown.
+    TASK_UNKNOWN = "（未知任务）", "(unknown task)";
+    /// An inject of unknown kind.
+    INJECT = "突发情况", "inject";
+    /// A level change the console could not read.
+    LEVEL_CHANGED = "预警级别变化", "warning level changed";
+    /// Event: accepted.
+    EV_ACCEPTED = "接单", "Accepted";
+    /// Event: on site.
+    EV_ARRIVED = "到位", "On site";
+    /// Event: patrol report.
+    EV_PATROL = "巡查回报（未发现新险情）", "Patrol report (nothing new)";
+    /// Event: field report.
+    EV_REPORT = "现场报告", "Field report";
+    /// Event: done.
+    EV_DONE = "销单", "Done";
+    /// Event: verified.
+    EV_VERIFIED = "访单", "Verified";
+    /// Event: overdue.
+    EV_OVERDUE = "超时", "Overdue";
+    /// Event: video call.
+    EV_CALL = "云视讯调度", "Video call";
+    /// Event: message pushed.
+    EV_PUSHED = "消息已推送", "Message pushed";
+    /// Event: alarm acknowledged.
+    EV_ACKED = "已确认报警", "Alarm acknowledged";
+    /// Event: an action was refused.
+    EV_REJECTED = "操作未执行", "Not applied";
+    /// Alarm queue pane.
+    ALARMS = "报警与报告", "Alarms and reports";
+    /// Alarm queue: nothing yet.
+    NO_ALARMS = "暂无报警", "No alarms yet";
+    /// Alarm queue: waiting.
+    ALARM_NEW = "待确认", "new";
+    /// Alarm queue: acknowledged.
+    ALARM_ACKED = "已确认", "acked";
+    /// Alarm queue hint.
+    ALARM_HINT = "x 确认  d 派单  Enter 地图  t 呼叫", "x ack  d dispatch  Enter map  t call";
+    /// Inject banner: keys.
+    BANNER_KEYS = "x 确认  ! 报警队列", "x acknowledge  ! alarm queue";
+    /// Start prompt.
+    START_PROMPT = "演练已就绪（暂停）：按 空格 开始，? 帮助", "Drill ready (paused): Space starts, ? help";
+    /// End banner.
+    END_BANNER = "演练结束：时钟已停止。R 评估报告，q 退出", "Drill over: the clock has stopped. R report, q quits";
+    /// Report pane.
+    REPORT = "评估报告", "After-action report";
+    /// Report pane footer.
+    REPORT_KEYS = "j/k 滚动  R 或 Esc 关闭", "j/k scroll  R or Esc closes";
+    /// Clock: ended.
+    ENDED = "已结束", "ended";
+    /// Call dialog title.
+    CALL = "云视讯调度：呼叫", "Video call to";
+    /// Call dialog: nobody.
+    NOBODY_THERE = "该网格无人员", "Nobody in this grid";
+    /// People search hint.
+    SEARCH_HINT = "/ 搜索姓名、岗位、网格", "/ search name, role, grid";
+    /// Reassign dialog title.
+    REASSIGN = "改派：选择人员", "Reassign: pick people";
+    /// Bulk dialog title.
+    BULK = "批量操作", "Bulk action";
+    /// Bulk confirm keys.
+    BULK_KEYS = "Enter/y 确认  Esc/n 取消", "Enter/y confirm  Esc/n cancel";
+    /// Load column.
+    COL_LOAD = "负荷", "load";
+    /// Role column.
+    COL_ROLE = "岗位", "role";
+    /// Log filter: all.
+    LF_ALL = "全部", "all";
+    /// Log filter: attention.
+    LF_ATTENTION = "需关注", "attention";
+    /// Log filter: danger.
+    LF_DANGER = "危险", "danger";
+    /// Log filter: alarms.
+    LF_ALARMS = "报警", "alarms";
+    /// Log filter: field.
+    LF_FIELD = "现场", "field";
+    /// Log filter: commander.
+    LF_COMMANDER = "指挥", "commander";
     /// Mode: what-if.
     MODE_WHATIF = "假设推演", "what-if";
     /// Mode: drill.
@@ -412,6 +558,104 @@ pub fn due(minutes: f64) -> String {
         format!("{sign}{}h{:02}", a / 60, a % 60)
     }
 }
+
+/// An inject kind as the commander reads it.
+pub fn inject_kind(lang: Lang, kind: floodgrid_engine::drill::InjectKind) -> &'static str {
+    use floodgrid_engine::drill::InjectKind as K;
+    let (zh, en) = match kind {
+        K::Hazard(h) => (h.name_zh(), h.name_en()),
+        K::SmartStoneAlarm => ("智能石头报警", "smart-stone alarm"),
+        K::PersonUnavailable => ("人员失联", "person unavailable"),
+    };
+    lang.pick(zh, en)
+}
+
+/// A bulk action's verb.
+pub fn bulk_name(lang: Lang, kind: crate::app::BulkKind) -> &'static str {
+    use crate::app::BulkKind as B;
+    match kind {
+        B::Dispatch => lang.pick("派单（建议人员）", "dispatch to suggested people"),
+        B::Accept => lang.pick("接单", "accept"),
+        B::Close => lang.pick("销单", "close"),
+    }
+}
+
+/// The event log's filter as its title shows it.
+pub fn log_filter(lang: Lang, f: crate::app::LogFilter) -> &'static str {
+    use crate::app::LogFilter as F;
+    match f {
+        F::All => LF_ALL.get(lang),
+        F::Attention => LF_ATTENTION.get(lang),
+        F::Danger => LF_DANGER.get(lang),
+        F::Alarms => LF_ALARMS.get(lang),
+        F::Field => LF_FIELD.get(lang),
+        F::Commander => LF_COMMANDER.get(lang),
+    }
+}
+
+/// A plan phase (the level whose orders it holds) as the task tree shows it.
+pub fn phase_name(lang: Lang, p: floodgrid_engine::plan::Phase) -> &'static str {
+    use floodgrid_engine::plan::Phase as P;
+    let (zh, en) = match p {
+        P::Routine => ("常态", "Routine"),
+        P::Blue => ("蓝色预警（IV级）", "Blue warning (IV)"),
+        P::Yellow => ("黄色预警（III级）", "Yellow warning (III)"),
+        P::Orange => ("橙色预警（II级）", "Orange warning (II)"),
+        P::Red => ("红色预警（I级）", "Red warning (I)"),
+        P::StandDown => ("退水与恢复", "Stand-down"),
+    };
+    lang.pick(zh, en)
+}
+
+/// The legend the help shows: every symbol and status the screen draws, with its meaning. Task
+/// and resident statuses come from the same functions the lists use.
+pub fn legend(lang: Lang) -> Vec<(String, String)> {
+    use floodgrid_engine::plan::TaskStatus as T;
+    let mut out = Vec::new();
+    let heading = |t: Tr| (String::new(), t.get(lang).to_string());
+    out.push(heading(LEGEND_TASK));
+    for (s, t) in [
+        (T::Pending, ST_PENDING),
+        (T::Dispatched, ST_DISPATCHED),
+        (T::Accepted, ST_ACCEPTED),
+        (T::InProgress, ST_IN_PROGRESS),
+        (T::Done, ST_DONE),
+        (T::Verified, ST_VERIFIED),
+        (T::Overdue, ST_OVERDUE),
+        (T::StoodDown, ST_STOOD_DOWN),
+    ] {
+        out.push((status_tag(lang, s).to_string(), t.get(lang).to_string()));
+    }
+    out.push(heading(LEGEND_RESIDENT));
+    for (tag, t) in [
+        (RS_CUT_OFF, RSL_CUT_OFF),
+        (RS_TO_MOVE, RSL_TO_MOVE),
+        (RS_MOVING, RSL_MOVING),
+        (RS_OUT, RSL_OUT),
+        (RS_SAFE, RSL_SAFE),
+    ] {
+        out.push((tag.get(lang).to_string(), t.get(lang).to_string()));
+    }
+    out.push(heading(LEGEND_SITES));
+    out.push((String::new(), MAP_LEGEND.get(lang).to_string()));
+    out.push(heading(LEGEND_MARKERS));
+    for (c, t) in MARKERS {
+        out.push((c.to_string(), t.get(lang).to_string()));
+    }
+    out.push((String::new(), LEGEND_TREE.get(lang).to_string()));
+    out.push((String::new(), LEGEND_NEW.get(lang).to_string()));
+    out.push((String::new(), LEGEND_FOLD.get(lang).to_string()));
+    out
+}
+
+/// The map's field marks: the letter drawn at a grid and what it means.
+pub const MARKERS: [(char, Tr); 5] = [
+    ('!', MK_INJECT),
+    ('R', MK_REPORT),
+    ('P', MK_PEOPLE),
+    ('L', MK_LATE),
+    ('V', MK_DONE),
+];
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::Action;
+use crate::app::{Action, BulkKind};
 use crate::i18n::{self, Tr};
 
 /// Where a binding applies.
@@ -29,15 +29,21 @@ pub enum Group {
     Map,
     /// Drill clock (forwarded to the drill driver).
     Clock,
+    /// The alarm queue and calls.
+    Alarms,
+    /// Bulk actions over the to-do list's view.
+    Bulk,
     /// Dialog keys.
     Dialog,
 }
 
 impl Group {
     /// In drawing order.
-    pub const ALL: [Group; 6] = [
+    pub const ALL: [Group; 8] = [
         Group::River,
         Group::Tasks,
+        Group::Alarms,
+        Group::Bulk,
         Group::Nav,
         Group::Map,
         Group::Clock,
@@ -52,6 +58,8 @@ impl Group {
             Group::Nav => i18n::GROUP_NAV,
             Group::Map => i18n::GROUP_MAP,
             Group::Clock => i18n::GROUP_CLOCK,
+            Group::Alarms => i18n::GROUP_ALARMS,
+            Group::Bulk => i18n::GROUP_BULK,
             Group::Dialog => i18n::GROUP_DIALOG,
         }
     }
@@ -137,6 +145,16 @@ pub static KEYMAP: &[Binding] = &[
     b(M, &[K::Char('a')], "a", Action::Accept, G::Tasks, "接单（所选任务）", "accept (selected task)"),
     b(M, &[K::Char('c')], "c", Action::Complete, G::Tasks, "销单：完成", "complete (done)"),
     b(M, &[K::Char('v')], "v", Action::Verify, G::Tasks, "访单：核实", "verify"),
+    b(M, &[K::Char('r')], "r", Action::Reassign, G::Tasks, "改派所选任务的人员", "reassign the selected task"),
+    b(M, &[K::Char('!')], "!", Action::Alarms, G::Alarms, "报警队列", "alarm queue"),
+    b(M, &[K::Char('x')], "x", Action::Acknowledge, G::Alarms, "确认报警（所选或横幅中）", "acknowledge the alarm"),
+    b(M, &[K::Char('t')], "t", Action::Call, G::Alarms, "云视讯调度：呼叫网格内人员", "video call someone in a grid"),
+    b(M, &[K::Char('D')], "D", Action::Bulk(BulkKind::Dispatch), G::Bulk, "批量派单给建议人员（当前筛选）", "bulk dispatch to suggested"),
+    b(M, &[K::Char('A')], "A", Action::Bulk(BulkKind::Accept), G::Bulk, "批量接单（当前筛选）", "accept all shown"),
+    b(M, &[K::Char('C')], "C", Action::Bulk(BulkKind::Close), G::Bulk, "批量销单（当前筛选）", "close all shown"),
+    b(M, &[K::Char('f')], "f", Action::LogFilter, G::Nav, "事件日志筛选：级别/类别", "log filter: severity / kind"),
+    b(M, &[K::Char('R')], "R", Action::Report, G::Clock, "评估报告（演练结束后）", "after-action report"),
+    b(M, &[K::Char('T')], "T", Action::TodoView, G::Tasks, "任务树/列表切换（Enter 展开）", "task tree / list (Enter opens)"),
     b(M, &[K::Tab], "Tab", Action::FocusNext, G::Nav, "下一窗格", "next pane"),
     b(M, &[K::BackTab], "S-Tab", Action::FocusPrev, G::Nav, "上一窗格", "previous pane"),
     b(M, &[K::Down, K::Char('j')], "j", Action::Down, G::Nav, "下移/上移（方向键）", "down / up (arrows too)"),
@@ -161,6 +179,7 @@ pub static KEYMAP: &[Binding] = &[
     b(D, &[K::Down, K::Char('j')], "j", Action::Down, G::Dialog, "下移/上移", "down / up"),
     p(D, &[K::Up, K::Char('k')], "k", Action::Up, G::Dialog),
     b(D, &[K::Char(' ')], "Space", Action::Toggle, G::Dialog, "选中/取消人员", "pick / unpick"),
+    b(D, &[K::Char('/')], "/", Action::Filter, G::Dialog, "搜索人员：姓名/岗位/网格", "search name / role / grid"),
     b(D, &[K::Enter, K::Char('y')], "Enter y", Action::Open, G::Dialog, "下一步/确认", "next / confirm"),
     b(D, &[K::Esc, K::Char('n')], "Esc n", Action::Back, G::Dialog, "返回/取消", "back / cancel"),
 ];

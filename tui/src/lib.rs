@@ -187,6 +187,7 @@ pub fn run(options: ConsoleOptions) -> Result<(), ConsoleError> {
             discharge_m3s,
             journal: console_journal()?,
             driver: None,
+            report_path: None,
         };
         run_app(App::new(engine, options))
     };
@@ -261,6 +262,12 @@ pub fn run(options: ConsoleOptions) -> Result<(), ConsoleError> {
         AppOptions {
             lang,
             driver: Some(Box::new(DrillSession::new(drill))),
+            // The report goes beside the journal (drill.jsonl: drill.report.md).
+            report_path: options
+                .journal
+                .as_ref()
+                .or(options.resume.as_ref())
+                .map(|p| p.with_extension("report.md")),
             ..AppOptions::default()
         },
     );
@@ -270,7 +277,30 @@ pub fn run(options: ConsoleOptions) -> Result<(), ConsoleError> {
 /// Runs an App on the terminal until it quits: raw mode and the alternate screen, restored on
 /// exit and on panic (`ratatui::run`).
 pub fn run_app(mut app: App<'_>) -> io::Result<()> {
-    ratatui::run(|terminal| event_loop(terminal, &mut app))
+    ratatui::run(|terminal| {
+        let _mouse = MouseCapture::on()?;
+        event_loop(terminal, &mut app)
+    })
+}
+
+/// The terminal reports mouse events while this lives; dropping it (on return or while a
+/// panic unwinds) turns that off again before the terminal is restored.
+struct MouseCapture;
+
+impl MouseCapture {
+    fn on() -> io::Result<MouseCapture> {
+        ratatui::crossterm::execute!(io::stdout(), ratatui::crossterm::event::EnableMouseCapture)?;
+        Ok(MouseCapture)
+    }
+}
+
+impl Drop for MouseCapture {
+    fn drop(&mut self) {
+        let _ = ratatui::crossterm::execute!(
+            io::stdout(),
+            ratatui::crossterm::event::DisableMouseCapture
+        );
+    }
 }
 
 /// Draw, wait for a key (or a drill tick), update; until the App says quit. Resizes redraw.
@@ -289,6 +319,7 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App<'_>) -> io:
         if event::poll(timeout)? {
             match event::read()? {
                 Event::Key(k) if k.kind == KeyEventKind::Press => update(app, Message::Key(k)),
+                Event::Mouse(m) => update(app, Message::Mouse(m)),
                 _ => {}
             }
         }

@@ -90,6 +90,26 @@ impl HazardKind {
         }
     }
 
+    /// The English name, as the console's English screens show it.
+    pub fn name_en(self) -> &'static str {
+        match self {
+            HazardKind::Piping => "piping",
+            HazardKind::Seepage => "seepage",
+            HazardKind::Sliding => "slope sliding",
+            HazardKind::Collapse => "bank collapse",
+            HazardKind::RootStone => "root stones lost",
+            HazardKind::Overtopping => "overtopping",
+            HazardKind::Breach => "main dike breach",
+            HazardKind::ProductionDikeBreach => "production dike breach",
+            HazardKind::RoadCut => "road cut",
+            HazardKind::Waterlogging => "waterlogging",
+            HazardKind::PeopleTrapped => "people trapped",
+            HazardKind::PublicSafety => "public-safety report",
+            HazardKind::StaffCasualty => "staff casualty",
+            HazardKind::Other => "other anomaly",
+        }
+    }
+
     /// The severity a drill gives a reported hazard of this kind (1 minor .. 3 major): failures
     /// of the dike and people in danger 3, other engineering hazards and waterlogging 2, the
     /// rest 1.

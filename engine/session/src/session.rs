@@ -1005,6 +1005,34 @@ impl<'e> Drill<'e> {
                 );
                 Ok(())
             }
+            Action::Call { person, grid } => {
+                let sc = self.engine.scenario();
+                let p = self
+                    .person(person)
+                    .ok_or_else(|| format!("unknown person `{person}`"))?;
+                let g = sc
+                    .grids
+                    .iter()
+                    .position(|x| &x.id == grid)
+                    .ok_or_else(|| format!("unknown grid `{grid}`"))?;
+                // The person's grid or one of its ancestors must be the grid called through.
+                let mut at = Some(sc.people[p.ix()].grid.ix());
+                while let Some(x) = at.filter(|&x| x != g) {
+                    at = sc.grids[x].parent.map(|q| q.ix());
+                }
+                if at.is_none() {
+                    return Err(format!("`{person}` is not in grid `{grid}`"));
+                }
+                let text = format!("云视讯调度 {}", sc.people[p.ix()].name);
+                self.event(
+                    EventKind::Pushed,
+                    EventStatus::Normal,
+                    None,
+                    Some(grid),
+                    text,
+                );
+                Ok(())
+            }
             Action::Pause => {
                 self.paused = true;
                 Ok(())

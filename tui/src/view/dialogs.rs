@@ -5,17 +5,20 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Widget};
+use ratatui::widgets::{Block, BorderType, Borders, Widget};
 
-use super::{centred, fit, pad, pad_left, put, status_colour};
-use crate::app::{App, Dialog, DispatchDialog, DispatchStep, PushDialog, PushStep, ResidentStatus};
+use super::{cell, centred, fit, pad_left, put, status_colour};
+use crate::app::{
+    App, BulkDialog, CallDialog, Dialog, DispatchDialog, DispatchStep, PushDialog, PushStep,
+    ResidentStatus,
+};
 use crate::i18n::{self, Lang};
 use floodgrid_engine::grid::ResidentKind;
 use floodgrid_engine::response::Means;
 
 /// A dialog frame with a title and a footer; returns the inside.
 pub fn frame_box(buf: &mut Buffer, area: Rect, title: String, footer: &str) -> Rect {
-    Clear.render(area, buf);
+    super::clear_popup(buf, area);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Double)
@@ -38,7 +41,7 @@ pub fn frame_box(buf: &mut Buffer, area: Rect, title: String, footer: &str) -> R
 /// A label / value line for detail dialogs.
 fn field<'a>(label: &str, value: String, w: usize) -> Vec<Span<'a>> {
     vec![
-        Span::styled(pad(label, 10), Style::default().fg(Color::Gray)),
+        Span::styled(cell(label, 10), Style::default().fg(Color::Gray)),
         Span::raw(fit(&value, w.saturating_sub(10))),
     ]
 }
@@ -51,6 +54,8 @@ pub fn dialog(buf: &mut Buffer, screen: Rect, app: &App, d: &Dialog) {
         Dialog::Task(id) => task(buf, screen, app, id),
         Dialog::Grid(g) => grid(buf, screen, app, *g),
         Dialog::Resident(r) => resident(buf, screen, app, *r),
+        Dialog::Call(d) => call(buf, screen, app, d),
+        Dialog::Bulk(d) => bulk(buf, screen, app, d),
         Dialog::ConfirmQuit => {
             let text = i18n::CONFIRM_QUIT.get(app.lang);
             let w = (unicode_width::UnicodeWidthStr::width(text) as u16 + 6).min(screen.width);
@@ -89,8 +94,20 @@ fn dispatch(buf: &mut Buffer, screen: Rect, app: &App, d: &DispatchDialog) {
         DispatchStep::People => (i18n::DISPATCH_PICK_PEOPLE, i18n::DISPATCH_KEYS_PEOPLE),
         DispatchStep::Confirm => (i18n::DISPATCH_CONFIRM, i18n::DISPATCH_KEYS_CONFIRM),
     };
-    let title = format!("{}: {}", i18n::DISPATCH.get(l), step_title.get(l));
-    let inner = frame_box(buf, area, title, footer.get(l));
+    let mut title = if d.reassign && d.step != DispatchStep::Confirm {
+        i18n::REASSIGN.get(l).to_string()
+    } else {
+        format!("{}: {}", i18n::DISPATCH.get(l), step_title.get(l))
+    };
+    if !d.query.is_empty() {
+        title.push_str(&format!(" /{}", d.query));
+    }
+    let footer = if d.step == DispatchStep::People {
+        format!("{}  {}", footer.get(l), i18n::SEARCH_HINT.get(l))
+    } else {
+        footer.get(l).to_string()
+    };
+    let inner = frame_box(buf, area, title, &footer);
     let iw = inner.width as usize;
     let sc = app.engine().scenario();
     let picked = d.task.as_deref().and_then(|id| app.task(id));
@@ -126,16 +143,14 @@ fn dispatch(buf: &mut Buffer, screen: Rect, app: &App, d: &DispatchDialog) {
             .unwrap_or_default();
         let need = if l == Lang::Zh {
             format!(
-                "{}  {}  需 {} 人  时限 {}",
-                t.id,
+                "{}  需 {} 人  时限 {}",
                 target,
                 t.people_needed,
                 i18n::due(t.deadline_min - app.clock().now_min)
             )
         } else {
             format!(
-                "{}  {}  needs {}  due {}",
-                t.id,
+                "{}  needs {}  due {}",
                 target,
                 t.people_needed,
                 i18n::due(t.deadline_min - app.clock().now_min)
@@ -167,13 +182,13 @@ fn dispatch(buf: &mut Buffer, screen: Rect, app: &App, d: &DispatchDialog) {
                 let yy = list.y + (k - off) as u16;
                 let spans = vec![
                     Span::styled(
-                        pad(i18n::status_tag(l, t.status), 5),
+                        cell(i18n::status_tag(l, t.status), 5),
                         status_colour(t.status),
                     ),
-                    Span::raw(pad(&t.card.priority.to_string(), 2)),
-                    Span::raw(pad(app.title(t), iw.saturating_sub(7 + target_w))),
+                    Span::raw(cell(&t.card.priority.to_string(), 2)),
+                    Span::raw(cell(app.title(t), iw.saturating_sub(7 + target_w))),
                     Span::styled(
-                        pad(
+                        cell(
                             &t.target
                                 .as_ref()
                                 .map(|x| x.name.clone())
@@ -220,7 +235,7 @@ fn dispatch(buf: &mut Buffer, screen: Rect, app: &App, d: &DispatchDialog) {
                         Style::default().fg(if c.chosen { Color::Green } else { Color::Gray }),
                     ),
                     Span::styled(
-                        pad(
+                        cell(
                             if c.suggested {
                                 i18n::SUGGESTED.get(l)
                             } else {
@@ -231,18 +246,18 @@ fn dispatch(buf: &mut Buffer, screen: Rect, app: &App, d: &DispatchDialog) {
                         Style::default().fg(Color::Yellow),
                     ),
                     Span::styled(
-                        pad(&p.name, 8),
+                        cell(&p.name, 8),
                         Style::default().add_modifier(Modifier::BOLD),
                     ),
-                    Span::raw(pad(app.role_name(role), 16)),
+                    Span::raw(cell(app.role_name(role), 16)),
                     Span::styled(
-                        pad(app.grid_name(p.grid.ix()), 18),
+                        cell(app.grid_name(p.grid.ix()), 18),
                         Style::default().fg(Color::Gray),
                     ),
                 ];
                 if iw >= 80 {
                     spans.push(Span::styled(
-                        pad(&p.phone, 13),
+                        cell(&p.phone, 13),
                         Style::default().fg(Color::DarkGray),
                     ));
                 }
@@ -342,9 +357,9 @@ fn push(buf: &mut Buffer, screen: Rect, app: &App, d: &PushDialog) {
             for (k, &i) in d.tasks.iter().enumerate().skip(off).take(h) {
                 let t = &app.assessment.tasks[i];
                 let spans = vec![
-                    Span::raw(pad(app.title(t), iw.saturating_sub(20))),
+                    Span::raw(cell(app.title(t), iw.saturating_sub(20))),
                     Span::styled(
-                        pad(app.grid_name_by_id(&t.grid), 20),
+                        cell(app.grid_name_by_id(&t.grid), 20),
                         Style::default().fg(Color::Gray),
                     ),
                 ];
@@ -364,7 +379,7 @@ fn push(buf: &mut Buffer, screen: Rect, app: &App, d: &PushDialog) {
                     floodgrid_engine::drill::Audience::Everyone => "",
                 };
                 let spans = vec![
-                    Span::styled(pad(kind, 8), Style::default().fg(Color::Gray)),
+                    Span::styled(cell(kind, 8), Style::default().fg(Color::Gray)),
                     Span::styled(
                         app.audience_name(a),
                         Style::default().add_modifier(Modifier::BOLD),
@@ -398,10 +413,9 @@ fn task(buf: &mut Buffer, screen: Rect, app: &App, id: &str) {
             Style::default().fg(Color::Gray),
         )]);
     }
-    rows.push(field("id", t.id.to_string(), w));
     rows.push(vec![
         Span::styled(
-            pad(i18n::STATUS.get(l), 10),
+            cell(i18n::STATUS.get(l), 10),
             Style::default().fg(Color::Gray),
         ),
         Span::styled(i18n::status_tag(l, t.status), status_colour(t.status)),
@@ -415,13 +429,17 @@ fn task(buf: &mut Buffer, screen: Rect, app: &App, id: &str) {
     ]);
     rows.push(field(
         i18n::CATEGORY.get(l),
-        format!("{} / {}", t.card.category, t.card.phase.name()),
+        format!(
+            "{} / {}",
+            app.category_name(&t.card.category),
+            i18n::phase_name(l, t.card.phase)
+        ),
         w,
     ));
     let target = t
         .target
         .as_ref()
-        .map(|x| format!("{} ({})", x.name, x.id))
+        .map(|x| x.name.to_string())
         .unwrap_or_default();
     rows.push(field(
         i18n::COL_WHERE.get(l),
@@ -467,13 +485,14 @@ fn task(buf: &mut Buffer, screen: Rect, app: &App, id: &str) {
                 let from = m
                     .sources
                     .iter()
-                    .map(|s| format!("{} {}", s.depot, s.quantity))
+                    .map(|s| format!("{} {}", app.humanize(&format!("`{}`", s.depot)), s.quantity))
                     .collect::<Vec<_>>()
                     .join(", ");
+                let name = app.material_name(&m.material);
                 if m.short > 0.0 {
-                    format!("{} {} [{from}] -{}", m.material, m.quantity, m.short)
+                    format!("{name} {} [{from}] -{}", m.quantity, m.short)
                 } else {
-                    format!("{} {} [{from}]", m.material, m.quantity)
+                    format!("{name} {} [{from}]", m.quantity)
                 }
             })
             .collect::<Vec<_>>()
@@ -486,7 +505,11 @@ fn task(buf: &mut Buffer, screen: Rect, app: &App, id: &str) {
             format!(
                 "{}{}",
                 if t.ready { "" } else { "(!) " },
-                t.depends_on.join(", ")
+                t.depends_on
+                    .iter()
+                    .map(|d| app.task_label(d))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             w,
         ));
@@ -527,10 +550,7 @@ fn grid(buf: &mut Buffer, screen: Rect, app: &App, g: usize) {
     let inner = frame_box(buf, area, i18n::GRID_DETAILS.get(l).into(), "Enter / Esc");
     let w = inner.width as usize;
     let mut rows = vec![vec![Span::styled(
-        fit(
-            &format!("{} ({})  {}", app.grid_name(g), grid.id, grid.kind.name()),
-            w,
-        ),
+        fit(app.grid_name(g), w),
         Style::default().add_modifier(Modifier::BOLD),
     )]];
     if let Some(p) = grid.parent {
@@ -615,7 +635,7 @@ fn grid(buf: &mut Buffer, screen: Rect, app: &App, g: usize) {
         rows.push(vec![
             Span::raw("  "),
             Span::styled(
-                pad(i18n::status_tag(l, t.status), 5),
+                cell(i18n::status_tag(l, t.status), 5),
                 status_colour(t.status),
             ),
             Span::raw(fit(app.title(t), w.saturating_sub(7))),
@@ -651,7 +671,7 @@ fn resident(buf: &mut Buffer, screen: Rect, app: &App, r: usize) {
         .chain(app.household_rows.iter())
         .find(|x| x.resident == r);
     let mut rows = vec![vec![Span::styled(
-        fit(&format!("{} ({})", res.name, res.id), w),
+        fit(&res.name, w),
         Style::default().add_modifier(Modifier::BOLD),
     )]];
     let mut cat = i18n::resident_category(l, category);
@@ -728,4 +748,96 @@ fn resident(buf: &mut Buffer, screen: Rect, app: &App, r: usize) {
         }
     }
     lines(buf, inner, rows);
+}
+
+/// The direct-call dialog: everyone in the grid (and below), searchable, with their load.
+fn call(buf: &mut Buffer, screen: Rect, app: &App, d: &CallDialog) {
+    let l = app.lang;
+    let w = (screen.width * 9 / 10).clamp(20, 90);
+    let h = (screen.height * 7 / 10).clamp(6, 30);
+    let area = centred(screen, w, h);
+    let mut title = format!("{} {}", i18n::CALL.get(l), app.grid_name(d.grid));
+    if !d.query.is_empty() {
+        title.push_str(&format!(" /{}", d.query));
+    }
+    let footer = format!(
+        "Enter {}  Esc  {}",
+        i18n::EV_CALL.get(l),
+        i18n::SEARCH_HINT.get(l)
+    );
+    let inner = frame_box(buf, area, title, &footer);
+    let sc = app.engine().scenario();
+    if d.people.is_empty() {
+        put(
+            buf,
+            inner.x,
+            inner.y,
+            inner.width,
+            vec![Span::styled(
+                fit(i18n::NOBODY_THERE.get(l), inner.width as usize),
+                Style::default().fg(Color::Gray),
+            )],
+        );
+        return;
+    }
+    let iw = inner.width as usize;
+    let h = inner.height as usize;
+    let off = d.cursor.saturating_sub(h.saturating_sub(1));
+    let (c_name, c_role, c_load) = (9, 17, 8);
+    let c_grid = iw.saturating_sub(c_name + c_role + c_load);
+    for (row, &p) in d.people.iter().enumerate().skip(off).take(h) {
+        let person = &sc.people[p];
+        let role = &sc.config.roles[person.role.ix()].id;
+        let y = inner.y + (row - off) as u16;
+        let spans = vec![
+            Span::styled(
+                super::cell(&person.name, c_name),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(super::cell(app.role_name(role), c_role)),
+            Span::styled(
+                super::cell(app.grid_name(person.grid.ix()), c_grid),
+                Style::default().fg(Color::Gray),
+            ),
+            Span::styled(
+                fit(
+                    &format!("{} {}", i18n::COL_LOAD.get(l), app.person_load(p)),
+                    c_load,
+                ),
+                Style::default().fg(Color::DarkGray),
+            ),
+        ];
+        put(buf, inner.x, y, inner.width, spans);
+        if row == d.cursor {
+            buf.set_style(
+                Rect::new(inner.x, y, inner.width, 1),
+                Style::default().add_modifier(Modifier::REVERSED),
+            );
+        }
+    }
+}
+
+/// The confirmation of a bulk action, with its count.
+fn bulk(buf: &mut Buffer, screen: Rect, app: &App, d: &BulkDialog) {
+    let l = app.lang;
+    let what = i18n::bulk_name(l, d.kind);
+    let text = if l == Lang::Zh {
+        format!("对当前列表中的 {} 项任务{what}？", d.tasks.len())
+    } else {
+        format!("{what}: {} tasks of the list?", d.tasks.len())
+    };
+    let w = (unicode_width::UnicodeWidthStr::width(text.as_str()) as u16 + 6)
+        .clamp(30, screen.width.max(1));
+    let area = centred(screen, w, 5);
+    let inner = frame_box(buf, area, i18n::BULK.get(l).into(), i18n::BULK_KEYS.get(l));
+    put(
+        buf,
+        inner.x + 1,
+        inner.y + 1,
+        inner.width.saturating_sub(2),
+        vec![Span::styled(
+            fit(&text, inner.width.saturating_sub(2) as usize),
+            Style::default().add_modifier(Modifier::BOLD),
+        )],
+    );
 }

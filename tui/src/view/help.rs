@@ -32,17 +32,42 @@ pub fn help(buf: &mut Buffer, screen: Rect, app: &App) {
     for c in keymap::COMMANDS {
         entries.push((Some(c.usage.to_string()), c.help.get(l).to_string()));
     }
+    entries.push((None, i18n::GROUP_LEGEND.get(l).to_string()));
+    for (sym, text) in i18n::legend(l) {
+        if sym.is_empty() {
+            entries.push((Some(String::new()), text));
+        } else {
+            entries.push((Some(sym), text));
+        }
+    }
     let cols = if screen.width >= 100 { 3 } else { 2 };
-    let per_col = entries.len().div_ceil(cols);
+    let rows = screen.height.saturating_sub(2).max(1) as usize;
+    // Too many for the screen: a window of the entries, scrolled by j/k.
+    let fits = entries.len().div_ceil(cols) <= rows;
+    let per_col = entries.len().div_ceil(cols).min(rows);
+    let offset = if fits {
+        0
+    } else {
+        app.help_scroll
+            .min(entries.len().saturating_sub(per_col * cols))
+    };
+    let entries = &entries[offset..];
     let col_w = ((screen.width.saturating_sub(4)) / cols as u16).min(44);
     let w = col_w * cols as u16 + 2;
     let h = (per_col as u16 + 2).min(screen.height);
     let area = centred(screen, w, h);
-    let inner =
-        super::dialogs::frame_box(buf, area, i18n::HELP.get(l).into(), i18n::HELP_CLOSE.get(l));
+    let footer = if fits {
+        i18n::HELP_CLOSE.get(l)
+    } else {
+        i18n::HELP_SCROLL.get(l)
+    };
+    let inner = super::dialogs::frame_box(buf, area, i18n::HELP.get(l).into(), footer);
     let key_w = 12usize;
     for (k, (key, text)) in entries.iter().enumerate() {
         let (c, r) = (k / per_col, k % per_col);
+        if c >= cols {
+            break;
+        }
         if r as u16 >= inner.height {
             continue;
         }

@@ -7,8 +7,8 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::{fit, pad, pad_left, pane_block, put, selected_style, status_colour};
-use crate::app::{App, ListState, LogEvent, Pane, ResidentRow, ResidentStatus};
+use super::{cell, fit, pad_left, pane_block, put, selected_style, status_colour};
+use crate::app::{App, ListState, Pane, ResidentRow, ResidentStatus};
 use crate::drill::Severity;
 use crate::i18n::{self, Lang};
 use floodgrid_engine::grid::ResidentKind;
@@ -104,11 +104,11 @@ pub fn key_persons(buf: &mut Buffer, area: Rect, app: &App) {
                 ResidentKind::KeyPerson { category } => i18n::resident_category(l, category),
                 _ => String::new(),
             };
-            let rest = w.saturating_sub(7 + 7 + 9);
+            let rest = w.saturating_sub(7 + 7 + 10);
             vec![
-                Span::styled(pad(tag, 7), style),
-                Span::raw(pad(&r.name, 7)),
-                Span::styled(pad(&category, 9), Style::default().fg(Color::Gray)),
+                Span::styled(cell(tag, 7), style),
+                Span::raw(cell(&r.name, 7)),
+                Span::styled(cell(&category, 10), Style::default().fg(Color::Gray)),
                 Span::styled(
                     fit(app.grid_name(r.grid.ix()), rest),
                     Style::default().fg(Color::DarkGray),
@@ -170,7 +170,7 @@ pub fn households(buf: &mut Buffer, area: Rect, app: &App) {
         buf,
         &mut y,
         vec![
-            Span::styled(pad("", first), head),
+            Span::styled(cell("", first), head),
             Span::styled(pad_left(i18n::COL_TOTAL.get(l), col - 1) + " ", head),
             Span::styled(pad_left(i18n::COL_TO_MOVE.get(l), col - 1) + " ", head),
             Span::styled(pad_left(i18n::COL_CUT_OFF.get(l), col - 1) + " ", head),
@@ -188,7 +188,7 @@ pub fn households(buf: &mut Buffer, area: Rect, app: &App) {
             buf,
             &mut y,
             vec![
-                Span::raw(pad(&class_name(l, k), first)),
+                Span::raw(cell(&class_name(l, k), first)),
                 Span::raw(pad_left(&c.total.to_string(), col - 1) + " "),
                 n(c.to_move, Color::Yellow),
                 n(c.cut_off, Color::LightRed),
@@ -262,10 +262,10 @@ fn household_row<'a>(
     vec![
         Span::styled(pad_left(&rank, 4), Style::default().fg(Color::DarkGray)),
         Span::raw(" "),
-        Span::styled(pad(tag, 7), style),
-        Span::raw(pad(&r.name, 7)),
-        Span::styled(pad(&class, 2), Style::default().fg(Color::Gray)),
-        Span::raw(pad(means, 8)),
+        Span::styled(cell(tag, 7), style),
+        Span::raw(cell(&r.name, 7)),
+        Span::styled(cell(&class, 2), Style::default().fg(Color::Gray)),
+        Span::raw(cell(means, 8)),
         Span::styled(fit(shelter, rest), Style::default().fg(Color::DarkGray)),
     ]
 }
@@ -302,16 +302,25 @@ pub fn todo(buf: &mut Buffer, area: Rect, app: &App) {
             Style::default().fg(Color::LightRed),
         ));
     }
+    if app.todo_mode == crate::app::TodoMode::Tree {
+        parts.push((
+            format!("{} ", i18n::TREE.get(l)),
+            Style::default().fg(Color::Cyan),
+        ));
+    }
     let block = pane_block(title_line(parts, &app.todo.filter, l), focused);
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 {
         return;
     }
+    if app.todo_mode == crate::app::TodoMode::Tree {
+        return todo_tree(buf, inner, app, focused);
+    }
     let w = inner.width as usize;
     let wide = w >= 110;
     // Columns: new, status, priority, due, title, target (wide), people, short (wide).
-    let (c_new, c_stat, c_pri, c_due) = (4, 5, 2, 6);
+    let (c_new, c_stat, c_pri, c_due) = (4, 5, 2, 7);
     let c_people = if wide { 22 } else { 14 };
     let c_target = if wide { 20 } else { 0 };
     let c_short = if wide { 7 } else { 0 };
@@ -320,18 +329,18 @@ pub fn todo(buf: &mut Buffer, area: Rect, app: &App) {
         .fg(Color::Gray)
         .add_modifier(Modifier::BOLD);
     let mut header = vec![
-        Span::styled(pad("", c_new), head),
-        Span::styled(pad(i18n::COL_STATUS.get(l), c_stat), head),
-        Span::styled(pad("P", c_pri), head),
-        Span::styled(pad(i18n::COL_DUE.get(l), c_due), head),
-        Span::styled(pad(i18n::COL_TASK.get(l), c_title), head),
+        Span::styled(cell("", c_new), head),
+        Span::styled(cell(i18n::COL_STATUS.get(l), c_stat), head),
+        Span::styled(cell("P", c_pri), head),
+        Span::styled(cell(i18n::COL_DUE.get(l), c_due), head),
+        Span::styled(cell(i18n::COL_TASK.get(l), c_title), head),
     ];
     if wide {
-        header.push(Span::styled(pad(i18n::COL_WHERE.get(l), c_target), head));
+        header.push(Span::styled(cell(i18n::COL_WHERE.get(l), c_target), head));
     }
-    header.push(Span::styled(pad(i18n::COL_PEOPLE.get(l), c_people), head));
+    header.push(Span::styled(cell(i18n::COL_PEOPLE.get(l), c_people), head));
     if wide {
-        header.push(Span::styled(pad(i18n::COL_SHORT.get(l), c_short), head));
+        header.push(Span::styled(cell(i18n::COL_SHORT.get(l), c_short), head));
     }
     put(buf, inner.x, inner.y, inner.width, header);
     let list = Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 1);
@@ -375,7 +384,7 @@ pub fn todo(buf: &mut Buffer, area: Rect, app: &App) {
             };
             let mut spans = vec![
                 Span::styled(
-                    pad(if new { i18n::NEW.get(l) } else { "" }, c_new),
+                    cell(if new { i18n::NEW.get(l) } else { "" }, c_new),
                     Style::default().fg(Color::Black).bg(if new {
                         Color::Yellow
                     } else {
@@ -383,19 +392,19 @@ pub fn todo(buf: &mut Buffer, area: Rect, app: &App) {
                     }),
                 ),
                 Span::styled(
-                    pad(i18n::status_tag(l, t.status), c_stat),
+                    cell(i18n::status_tag(l, t.status), c_stat),
                     status_colour(t.status),
                 ),
                 Span::styled(
-                    pad(&t.card.priority.to_string(), c_pri),
+                    cell(&t.card.priority.to_string(), c_pri),
                     Style::default().fg(if t.card.priority <= 1 {
                         Color::LightRed
                     } else {
                         Color::Gray
                     }),
                 ),
-                Span::styled(pad(&i18n::due(due_left), c_due), due_style),
-                Span::styled(pad(app.title(t), c_title), title_style),
+                Span::styled(cell(&i18n::due(due_left), c_due), due_style),
+                Span::styled(cell(app.title(t), c_title), title_style),
             ];
             if wide {
                 let target = t
@@ -404,12 +413,12 @@ pub fn todo(buf: &mut Buffer, area: Rect, app: &App) {
                     .map(|x| x.name.as_ref())
                     .unwrap_or_else(|| app.grid_name_by_id(&t.grid));
                 spans.push(Span::styled(
-                    pad(target, c_target),
+                    cell(target, c_target),
                     Style::default().fg(Color::Gray),
                 ));
             }
             spans.push(Span::styled(
-                pad(&people, c_people),
+                cell(&people, c_people),
                 Style::default().fg(if t.people_short > 0 {
                     Color::LightRed
                 } else {
@@ -427,7 +436,7 @@ pub fn todo(buf: &mut Buffer, area: Rect, app: &App) {
                     String::new()
                 };
                 spans.push(Span::styled(
-                    pad(&short, c_short),
+                    cell(&short, c_short),
                     Style::default().fg(Color::LightRed),
                 ));
             }
@@ -440,14 +449,17 @@ pub fn todo(buf: &mut Buffer, area: Rect, app: &App) {
 pub fn log(buf: &mut Buffer, area: Rect, app: &App) {
     let l = app.lang;
     let focused = app.focus == Pane::Log;
-    let title = title_line(
-        vec![(
-            format!(" {} {} ", i18n::LOG.get(l), app.log.len()),
-            Style::default(),
-        )],
-        &app.log_list.filter,
-        l,
-    );
+    let mut parts = vec![(
+        format!(" {} {} ", i18n::LOG.get(l), app.log.len()),
+        Style::default(),
+    )];
+    if app.log_filter != crate::app::LogFilter::All {
+        parts.push((
+            format!("f:{} ", i18n::log_filter(l, app.log_filter)),
+            Style::default().fg(Color::Yellow),
+        ));
+    }
+    let title = title_line(parts, &app.log_list.filter, l);
     let block = pane_block(title, focused);
     let inner = block.inner(area);
     block.render(area, buf);
@@ -459,28 +471,18 @@ pub fn log(buf: &mut Buffer, area: Rect, app: &App) {
         focused,
         |i, w| {
             let e = &app.log[app.log_view[i]];
-            let style = match &e.event {
-                LogEvent::Driver(n) => severity_style(n.severity),
-                LogEvent::Refused { .. }
-                | LogEvent::JournalError(_)
-                | LogEvent::SituationRefused(_)
-                | LogEvent::UnknownCommand(_)
-                | LogEvent::NoSuchGrid(_) => Style::default().fg(Color::Yellow),
-                LogEvent::Discharge {
-                    level_from,
-                    level_to,
-                    ..
-                } if level_to > level_from => Style::default()
-                    .fg(Color::LightRed)
-                    .add_modifier(Modifier::BOLD),
-                _ => Style::default(),
+            let style = severity_style(app.log_severity(e));
+            let count = app.log_counts.get(i).copied().unwrap_or(1);
+            let text = if count > 1 {
+                format!("(x{count}) {}", app.log_text(e))
+            } else {
+                app.log_text(e)
             };
+            let clock = format!("{} ", i18n::clock(e.at_min));
+            let cw = unicode_width::UnicodeWidthStr::width(clock.as_str());
             vec![
-                Span::styled(
-                    format!("{} ", i18n::clock(e.at_min)),
-                    Style::default().fg(Color::DarkGray),
-                ),
-                Span::styled(fit(&app.log_text(e), w.saturating_sub(8)), style),
+                Span::styled(clock, Style::default().fg(Color::DarkGray)),
+                Span::styled(fit(&text, w.saturating_sub(cw)), style),
             ]
         },
     );
@@ -496,4 +498,187 @@ pub fn severity_style(s: Severity) -> Style {
             .add_modifier(Modifier::BOLD),
         Severity::Resolved => Style::default().fg(Color::Green),
     }
+}
+
+/// The alarm queue: each inject or alarm that reached the commander, newest last, with whether
+/// it waits for an acknowledgement, its kind, where and when.
+pub fn alarms(buf: &mut Buffer, area: Rect, app: &App) {
+    let l = app.lang;
+    let focused = app.focus == Pane::Alarms;
+    let waiting = app.unacknowledged().count();
+    let title = title_line(
+        vec![
+            (
+                format!(" {} {} ", i18n::ALARMS.get(l), app.alarms.len()),
+                Style::default(),
+            ),
+            (
+                format!("{} {waiting} ", i18n::ALARM_NEW.get(l)),
+                Style::default().fg(if waiting > 0 {
+                    Color::LightRed
+                } else {
+                    Color::Gray
+                }),
+            ),
+        ],
+        "",
+        l,
+    );
+    let block = pane_block(title, focused).title_bottom(Line::from(Span::styled(
+        format!(" {} ", i18n::ALARM_HINT.get(l)),
+        Style::default().fg(Color::DarkGray),
+    )));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height == 0 {
+        return;
+    }
+    if app.alarms.is_empty() {
+        put(
+            buf,
+            inner.x,
+            inner.y,
+            inner.width,
+            vec![Span::styled(
+                fit(i18n::NO_ALARMS.get(l), inner.width as usize),
+                Style::default().fg(Color::DarkGray),
+            )],
+        );
+        return;
+    }
+    let sc = app.engine().scenario();
+    rows(
+        buf,
+        inner,
+        &app.alarm_list,
+        app.alarms.len(),
+        focused,
+        |i, w| {
+            let a = &app.alarms[i];
+            let acked = app.is_acknowledged(i);
+            let (tag, style) = if acked {
+                (i18n::ALARM_ACKED.get(l), Style::default().fg(Color::Green))
+            } else {
+                (
+                    i18n::ALARM_NEW.get(l),
+                    Style::default()
+                        .fg(Color::LightRed)
+                        .add_modifier(Modifier::BOLD),
+                )
+            };
+            let place = a
+                .site
+                .and_then(|s| sc.sites.get(s))
+                .map(|s| s.name.clone())
+                .or_else(|| a.grid.map(|g| app.grid_name(g).to_string()))
+                .unwrap_or_default();
+            let clock = i18n::clock(a.at_min);
+            let (c_tag, c_clock, c_kind) = (7, clock.len() + 1, 15);
+            let c_place = w.saturating_sub(c_tag + c_clock + c_kind);
+            vec![
+                Span::styled(super::cell(tag, c_tag), style),
+                Span::styled(
+                    super::cell(&clock, c_clock),
+                    Style::default().fg(Color::DarkGray),
+                ),
+                Span::raw(super::cell(i18n::inject_kind(l, a.kind), c_kind)),
+                Span::styled(fit(&place, c_place), Style::default().fg(Color::Gray)),
+            ]
+        },
+    );
+}
+
+/// The task tree: level, category, instruction, instances, each with its counts (active,
+/// dispatched, done, overdue); `+` marks a folded node, `-` an open one.
+fn todo_tree(buf: &mut Buffer, inner: Rect, app: &App, focused: bool) {
+    use crate::app::TreeNode;
+    let l = app.lang;
+    let w = inner.width as usize;
+    let head = Style::default()
+        .fg(Color::Gray)
+        .add_modifier(Modifier::BOLD);
+    let c_n = 7;
+    let counts_w = c_n * 4;
+    let c_label = w.saturating_sub(counts_w);
+    put(
+        buf,
+        inner.x,
+        inner.y,
+        inner.width,
+        vec![
+            Span::styled(super::cell(i18n::COL_TASK.get(l), c_label), head),
+            Span::styled(pad_left(i18n::COL_ACTIVE.get(l), c_n - 1) + " ", head),
+            Span::styled(pad_left(i18n::COL_SENT.get(l), c_n - 1) + " ", head),
+            Span::styled(pad_left(i18n::COL_DONE.get(l), c_n - 1) + " ", head),
+            Span::styled(pad_left(i18n::COL_LATE.get(l), c_n - 1) + " ", head),
+        ],
+    );
+    let list = Rect::new(
+        inner.x,
+        inner.y + 1,
+        inner.width,
+        inner.height.saturating_sub(1),
+    );
+    let now = app.clock().now_min;
+    rows(
+        buf,
+        list,
+        &app.todo,
+        app.tree_rows.len(),
+        focused,
+        |i, _| {
+            let r = &app.tree_rows[i];
+            let indent = "  ".repeat(r.depth as usize);
+            let open = match r.node {
+                TreeNode::Task(_) => " ",
+                TreeNode::Level(_) if !app.folded.contains(&r.key) => "-",
+                TreeNode::Level(_) => "+",
+                _ if app.expanded.contains(&r.key) => "-",
+                _ => "+",
+            };
+            let (label, style) = match &r.node {
+                TreeNode::Level(p) => (
+                    i18n::phase_name(l, *p).to_string(),
+                    Style::default().add_modifier(Modifier::BOLD),
+                ),
+                TreeNode::Category(c) => (
+                    app.category_name(c).to_string(),
+                    Style::default().fg(Color::Cyan),
+                ),
+                TreeNode::Instruction(id) => {
+                    (app.instruction_title(id).to_string(), Style::default())
+                }
+                TreeNode::Task(t) => {
+                    let t = &app.assessment.tasks[*t];
+                    let place = t
+                        .target
+                        .as_ref()
+                        .map(|x| x.name.to_string())
+                        .unwrap_or_else(|| app.grid_name_by_id(&t.grid).to_string());
+                    let due = i18n::due(t.deadline_min - now);
+                    (
+                        format!("{} {place} {due}", i18n::status_tag(l, t.status)),
+                        status_colour(t.status),
+                    )
+                }
+            };
+            let n = |v: usize, colour: Color| {
+                Span::styled(
+                    pad_left(&v.to_string(), c_n - 1) + " ",
+                    Style::default().fg(if v > 0 { colour } else { Color::DarkGray }),
+                )
+            };
+            let c = r.counts;
+            vec![
+                Span::styled(
+                    super::cell(&format!("{indent}{open} {label} ({})", c.total), c_label),
+                    style,
+                ),
+                n(c.active, Color::White),
+                n(c.dispatched, Color::Cyan),
+                n(c.done, Color::Green),
+                n(c.overdue, Color::LightRed),
+            ]
+        },
+    );
 }

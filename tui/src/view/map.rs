@@ -146,6 +146,26 @@ impl MapGeometry {
 pub struct MapCache {
     key: Option<(u16, u16, [u64; 4])>,
     pixels: Vec<u16>,
+    /// Where the map's pixels were last drawn on the screen.
+    inner: Rect,
+}
+
+impl MapCache {
+    /// The grid under a screen cell of the last map drawn (either of its two half-block
+    /// pixels), if any.
+    pub fn grid_at_cell(&self, col: u16, row: u16) -> Option<usize> {
+        let r = self.inner;
+        if col < r.x || row < r.y || col >= r.right() || row >= r.bottom() {
+            return None;
+        }
+        let w = r.width as usize;
+        let (px, py) = ((col - r.x) as usize, (row - r.y) as usize * 2);
+        [py, py + 1]
+            .into_iter()
+            .filter_map(|y| self.pixels.get(y * w + px).copied())
+            .find(|&g| g != NO_GRID)
+            .map(usize::from)
+    }
 }
 
 /// The viewport: x and y bounds for a pixel size, a zoom and a centre.
@@ -322,6 +342,7 @@ pub fn map(frame: &mut Frame, area: Rect, app: &App) {
         ],
     );
     let mut cache = app.map_cache.borrow_mut();
+    cache.inner = inner;
     if cache.key != Some(key) {
         let geo = &app.map_geometry;
         let (dx, dy) = (

@@ -17,7 +17,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Widget};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::app::{App, Input, Pane};
@@ -122,11 +122,16 @@ pub fn areas(area: Rect) -> Areas {
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
+    app.screen.set(frame.area());
     let a = areas(frame.area());
     top::top_bar(frame.buffer_mut(), a.top, app);
     top::banner(frame.buffer_mut(), a.banner, app);
     if let Some(r) = a.left {
-        lists::key_persons(frame.buffer_mut(), r, app);
+        if app.side == Pane::Alarms || app.focus == Pane::Alarms {
+            lists::alarms(frame.buffer_mut(), r, app);
+        } else {
+            lists::key_persons(frame.buffer_mut(), r, app);
+        }
     }
     if let Some(r) = a.right {
         lists::households(frame.buffer_mut(), r, app);
@@ -134,6 +139,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if let Some(r) = a.side {
         match app.side {
             Pane::Households => lists::households(frame.buffer_mut(), r, app),
+            Pane::Alarms => lists::alarms(frame.buffer_mut(), r, app),
             _ => lists::key_persons(frame.buffer_mut(), r, app),
         }
     }
@@ -147,6 +153,15 @@ pub fn draw(frame: &mut Frame, app: &App) {
         None => lists::todo(frame.buffer_mut(), a.todo, app),
     }
     status_line(frame, a.status, app);
+    if app.report_open {
+        let body = Rect::new(
+            a.top.x,
+            a.banner.bottom(),
+            a.top.width,
+            a.status.y.saturating_sub(a.banner.bottom()),
+        );
+        report(frame.buffer_mut(), body, app);
+    }
     if let Some(d) = &app.dialog {
         let screen = frame.area();
         dialogs::dialog(frame.buffer_mut(), screen, app, d);
@@ -167,14 +182,57 @@ fn status_line(frame: &mut Frame, area: Rect, app: &App) {
             Style::default().fg(Color::White),
             true,
         ),
-        Input::Normal => (
-            format!(" {}", i18n::HINT.get(app.lang)),
-            Style::default().fg(Color::DarkGray),
-            false,
-        ),
+        Input::Normal => match app.flash.and_then(|i| app.log.get(i)) {
+            Some(e) => {
+                let style = match app.log_severity(e) {
+                    crate::drill::Severity::Normal | crate::drill::Severity::Resolved => {
+                        Style::default().fg(Color::Green)
+                    }
+                    crate::drill::Severity::Attention => Style::default()
+                        .fg(Color::Yellow)
+                        .add_modifier(Modifier::BOLD),
+                    crate::drill::Severity::Danger => Style::default()
+                        .fg(Color::LightRed)
+                        .add_modifier(Modifier::BOLD),
+                };
+                (
+                    format!(
+                        " {} {}  | {}",
+                        i18n::clock(e.at_min),
+                        app.log_text(e),
+                        i18n::HINT.get(app.lang)
+                    ),
+                    style,
+                    false,
+                )
+            }
+            None => (
+                format!(" {}", i18n::HINT.get(app.lang)),
+                Style::default().fg(Color::DarkGray),
+                false,
+            ),
+        },
     };
-    let shown = fit(&text, w);
-    buf.set_stringn(area.x, area.y, &shown, w, style);
+    // A drill that waits for its first Space says so at the head of the line.
+    let mut x = area.x;
+    if app.waiting_to_start() && app.input == Input::Normal {
+        let prompt = format!(" {} ", i18n::START_PROMPT.get(app.lang));
+        let pw = prompt.width().min(w);
+        buf.set_stringn(
+            x,
+            area.y,
+            &prompt,
+            pw,
+            Style::default()
+                .bg(Color::Cyan)
+                .fg(Color::Black)
+                .add_modifier(Modifier::BOLD),
+        );
+        x += pw as u16;
+    }
+    let rest = w - (x - area.x) as usize;
+    let shown = fit(&text, rest);
+    buf.set_stringn(x, area.y, &shown, rest, style);
     if cursor {
         let typed = match &app.input {
             Input::Command(t) | Input::Filter(t) => t.width() + 1,
@@ -182,6 +240,39 @@ fn status_line(frame: &mut Frame, area: Rect, app: &App) {
         };
         let x = area.x + (typed as u16).min(area.width.saturating_sub(1));
         frame.set_cursor_position((x, area.y));
+    }
+}
+
+/// The after-action report over the body of the screen, scrollable.
+fn report(buf: &mut Buffer, area: Rect, app: &App) {
+    let Some(text) = &app.report else {
+        return;
+    };
+    if area.height < 3 {
+        return;
+    }
+    let l = app.lang;
+    let inner = dialogs::frame_box(
+        buf,
+        area,
+        i18n::REPORT.get(l).into(),
+        i18n::REPORT_KEYS.get(l),
+    );
+    let w = inner.width as usize;
+    for (k, line) in text
+        .lines()
+        .skip(app.report_scroll)
+        .take(inner.height as usize)
+        .enumerate()
+    {
+        let style = if line.starts_with('#') {
+            Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::default()
+        };
+        buf.set_stringn(inner.x, inner.y + k as u16, fit(line, w), w, style);
     }
 }
 
@@ -205,6 +296,39 @@ pub fn fit(s: &str, width: usize) -> String {
     }
     out.push('…');
     out
+}
+
+/// A table cell: [`fit`] to `width - 1` columns and padded to `width`, so neighbouring columns
+/// are always separated by at least one space.
+pub fn cell(s: &str, width: usize) -> String {
+    let mut out = fit(s, width.saturating_sub(1));
+    let w = out.width();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
+    out
+}
+
+/// Clears a pop-up's cells, and the halves of wide characters cut by its edges: a wide
+/// character starting just left of the pop-up would otherwise be drawn over its left border,
+/// and the right half of one cut by its right border would leave a stray half-cell.
+pub fn clear_popup(buf: &mut Buffer, area: Rect) {
+    Clear.render(area, buf);
+    let bounds = buf.area;
+    for y in area.top()..area.bottom() {
+        if area.x > bounds.x {
+            let left = &mut buf[(area.x - 1, y)];
+            if left.symbol().width() > 1 {
+                left.set_symbol(" ");
+            }
+        }
+        let right = area.right();
+        if right < bounds.right() {
+            let cell = &mut buf[(right, y)];
+            // The continuation cell of a wide character whose first half the pop-up covered.
+            if cell.symbol().is_empty() {
+                cell.set_symbol(" ");
+            }
+        }
+    }
 }
 
 /// [`fit`], then padded with spaces to exactly `width` columns.

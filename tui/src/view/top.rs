@@ -28,7 +28,9 @@ pub fn top_bar(buf: &mut Buffer, area: Rect, app: &App) {
     let narrow = area.width < 120;
     let mode = match app.driver() {
         Some(d) => {
-            let speed = if clock.paused {
+            let speed = if app.drill_over {
+                i18n::ENDED.get(l).to_string()
+            } else if clock.paused {
                 i18n::PAUSED.get(l).to_string()
             } else {
                 format!("x{}", clock.speed)
@@ -95,6 +97,53 @@ pub fn top_bar(buf: &mut Buffer, area: Rect, app: &App) {
 /// The warning banner: the level in its colour, the response, the plan in numbers.
 pub fn banner(buf: &mut Buffer, area: Rect, app: &App) {
     if area.height == 0 {
+        return;
+    }
+    // What the commander must see first takes the line: the drill's end, an inject waiting for
+    // its acknowledgement, the start prompt; otherwise the warning level.
+    let l = app.lang;
+    let w = area.width as usize;
+    let special = if app.drill_over {
+        Some((
+            format!(" {} ", i18n::END_BANNER.get(l)),
+            Style::default()
+                .bg(Color::Magenta)
+                .fg(Color::White)
+                .add_modifier(Modifier::BOLD),
+        ))
+    } else if let Some(i) = app.unacknowledged().last() {
+        let a = &app.alarms[i];
+        let sc = app.engine().scenario();
+        let place = a
+            .site
+            .and_then(|s| sc.sites.get(s))
+            .map(|s| s.name.clone())
+            .or_else(|| a.grid.map(|g| app.grid_name(g).to_string()))
+            .unwrap_or_default();
+        let waiting = app.unacknowledged().count();
+        let more = if waiting > 1 {
+            format!(" (+{})", waiting - 1)
+        } else {
+            String::new()
+        };
+        Some((
+            format!(
+                " ! {} {} {place}{more} | {} ",
+                i18n::clock(a.at_min),
+                i18n::inject_kind(l, a.kind),
+                i18n::BANNER_KEYS.get(l)
+            ),
+            Style::default()
+                .bg(Color::LightRed)
+                .fg(Color::White)
+                .add_modifier(Modifier::BOLD),
+        ))
+    } else {
+        None
+    };
+    if let Some((text, style)) = special {
+        buf.set_style(area, style);
+        buf.set_stringn(area.x, area.y, fit(&text, w), w, style);
         return;
     }
     let l = app.lang;

@@ -80,6 +80,14 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         alarm: Option<String>,
     },
+    /// 云视讯调度: a direct video call from the command post to one person in a grid (the
+    /// person must belong to that grid or one below it).
+    Call {
+        /// Person id.
+        person: String,
+        /// Grid id the call was placed through.
+        grid: String,
+    },
     /// Pause the clock.
     Pause,
     /// Run the clock.
@@ -110,6 +118,8 @@ crate::vocabulary! {
         Push = "push",
         /// [`Action::AcknowledgeAlarm`].
         AcknowledgeAlarm = "acknowledge_alarm",
+        /// [`Action::Call`].
+        Call = "call",
         /// [`Action::Pause`].
         Pause = "pause",
         /// [`Action::Resume`].
@@ -142,6 +152,7 @@ impl Action {
             Action::Verify { .. } => ActionKind::Verify,
             Action::Push { .. } => ActionKind::Push,
             Action::AcknowledgeAlarm { .. } => ActionKind::AcknowledgeAlarm,
+            Action::Call { .. } => ActionKind::Call,
             Action::Pause => ActionKind::Pause,
             Action::Resume => ActionKind::Resume,
             Action::Speed { .. } => ActionKind::Speed,
