@@ -237,7 +237,66 @@ fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
         &format!("{name} outbox"),
         &pushed.iter().flat_map(strings_of).collect::<Vec<_>>(),
     );
+    assert_messages_read_for_people(name, &pushed);
     (report, records)
+}
+
+/// Every pushed text reads for people: no raw id (`g.liutan.03`), no English word from a
+/// vocabulary (`piping`, `root_stone`), no placeholder left; and public notices reach the phones
+/// of the residents registered in the grids concerned.
+fn assert_messages_read_for_people(name: &str, pushed: &[Value]) {
+    let residents = std::fs::read_to_string(common::bundled().join("residents.csv")).unwrap();
+    let registered: std::collections::BTreeSet<&str> = residents
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    let mut public_with_residents = 0;
+    for m in pushed {
+        let text = m["text"].as_str().unwrap();
+        let bytes: Vec<char> = text.chars().collect();
+        // An id: lowercase letters, a dot, then an id character.
+        for (k, w) in bytes.windows(3).enumerate() {
+            let id_like = w[0].is_ascii_lowercase()
+                && w[1] == '.'
+                && (w[2].is_ascii_lowercase() || w[2].is_ascii_digit());
+            assert!(!id_like, "{name}: raw id at char {k} of {text:?}");
+        }
+        for word in text.split(|c: char| !(c.is_ascii_alphabetic() || c == '_')) {
+            assert!(
+                word.len() < 3 || !word.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{name}: English word `{word}` in {text:?}"
+            );
+        }
+        assert!(
+            !text.contains('{') && !text.contains('}'),
+            "{name}: {text:?}"
+        );
+        let to_residents: Vec<&str> = m["recipients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["resident"] == true)
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        if m["audience"]["to"] == "public" && !to_residents.is_empty() {
+            public_with_residents += 1;
+        }
+        assert!(
+            m["audience"]["to"] == "public" || to_residents.is_empty(),
+            "{name}: residents reached by a staff message: {text:?}"
+        );
+        for r in to_residents {
+            assert!(
+                registered.contains(r),
+                "{name}: {r} is not a registered resident"
+            );
+        }
+    }
+    assert!(
+        public_with_residents > 0,
+        "{name}: no public notice reached residents' phones"
+    );
 }
 
 /// What the duty commander always does: every smart-stone alarm acknowledged on its own (and

@@ -2599,6 +2599,14 @@ impl<'d> App<'d> {
         let zh = self.lang == Lang::Zh;
         match a {
             Audience::Grid { grid } => self.grid_name_by_id(grid).to_string(),
+            Audience::Public { grid } => {
+                let name = self.grid_name_by_id(grid).to_string();
+                if zh {
+                    format!("{name}群众和网格人员")
+                } else {
+                    format!("{name}: residents and staff")
+                }
+            }
             Audience::Role { role } => self.role_name(role).to_string(),
             Audience::Everyone => if zh { "全体人员" } else { "everyone" }.to_string(),
         }

@@ -63,6 +63,10 @@ pub struct RawTemplate {
     /// Text with {placeholders} such as {grid.name}, {Q}, {level}.
     #[schemars(with = "String")]
     pub text: Spanned<String>,
+    /// A notice to the public: it also goes to the phones of the residents registered in the
+    /// grids concerned (default false: staff only).
+    #[serde(default)]
+    pub public: bool,
 }
 
 /// A role, or a list of roles meaning any of them.
@@ -227,6 +231,7 @@ pub(crate) fn load_plan(
             plan.templates.push(Template {
                 id: t.id.into_inner(),
                 text: t.text.into_inner(),
+                public: t.public,
             });
         }
         let defaults = head.defaults.clone().unwrap_or_default();

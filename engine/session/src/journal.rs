@@ -239,6 +239,9 @@ pub struct Recipient {
     pub name: String,
     /// Phone.
     pub phone: String,
+    /// A resident (key person or household) reached by a public notice, not a member of staff.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub resident: bool,
 }
 
 /// Where pushed messages go: a command system's message gateway.

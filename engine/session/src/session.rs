@@ -1063,6 +1063,11 @@ impl<'e> Drill<'e> {
                 .iter()
                 .find(|g| &g.id == grid)
                 .map_or_else(|| grid.clone(), |g| g.name.clone()),
+            Audience::Public { grid } => sc
+                .grids
+                .iter()
+                .find(|g| &g.id == grid)
+                .map_or_else(|| grid.clone(), |g| format!("{}群众和网格人员", g.name)),
             Audience::Role { role } => sc
                 .config
                 .role(role)
@@ -1078,40 +1083,49 @@ impl<'e> Drill<'e> {
     ) -> Result<Vec<Recipient>, String> {
         use floodgrid_model::drill::Audience;
         let sc = self.engine.scenario();
-        let keep: Box<dyn Fn(&floodgrid_model::grid::Person) -> bool> = match audience {
-            Audience::Everyone => Box::new(|_| true),
+        let grids = &sc.grids;
+        let grid_of = |grid: &String| {
+            grids
+                .iter()
+                .position(|x| &x.id == grid)
+                .ok_or_else(|| format!("unknown grid `{grid}`"))
+        };
+        // Whether grid `c` is `g` or below it (ancestors are fewer than the grids).
+        let within = move |g: usize, c: floodgrid_model::grid::GridIdx| {
+            let mut cur = Some(c);
+            for _ in 0..=grids.len() {
+                match cur {
+                    Some(c) if c.ix() == g => return true,
+                    Some(c) => cur = grids.get(c.ix()).and_then(|x| x.parent),
+                    None => return false,
+                }
+            }
+            false
+        };
+        // Which staff it reaches, and the grid whose residents it reaches too.
+        type Reach<'a> = (
+            Box<dyn Fn(&floodgrid_model::grid::Person) -> bool + 'a>,
+            Option<usize>,
+        );
+        let (keep, residents): Reach<'_> = match audience {
+            Audience::Everyone => (Box::new(|_| true), None),
             Audience::Role { role } => {
                 let r = sc
                     .config
                     .role(role)
                     .ok_or_else(|| format!("unknown role `{role}`"))?;
-                Box::new(move |p| p.role == r)
+                (Box::new(move |p| p.role == r), None)
             }
             Audience::Grid { grid } => {
-                let g = sc
-                    .grids
-                    .iter()
-                    .position(|x| &x.id == grid)
-                    .ok_or_else(|| format!("unknown grid `{grid}`"))?;
-                let grids = &sc.grids;
-                Box::new(move |p| {
-                    let mut cur = Some(p.grid);
-                    let mut steps = 0;
-                    while let Some(c) = cur {
-                        if c.ix() == g {
-                            return true;
-                        }
-                        steps += 1;
-                        if steps > grids.len() {
-                            return false;
-                        }
-                        cur = grids[c.ix()].parent;
-                    }
-                    false
-                })
+                let g = grid_of(grid)?;
+                (Box::new(move |p| within(g, p.grid)), None)
+            }
+            Audience::Public { grid } => {
+                let g = grid_of(grid)?;
+                (Box::new(move |p| within(g, p.grid)), Some(g))
             }
         };
-        Ok(sc
+        let mut out: Vec<Recipient> = sc
             .people
             .iter()
             .filter(|p| keep(p))
@@ -1119,8 +1133,23 @@ impl<'e> Drill<'e> {
                 id: p.id.clone(),
                 name: p.name.clone(),
                 phone: p.phone.clone(),
+                resident: false,
             })
-            .collect())
+            .collect();
+        if let Some(g) = residents {
+            out.extend(
+                sc.residents
+                    .iter()
+                    .filter(|r| within(g, r.grid))
+                    .map(|r| Recipient {
+                        id: r.id.clone(),
+                        name: r.name.clone(),
+                        phone: r.phone.clone(),
+                        resident: true,
+                    }),
+            );
+        }
+        Ok(out)
     }
 
     /// How urgent an instance is for the duty-commander policy, most urgent 0: work on a
@@ -1967,11 +1996,21 @@ impl<'e> Drill<'e> {
                 if let Some(text) = &t.message
                     && sent.insert((&*t.card.instruction, &*t.grid))
                 {
+                    // The instruction's template says whether the notice is for the public.
+                    let plan = &self.engine.scenario().plan;
+                    let template = plan
+                        .instruction(&t.card.instruction)
+                        .and_then(|i| plan.instructions.get(i.0 as usize))
+                        .and_then(|i| i.message)
+                        .and_then(|m| plan.templates.get(m.0 as usize));
+                    let grid = t.grid.to_string();
                     policy.push(Action::Push {
-                        template: None,
+                        template: template.map(|m| m.id.clone()),
                         text: text.clone(),
-                        audience: floodgrid_model::drill::Audience::Grid {
-                            grid: t.grid.to_string(),
+                        audience: if template.is_some_and(|m| m.public) {
+                            floodgrid_model::drill::Audience::Public { grid }
+                        } else {
+                            floodgrid_model::drill::Audience::Grid { grid }
                         },
                     });
                 }

@@ -374,7 +374,8 @@ fn push(buf: &mut Buffer, screen: Rect, app: &App, d: &PushDialog) {
                 }
                 let k = if d.step == PushStep::Confirm { 0 } else { k };
                 let kind = match a {
-                    floodgrid_engine::drill::Audience::Grid { .. } => i18n::GRID.get(l),
+                    floodgrid_engine::drill::Audience::Grid { .. }
+                    | floodgrid_engine::drill::Audience::Public { .. } => i18n::GRID.get(l),
                     floodgrid_engine::drill::Audience::Role { .. } => i18n::COL_PEOPLE.get(l),
                     floodgrid_engine::drill::Audience::Everyone => "",
                 };

@@ -40,6 +40,20 @@ impl Engine {
                 "hazard.kind" if fe == Some(ForEach::Hazard) => item
                     .and_then(|i| situation.hazards.get(i as usize))
                     .map(|h| h.kind.name_zh().to_string()),
+                // Where it is: the site's name, or the grid's when it is at no site.
+                "hazard.site" if fe == Some(ForEach::Hazard) => item
+                    .and_then(|i| situation.hazards.get(i as usize))
+                    .and_then(|h| {
+                        let sc = &self.scenario;
+                        h.site
+                            .and_then(|s| sc.sites.get(s.ix()))
+                            .map(|s| s.name.clone())
+                            .or_else(|| sc.grids.get(h.grid.ix()).map(|g| g.name.clone()))
+                    }),
+                // Severity in the words of the hazard classes (一般 / 较大 / 重大).
+                "hazard.severity" if fe == Some(ForEach::Hazard) => item
+                    .and_then(|i| situation.hazards.get(i as usize))
+                    .map(|h| severity_zh(h.severity).to_string()),
                 _ => floodgrid_model::plan::var_by_name(name).and_then(|v| {
                     let refers = refers_to(v.info().key);
                     env.value(v).map(|x| match x {
@@ -66,6 +80,15 @@ impl Engine {
         }
         out.push_str(rest);
         out
+    }
+}
+
+/// A hazard's severity (1 minor .. 3 major) in the words of the hazard classes.
+fn severity_zh(severity: u8) -> &'static str {
+    match severity {
+        0 | 1 => "一般",
+        2 => "较大",
+        _ => "重大",
     }
 }
 

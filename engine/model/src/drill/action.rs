@@ -19,6 +19,12 @@ pub enum Audience {
     },
     /// Everyone.
     Everyone,
+    /// A public notice: the staff of a grid (and the grids below it) and the phones of the
+    /// residents registered there.
+    Public {
+        /// Grid id.
+        grid: String,
+    },
 }
 
 /// A commander action.

@@ -91,6 +91,10 @@ pub struct Template {
     pub id: String,
     /// Text with placeholders such as `{grid.name}` or `{Q}`.
     pub text: String,
+    /// A notice to the public: pushed to the phones of the residents registered in the grids
+    /// concerned as well as to the staff there.
+    #[serde(default)]
+    pub public: bool,
 }
 
 /// Where something was defined, for messages that point planners back at the file.
