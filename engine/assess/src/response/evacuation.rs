@@ -73,6 +73,66 @@ pub enum Unable {
     NoShelter,
 }
 
+impl Unable {
+    /// Every reason, in the order a list shows them.
+    pub const ALL: [Unable; 5] = [
+        Unable::CutOff,
+        Unable::ForecastTooShort,
+        Unable::NoTransport,
+        Unable::NoStaff,
+        Unable::NoShelter,
+    ];
+}
+
+/// The reasons an evacuee cannot be out before the water: a set of [`Unable`] (in JSON, a list
+/// in [`Unable::ALL`]'s order), kept in one byte so a plan of many thousands allocates nothing
+/// for it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Reasons(u8);
+
+impl Reasons {
+    fn bit(u: Unable) -> u8 {
+        1 << Unable::ALL.iter().position(|&x| x == u).unwrap_or(0)
+    }
+
+    /// Adds a reason.
+    pub fn insert(&mut self, u: Unable) {
+        self.0 |= Reasons::bit(u);
+    }
+
+    /// Whether a reason is in the set.
+    pub fn contains(&self, u: Unable) -> bool {
+        self.0 & Reasons::bit(u) != 0
+    }
+
+    /// No reason: the evacuee can be out in time.
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+
+    /// The reasons, in [`Unable::ALL`]'s order.
+    pub fn iter(self) -> impl Iterator<Item = Unable> {
+        Unable::ALL.into_iter().filter(move |&u| self.contains(u))
+    }
+}
+
+impl Serialize for Reasons {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        ser.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Reasons {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let list = Vec::<Unable>::deserialize(de)?;
+        let mut r = Reasons::default();
+        for u in list {
+            r.insert(u);
+        }
+        Ok(r)
+    }
+}
+
 /// Whether an evacuee is a key person or a household.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -139,8 +199,8 @@ pub struct Evacuee {
     /// Leader's name.
     pub leader_name: Option<Arc<str>>,
     /// Why they cannot be out before the water (empty: they can).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub unable: Vec<Unable>,
+    #[serde(default, skip_serializing_if = "Reasons::is_empty")]
+    pub unable: Reasons,
 }
 
 /// The plan.
@@ -293,6 +353,8 @@ impl BedNeed {
 #[derive(Debug, Clone, Default)]
 pub struct EvacuationIndex {
     order: Vec<u32>,
+    /// Each resident's position in `order`.
+    rank: Vec<u32>,
     order_wet: Vec<f32>,
     /// The discharge that wets each resident's home, by resident index.
     resident_wet: Vec<f32>,
@@ -401,8 +463,13 @@ impl EvacuationIndex {
             .iter()
             .map(|r| must_be_carried(r, rules))
             .collect();
+        let mut rank = vec![0u32; residents.len()];
+        for (k, &i) in order.iter().enumerate() {
+            rank[i as usize] = k as u32;
+        }
         EvacuationIndex {
             resident_wet: (0..residents.len()).map(wet).collect(),
+            rank,
             order,
             order_wet,
             vulnerability,
@@ -468,7 +535,7 @@ struct Decision {
     order_in_h: f64,
     status: OrderStatus,
     leader: Option<u32>,
-    unable: Vec<Unable>,
+    unable: Reasons,
 }
 
 /// An hour as a heap key (ordered by `total_cmp`).
@@ -600,13 +667,7 @@ pub fn plan_evacuation(
         })
         .collect();
     // Most urgent first; ties by vulnerability, then the static order (wet discharge, id).
-    let rank: Vec<u32> = {
-        let mut rank = vec![0u32; input.residents.len()];
-        for (k, &i) in ix.order.iter().enumerate() {
-            rank[i as usize] = k as u32;
-        }
-        rank
-    };
+    let rank = &ix.rank;
     who.sort_by(|a, b| {
         let cut = |x: &(f64, f64, u32)| x.0 > 0.0;
         cut(a)
@@ -681,12 +742,12 @@ pub fn plan_evacuation(
             OrderStatus::Later
         };
         let leader = pick_leader(input, r, &mut load).map(|p| p as u32);
-        let mut unable = Vec::new();
+        let mut unable = Reasons::default();
         if cut_off {
-            unable.push(Unable::CutOff);
+            unable.insert(Unable::CutOff);
         } else {
             if h < lead {
-                unable.push(Unable::ForecastTooShort);
+                unable.insert(Unable::ForecastTooShort);
             }
             // The ride: booked from when the order goes out plus the preparation; it must reach
             // the shelter a safety margin before the water.
@@ -701,16 +762,16 @@ pub fn plan_evacuation(
             };
             if let Some(at) = ride
                 && at.is_none_or(|t| t > h - rules.safety_h)
-                && !unable.contains(&Unable::ForecastTooShort)
+                && !unable.contains(Unable::ForecastTooShort)
             {
-                unable.push(Unable::NoTransport);
+                unable.insert(Unable::NoTransport);
             }
             if ix.assisted[i as usize] && leader.is_none() {
-                unable.push(Unable::NoStaff);
+                unable.insert(Unable::NoStaff);
             }
         }
         if best.is_none() {
-            unable.push(Unable::NoShelter);
+            unable.insert(Unable::NoShelter);
         }
         persons = persons.saturating_add(r.size);
         decisions.push(Decision {
@@ -756,34 +817,39 @@ pub fn plan_evacuation(
                     .leader
                     .and_then(|p| names.person_names.get(p as usize))
                     .cloned(),
-                unable: d.unable.clone(),
+                unable: d.unable,
             }
         })
         .collect();
+    // One pass for each resident's order state and the plan's lists.
     let mut orders = vec![ResidentOrder::NONE; input.residents.len()];
+    let (mut overflow, mut unassigned, mut unable, mut ordered) =
+        (Vec::new(), Vec::new(), Vec::new(), 0u32);
     for d in &decisions {
+        let due = d.status != OrderStatus::Later;
         orders[d.resident as usize] = ResidentOrder {
             hours_to_water: d.hours_to_water,
-            due: d.status != OrderStatus::Later,
+            due,
         };
+        ordered += u32::from(due);
+        let id = &ix.ids[d.resident as usize];
+        if d.shelter.is_none() {
+            overflow.push(id.clone());
+        }
+        if d.leader.is_none() {
+            unassigned.push(id.clone());
+        }
+        if !d.unable.is_empty() {
+            unable.push(id.clone());
+        }
     }
-    let ids = |f: &(dyn Fn(&Decision) -> bool + Sync)| -> Vec<Arc<str>> {
-        decisions
-            .par_iter()
-            .filter(|d| f(d))
-            .map(|d| ix.ids[d.resident as usize].clone())
-            .collect()
-    };
     let plan = EvacuationPlan {
         planning_discharge_m3s: planning,
         persons,
-        ordered: decisions
-            .iter()
-            .filter(|d| d.status != OrderStatus::Later)
-            .count() as u32,
-        overflow: ids(&|d| d.shelter.is_none()),
-        unassigned: ids(&|d| d.leader.is_none()),
-        unable: ids(&|d| !d.unable.is_empty()),
+        ordered,
+        overflow,
+        unassigned,
+        unable,
         evacuees,
     };
     (plan, orders)
@@ -957,12 +1023,8 @@ mod tests {
         };
         let low = by("hh-low");
         assert_eq!(
-            (low.means, low.status, low.unable.as_slice()),
-            (
-                Means::Boat,
-                OrderStatus::CutOff,
-                [Unable::CutOff].as_slice()
-            ),
+            (low.means, low.status, low.unable.iter().collect::<Vec<_>>()),
+            (Means::Boat, OrderStatus::CutOff, vec![Unable::CutOff]),
             "already wet at 6,000"
         );
         let bed = by("bedridden");
@@ -972,7 +1034,10 @@ mod tests {
         );
         assert!((bed.hours_to_water - 2.5).abs() < 1e-9);
         assert!(bed.lead_h > 3.0, "2 h to prepare, the ride, 1 h to spare");
-        assert_eq!(bed.unable, [Unable::ForecastTooShort]);
+        assert_eq!(
+            bed.unable.iter().collect::<Vec<_>>(),
+            [Unable::ForecastTooShort]
+        );
         let child = by("child");
         assert_eq!(
             child.shelter.as_deref(),
@@ -985,14 +1050,14 @@ mod tests {
             "far is 2.7 km away, beyond the 2 km walk"
         );
         assert_eq!(
-            child.unable,
+            child.unable.iter().collect::<Vec<_>>(),
             [Unable::NoTransport],
             "the scenario has no bus"
         );
         let high = by("hh-high");
         assert_eq!(high.status, OrderStatus::Later);
         assert!(high.order_in_h > 0.0);
-        assert!(high.unable.contains(&Unable::NoShelter));
+        assert!(high.unable.contains(Unable::NoShelter));
         assert!(
             plan.evacuees
                 .iter()
@@ -1021,7 +1086,12 @@ mod tests {
                 "hh-high" => &[Unable::NoShelter],
                 _ => &[],
             };
-            assert_eq!(e.unable, expected, "{}", e.card.resident);
+            assert_eq!(
+                e.unable.iter().collect::<Vec<_>>(),
+                expected,
+                "{}",
+                e.card.resident
+            );
             if e.status != OrderStatus::CutOff {
                 assert!(
                     e.order_in_h + e.lead_h + rules.order_margin_h <= e.hours_to_water + 1e-9,

@@ -9,6 +9,6 @@ mod materials;
 pub use assign::{Roster, Tier};
 pub use evacuation::{
     EvacuationIndex, EvacuationInput, EvacuationNames, EvacuationPlan, Evacuee, EvacueeKind, Means,
-    OrderStatus, ResidentCard, ResidentOrder, Unable, plan_evacuation,
+    OrderStatus, Reasons, ResidentCard, ResidentOrder, Unable, plan_evacuation,
 };
 pub use materials::{DepotStocks, MaterialDraw};
