@@ -380,6 +380,41 @@ pub enum CrsError {
     Unsupported(u32),
 }
 
+impl CrsError {
+    /// The message for a scenario whose `crs` is `text`: what is wrong and what to write instead.
+    /// `near_lonlat` (e.g. the first river station) picks the projected code a geographic DEM
+    /// should be reprojected to; without it the message names the family to choose from.
+    ///
+    /// ```
+    /// use floodgrid_model::crs::Crs;
+    /// let e = Crs::lookup("EPSG:4490").unwrap_err();
+    /// let m = e.explain("EPSG:4490", Some((113.66, 34.91)));
+    /// assert!(m.contains("gdalwarp -t_srs EPSG:4547"), "{m}");
+    /// ```
+    pub fn explain(&self, text: &str, near_lonlat: Option<(f64, f64)>) -> String {
+        match self {
+            CrsError::Geographic { epsg, datum } => {
+                let target = near_lonlat
+                    .and_then(|(lon, lat)| suggest_projected(*epsg, lon, lat))
+                    .map(|c| format!("EPSG:{c}"))
+                    .unwrap_or_else(|| {
+                        "EPSG:<a projected zone of the area, e.g. 4547 for CGCS2000 3° CM 114E>"
+                            .to_string()
+                    });
+                format!(
+                    "`{}` is the {datum} geographic CRS (degrees); expected the projected metre CRS of the DEM: reproject it with `gdalwarp -t_srs {target} -r bilinear IN.tif OUT.tif` and write crs = \"{target}\"",
+                    text.trim()
+                )
+            }
+            CrsError::NotEpsg | CrsError::Unsupported(_) => format!(
+                "unsupported CRS `{}`; expected \"EPSG:<code>\" of a projected metre CRS: {}",
+                text.trim(),
+                supported_summary()
+            ),
+        }
+    }
+}
+
 /// A projected code for data in geographic CRS `geographic_epsg` around (`lon_deg`, `lat_deg`):
 /// the 3° Gauss–Krüger zone without prefix of the same datum when one covers the longitude
 /// (75°E–135°E), else the WGS 84 UTM zone (north or south by latitude). `None` for an unknown
