@@ -1,9 +1,23 @@
 //! Coordinate reference systems: lon/lat (RFC 7946 GeoJSON) to and from the scenario's projected
-//! metre CRS (the DEM's). Owns the Transverse Mercator maths (Krüger series, sub-millimetre within a
-//! zone) so the engine needs no C PROJ. Supports the CRSs a Chinese river town uses:
-//! CGCS2000 3-degree Gauss–Krüger zones (EPSG:4534–4554) and WGS 84 / UTM north (EPSG:32601–32660).
+//! metre CRS (the DEM's). Owns the Transverse Mercator maths (Krüger series to n⁴, sub-millimetre
+//! within a zone) so the engine needs no C PROJ.
+//!
+//! Supported projected CRSs are listed once, in [`FAMILIES`]: the CGCS2000, Xi'an 1980 and
+//! Beijing 1954 Gauss–Krüger zones (6° and 3°, with and without the zone number prefixed to the
+//! false easting) and WGS 84 / UTM north and south. The geographic CRSs of the same datums
+//! ([`GEOGRAPHIC`]) are recognised only to be refused with a suggested projected code.
+//!
+//! Beijing 1954 and Xi'an 1980 are different datums from CGCS2000 (shifts of tens of metres
+//! to ~100 m in China). This module projects on each CRS's own ellipsoid only: lon/lat *on that
+//! datum* ↔ easting/northing. GeoJSON in CGCS2000 or WGS 84 lon/lat used with a Beijing 1954 or
+//! Xi'an 1980 DEM is therefore off by that datum shift; reproject the DEM to CGCS2000 instead
+//! (`gdalwarp -t_srs EPSG:4547` and so on) when the other files are in CGCS2000 / WGS 84.
+//!
+//! Coordinates are always (easting, northing), the GIS order GDAL writes rasters in, although
+//! the EPSG definitions of the Gauss–Krüger CRSs name northing (X) first.
 
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// A projected coordinate reference system the engine can convert to and from lon/lat.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -14,7 +28,7 @@ pub struct Crs {
     pub lon0_deg: f64,
     /// Scale factor on the central meridian.
     pub k0: f64,
-    /// False easting, metres.
+    /// False easting, metres (includes the zone number × 1,000,000 m for zone-prefixed CRSs).
     pub false_easting_m: f64,
     /// False northing, metres.
     pub false_northing_m: f64,
@@ -24,48 +38,460 @@ pub struct Crs {
     pub f: f64,
 }
 
-const GRS80_F: f64 = 1.0 / 298.257_222_101;
-const WGS84_F: f64 = 1.0 / 298.257_223_563;
+/// A reference ellipsoid: semi-major axis and inverse flattening as EPSG defines them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ellipsoid {
+    /// EPSG name, e.g. "Krassowsky 1940".
+    pub name: &'static str,
+    /// Semi-major axis a, metres.
+    pub a_m: f64,
+    /// Inverse flattening 1/f.
+    pub inv_f: f64,
+}
+
+/// CGCS2000 ellipsoid (EPSG:1024): a = 6378137 m, 1/f = 298.257222101 (GRS 1980's values).
+pub const CGCS2000_ELLIPSOID: Ellipsoid = Ellipsoid {
+    name: "CGCS2000",
+    a_m: 6_378_137.0,
+    inv_f: 298.257_222_101,
+};
+/// WGS 84 ellipsoid (EPSG:7030): a = 6378137 m, 1/f = 298.257223563.
+pub const WGS84_ELLIPSOID: Ellipsoid = Ellipsoid {
+    name: "WGS 84",
+    a_m: 6_378_137.0,
+    inv_f: 298.257_223_563,
+};
+/// IAG 1975 ellipsoid of Xi'an 1980 (EPSG:7049): a = 6378140 m, 1/f = 298.257.
+pub const IAG1975_ELLIPSOID: Ellipsoid = Ellipsoid {
+    name: "IAG 1975",
+    a_m: 6_378_140.0,
+    inv_f: 298.257,
+};
+/// Krassowsky 1940 ellipsoid of Beijing 1954 (EPSG:7024): a = 6378245 m, 1/f = 298.3.
+pub const KRASSOWSKY_ELLIPSOID: Ellipsoid = Ellipsoid {
+    name: "Krassowsky 1940",
+    a_m: 6_378_245.0,
+    inv_f: 298.3,
+};
+
+/// A run of consecutive EPSG codes, one per zone, that share datum, zone width and false-easting
+/// convention. Zone `i` (0-based from `first_epsg`) has central meridian
+/// `first_lon0_deg + i × zone_width_deg`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Family {
+    /// Human-readable name used in messages, e.g. "CGCS2000 3° Gauss-Kruger, zone prefix".
+    pub name: &'static str,
+    /// First EPSG code of the run.
+    pub first_epsg: u32,
+    /// Last EPSG code of the run (inclusive).
+    pub last_epsg: u32,
+    /// EPSG code of the geographic (lon/lat) CRS of the same datum.
+    pub geographic_epsg: u32,
+    /// The datum's ellipsoid.
+    pub ellipsoid: Ellipsoid,
+    /// Central meridian of `first_epsg`, degrees.
+    pub first_lon0_deg: f64,
+    /// Zone width, degrees (3 or 6); consecutive codes step the central meridian by this.
+    pub zone_width_deg: f64,
+    /// Scale factor on the central meridian.
+    pub k0: f64,
+    /// `Some(z)`: the false easting carries the zone number (zone of `first_epsg` is `z`):
+    /// zone × 1,000,000 + 500,000 m. `None`: the false easting is 500,000 m.
+    pub first_zone_prefix: Option<u32>,
+    /// False northing, metres (10,000,000 for UTM south).
+    pub false_northing_m: f64,
+    /// Whether EPSG marks the codes deprecated (still accepted, as GDAL still writes them).
+    pub deprecated: bool,
+}
+
+const fn gk(
+    name: &'static str,
+    first_epsg: u32,
+    last_epsg: u32,
+    geographic_epsg: u32,
+    ellipsoid: Ellipsoid,
+    zone_width_deg: f64,
+    first_zone_prefix: Option<u32>,
+) -> Family {
+    Family {
+        name,
+        first_epsg,
+        last_epsg,
+        geographic_epsg,
+        ellipsoid,
+        first_lon0_deg: 75.0,
+        zone_width_deg,
+        k0: 1.0,
+        first_zone_prefix,
+        false_northing_m: 0.0,
+        deprecated: false,
+    }
+}
+
+/// Every supported projected CRS family: the one table `Crs::from_epsg`, the messages and the
+/// docs derive from.
+///
+/// Source of every range and parameter: the EPSG dataset as shipped in PROJ 9.5.1's `proj.db`
+/// (read with pyproj 3.7.2, `CRS.from_epsg(code).to_dict()` and `.ellipsoid` for each code, and
+/// `pyproj.database.query_crs_info(auth_name="EPSG")` for the names), cross-checked against the
+/// epsg.io pages of the first and last code of each run. All Chinese Gauss–Krüger zones are
+/// Transverse Mercator with k0 = 1, latitude of origin 0, false northing 0; the 6° zones are
+/// numbered 13–23 (central meridians 75°E–135°E) and the 3° zones 25–45 (75°E–135°E).
+pub const FAMILIES: &[Family] = &[
+    // EPSG:4491–4501 "CGCS2000 / Gauss-Kruger zone 13" … "zone 23": FE = zone × 1e6 + 500 000.
+    gk(
+        "CGCS2000 6° Gauss-Kruger, zone prefix",
+        4491,
+        4501,
+        4490,
+        CGCS2000_ELLIPSOID,
+        6.0,
+        Some(13),
+    ),
+    // EPSG:4502–4512 "CGCS2000 / Gauss-Kruger CM 75E" … "CM 135E": FE = 500 000.
+    gk(
+        "CGCS2000 6° Gauss-Kruger",
+        4502,
+        4512,
+        4490,
+        CGCS2000_ELLIPSOID,
+        6.0,
+        None,
+    ),
+    // EPSG:4513–4533 "CGCS2000 / 3-degree Gauss-Kruger zone 25" … "zone 45".
+    gk(
+        "CGCS2000 3° Gauss-Kruger, zone prefix",
+        4513,
+        4533,
+        4490,
+        CGCS2000_ELLIPSOID,
+        3.0,
+        Some(25),
+    ),
+    // EPSG:4534–4554 "CGCS2000 / 3-degree Gauss-Kruger CM 75E" … "CM 135E".
+    gk(
+        "CGCS2000 3° Gauss-Kruger",
+        4534,
+        4554,
+        4490,
+        CGCS2000_ELLIPSOID,
+        3.0,
+        None,
+    ),
+    // EPSG:2327–2337 "Xian 1980 / Gauss-Kruger zone 13" … "zone 23".
+    gk(
+        "Xian 1980 6° Gauss-Kruger, zone prefix",
+        2327,
+        2337,
+        4610,
+        IAG1975_ELLIPSOID,
+        6.0,
+        Some(13),
+    ),
+    // EPSG:2338–2348 "Xian 1980 / Gauss-Kruger CM 75E" … "CM 135E".
+    gk(
+        "Xian 1980 6° Gauss-Kruger",
+        2338,
+        2348,
+        4610,
+        IAG1975_ELLIPSOID,
+        6.0,
+        None,
+    ),
+    // EPSG:2349–2369 "Xian 1980 / 3-degree Gauss-Kruger zone 25" … "zone 45".
+    gk(
+        "Xian 1980 3° Gauss-Kruger, zone prefix",
+        2349,
+        2369,
+        4610,
+        IAG1975_ELLIPSOID,
+        3.0,
+        Some(25),
+    ),
+    // EPSG:2370–2390 "Xian 1980 / 3-degree Gauss-Kruger CM 75E" … "CM 135E".
+    gk(
+        "Xian 1980 3° Gauss-Kruger",
+        2370,
+        2390,
+        4610,
+        IAG1975_ELLIPSOID,
+        3.0,
+        None,
+    ),
+    // EPSG:21413–21423 "Beijing 1954 / Gauss-Kruger zone 13" … "zone 23".
+    gk(
+        "Beijing 1954 6° Gauss-Kruger, zone prefix",
+        21413,
+        21423,
+        4214,
+        KRASSOWSKY_ELLIPSOID,
+        6.0,
+        Some(13),
+    ),
+    // EPSG:21453–21463 "Beijing 1954 / Gauss-Kruger CM 75E" … "CM 135E".
+    gk(
+        "Beijing 1954 6° Gauss-Kruger",
+        21453,
+        21463,
+        4214,
+        KRASSOWSKY_ELLIPSOID,
+        6.0,
+        None,
+    ),
+    // EPSG:21473–21483 "Beijing 1954 / Gauss-Kruger 13N" … "23N": deprecated duplicates of
+    // 21453–21463 (same parameters, FE 500 000), still found in older files.
+    Family {
+        deprecated: true,
+        ..gk(
+            "Beijing 1954 6° Gauss-Kruger (deprecated codes)",
+            21473,
+            21483,
+            4214,
+            KRASSOWSKY_ELLIPSOID,
+            6.0,
+            None,
+        )
+    },
+    // EPSG:2401–2421 "Beijing 1954 / 3-degree Gauss-Kruger zone 25" … "zone 45".
+    gk(
+        "Beijing 1954 3° Gauss-Kruger, zone prefix",
+        2401,
+        2421,
+        4214,
+        KRASSOWSKY_ELLIPSOID,
+        3.0,
+        Some(25),
+    ),
+    // EPSG:2422–2442 "Beijing 1954 / 3-degree Gauss-Kruger CM 75E" … "CM 135E".
+    gk(
+        "Beijing 1954 3° Gauss-Kruger",
+        2422,
+        2442,
+        4214,
+        KRASSOWSKY_ELLIPSOID,
+        3.0,
+        None,
+    ),
+    // EPSG:32601–32660 "WGS 84 / UTM zone 1N" … "60N": central meridian −177° + 6°(zone − 1),
+    // k0 = 0.9996, FE 500 000, FN 0.
+    Family {
+        name: "WGS 84 / UTM north",
+        first_epsg: 32601,
+        last_epsg: 32660,
+        geographic_epsg: 4326,
+        ellipsoid: WGS84_ELLIPSOID,
+        first_lon0_deg: -177.0,
+        zone_width_deg: 6.0,
+        k0: 0.9996,
+        first_zone_prefix: None,
+        false_northing_m: 0.0,
+        deprecated: false,
+    },
+    // EPSG:32701–32760 "WGS 84 / UTM zone 1S" … "60S": as north with FN 10 000 000.
+    Family {
+        name: "WGS 84 / UTM south",
+        first_epsg: 32701,
+        last_epsg: 32760,
+        geographic_epsg: 4326,
+        ellipsoid: WGS84_ELLIPSOID,
+        first_lon0_deg: -177.0,
+        zone_width_deg: 6.0,
+        k0: 0.9996,
+        first_zone_prefix: None,
+        false_northing_m: 10_000_000.0,
+        deprecated: false,
+    },
+];
+
+/// Geographic (lon/lat degree) CRSs of the supported datums: EPSG code and datum name. A DEM in
+/// one of them is refused with a suggested projected code (see [`suggest_projected`]).
+pub const GEOGRAPHIC: &[(u32, &str)] = &[
+    (4490, "CGCS2000"),
+    (4326, "WGS 84"),
+    (4214, "Beijing 1954"),
+    (4610, "Xian 1980"),
+];
+
+impl Family {
+    /// The CRS of one code of this family, or `None` when `epsg` is outside the run.
+    pub fn crs(&self, epsg: u32) -> Option<Crs> {
+        if !(self.first_epsg..=self.last_epsg).contains(&epsg) {
+            return None;
+        }
+        let i = epsg - self.first_epsg;
+        let false_easting_m = match self.first_zone_prefix {
+            Some(z) => f64::from(z + i) * 1_000_000.0 + 500_000.0,
+            None => 500_000.0,
+        };
+        Some(Crs {
+            epsg,
+            lon0_deg: self.first_lon0_deg + self.zone_width_deg * f64::from(i),
+            k0: self.k0,
+            false_easting_m,
+            false_northing_m: self.false_northing_m,
+            a_m: self.ellipsoid.a_m,
+            f: 1.0 / self.ellipsoid.inv_f,
+        })
+    }
+
+    /// The code of this family whose zone contains `lon_deg`, or `None` when no zone does.
+    pub fn code_for_lon(&self, lon_deg: f64) -> Option<u32> {
+        if !lon_deg.is_finite() {
+            return None;
+        }
+        let i = ((lon_deg - self.first_lon0_deg) / self.zone_width_deg).round();
+        let n = f64::from(self.last_epsg - self.first_epsg);
+        (0.0..=n).contains(&i).then(|| self.first_epsg + i as u32)
+    }
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} EPSG:{}-{}",
+            self.name, self.first_epsg, self.last_epsg
+        )
+    }
+}
+
+/// One line per family, "CGCS2000 3° Gauss-Kruger EPSG:4534-4554; …", for error messages.
+pub fn supported_summary() -> String {
+    FAMILIES
+        .iter()
+        .map(|f| f.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Why a CRS text cannot be used.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CrsError {
+    /// Not of the form `EPSG:<number>`.
+    NotEpsg,
+    /// A geographic (degree) CRS of a known datum: the DEM must be reprojected.
+    Geographic {
+        /// The geographic code, e.g. 4490.
+        epsg: u32,
+        /// Its datum, e.g. "CGCS2000".
+        datum: &'static str,
+    },
+    /// A well-formed EPSG code that is not in [`FAMILIES`].
+    Unsupported(u32),
+}
+
+impl CrsError {
+    /// The message for a scenario whose `crs` is `text`: what is wrong and what to write instead.
+    /// `near_lonlat` (e.g. the first river station) picks the projected code a geographic DEM
+    /// should be reprojected to; without it the message names the family to choose from.
+    ///
+    /// ```
+    /// use floodgrid_model::crs::Crs;
+    /// let e = Crs::lookup("EPSG:4490").unwrap_err();
+    /// let m = e.explain("EPSG:4490", Some((113.66, 34.91)));
+    /// assert!(m.contains("gdalwarp -t_srs EPSG:4547"), "{m}");
+    /// ```
+    pub fn explain(&self, text: &str, near_lonlat: Option<(f64, f64)>) -> String {
+        match self {
+            CrsError::Geographic { epsg, datum } => {
+                let target = near_lonlat
+                    .and_then(|(lon, lat)| suggest_projected(*epsg, lon, lat))
+                    .map(|c| format!("EPSG:{c}"))
+                    .unwrap_or_else(|| {
+                        "EPSG:<a projected zone of the area, e.g. 4547 for CGCS2000 3° CM 114E>"
+                            .to_string()
+                    });
+                format!(
+                    "`{}` is the {datum} geographic CRS (degrees); expected the projected metre CRS of the DEM: reproject it with `gdalwarp -t_srs {target} -r bilinear IN.tif OUT.tif` and write crs = \"{target}\"",
+                    text.trim()
+                )
+            }
+            CrsError::NotEpsg | CrsError::Unsupported(_) => format!(
+                "unsupported CRS `{}`; expected \"EPSG:<code>\" of a projected metre CRS: {}",
+                text.trim(),
+                supported_summary()
+            ),
+        }
+    }
+}
+
+/// A projected code for data in geographic CRS `geographic_epsg` around (`lon_deg`, `lat_deg`):
+/// the 3° Gauss–Krüger zone without prefix of the same datum when one covers the longitude
+/// (75°E–135°E), else the WGS 84 UTM zone (north or south by latitude). `None` for an unknown
+/// geographic code or a non-finite position.
+///
+/// ```
+/// use floodgrid_model::crs::suggest_projected;
+/// assert_eq!(suggest_projected(4490, 113.66, 34.91), Some(4547));
+/// assert_eq!(suggest_projected(4326, 113.66, 34.91), Some(32649));
+/// assert_eq!(suggest_projected(4326, 151.2, -33.9), Some(32756));
+/// ```
+pub fn suggest_projected(geographic_epsg: u32, lon_deg: f64, lat_deg: f64) -> Option<u32> {
+    if !lon_deg.is_finite() || !lat_deg.is_finite() {
+        return None;
+    }
+    GEOGRAPHIC.iter().find(|g| g.0 == geographic_epsg)?;
+    let same_datum_3deg = FAMILIES.iter().find(|f| {
+        f.geographic_epsg == geographic_epsg
+            && f.zone_width_deg == 3.0
+            && f.first_zone_prefix.is_none()
+            && !f.deprecated
+    });
+    if let Some(code) = same_datum_3deg.and_then(|f| f.code_for_lon(lon_deg)) {
+        return Some(code);
+    }
+    // UTM zone z spans [-180 + 6(z-1), -180 + 6z) degrees; 180°E belongs to zone 60.
+    let zone = (((lon_deg + 180.0) / 6.0).floor() as i64 + 1).clamp(1, 60) as u32;
+    let first = if lat_deg < 0.0 { 32701 } else { 32601 };
+    let utm = FAMILIES.iter().find(|f| f.first_epsg == first)?;
+    Some(utm.first_epsg + zone - 1)
+}
 
 impl Crs {
-    /// The CRS for an EPSG code, or `None` when the engine does not support it.
+    /// The CRS for an EPSG code, or `None` when the engine does not support it (see [`FAMILIES`]).
     ///
     /// ```
     /// let crs = floodgrid_model::crs::Crs::from_epsg(4547).unwrap();
     /// assert_eq!(crs.lon0_deg, 114.0);
+    /// let prefixed = floodgrid_model::crs::Crs::from_epsg(4526).unwrap();
+    /// assert_eq!(prefixed.false_easting_m, 38_500_000.0);
     /// ```
     pub fn from_epsg(epsg: u32) -> Option<Crs> {
-        match epsg {
-            4534..=4554 => Some(Crs {
-                epsg,
-                lon0_deg: 75.0 + 3.0 * f64::from(epsg - 4534),
-                k0: 1.0,
-                false_easting_m: 500_000.0,
-                false_northing_m: 0.0,
-                a_m: 6_378_137.0,
-                f: GRS80_F,
-            }),
-            32601..=32660 => Some(Crs {
-                epsg,
-                lon0_deg: -183.0 + 6.0 * f64::from(epsg - 32600),
-                k0: 0.9996,
-                false_easting_m: 500_000.0,
-                false_northing_m: 0.0,
-                a_m: 6_378_137.0,
-                f: WGS84_F,
-            }),
-            _ => None,
-        }
+        FAMILIES.iter().find_map(|f| f.crs(epsg))
+    }
+
+    /// The family this CRS's code belongs to.
+    pub fn family(&self) -> Option<&'static Family> {
+        FAMILIES
+            .iter()
+            .find(|f| (f.first_epsg..=f.last_epsg).contains(&self.epsg))
     }
 
     /// Parses `"EPSG:4547"` (case-insensitive prefix) and returns the CRS if supported.
     pub fn parse(text: &str) -> Option<Crs> {
+        Crs::lookup(text).ok()
+    }
+
+    /// Parses `"EPSG:<code>"` (case-insensitive prefix) and says why it cannot be used if so.
+    ///
+    /// ```
+    /// use floodgrid_model::crs::{Crs, CrsError};
+    /// assert_eq!(Crs::lookup("EPSG:4490"), Err(CrsError::Geographic { epsg: 4490, datum: "CGCS2000" }));
+    /// assert_eq!(Crs::lookup("EPSG:3857"), Err(CrsError::Unsupported(3857)));
+    /// assert_eq!(Crs::lookup("4547"), Err(CrsError::NotEpsg));
+    /// ```
+    pub fn lookup(text: &str) -> Result<Crs, CrsError> {
         let t = text.trim();
-        let code = t
+        let code: u32 = t
             .get(..5)
             .filter(|p| p.eq_ignore_ascii_case("epsg:"))
-            .and_then(|_| t.get(5..))?;
-        Crs::from_epsg(code.trim().parse().ok()?)
+            .and_then(|_| t.get(5..))
+            .and_then(|c| c.trim().parse().ok())
+            .ok_or(CrsError::NotEpsg)?;
+        if let Some(&(epsg, datum)) = GEOGRAPHIC.iter().find(|g| g.0 == code) {
+            return Err(CrsError::Geographic { epsg, datum });
+        }
+        Crs::from_epsg(code).ok_or(CrsError::Unsupported(code))
     }
 
     /// Whether a lon/lat lies where this projection is meaningful (within about 6° of the
@@ -196,6 +622,29 @@ mod tests {
             let (x, y) = crs.forward(lon, lat);
             let (lo, la) = crs.inverse(x, y);
             assert!((lo - lon).abs() < 1e-9 && (la - lat).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn summary_lists_every_family_once() {
+        let text = supported_summary();
+        for f in FAMILIES {
+            let range = format!("EPSG:{}-{}", f.first_epsg, f.last_epsg);
+            assert_eq!(text.matches(&range).count(), 1, "{range} in {text}");
+        }
+    }
+
+    #[test]
+    fn families_do_not_overlap() {
+        for (i, a) in FAMILIES.iter().enumerate() {
+            assert!(a.first_epsg <= a.last_epsg, "{a}");
+            for b in &FAMILIES[i + 1..] {
+                assert!(
+                    a.last_epsg < b.first_epsg || b.last_epsg < a.first_epsg,
+                    "{a} / {b}"
+                );
+            }
+            assert!(GEOGRAPHIC.iter().any(|g| g.0 == a.geographic_epsg), "{a}");
         }
     }
 

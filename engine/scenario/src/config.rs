@@ -350,17 +350,24 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
     let materials_raw = array_items(&root, "material");
     let head: RawScenario<IgnoredAny, IgnoredAny, IgnoredAny> = de_table(root, src, d)?;
 
-    let crs = match Crs::parse(head.crs.get_ref()) {
-        Some(c) => Some(c),
-        None => {
-            d.error(
-                src,
-                head.crs.span(),
-                format!(
-                    "unsupported CRS `{}`; expected a projected metre CRS such as \"EPSG:4547\" (CGCS2000 3-degree Gauss-Kruger, EPSG:4534-4554) or \"EPSG:32649\" (UTM north, EPSG:32601-32660)",
-                    head.crs.get_ref()
-                ),
-            );
+    let crs = match Crs::lookup(head.crs.get_ref()) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            // A geographic CRS gets the zone of the first river station suggested.
+            let near = stations_raw.first().and_then(|item| {
+                let t = item.get_ref().as_table()?;
+                let deg = |k: &str| {
+                    let v = t.get(k)?.get_ref();
+                    let digits = v.as_float().map(|f| f.as_str()).or_else(|| {
+                        v.as_integer()
+                            .filter(|i| i.radix() == 10)
+                            .map(|i| i.as_str())
+                    })?;
+                    digits.replace('_', "").parse::<f64>().ok()
+                };
+                Some((deg("lon")?, deg("lat")?))
+            });
+            d.error(src, head.crs.span(), e.explain(head.crs.get_ref(), near));
             None
         }
     };
