@@ -583,7 +583,7 @@ pub enum LogEvent {
     /// The drill reached the end of its script.
     DrillOver,
     /// Something happened in the drill (rendered from its kind and fields).
-    Drill(DrillEvent),
+    Drill(Box<DrillEvent>),
     /// The commander called someone (云视讯调度).
     Called {
         /// Person index.
@@ -857,7 +857,7 @@ impl<'d> App<'d> {
         if let Some(d) = app.driver.as_mut() {
             let events = d.take_events();
             for e in events {
-                app.push_log(LogEvent::Drill(e));
+                app.push_log(LogEvent::Drill(Box::new(e)));
             }
         }
         app.refresh_alarms();
@@ -1306,7 +1306,7 @@ impl<'d> App<'d> {
             .map(|d| d.take_events())
             .unwrap_or_default();
         for e in events {
-            self.push_log(LogEvent::Drill(e));
+            self.push_log(LogEvent::Drill(Box::new(e)));
         }
         for note in update.notes {
             self.push_log(LogEvent::Driver(note));

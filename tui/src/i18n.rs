@@ -657,29 +657,6 @@ pub const MARKERS: [(char, Tr); 5] = [
     ('V', MK_DONE),
 ];
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers() {
-        assert_eq!(thousands(22000.0), "22,000");
-        assert_eq!(thousands(500.0), "500");
-        assert_eq!(thousands(-1234567.0), "-1,234,567");
-        assert_eq!(clock(125.0), "T+02:05");
-        assert_eq!(due(45.0), "45m");
-        assert_eq!(due(125.0), "2h05");
-        assert_eq!(due(-10.0), "-10m");
-    }
-
-    #[test]
-    fn locale() {
-        assert_eq!(Lang::from_locale("zh_CN.UTF-8"), Lang::Zh);
-        assert_eq!(Lang::from_locale("en_US.UTF-8"), Lang::En);
-        assert_eq!(Lang::from_locale("C"), Lang::En);
-    }
-}
-
 /// The names an event line shows for the ids in an [`EventDetail`], in the console's language
 /// (the console looks them up in the scenario; an id it does not know comes back as given).
 ///
@@ -745,6 +722,7 @@ pub fn event_line(
         D::Inject {
             kind,
             text,
+            grid,
             site,
             person,
             severity,
@@ -754,8 +732,10 @@ pub fn event_line(
         } => {
             let label = inject_kind(lang, *kind);
             let mut parts: Vec<String> = Vec::new();
-            if let Some(s) = site {
-                parts.push(names.site(s));
+            match (site, grid) {
+                (Some(s), _) => parts.push(names.site(s)),
+                (None, Some(g)) => parts.push(names.grid(g)),
+                (None, None) => {}
             }
             if let Some(p) = person {
                 parts.push(names.person(p));
@@ -1065,4 +1045,27 @@ pub fn refusal(
 /// id of the scenario, so it is shown, not looked up).
 fn quoted(typed: &str) -> String {
     format!("\"{typed}\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(thousands(22000.0), "22,000");
+        assert_eq!(thousands(500.0), "500");
+        assert_eq!(thousands(-1234567.0), "-1,234,567");
+        assert_eq!(clock(125.0), "T+02:05");
+        assert_eq!(due(45.0), "45m");
+        assert_eq!(due(125.0), "2h05");
+        assert_eq!(due(-10.0), "-10m");
+    }
+
+    #[test]
+    fn locale() {
+        assert_eq!(Lang::from_locale("zh_CN.UTF-8"), Lang::Zh);
+        assert_eq!(Lang::from_locale("en_US.UTF-8"), Lang::En);
+        assert_eq!(Lang::from_locale("C"), Lang::En);
+    }
 }

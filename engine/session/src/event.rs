@@ -118,6 +118,9 @@ pub enum EventDetail {
         kind: InjectKind,
         /// The script's prose for it (scenario text, shown as written).
         text: String,
+        /// The grid it happened in (grid id): the site's, the person's, the point's or the root.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        grid: Option<String>,
         /// The site it happened at (site id).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         site: Option<String>,

@@ -1550,6 +1550,7 @@ impl<'e> Drill<'e> {
             inject: n + 1,
             kind: inject.kind,
             text: inject.text.clone(),
+            grid: grid_id.clone(),
             site: site
                 .and_then(|s| sc.sites.get(s.ix()))
                 .map(|s| s.id.clone()),
