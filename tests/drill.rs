@@ -222,6 +222,7 @@ fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
     let messages = std::fs::read_to_string(&outbox).unwrap_or_default();
     let _ = std::fs::remove_file(&outbox);
     let report: Value = serde_json::from_str(&out).expect("report json");
+    assert_events_render(name, &records);
     assert_honest(name, &report);
     assert_duty_commander_does_the_basics(name, &report, &records);
     assert_no_debug_text(&format!("{name} report"), &strings_of(&report));
@@ -362,6 +363,167 @@ fn assert_honest(name: &str, r: &Value) {
     });
     if den > 0.0 {
         assert!((num / den * 100.0 - n(&r["score"])).abs() < 0.06, "{name}");
+    }
+}
+
+/// The bundled engine, built once for the test binary.
+fn bundled_engine() -> std::sync::Arc<floodgrid_engine::assess::Engine> {
+    use floodgrid_engine::assess::Engine;
+    use floodgrid_engine::scenario::Scenario;
+    static ENGINE: std::sync::OnceLock<std::sync::Arc<Engine>> = std::sync::OnceLock::new();
+    ENGINE
+        .get_or_init(|| {
+            let sc = Scenario::load(common::bundled()).expect("the bundled scenario loads");
+            std::sync::Arc::new(Engine::build(sc).expect("engine"))
+        })
+        .clone()
+}
+
+/// Whether text holds something shaped like a raw id: `[a-z]+\.[a-z0-9_.]+`
+/// (`blue.info.push`, `g.nandi.02`, `works.madu`).
+fn raw_id(line: &str) -> Option<String> {
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_lowercase() && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_lowercase() {
+                i += 1;
+            }
+            if i + 1 < b.len()
+                && b[i] == b'.'
+                && (b[i + 1].is_ascii_lowercase() || b[i + 1].is_ascii_digit())
+            {
+                let mut j = i + 1;
+                while j < b.len()
+                    && (b[j].is_ascii_lowercase()
+                        || b[j].is_ascii_digit()
+                        || b[j] == b'_'
+                        || b[j] == b'.')
+                {
+                    j += 1;
+                }
+                return Some(line[start..j].to_string());
+            }
+            continue;
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether a character is CJK (ideographs, CJK punctuation, full-width forms).
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xFF00..=0xFFEF)
+}
+
+/// The raw-id scan finds ids and leaves ordinary text alone.
+#[test]
+fn the_raw_id_scan_finds_ids_only() {
+    assert_eq!(
+        raw_id("Dispatched: blue.info.push to x"),
+        Some("blue.info.push".into())
+    );
+    assert_eq!(raw_id("at g.nandi.02"), Some("g.nandi.02".into()));
+    assert_eq!(raw_id("Q = 4,017 m3/s, 12.5 km2, T+03:20"), None);
+}
+
+/// Every event a bundled drill journals has a detail, its `text` is the session's Chinese
+/// rendering of that detail, and the console renders it in Chinese and in English from the
+/// detail alone: no raw id, no `{`/`}` left, and in English no Chinese but the scenario's
+/// names (people, grids, sites) — a whole name, nothing pieced together.
+fn assert_events_render(name: &str, records: &[Value]) {
+    use floodgrid_engine::drill::{EventKind, JournalRecord};
+    use floodgrid_tui::{App, AppOptions, Lang};
+    let engine = bundled_engine();
+    let sc = engine.scenario();
+    let mut names: Vec<&str> = sc
+        .people
+        .iter()
+        .map(|p| p.name.as_str())
+        .chain(sc.grids.iter().map(|g| g.name.as_str()))
+        .chain(sc.sites.iter().map(|s| s.name.as_str()))
+        .collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    let zh = App::new(
+        engine.clone(),
+        AppOptions {
+            lang: Lang::Zh,
+            ..AppOptions::default()
+        },
+    );
+    let en = App::new(
+        engine.clone(),
+        AppOptions {
+            lang: Lang::En,
+            ..AppOptions::default()
+        },
+    );
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut n = 0;
+    for r in records {
+        let rec: JournalRecord = serde_json::from_value(r.clone()).expect("a journal record");
+        let JournalRecord::Event { event, .. } = rec else {
+            continue;
+        };
+        n += 1;
+        let detail = event
+            .detail
+            .as_ref()
+            .unwrap_or_else(|| panic!("{name}: an event without a detail: {}", event.text));
+        assert_eq!(event.kind, detail.kind(), "{name}: {}", event.text);
+        assert_eq!(
+            event.text,
+            detail.text_zh(sc),
+            "{name}: text is not the detail's"
+        );
+        assert_eq!(
+            event.task.as_deref(),
+            detail.task(),
+            "{name}: {}",
+            event.text
+        );
+        assert_eq!(
+            event.person.as_deref(),
+            detail.person(),
+            "{name}: {}",
+            event.text
+        );
+        kinds.insert(event.kind.name());
+        for (lang, app) in [("zh", &zh), ("en", &en)] {
+            let line = app.drill_event_text(&event);
+            assert!(
+                !line.trim().is_empty(),
+                "{name} {lang}: empty for {}",
+                event.text
+            );
+            if let Some(id) = raw_id(&line) {
+                panic!("{name} {lang}: raw id {id:?} in {line:?}");
+            }
+            assert!(
+                !line.contains('{') && !line.contains('}'),
+                "{name} {lang}: a placeholder left in {line:?}"
+            );
+            if lang == "en" {
+                let mut rest = line.clone();
+                for n in &names {
+                    rest = rest.replace(n, " ");
+                }
+                assert!(
+                    !rest.chars().any(is_cjk),
+                    "{name} en: Chinese that is not a scenario name in {line:?}"
+                );
+            }
+        }
+    }
+    assert!(n > 100, "{name}: only {n} events");
+    for k in [
+        EventKind::Inject,
+        EventKind::Level,
+        EventKind::Dispatched,
+        EventKind::Pushed,
+    ] {
+        assert!(kinds.contains(k.name()), "{name}: no {} event", k.name());
     }
 }
 

@@ -583,7 +583,7 @@ pub enum LogEvent {
     /// The drill reached the end of its script.
     DrillOver,
     /// Something happened in the drill (rendered from its kind and fields).
-    Drill(DrillEvent),
+    Drill(Box<DrillEvent>),
     /// The commander called someone (云视讯调度).
     Called {
         /// Person index.
@@ -857,7 +857,7 @@ impl<'d> App<'d> {
         if let Some(d) = app.driver.as_mut() {
             let events = d.take_events();
             for e in events {
-                app.push_log(LogEvent::Drill(e));
+                app.push_log(LogEvent::Drill(Box::new(e)));
             }
         }
         app.refresh_alarms();
@@ -1306,7 +1306,7 @@ impl<'d> App<'d> {
             .map(|d| d.take_events())
             .unwrap_or_default();
         for e in events {
-            self.push_log(LogEvent::Drill(e));
+            self.push_log(LogEvent::Drill(Box::new(e)));
         }
         for note in update.notes {
             self.push_log(LogEvent::Driver(note));
@@ -1708,126 +1708,36 @@ impl<'d> App<'d> {
         out
     }
 
-    /// A drill event in the console's language, from its kind and fields (the engine's text
-    /// is used only where it is scenario prose or names).
+    /// A drill event in the console's language, rendered from its detail with names from the
+    /// scenario ([`i18n::event_line`]). An event without a detail (a live-feed line, a journal
+    /// older than details) shows its own text in Chinese and its kind and place in English.
     pub fn drill_event_text(&self, e: &DrillEvent) -> String {
         let l = self.lang;
-        let zh = l == Lang::Zh;
-        let task = e.task.as_deref().map(|t| self.task_label(t));
-        let task = task.as_deref().unwrap_or("");
-        let grid = e
-            .grid
-            .as_deref()
-            .map(|g| self.grid_name_by_id(g))
-            .unwrap_or("");
-        let after = |sep: &str| {
-            e.text
-                .split_once(sep)
-                .map(|x| x.1)
-                .unwrap_or("")
-                .to_string()
-        };
-        match e.kind {
-            EventKind::Inject => {
-                let (kind, prose) = match e.text.strip_prefix('[').and_then(|r| r.split_once("] "))
-                {
-                    Some((k, p)) => (k, p),
-                    None => ("", e.text.as_str()),
-                };
-                let label = floodgrid_engine::drill::InjectKind::from_name(kind)
-                    .map(|k| i18n::inject_kind(l, k))
-                    .unwrap_or(i18n::INJECT.get(l));
-                if zh {
-                    format!("{label}：{prose}")
-                } else if grid.is_empty() {
-                    format!("Inject: {label}")
-                } else {
-                    format!("Inject: {label}, {grid}")
-                }
-            }
-            EventKind::Level => {
-                let levels = [
-                    WarningLevel::None,
-                    WarningLevel::Blue,
-                    WarningLevel::Yellow,
-                    WarningLevel::Orange,
-                    WarningLevel::Red,
-                ];
-                let find = |s: &str| {
-                    levels
-                        .iter()
-                        .copied()
-                        .filter(|&lv| s.trim().starts_with(i18n::level_name(Lang::Zh, lv)))
-                        .max_by_key(|&lv| i18n::level_name(Lang::Zh, lv).len())
-                };
-                let (a, b) = e.text.split_once(" → ").unwrap_or(("", &e.text));
-                let q = after("Q = ");
-                let q: String = q.chars().take_while(|c| c.is_ascii_digit()).collect();
-                match (find(a), find(b)) {
-                    (Some(x), Some(y)) => format!(
-                        "{} {} {} (Q = {} m3/s)",
-                        i18n::level_name(l, x),
-                        if zh { "转" } else { "to" },
-                        i18n::level_name(l, y),
-                        i18n::thousands(q.parse().unwrap_or(0.0))
-                    ),
-                    _ => i18n::LEVEL_CHANGED.get(l).to_string(),
-                }
-            }
-            EventKind::TasksActivated => {
-                let n: String = e.text.chars().filter(|c| c.is_ascii_digit()).collect();
-                if zh {
-                    format!("新增任务 {n} 项")
-                } else {
-                    format!("{n} new tasks")
-                }
-            }
-            EventKind::Dispatched => {
-                let names = after(" → ");
-                let again = e.text.starts_with("改派");
-                match (zh, again) {
-                    (true, false) => format!("派单：{task}，给 {names}"),
-                    (true, true) => format!("改派：{task}，给 {names}"),
-                    (false, false) => {
-                        format!("Dispatched: {task} to {}", names.replace('、', ", "))
-                    }
-                    (false, true) => format!("Reassigned: {task} to {}", names.replace('、', ", ")),
-                }
-            }
-            EventKind::Accepted => format!("{}: {task}", i18n::EV_ACCEPTED.get(l)),
-            EventKind::Arrived => format!("{}: {task}", i18n::EV_ARRIVED.get(l)),
-            EventKind::Report if !task.is_empty() => {
-                format!("{}: {task}", i18n::EV_PATROL.get(l))
-            }
-            EventKind::Report => {
-                if zh {
-                    e.text.clone()
-                } else {
-                    format!("{}: {grid}", i18n::EV_REPORT.get(l))
-                }
-            }
-            EventKind::Done => format!("{}: {task}", i18n::EV_DONE.get(l)),
-            EventKind::Verified => format!("{}: {task}", i18n::EV_VERIFIED.get(l)),
-            EventKind::Overdue => format!("{}: {task}", i18n::EV_OVERDUE.get(l)),
-            EventKind::Pushed => {
-                if let Some(name) = e.text.strip_prefix("云视讯调度 ") {
-                    format!("{}: {name}, {grid}", i18n::EV_CALL.get(l))
-                } else if zh {
-                    e.text.clone()
-                } else {
-                    i18n::EV_PUSHED.get(l).to_string()
-                }
-            }
-            EventKind::AlarmAcknowledged => {
-                let name = after("确认报警 ");
-                let name = name.split('（').next().unwrap_or("");
-                format!("{}: {name}", i18n::EV_ACKED.get(l))
-            }
-            EventKind::Rejected => {
-                let reason = after(": ");
-                format!("{}: {}", i18n::EV_REJECTED.get(l), self.humanize(&reason))
-            }
+        if let Some(d) = &e.detail {
+            return i18n::event_line(l, d, self);
         }
+        if l == Lang::Zh {
+            return e.text.clone();
+        }
+        let what = match e.kind {
+            EventKind::Accepted => i18n::EV_ACCEPTED.get(l),
+            EventKind::Arrived => i18n::EV_ARRIVED.get(l),
+            EventKind::Done => i18n::EV_DONE.get(l),
+            EventKind::Verified => i18n::EV_VERIFIED.get(l),
+            EventKind::Overdue => i18n::EV_OVERDUE.get(l),
+            EventKind::Pushed => i18n::EV_PUSHED.get(l),
+            EventKind::AlarmAcknowledged => i18n::EV_ACKED.get(l),
+            EventKind::Rejected => i18n::EV_REJECTED.get(l),
+            EventKind::Level => i18n::LEVEL_CHANGED.get(l),
+            EventKind::Inject => i18n::INJECT.get(l),
+            _ => i18n::EV_REPORT.get(l),
+        };
+        let place = match (&e.task, &e.grid) {
+            (Some(t), _) => self.task_label(t),
+            (None, Some(g)) => self.grid_name_by_id(g).to_string(),
+            (None, None) => return what.to_string(),
+        };
+        format!("{what}: {place}")
     }
 
     /// A log line in the console's language (without the clock).
@@ -3405,4 +3315,37 @@ pub fn update(app: &mut App<'_>, message: Message) {
 // Grid kinds the map fills (the working grids); villages and the town are outlines only.
 pub(crate) fn is_filled(kind: GridKind) -> bool {
     kind.is_working_grid()
+}
+
+impl i18n::EventNames for App<'_> {
+    fn task(&self, id: &str) -> String {
+        self.task_label(id)
+    }
+
+    fn person(&self, id: &str) -> String {
+        match self.lookup.person_by_id.get(id) {
+            Some(&p) => self.engine.scenario().people[p].name.clone(),
+            None => id.to_string(),
+        }
+    }
+
+    fn grid(&self, id: &str) -> String {
+        self.grid_name_by_id(id).to_string()
+    }
+
+    fn site(&self, id: &str) -> String {
+        let sc = self.engine.scenario();
+        sc.sites
+            .iter()
+            .find(|s| s.id == id)
+            .map_or_else(|| id.to_string(), |s| s.name.clone())
+    }
+
+    fn role(&self, id: &str) -> String {
+        self.role_name(id).to_string()
+    }
+
+    fn message(&self, text: &str) -> String {
+        self.humanize(text)
+    }
 }

@@ -657,6 +657,404 @@ pub const MARKERS: [(char, Tr); 5] = [
     ('V', MK_DONE),
 ];
 
+/// The names an event line shows for the ids in an [`EventDetail`], in the console's language
+/// (the console looks them up in the scenario; an id it does not know comes back as given).
+///
+/// [`EventDetail`]: floodgrid_engine::drill::EventDetail
+pub trait EventNames {
+    /// A task instance's title (instruction and grid or target).
+    fn task(&self, id: &str) -> String;
+    /// A person's name.
+    fn person(&self, id: &str) -> String;
+    /// A grid's name.
+    fn grid(&self, id: &str) -> String;
+    /// A site's name.
+    fn site(&self, id: &str) -> String;
+    /// A role's name.
+    fn role(&self, id: &str) -> String;
+    /// An engine message with the ids it quotes in backticks replaced by names.
+    fn message(&self, text: &str) -> String;
+}
+
+/// A commander action's kind as a verb.
+pub fn action_kind(lang: Lang, kind: floodgrid_engine::drill::ActionKind) -> &'static str {
+    use floodgrid_engine::drill::ActionKind as A;
+    let (zh, en) = match kind {
+        A::SetDischarge => ("设定流量", "set discharge"),
+        A::Dispatch => ("派单", "dispatch"),
+        A::Reassign => ("改派", "reassign"),
+        A::Accept => ("接单", "accept"),
+        A::Close => ("销单", "close"),
+        A::Verify => ("访单", "verify"),
+        A::Push => ("推送", "push"),
+        A::AcknowledgeAlarm => ("确认报警", "acknowledge alarm"),
+        A::Call => ("云视讯调度", "call"),
+        A::Pause => ("暂停", "pause"),
+        A::Resume => ("继续", "resume"),
+        A::Speed => ("调速", "speed"),
+    };
+    lang.pick(zh, en)
+}
+
+/// A number as short as it reads: no decimals when whole, otherwise one.
+fn short(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+/// A drill event's line (without the clock) in a language, from its detail alone: every word
+/// from here, every name through `names`, so no id or engine prose shows.
+pub fn event_line(
+    lang: Lang,
+    detail: &floodgrid_engine::drill::EventDetail,
+    names: &dyn EventNames,
+) -> String {
+    use floodgrid_engine::drill::{Audience, EventDetail as D};
+    let zh = lang == Lang::Zh;
+    let people = |ids: &[String]| {
+        let v: Vec<String> = ids.iter().map(|p| names.person(p)).collect();
+        v.join(lang.pick("、", ", "))
+    };
+    match detail {
+        D::Inject {
+            kind,
+            text,
+            grid,
+            site,
+            person,
+            severity,
+            reading,
+            attachments,
+            ..
+        } => {
+            let label = inject_kind(lang, *kind);
+            let mut parts: Vec<String> = Vec::new();
+            match (site, grid) {
+                (Some(s), _) => parts.push(names.site(s)),
+                (None, Some(g)) => parts.push(names.grid(g)),
+                (None, None) => {}
+            }
+            if let Some(p) = person {
+                parts.push(names.person(p));
+            }
+            if let Some(a) = reading {
+                if let Some(g) = &a.groyne {
+                    parts.push(if zh {
+                        format!("{g}号坝")
+                    } else {
+                        format!("groyne {g}")
+                    });
+                }
+                parts.push(if zh {
+                    format!("{} 枚报警", a.stones)
+                } else {
+                    format!("{} stones in alarm", a.stones)
+                });
+                if let Some(x) = a.displacement_mm {
+                    parts.push(format!(
+                        "{} {} mm",
+                        lang.pick("位移", "displacement"),
+                        short(x)
+                    ));
+                }
+                if let Some(x) = a.tilt_deg {
+                    parts.push(format!("{} {} deg", lang.pick("倾角", "tilt"), short(x)));
+                }
+            }
+            if let Some(s) = severity {
+                parts.push(format!("{} {s}", lang.pick("严重度", "severity")));
+            }
+            if !attachments.is_empty() {
+                parts.push(if zh {
+                    format!("附件 {} 个", attachments.len())
+                } else {
+                    format!("{} attachments", attachments.len())
+                });
+            }
+            if zh {
+                // The script's prose is Chinese scenario text: shown in the Chinese console.
+                let mut s = format!("{label}：{text}");
+                if !parts.is_empty() {
+                    s.push_str(&format!("（{}）", parts.join("，")));
+                }
+                s
+            } else if parts.is_empty() {
+                format!("Inject: {label}")
+            } else {
+                format!("Inject: {label}, {}", parts.join(", "))
+            }
+        }
+        D::InjectWithheld { at_min, kind, .. } => {
+            let label = inject_kind(lang, *kind);
+            if zh {
+                format!(
+                    "预案外注入未触发：{label}（{}），预期处置已落实",
+                    clock(*at_min)
+                )
+            } else {
+                format!(
+                    "Contingency inject withheld: {label} ({}), the expected response came",
+                    clock(*at_min)
+                )
+            }
+        }
+        D::BreachRouted {
+            dike,
+            cell_size_m,
+            horizon_h,
+            flooded_area_km2,
+            grids_reached,
+            first,
+        } => {
+            let first: Vec<String> = first
+                .iter()
+                .map(|(g, h)| format!("{} {h:.1} h", names.grid(g)))
+                .collect();
+            let first = if first.is_empty() {
+                "-".to_string()
+            } else {
+                first.join(lang.pick("，", ", "))
+            };
+            let dike = names.site(dike);
+            if zh {
+                format!(
+                    "溃口洪水演进（{dike}，{cell_size_m:.0} m 网格，{horizon_h:.0} h）：淹没 {flooded_area_km2:.1} km2，{grids_reached} 个有住户网格将进水；最先到达：{first}"
+                )
+            } else {
+                format!(
+                    "Breach routing ({dike}, {cell_size_m:.0} m cells, {horizon_h:.0} h): {flooded_area_km2:.1} km2 flooded, {grids_reached} inhabited grids reached; first: {first}"
+                )
+            }
+        }
+        D::BreachRoutingFailed { dike, error } => {
+            let dike = names.site(dike);
+            let error = names.message(error);
+            if zh {
+                format!("溃口洪水演进计算失败（{dike}）：{error}；按洪水风险图估计")
+            } else {
+                format!("Breach routing failed ({dike}): {error}; using the flood atlas")
+            }
+        }
+        D::Level {
+            from,
+            to,
+            discharge_m3s,
+        } => format!(
+            "{} {} {} (Q = {})",
+            level_name(lang, *from),
+            lang.pick("转", "to"),
+            level_name(lang, *to),
+            discharge(*discharge_m3s)
+        ),
+        D::TasksActivated { count } => {
+            if zh {
+                format!("新增任务 {count} 项")
+            } else {
+                format!("{count} new tasks")
+            }
+        }
+        D::Dispatched { task, people: p } => {
+            if zh {
+                format!("派单：{}，给 {}", names.task(task), people(p))
+            } else {
+                format!("Dispatched: {} to {}", names.task(task), people(p))
+            }
+        }
+        D::Reassigned { task, people: p } => {
+            if zh {
+                format!("改派：{}，给 {}", names.task(task), people(p))
+            } else {
+                format!("Reassigned: {} to {}", names.task(task), people(p))
+            }
+        }
+        D::Accepted { task } => format!("{}: {}", EV_ACCEPTED.get(lang), names.task(task)),
+        D::Arrived { task } => format!("{}: {}", EV_ARRIVED.get(lang), names.task(task)),
+        D::PatrolReport { task } => format!("{}: {}", EV_PATROL.get(lang), names.task(task)),
+        D::Done { task } => format!("{}: {}", EV_DONE.get(lang), names.task(task)),
+        D::Verified { task } => format!("{}: {}", EV_VERIFIED.get(lang), names.task(task)),
+        D::Overdue { task } => format!("{}: {}", EV_OVERDUE.get(lang), names.task(task)),
+        D::Pushed {
+            audience,
+            text,
+            recipients,
+            ..
+        } => {
+            let to = match audience {
+                Audience::Everyone => lang.pick("全体人员", "everyone").to_string(),
+                Audience::Grid { grid } => names.grid(grid),
+                Audience::Public { grid } => {
+                    let g = names.grid(grid);
+                    if zh {
+                        format!("{g}群众和网格人员")
+                    } else {
+                        format!("residents and staff of {g}")
+                    }
+                }
+                Audience::Role { role } => names.role(role),
+            };
+            if zh {
+                format!("推送 {to}（{recipients} 人）：{text}")
+            } else {
+                format!("Message pushed to {to} ({recipients} people)")
+            }
+        }
+        D::Called { person, grid } => format!(
+            "{}: {}, {}",
+            EV_CALL.get(lang),
+            names.person(person),
+            names.grid(grid)
+        ),
+        D::AlarmAcknowledged {
+            site,
+            groyne,
+            stones,
+            raised_min,
+            ..
+        } => {
+            let site = names.site(site);
+            match (zh, groyne) {
+                (true, Some(g)) => format!(
+                    "{}：{site}{g}号坝（{stones} 枚智能石头，{} 报警）",
+                    EV_ACKED.zh,
+                    clock(*raised_min)
+                ),
+                (true, None) => format!(
+                    "{}：{site}（{stones} 枚智能石头，{} 报警）",
+                    EV_ACKED.zh,
+                    clock(*raised_min)
+                ),
+                (false, Some(g)) => format!(
+                    "{}: {site}, groyne {g} ({stones} stones, raised {})",
+                    EV_ACKED.en,
+                    clock(*raised_min)
+                ),
+                (false, None) => format!(
+                    "{}: {site} ({stones} stones, raised {})",
+                    EV_ACKED.en,
+                    clock(*raised_min)
+                ),
+            }
+        }
+        D::Rejected { action, reason } => format!(
+            "{} ({}): {}",
+            EV_REJECTED.get(lang),
+            action_kind(lang, *action),
+            refusal(lang, reason, names)
+        ),
+        D::Unassessable { error } => {
+            if zh {
+                format!("态势无法评估：{}", names.message(error))
+            } else {
+                format!("The situation cannot be assessed: {}", names.message(error))
+            }
+        }
+    }
+}
+
+/// Why an action was refused, from its reason code, with names for its ids.
+pub fn refusal(
+    lang: Lang,
+    reason: &floodgrid_engine::drill::Refusal,
+    names: &dyn EventNames,
+) -> String {
+    use floodgrid_engine::drill::Refusal as R;
+    let zh = lang == Lang::Zh;
+    match reason {
+        R::BadDischarge { value } => {
+            if zh {
+                format!("流量 {value} 无效，应不小于 0")
+            } else {
+                format!("discharge {value} is not a flow (m3/s, at least 0)")
+            }
+        }
+        R::BadSpeed { factor } => {
+            if zh {
+                format!("倍速 {factor} 无效，应在 0 到 3600 之间")
+            } else {
+                format!("speed {factor} is outside 0 to 3600")
+            }
+        }
+        R::UnknownPerson { person } => format!(
+            "{} {}",
+            lang.pick("没有此人员", "no such person"),
+            quoted(person)
+        ),
+        R::UnknownGrid { grid } => format!(
+            "{} {}",
+            lang.pick("没有此网格", "no such grid"),
+            quoted(grid)
+        ),
+        R::UnknownRole { role } => format!(
+            "{} {}",
+            lang.pick("没有此角色", "no such role"),
+            quoted(role)
+        ),
+        R::UnknownSite { site } => format!(
+            "{} {}",
+            lang.pick("没有此工程", "no such site"),
+            quoted(site)
+        ),
+        R::NoActiveTask { task } => {
+            if zh {
+                format!("{} 不是当前任务", names.task(task))
+            } else {
+                format!("{} is not an active task", names.task(task))
+            }
+        }
+        R::NobodyToSend { task } => {
+            if zh {
+                format!("{} 无建议人员，也未指定人员", names.task(task))
+            } else {
+                format!(
+                    "nobody to send on {}: no suggestion and no people given",
+                    names.task(task)
+                )
+            }
+        }
+        R::Transition { task, from, step } => {
+            if zh {
+                format!(
+                    "{} 处于「{}」，不能{}",
+                    names.task(task),
+                    status_tag(lang, *from),
+                    step_name(lang, *step)
+                )
+            } else {
+                format!(
+                    "cannot {} {}: it is {}",
+                    step_name(lang, *step),
+                    names.task(task),
+                    status_tag(lang, *from)
+                )
+            }
+        }
+        R::EmptyMessage => lang.pick("消息为空", "the message is empty").to_string(),
+        R::NoOpenAlarm { site, .. } => {
+            if zh {
+                format!("{} 没有待确认的报警", names.site(site))
+            } else {
+                format!("no open alarm at {}", names.site(site))
+            }
+        }
+        R::NotInGrid { person, grid } => {
+            if zh {
+                format!("{} 不在{}", names.person(person), names.grid(grid))
+            } else {
+                format!("{} is not in {}", names.person(person), names.grid(grid))
+            }
+        }
+    }
+}
+
+/// Something the user typed that names nothing in the scenario, quoted as typed (it is not an
+/// id of the scenario, so it is shown, not looked up).
+fn quoted(typed: &str) -> String {
+    format!("\"{typed}\"")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

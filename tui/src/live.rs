@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use floodgrid_engine::assess::{Assessment, Engine, Hazard, SensorAlarm, Situation, TaskRecord};
-use floodgrid_engine::drill::{Event, EventKind, EventStatus};
+use floodgrid_engine::drill::{Event, EventDetail, EventKind, EventStatus};
 use floodgrid_engine::grid::{GridIdx, PersonIdx, SiteIdx};
 use floodgrid_engine::hazard::HazardKind;
 use floodgrid_engine::hydro::{GaugeReading, LevelTracker, WarningLevel};
@@ -570,6 +570,11 @@ impl LiveFeed {
             task: None,
             person: None,
             grid: None,
+            detail: Some(EventDetail::Level {
+                from: before,
+                to: after,
+                discharge_m3s: q,
+            }),
             text: zh.clone(),
         });
         self.note(zh, en, severity);
@@ -855,6 +860,8 @@ impl LiveFeed {
             task,
             person,
             grid: grid_id.clone(),
+            // A feed line is its own prose; it has no detail to render.
+            detail: None,
             text: zh.clone(),
         });
         if let Some(g) = grid_id {

@@ -484,18 +484,25 @@ fn english_screens_show_no_chinese_but_names_and_no_screen_shows_a_raw_id() {
                     panic!("{lang:?} {what}: raw id {id:?} in {line:?}");
                 }
                 if lang == Lang::En {
-                    // Every run of Chinese is (part of, when cut with …) a scenario name.
-                    let mut run = String::new();
-                    for c in line.chars().chain(std::iter::once(' ')) {
-                        if is_cjk(c) {
-                            run.push(c);
-                        } else if !run.is_empty() {
-                            assert!(
-                                names.iter().any(|n| n.contains(run.as_str())),
-                                "{what}: Chinese that is not a name ({run:?}) in {line:?}"
-                            );
-                            run.clear();
-                        }
+                    // Every piece of Chinese is made of whole scenario names, or is the start of
+                    // one cut with "…" — not any fragment that happens to occur inside a name
+                    // (event lines are rendered from their details, so no engine prose shows).
+                    let seps = |c: char| c.is_whitespace() || ",;:()[]│┃".contains(c);
+                    for token in line.split(seps).filter(|t| t.chars().any(is_cjk)) {
+                        let ok = match token.strip_suffix('…') {
+                            Some(cut) => names.iter().any(|n| n.starts_with(cut)),
+                            None => {
+                                let mut rest = token.to_string();
+                                for n in &names {
+                                    rest = rest.replace(n.as_str(), " ");
+                                }
+                                !rest.chars().any(is_cjk)
+                            }
+                        };
+                        assert!(
+                            ok,
+                            "{what}: Chinese that is not a name ({token:?}) in {line:?}"
+                        );
                     }
                 }
             }

@@ -14,10 +14,10 @@ mod resume;
 mod rng;
 mod session;
 
-pub use event::{Event, EventKind, EventStatus};
+pub use event::{Event, EventDetail, EventKind, EventStatus, Refusal};
 pub use floodgrid_model::drill::{
-    Action, Audience, Contingency, DrillScript, Expectation, Inject, InjectBreach, InjectKind,
-    InjectPlace, StoneAlarm,
+    Action, ActionKind, Audience, Contingency, DrillScript, Expectation, Inject, InjectBreach,
+    InjectKind, InjectPlace, StoneAlarm,
 };
 pub use journal::{
     FileJournal, JournalError, JournalRecord, JournalSink, MemoryJournal, MessageSink, OutboxFile,

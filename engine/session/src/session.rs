@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::event::{Event, EventKind, EventStatus};
+use super::event::{Event, EventDetail, EventStatus, Refusal};
 use super::journal::{JournalRecord, JournalSink, MessageSink, PushedMessage, Recipient};
 use super::provenance::Provenance;
 use super::rng::DrillRng;
@@ -698,22 +698,18 @@ impl<'e> Drill<'e> {
         &self.pushed_at
     }
 
-    fn event(
-        &mut self,
-        kind: EventKind,
-        status: EventStatus,
-        task: Option<&str>,
-        grid: Option<&str>,
-        text: String,
-    ) {
+    /// Records an event: kind, task and person come from the detail, the Chinese text is the
+    /// detail's [`EventDetail::text_zh`].
+    fn event(&mut self, status: EventStatus, grid: Option<&str>, detail: EventDetail) {
         let e = Event {
             t_min: self.now_min,
-            kind,
+            kind: detail.kind(),
             status,
-            task: task.map(String::from),
-            person: None,
+            task: detail.task().map(String::from),
+            person: detail.person().map(String::from),
             grid: grid.map(String::from),
-            text,
+            text: detail.text_zh(self.engine.scenario()),
+            detail: Some(detail),
         };
         self.seq += 1;
         let rec = JournalRecord::Event {
@@ -754,15 +750,16 @@ impl<'e> Drill<'e> {
         let result = self.perform(&action);
         if let Err(e) = &result {
             self.event(
-                EventKind::Rejected,
                 EventStatus::Attention,
                 None,
-                None,
-                format!("{}: {e}", action.kind()),
+                EventDetail::Rejected {
+                    action: action.action_kind(),
+                    reason: e.clone(),
+                },
             );
         }
         self.dirty = true;
-        result
+        result.map_err(|e| e.to_string())
     }
 
     fn person(&self, id: &str) -> Option<PersonIdx> {
@@ -775,44 +772,50 @@ impl<'e> Drill<'e> {
     }
 
     /// The people of a list of ids, or which id is unknown.
-    fn people_of(&self, ids: &[String]) -> Result<Vec<PersonIdx>, String> {
+    fn people_of(&self, ids: &[String]) -> Result<Vec<PersonIdx>, Refusal> {
         ids.iter()
             .map(|id| {
                 self.person(id)
-                    .ok_or_else(|| format!("unknown person `{id}`"))
+                    .ok_or_else(|| Refusal::UnknownPerson { person: id.clone() })
             })
             .collect()
     }
 
-    /// Puts `people` on a task's record and logs it (`verb`: 派单 or 改派).
-    fn send(&mut self, task: &str, people: &[PersonIdx], verb: &str) {
+    /// Puts `people` on a task's record and logs it (a reassignment when `again`).
+    fn send(&mut self, task: &str, people: &[PersonIdx], again: bool) {
         if let Some(r) = self.records.get_mut(task) {
             r.assignees = people.to_vec();
         }
         let grid = self.times.get(task).map(|t| t.grid.clone());
-        let names: Vec<String> = people
+        let ids: Vec<String> = people
             .iter()
-            .map(|p| self.engine.scenario().people[p.ix()].name.clone())
+            .map(|p| self.engine.scenario().people[p.ix()].id.clone())
             .collect();
-        self.event(
-            EventKind::Dispatched,
-            EventStatus::Normal,
-            Some(task),
-            grid.as_deref(),
-            format!("{verb} {task} → {}", names.join("、")),
-        );
+        let task = task.to_string();
+        let detail = if again {
+            EventDetail::Reassigned { task, people: ids }
+        } else {
+            EventDetail::Dispatched { task, people: ids }
+        };
+        self.event(EventStatus::Normal, grid.as_deref(), detail);
     }
 
-    fn step_task(&mut self, task: &str, step: TaskStep) -> Result<TaskStatus, String> {
+    fn step_task(&mut self, task: &str, step: TaskStep) -> Result<TaskStatus, Refusal> {
         let current = self.records.get(task).map(|r| r.status).or_else(|| {
             self.last
                 .as_ref()
                 .and_then(|a| a.tasks.iter().find(|t| &*t.id == task).map(|t| t.status))
         });
         let Some(current) = current else {
-            return Err(format!("no active task `{task}`"));
+            return Err(Refusal::NoActiveTask {
+                task: task.to_string(),
+            });
         };
-        let next = current.apply(step).map_err(|e| e.to_string())?;
+        let next = current.apply(step).map_err(|e| Refusal::Transition {
+            task: task.to_string(),
+            from: e.from,
+            step: e.step,
+        })?;
         let triggered = self
             .times
             .get(task)
@@ -827,11 +830,13 @@ impl<'e> Drill<'e> {
         Ok(next)
     }
 
-    fn perform(&mut self, action: &Action) -> Result<(), String> {
+    fn perform(&mut self, action: &Action) -> Result<(), Refusal> {
         match action {
             Action::SetDischarge { discharge_m3s } => {
                 if !(discharge_m3s.is_finite() && *discharge_m3s >= 0.0) {
-                    return Err(format!("discharge {discharge_m3s}; expected m³/s ≥ 0"));
+                    return Err(Refusal::BadDischarge {
+                        value: *discharge_m3s,
+                    });
                 }
                 self.override_q = Some(*discharge_m3s);
                 Ok(())
@@ -844,7 +849,7 @@ impl<'e> Drill<'e> {
             {
                 // Work under way keeps its status; only its people change.
                 let chosen = self.people_of(people)?;
-                self.send(task, &chosen, "改派");
+                self.send(task, &chosen, true);
                 Ok(())
             }
             Action::Dispatch { task, people } | Action::Reassign { task, people } => {
@@ -866,16 +871,14 @@ impl<'e> Drill<'e> {
                 };
                 let chosen = self.people_of(&ids)?;
                 if chosen.is_empty() {
-                    return Err(format!(
-                        "nobody to send on `{task}`: no suggestion and no people given"
-                    ));
+                    return Err(Refusal::NobodyToSend { task: task.clone() });
                 }
                 self.step_task(task, TaskStep::Dispatch)?;
                 let now = self.now_min;
                 if let Some(t) = self.times.get_mut(task) {
                     t.dispatched.get_or_insert(now);
                 }
-                self.send(task, &chosen, "派单");
+                self.send(task, &chosen, false);
                 let delay = self.rng.range(2.0, 10.0);
                 self.schedule(task, FieldStep::Acknowledge, now + delay);
                 Ok(())
@@ -903,12 +906,11 @@ impl<'e> Drill<'e> {
                 if let Some(t) = self.times.get_mut(task) {
                     t.verified.get_or_insert(now);
                 }
+                let grid = self.times.get(task).map(|t| t.grid.clone());
                 self.event(
-                    EventKind::Verified,
                     EventStatus::Resolved,
-                    Some(task),
-                    None,
-                    format!("访单 {task}"),
+                    grid.as_deref(),
+                    EventDetail::Verified { task: task.clone() },
                 );
                 Ok(())
             }
@@ -918,9 +920,10 @@ impl<'e> Drill<'e> {
                 template,
             } => {
                 if text.trim().is_empty() {
-                    return Err("empty message".into());
+                    return Err(Refusal::EmptyMessage);
                 }
                 let recipients = self.recipients(audience)?;
+                let reached = recipients.len();
                 let plan = &self.engine.scenario().plan;
                 let said: BTreeSet<String> = self
                     .last
@@ -953,18 +956,25 @@ impl<'e> Drill<'e> {
                         self.journal_error.get_or_insert(format!("outbox: {e}"));
                     }
                 }
+                let grid = match audience {
+                    floodgrid_model::drill::Audience::Grid { grid } => Some(grid.clone()),
+                    _ => None,
+                };
                 self.event(
-                    EventKind::Pushed,
                     EventStatus::Normal,
-                    None,
-                    None,
-                    format!("推送 {}：{text}", self.audience_name(audience)),
+                    grid.as_deref(),
+                    EventDetail::Pushed {
+                        audience: audience.clone(),
+                        template: template.clone(),
+                        text: text.clone(),
+                        recipients: reached,
+                    },
                 );
                 Ok(())
             }
             Action::AcknowledgeAlarm { site, alarm } => {
                 if !self.engine.scenario().sites.iter().any(|s| &s.id == site) {
-                    return Err(format!("unknown site `{site}`"));
+                    return Err(Refusal::UnknownSite { site: site.clone() });
                 }
                 // The alarm named, or the oldest one at the site still open.
                 let open = |a: &RaisedAlarm| &a.site == site && a.acknowledged_min.is_none();
@@ -972,64 +982,61 @@ impl<'e> Drill<'e> {
                     Some(id) => self.raised.iter().position(|a| &a.id == id && open(a)),
                     None => self.raised.iter().position(open),
                 }) else {
-                    return Err(match alarm {
-                        Some(id) => format!("no open alarm `{id}` at `{site}`"),
-                        None => format!("no open alarm at `{site}`"),
+                    return Err(Refusal::NoOpenAlarm {
+                        site: site.clone(),
+                        alarm: alarm.clone(),
                     });
                 };
                 let now = self.now_min;
                 self.raised[k].acknowledged_min = Some(now);
                 self.acknowledged.push((site.clone(), now));
                 let sc = self.engine.scenario();
-                let name = sc
+                let grid = sc
                     .sites
                     .iter()
                     .find(|s| &s.id == site)
-                    .map_or_else(|| site.clone(), |s| s.name.clone());
+                    .and_then(|s| s.grid)
+                    .and_then(|g| sc.grids.get(g.ix()))
+                    .map(|g| g.id.clone());
                 let a = &self.raised[k];
-                let groyne = a
-                    .groyne
-                    .as_deref()
-                    .map(|g| format!("{g}号坝"))
-                    .unwrap_or_default();
-                let text = format!(
-                    "确认报警 {name}{groyne}（{} 枚智能石头，第{}分钟报警）",
-                    a.stones, a.raised_min
-                );
-                self.event(
-                    EventKind::AlarmAcknowledged,
-                    EventStatus::Resolved,
-                    None,
-                    None,
-                    text,
-                );
+                let detail = EventDetail::AlarmAcknowledged {
+                    site: site.clone(),
+                    alarm: a.id.clone(),
+                    groyne: a.groyne.clone(),
+                    stones: a.stones,
+                    raised_min: a.raised_min,
+                };
+                self.event(EventStatus::Resolved, grid.as_deref(), detail);
                 Ok(())
             }
             Action::Call { person, grid } => {
                 let sc = self.engine.scenario();
-                let p = self
-                    .person(person)
-                    .ok_or_else(|| format!("unknown person `{person}`"))?;
+                let p = self.person(person).ok_or_else(|| Refusal::UnknownPerson {
+                    person: person.clone(),
+                })?;
                 let g = sc
                     .grids
                     .iter()
                     .position(|x| &x.id == grid)
-                    .ok_or_else(|| format!("unknown grid `{grid}`"))?;
+                    .ok_or_else(|| Refusal::UnknownGrid { grid: grid.clone() })?;
                 // The person's grid or one of its ancestors must be the grid called through.
                 let mut at = Some(sc.people[p.ix()].grid.ix());
                 while let Some(x) = at.filter(|&x| x != g) {
                     at = sc.grids[x].parent.map(|q| q.ix());
                 }
                 if at.is_none() {
-                    return Err(format!("`{person}` is not in grid `{grid}`"));
+                    return Err(Refusal::NotInGrid {
+                        person: person.clone(),
+                        grid: grid.clone(),
+                    });
                 }
-                let text = format!("云视讯调度 {}", sc.people[p.ix()].name);
                 self.event(
-                    EventKind::Pushed,
                     EventStatus::Normal,
-                    None,
                     Some(grid),
-                    text,
+                    EventDetail::Called {
+                        person: person.clone(),
+                        grid: grid.clone(),
+                    },
                 );
                 Ok(())
             }
@@ -1043,7 +1050,7 @@ impl<'e> Drill<'e> {
             }
             Action::Speed { factor } => {
                 if !(factor.is_finite() && *factor > 0.0 && *factor <= 3600.0) {
-                    return Err(format!("speed {factor}; expected 0 < factor ≤ 3600"));
+                    return Err(Refusal::BadSpeed { factor: *factor });
                 }
                 self.speed = *factor;
                 Ok(())
@@ -1051,36 +1058,11 @@ impl<'e> Drill<'e> {
         }
     }
 
-    /// An audience as people read it: the grid's name (网格), the role's name, or 全体. An id the
-    /// scenario does not know is shown as given.
-    fn audience_name(&self, audience: &floodgrid_model::drill::Audience) -> String {
-        use floodgrid_model::drill::Audience;
-        let sc = self.engine.scenario();
-        match audience {
-            Audience::Everyone => "全体人员".to_string(),
-            Audience::Grid { grid } => sc
-                .grids
-                .iter()
-                .find(|g| &g.id == grid)
-                .map_or_else(|| grid.clone(), |g| g.name.clone()),
-            Audience::Public { grid } => sc
-                .grids
-                .iter()
-                .find(|g| &g.id == grid)
-                .map_or_else(|| grid.clone(), |g| format!("{}群众和网格人员", g.name)),
-            Audience::Role { role } => sc
-                .config
-                .role(role)
-                .and_then(|r| sc.config.roles.get(r.ix()))
-                .map_or_else(|| role.clone(), |r| format!("全体{}", r.name)),
-        }
-    }
-
     /// The people an audience reaches: a grid and the grids below it, a role, or everyone.
     fn recipients(
         &self,
         audience: &floodgrid_model::drill::Audience,
-    ) -> Result<Vec<Recipient>, String> {
+    ) -> Result<Vec<Recipient>, Refusal> {
         use floodgrid_model::drill::Audience;
         let sc = self.engine.scenario();
         let grids = &sc.grids;
@@ -1088,7 +1070,7 @@ impl<'e> Drill<'e> {
             grids
                 .iter()
                 .position(|x| &x.id == grid)
-                .ok_or_else(|| format!("unknown grid `{grid}`"))
+                .ok_or_else(|| Refusal::UnknownGrid { grid: grid.clone() })
         };
         // Whether grid `c` is `g` or below it (ancestors are fewer than the grids).
         let within = move |g: usize, c: floodgrid_model::grid::GridIdx| {
@@ -1113,7 +1095,7 @@ impl<'e> Drill<'e> {
                 let r = sc
                     .config
                     .role(role)
-                    .ok_or_else(|| format!("unknown role `{role}`"))?;
+                    .ok_or_else(|| Refusal::UnknownRole { role: role.clone() })?;
                 (Box::new(move |p| p.role == r), None)
             }
             Audience::Grid { grid } => {
@@ -1500,15 +1482,13 @@ impl<'e> Drill<'e> {
             && self.responded(c)
         {
             self.event(
-                EventKind::Report,
                 EventStatus::Resolved,
                 None,
-                None,
-                format!(
-                    "预案外注入未触发（第{}分钟，{}）：预期处置已落实",
-                    inject.at_min,
-                    inject.kind.name()
-                ),
+                EventDetail::InjectWithheld {
+                    inject: n + 1,
+                    at_min: inject.at_min,
+                    kind: inject.kind,
+                },
             );
             return;
         }
@@ -1544,7 +1524,7 @@ impl<'e> Drill<'e> {
             _ => EventStatus::Attention,
         };
         let grid_id = sc.grids.get(grid.ix()).map(|g| g.id.clone());
-        let mut text = format!("[{}] {}", inject.kind.name(), inject.text);
+        let mut reading = None;
         match inject.kind {
             InjectKind::SmartStoneAlarm => {
                 if let Some(s) = site {
@@ -1555,18 +1535,12 @@ impl<'e> Drill<'e> {
                     }
                     let a = inject.alarm.as_ref();
                     let groyne = a.and_then(|a| a.groyne.clone());
-                    let mut reading = Vec::new();
-                    if let Some(g) = &groyne {
-                        reading.push(format!("{g}号坝"));
-                    }
-                    reading.push(format!("{stones} 枚报警"));
-                    if let Some(x) = a.and_then(|a| a.displacement_mm) {
-                        reading.push(format!("位移 {x} mm"));
-                    }
-                    if let Some(x) = a.and_then(|a| a.tilt_deg) {
-                        reading.push(format!("倾角 {x}°"));
-                    }
-                    text = format!("{text}（{}）", reading.join("，"));
+                    reading = Some(floodgrid_model::drill::StoneAlarm {
+                        stones,
+                        groyne: groyne.clone(),
+                        displacement_mm: a.and_then(|a| a.displacement_mm),
+                        tilt_deg: a.and_then(|a| a.tilt_deg),
+                    });
                     self.raised.push(RaisedAlarm {
                         id: format!("inject{}", n + 1),
                         site: sc
@@ -1596,45 +1570,45 @@ impl<'e> Drill<'e> {
                 });
             }
         }
-        if !inject.attachments.is_empty() {
-            text = format!("{text}［附件 {}］", inject.attachments.join("，"));
-        }
-        self.event(EventKind::Inject, status, None, grid_id.as_deref(), text);
+        let detail = EventDetail::Inject {
+            inject: n + 1,
+            kind: inject.kind,
+            text: inject.text.clone(),
+            grid: grid_id.clone(),
+            site: site
+                .and_then(|s| sc.sites.get(s.ix()))
+                .map(|s| s.id.clone()),
+            person: match inject.place {
+                InjectPlace::Person(p) => sc.people.get(p.ix()).map(|p| p.id.clone()),
+                _ => None,
+            },
+            severity: match inject.kind {
+                InjectKind::Hazard(h) => Some(h.default_severity()),
+                _ => None,
+            },
+            reading,
+            attachments: inject.attachments.clone(),
+        };
+        self.event(status, grid_id.as_deref(), detail);
         if inject.breach.is_some()
             && let Some(run) = self.finish_breach_run(n)
         {
             let f = &run.figures;
-            let text = match &f.error {
-                Some(e) => format!("溃口洪水演进计算失败（{}）：{e}；按洪水风险图估计", f.dike),
-                None => {
-                    let first: Vec<String> = f
-                        .grids_reached
-                        .iter()
-                        .take(5)
-                        .map(|(g, h)| format!("{g} {h:.1} h"))
-                        .collect();
-                    format!(
-                        "溃口洪水演进（{}，二维 {:.0} m 网格，{:.0} h）：淹没 {:.1} km²，{} 个有住户网格将进水；最先到达：{}",
-                        f.dike,
-                        f.cell_size_m,
-                        f.horizon_h,
-                        f.flooded_area_km2,
-                        f.grids_reached.len(),
-                        if first.is_empty() {
-                            "—".to_string()
-                        } else {
-                            first.join("，")
-                        }
-                    )
-                }
+            let detail = match &f.error {
+                Some(e) => EventDetail::BreachRoutingFailed {
+                    dike: f.dike.clone(),
+                    error: e.clone(),
+                },
+                None => EventDetail::BreachRouted {
+                    dike: f.dike.clone(),
+                    cell_size_m: f.cell_size_m,
+                    horizon_h: f.horizon_h,
+                    flooded_area_km2: f.flooded_area_km2,
+                    grids_reached: f.grids_reached.len(),
+                    first: f.grids_reached.iter().take(5).cloned().collect(),
+                },
             };
-            self.event(
-                EventKind::Report,
-                EventStatus::Danger,
-                None,
-                grid_id.as_deref(),
-                text,
-            );
+            self.event(EventStatus::Danger, grid_id.as_deref(), detail);
         }
         self.dirty = true;
     }
@@ -1660,11 +1634,11 @@ impl<'e> Drill<'e> {
                     t.accepted.get_or_insert(now);
                 }
                 self.event(
-                    EventKind::Accepted,
                     EventStatus::Normal,
-                    Some(task),
                     grid.as_deref(),
-                    format!("接单 {task}"),
+                    EventDetail::Accepted {
+                        task: task.to_string(),
+                    },
                 );
                 let travel = self.travel_min(task, &rec.assignees);
                 let mut start = now + travel;
@@ -1687,11 +1661,11 @@ impl<'e> Drill<'e> {
                     return;
                 }
                 self.event(
-                    EventKind::Arrived,
                     EventStatus::Normal,
-                    Some(task),
                     grid.as_deref(),
-                    format!("到位 {task}"),
+                    EventDetail::Arrived {
+                        task: task.to_string(),
+                    },
                 );
                 let work = match self.round_work.remove(task) {
                     Some(w) => w,
@@ -1711,18 +1685,13 @@ impl<'e> Drill<'e> {
                     .get(task)
                     .map(|t| t.category.clone())
                     .unwrap_or_default();
-                let (kind, text) = if category == "patrol" {
-                    (EventKind::Report, format!("巡查回报 {task}：未发现新险情"))
+                let task = task.to_string();
+                let detail = if category == "patrol" {
+                    EventDetail::PatrolReport { task }
                 } else {
-                    (EventKind::Done, format!("销单 {task}"))
+                    EventDetail::Done { task }
                 };
-                self.event(
-                    kind,
-                    EventStatus::Resolved,
-                    Some(task),
-                    grid.as_deref(),
-                    text,
-                );
+                self.event(EventStatus::Resolved, grid.as_deref(), detail);
             }
         }
     }
@@ -1857,16 +1826,13 @@ impl<'e> Drill<'e> {
                     EventStatus::Resolved
                 };
                 self.event(
-                    EventKind::Level,
                     status,
                     None,
-                    None,
-                    format!(
-                        "{} → {}（Q = {:.0} m³/s）",
-                        before.name_zh(),
-                        level.name_zh(),
-                        q
-                    ),
+                    EventDetail::Level {
+                        from: before,
+                        to: level,
+                        discharge_m3s: q,
+                    },
                 );
             }
         }
@@ -1882,11 +1848,11 @@ impl<'e> Drill<'e> {
                 // Only a script that names what its scenario lacks gets here (a loaded script is
                 // checked against it): say so and keep the last assessment.
                 self.event(
-                    EventKind::Rejected,
                     EventStatus::Danger,
                     None,
-                    None,
-                    format!("态势无法评估：{e}"),
+                    EventDetail::Unassessable {
+                        error: e.to_string(),
+                    },
                 );
                 return;
             }
@@ -1943,11 +1909,9 @@ impl<'e> Drill<'e> {
         }
         if new > 0 && !self.events.is_empty() {
             self.event(
-                EventKind::TasksActivated,
                 EventStatus::Attention,
                 None,
-                None,
-                format!("新增 {new} 项任务"),
+                EventDetail::TasksActivated { count: new },
             );
         }
         for (task, grid) in overdue_now {
@@ -1955,11 +1919,9 @@ impl<'e> Drill<'e> {
                 t.overdue = Some(now);
             }
             self.event(
-                EventKind::Overdue,
                 EventStatus::Attention,
-                Some(&task),
                 Some(&grid),
-                format!("超时 {task}"),
+                EventDetail::Overdue { task },
             );
         }
         self.peak_people_short = self.peak_people_short.max(a.summary.people_short);
