@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use floodgrid_engine::assess::{Assessment, Engine, Situation};
-use floodgrid_engine::hydro::WarningLevel;
+use floodgrid_engine::hydro::{RatedRange, WarningLevel};
 use floodgrid_engine::scenario::{Scenario, Severity, render_diagnostics};
 use table::{Align, Column};
 
@@ -81,8 +81,11 @@ struct AssessArgs {
     /// The scenario directory.
     scenario: PathBuf,
     /// Discharge at the reference gauge, m³/s.
-    #[arg(long, conflicts_with = "sweep", required_unless_present = "sweep")]
+    #[arg(long, conflicts_with = "sweep", required_unless_present_any = ["sweep", "stage"])]
     discharge: Option<f64>,
+    /// Stage (水位) at the reference gauge, m: assessed at the discharge its rating curve gives.
+    #[arg(long, conflicts_with_all = ["sweep", "discharge"], allow_negative_numbers = true)]
+    stage: Option<f64>,
     /// FROM:TO:STEP in m³/s, e.g. 0:30000:1000.
     #[arg(long)]
     sweep: Option<String>,
@@ -282,6 +285,51 @@ fn situation_at(q: f64, at: Option<(u32, u32)>) -> Situation {
     s
 }
 
+/// `--stage`: the discharge the gauge's rating curve gives, with a warning when the stage lies
+/// beyond the rated table; an impossible stage is an error (exit 2).
+fn gauge_discharge(engine: &Engine, stage_m: f64) -> Result<f64, ExitCode> {
+    let config = &engine.scenario().config;
+    let station = config
+        .stations
+        .get(config.gauge.station)
+        .map_or("", |s| s.id.as_str());
+    match config.discharge_at(stage_m) {
+        Ok(c) => {
+            let (q0, h0) = config.gauge_rating().map_or((0.0, 0.0), |r| r.first());
+            let (q1, h1) = config.gauge_rating().map_or((0.0, 0.0), |r| r.last());
+            match c.range {
+                RatedRange::Rated => {}
+                RatedRange::Below => eprintln!(
+                    "warning: --stage {stage_m} m lies below {h0} m, the lowest rated stage of station `{station}`; assessed at its discharge, {q0} m³/s"
+                ),
+                RatedRange::Above => eprintln!(
+                    "warning: --stage {stage_m} m lies above {h1} m, the highest rated stage of station `{station}` ({q1} m³/s); its discharge {:.0} m³/s is extrapolated along the rating's last segment",
+                    c.value
+                ),
+            }
+            Ok(c.value)
+        }
+        Err(e) => {
+            eprintln!("error: --stage {stage_m}: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// `--discharge` beyond the rated table: the stage is extrapolated, and the user is told.
+fn warn_beyond_rating(engine: &Engine, q: f64) {
+    let config = &engine.scenario().config;
+    if let Ok(c) = config.stage_at(q)
+        && c.range == RatedRange::Above
+    {
+        let (q1, h1) = config.gauge_rating().map_or((0.0, 0.0), |r| r.last());
+        eprintln!(
+            "warning: --discharge {q} m³/s lies above {q1} m³/s, the highest rated discharge of the gauge ({h1} m); its stage {:.2} m is extrapolated along the rating's last segment",
+            c.value
+        );
+    }
+}
+
 fn assess(args: AssessArgs) -> ExitCode {
     let sweep = match args.sweep.as_deref().map(parse_sweep) {
         Some(None) => {
@@ -316,6 +364,18 @@ fn assess(args: AssessArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    let discharge = match (args.stage, args.discharge) {
+        (Some(h), _) => match gauge_discharge(&engine, h) {
+            Ok(q) => Some(q),
+            Err(code) => return code,
+        },
+        (None, q) => {
+            if let Some(q) = q {
+                warn_beyond_rating(&engine, q);
+            }
+            q
+        }
+    };
     if let Some((from, to, step)) = sweep {
         let max_q = engine.scenario().config.gauge.max_discharge_m3s;
         if to > max_q {
@@ -346,7 +406,7 @@ fn assess(args: AssessArgs) -> ExitCode {
         print_sweep(&rows, args.format);
         return ExitCode::SUCCESS;
     }
-    let a = match engine.assess(&situation_at(args.discharge.unwrap_or(0.0), args.at)) {
+    let a = match engine.assess(&situation_at(discharge.unwrap_or(0.0), args.at)) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("error: {e}");

@@ -11,7 +11,10 @@ use super::source::SourceFile;
 use super::toml_doc::{array_items, de_table, de_value, parse_toml, table_id};
 use floodgrid_model::crs::Crs;
 use floodgrid_model::grid::{EvacuationRules, Material, Role};
-use floodgrid_model::hydro::{LevelThreshold, RatingCurve, WarningThresholds};
+use floodgrid_model::hydro::{
+    ConvertError, Converted, GaugeScale, GaugeUnit, LevelThreshold, RatedRange, RatingCurve,
+    WarningThresholds, read_stage,
+};
 
 /// `scenario.toml` as written. The element types are parameters so the loader can read the head
 /// of the file and each `[[station]]` / `[[role]]` / `[[material]]` separately.
@@ -134,6 +137,10 @@ pub struct RawGauge {
     /// threshold).
     #[schemars(with = "Option<f64>")]
     pub max_discharge_m3s: Option<Spanned<f64>>,
+    /// The same bound as a stage, m: the discharge at which the rating curve reaches it (give
+    /// this or `max_discharge_m3s`, not both).
+    #[schemars(with = "Option<f64>")]
+    pub max_stage_m: Option<Spanned<f64>>,
 }
 
 /// `[warning]`.
@@ -166,19 +173,48 @@ pub struct RawWarning {
     pub red: Spanned<RawThreshold>,
 }
 
-/// One level's threshold.
+/// One level's threshold: by discharge (`discharge_m3s`, `band_m3s`) or by stage (`stage_m`,
+/// `band_m`), the same unit for all four levels.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawThreshold {
-    /// Discharge at which the level is entered, m³/s.
-    #[schemars(with = "f64")]
-    pub discharge_m3s: Spanned<f64>,
-    /// Hysteresis band, m³/s: the level is left below discharge − band.
-    #[schemars(with = "f64")]
-    pub band_m3s: Spanned<f64>,
+    /// Discharge at the reference gauge at which the level is entered, m³/s (thresholds by
+    /// discharge).
+    #[schemars(with = "Option<f64>")]
+    pub discharge_m3s: Option<Spanned<f64>>,
+    /// Hysteresis band, m³/s: the level is left below discharge − band (thresholds by
+    /// discharge).
+    #[schemars(with = "Option<f64>")]
+    pub band_m3s: Option<Spanned<f64>>,
+    /// Stage (水位) at the reference gauge at which the level is entered, m, on the datum of the
+    /// gauge station's rating curve (thresholds by stage).
+    #[schemars(with = "Option<f64>")]
+    pub stage_m: Option<Spanned<f64>>,
+    /// Hysteresis band, m: the level is left below stage − band (thresholds by stage).
+    #[schemars(with = "Option<f64>")]
+    pub band_m: Option<Spanned<f64>>,
     /// Response level: IV, III, II or I (default: the level's own, IV for blue … I for red).
     #[schemars(with = "Option<String>")]
     pub response: Option<Spanned<String>>,
+}
+
+impl RawThreshold {
+    /// The threshold field as written, in either unit (the first of the two when both are).
+    fn value(&self) -> Option<(GaugeUnit, &Spanned<f64>)> {
+        match (&self.discharge_m3s, &self.stage_m) {
+            (Some(q), _) => Some((GaugeUnit::Discharge, q)),
+            (None, Some(h)) => Some((GaugeUnit::Stage, h)),
+            (None, None) => None,
+        }
+    }
+
+    /// The band field of a unit, as written.
+    fn band(&self, unit: GaugeUnit) -> Option<&Spanned<f64>> {
+        match unit {
+            GaugeUnit::Discharge => self.band_m3s.as_ref(),
+            GaugeUnit::Stage => self.band_m.as_ref(),
+        }
+    }
 }
 
 /// `[[station]]`.
@@ -326,6 +362,46 @@ pub struct ScenarioConfig {
 }
 
 impl ScenarioConfig {
+    /// The reference gauge's rating curve (`None` only in a configuration with errors).
+    pub fn gauge_rating(&self) -> Option<&RatingCurve> {
+        self.stations.get(self.gauge.station).map(|s| &s.rating)
+    }
+
+    /// The stage at the reference gauge at a discharge, m, read to the micrometre
+    /// ([`read_stage`]); extrapolated beyond the rated table (ask [`ScenarioConfig::stage_at`]
+    /// to know); NaN without a rating curve.
+    pub fn gauge_stage_m(&self, discharge_m3s: f64) -> f64 {
+        self.gauge_rating()
+            .map_or(f64::NAN, |r| read_stage(r.stage_m(discharge_m3s)))
+    }
+
+    /// The stage at the reference gauge at a discharge, read to the micrometre: an error for a
+    /// discharge that cannot be (not finite, negative, above `max_discharge_m3s`), and whether
+    /// it lies beyond the rated table.
+    pub fn stage_at(&self, discharge_m3s: f64) -> Result<Converted, ConvertError> {
+        let rating = self.gauge_rating().ok_or(ConvertError::NotFinite {
+            value: discharge_m3s,
+            what: "discharge at a gauge with a rating curve",
+        })?;
+        let c = rating.stage_for(discharge_m3s, self.gauge.max_discharge_m3s)?;
+        Ok(Converted {
+            value: read_stage(c.value),
+            ..c
+        })
+    }
+
+    /// The discharge at the reference gauge at a stage, m³/s, through the inverse of its rating
+    /// curve: an error for a stage that cannot be (not finite, above the stage of
+    /// `max_discharge_m3s`), and whether it lies beyond the rated table (above: extrapolated
+    /// along the last segment; below: the first rated discharge).
+    pub fn discharge_at(&self, stage_m: f64) -> Result<Converted, ConvertError> {
+        let rating = self.gauge_rating().ok_or(ConvertError::NotFinite {
+            value: stage_m,
+            what: "stage at a gauge with a rating curve",
+        })?;
+        rating.discharge_for(stage_m, self.gauge.max_discharge_m3s)
+    }
+
     /// Index of a role by id.
     pub fn role(&self, id: &str) -> Option<floodgrid_model::grid::RoleIdx> {
         self.roles
@@ -534,51 +610,12 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
 
     let w = &head.warning;
     let levels = [&w.blue, &w.yellow, &w.orange, &w.red];
-    let names = ["blue", "yellow", "orange", "red"];
     let mut thresholds_ok = true;
-    for (i, t) in levels.iter().enumerate() {
-        let q = *t.get_ref().discharge_m3s.get_ref();
-        let band = *t.get_ref().band_m3s.get_ref();
-        if !(q.is_finite() && q > 0.0) {
-            d.error(
-                src,
-                t.get_ref().discharge_m3s.span(),
-                format!(
-                    "{} threshold {q}; expected a discharge above 0 m³/s",
-                    names[i]
-                ),
-            );
-            thresholds_ok = false;
-            continue;
-        }
-        if i > 0 {
-            let prev = *levels[i - 1].get_ref().discharge_m3s.get_ref();
-            if q <= prev {
-                d.error(
-                    src,
-                    t.get_ref().discharge_m3s.span(),
-                    format!("{} threshold {q} m³/s is not above {} {prev} m³/s; expected blue < yellow < orange < red", names[i], names[i - 1]),
-                );
-                thresholds_ok = false;
-            }
-        }
-        let gap = if i == 0 {
-            q
-        } else {
-            q - *levels[i - 1].get_ref().discharge_m3s.get_ref()
-        };
-        if !(band.is_finite() && band >= 0.0) || (gap > 0.0 && band >= gap) {
-            d.error(
-                src,
-                t.get_ref().band_m3s.span(),
-                format!(
-                    "{} hysteresis band {band} m³/s does not fit below its threshold; expected 0 ≤ band < {gap} m³/s (the gap to the level below)",
-                    names[i]
-                ),
-            );
-            thresholds_ok = false;
-        }
-    }
+    let gauge_station = stations
+        .iter()
+        .position(|s| s.id == *head.gauge.station.get_ref());
+    let gauge = gauge_station.and_then(|i| stations.get(i));
+    let unit = threshold_unit(&levels, src, d);
     for (i, t) in levels.iter().enumerate() {
         if let Some(r) = &t.get_ref().response
             && !RESPONSE_LEVELS.contains(&r.get_ref().as_str())
@@ -588,7 +625,7 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
                 r.span(),
                 format!(
                     "{} response \"{}\"; expected one of {} (the emergency response level, Ⅳ lowest)",
-                    names[i],
+                    LEVEL_NAMES[i],
                     r.get_ref(),
                     RESPONSE_LEVELS.join(", ")
                 ),
@@ -677,9 +714,6 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
         );
     }
 
-    let gauge_station = stations
-        .iter()
-        .position(|s| s.id == *head.gauge.station.get_ref());
     if gauge_station.is_none() && !stations.is_empty() {
         d.error(
             src,
@@ -696,12 +730,13 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
         );
     }
     // Discharges beyond what the river can carry describe another river (or a typo).
-    let gauge_max_q = max_q.unwrap_or_else(|| {
-        let rated = gauge_station
-            .and_then(|i| stations.get(i))
-            .map_or(0.0, |s| s.rating.max_discharge_m3s());
-        2.0 * rated.max(*w.red.get_ref().discharge_m3s.get_ref())
-    });
+    let gauge_max_q = max_discharge(&head.gauge, max_q, gauge, &w.red, src, d);
+    let (scale, thresholds) = match unit {
+        Some(unit) => check_thresholds(unit, &levels, gauge, gauge_max_q, src, d),
+        None => (GaugeScale::Discharge, None),
+    };
+    thresholds_ok &= thresholds.is_some();
+    let red_q = thresholds.as_ref().map_or(0.0, |t| t[3].discharge_m3s);
     for (value, field, name, what) in [
         (
             bankfull,
@@ -734,19 +769,9 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
     }
     let evacuation = evacuation_rules(head.evacuation.unwrap_or_default(), &materials, src, d);
     let crs = crs?;
-    // Thresholds with errors are kept as written: the errors already stop the scenario from being
-    // used, and the other files still get checked.
+    // Thresholds with errors are not usable (NaN): the errors already stop the scenario from
+    // being used, and the other files still get checked.
     let _ = thresholds_ok;
-    let mk = |t: &Spanned<RawThreshold>, default: &str| LevelThreshold {
-        discharge_m3s: *t.get_ref().discharge_m3s.get_ref(),
-        band_m3s: *t.get_ref().band_m3s.get_ref(),
-        response: t
-            .get_ref()
-            .response
-            .as_ref()
-            .map(|r| r.get_ref().clone())
-            .unwrap_or_else(|| default.to_string()),
-    };
     let opt = |s: &Option<Spanned<String>>| s.as_ref().map(|v| v.get_ref().clone());
     Some(ScenarioConfig {
         name: head.name.into_inner(),
@@ -771,22 +796,285 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
             max_discharge_m3s: gauge_max_q,
         },
         warning: WarningThresholds {
-            levels: [
-                mk(&w.blue, "IV"),
-                mk(&w.yellow, "III"),
-                mk(&w.orange, "II"),
-                mk(&w.red, "I"),
-            ],
+            scale,
+            levels: thresholds.unwrap_or_else(|| {
+                std::array::from_fn(|_| LevelThreshold::by_discharge(f64::NAN, 0.0, ""))
+            }),
             dwell_minutes: dwell,
             trend_window_minutes: trend_window.unwrap_or(180.0),
             trend_threshold_m3s_per_h: trend_threshold.unwrap_or(150.0),
-            design_discharge_m3s: design.unwrap_or(*w.red.get_ref().discharge_m3s.get_ref()),
+            design_discharge_m3s: design.unwrap_or(red_q),
         },
         stations,
         roles,
         materials,
         evacuation,
     })
+}
+
+/// The level names of `[warning]`, in the order of its thresholds.
+const LEVEL_NAMES: [&str; 4] = ["blue", "yellow", "orange", "red"];
+
+/// The unit of `[warning]`'s thresholds: blue's (or the first level's that says), every level
+/// written in it with its own band field. A located error for a level in neither unit, in both,
+/// with the other unit's band, or in another unit than the first; `None` when no level says.
+fn threshold_unit(
+    levels: &[&Spanned<RawThreshold>; 4],
+    src: &SourceFile,
+    d: &mut Diagnostics,
+) -> Option<GaugeUnit> {
+    let unit = levels
+        .iter()
+        .find_map(|t| t.get_ref().value().map(|(u, _)| u));
+    let mut ok = true;
+    for (i, t) in levels.iter().enumerate() {
+        let name = LEVEL_NAMES[i];
+        let raw = t.get_ref();
+        let Some((own, value)) = raw.value() else {
+            d.error(
+                src,
+                t.span(),
+                format!(
+                    "{name} threshold has neither discharge_m3s nor stage_m; expected {{ discharge_m3s = …, band_m3s = … }} (m³/s) or {{ stage_m = …, band_m = … }} (m)"
+                ),
+            );
+            ok = false;
+            continue;
+        };
+        if let (Some(_), Some(h)) = (&raw.discharge_m3s, &raw.stage_m) {
+            d.error(
+                src,
+                h.span(),
+                format!("{name} threshold gives both discharge_m3s and stage_m; expected one of them (the other is read through the gauge's rating curve)"),
+            );
+            ok = false;
+        }
+        if Some(own) != unit {
+            let first = unit.unwrap_or(own);
+            d.error(
+                src,
+                value.span(),
+                format!(
+                    "{name} threshold is by {} ({}) while blue … red start by {} ({}); expected all four levels in one unit",
+                    own.name(),
+                    own.threshold_field(),
+                    first.name(),
+                    first.threshold_field()
+                ),
+            );
+            ok = false;
+            continue;
+        }
+        let other = match own {
+            GaugeUnit::Discharge => GaugeUnit::Stage,
+            GaugeUnit::Stage => GaugeUnit::Discharge,
+        };
+        if let Some(b) = raw.band(other) {
+            d.error(
+                src,
+                b.span(),
+                format!(
+                    "{name} band {} with a threshold by {}; expected {} ({})",
+                    other.band_field(),
+                    own.name(),
+                    own.band_field(),
+                    own.symbol()
+                ),
+            );
+            ok = false;
+        } else if raw.band(own).is_none() {
+            d.error(
+                src,
+                t.span(),
+                format!(
+                    "{name} threshold has no {}; expected a hysteresis band in {} (0 for none)",
+                    own.band_field(),
+                    own.symbol()
+                ),
+            );
+            ok = false;
+        }
+    }
+    unit.filter(|_| ok)
+}
+
+/// The most the river can carry at the gauge, m³/s: `max_discharge_m3s`, or `max_stage_m`
+/// through the gauge's rating, or by default twice the larger of the highest rated discharge and
+/// the red threshold's discharge. Both given, or a stage the curve cannot place, is a located
+/// error (and the default is used).
+fn max_discharge(
+    raw: &RawGauge,
+    declared_q: Option<f64>,
+    gauge: Option<&Station>,
+    red: &Spanned<RawThreshold>,
+    src: &SourceFile,
+    d: &mut Diagnostics,
+) -> f64 {
+    let from_stage = raw.max_stage_m.as_ref().and_then(|h| {
+        if raw.max_discharge_m3s.is_some() {
+            d.error(
+                src,
+                h.span(),
+                "max_stage_m and max_discharge_m3s both given; expected one of them (the other follows from the rating curve)",
+            );
+            return None;
+        }
+        let rating = &gauge?.rating;
+        let stage = *h.get_ref();
+        let (_, lowest) = rating.first();
+        match rating.discharge_for(stage, f64::INFINITY) {
+            Ok(c) if stage > lowest => Some(c.value),
+            Ok(_) => {
+                d.error(
+                    src,
+                    h.span(),
+                    format!("max_stage_m {stage}; expected a stage above {lowest} m, the lowest of the gauge's rating curve"),
+                );
+                None
+            }
+            Err(e) => {
+                d.error(src, h.span(), format!("max_stage_m: {e}"));
+                None
+            }
+        }
+    });
+    declared_q.or(from_stage).unwrap_or_else(|| {
+        let rated = gauge.map_or(0.0, |s| s.rating.max_discharge_m3s());
+        let red_q = match red.get_ref().value() {
+            Some((GaugeUnit::Discharge, q)) => *q.get_ref(),
+            Some((GaugeUnit::Stage, h)) => gauge
+                .and_then(|s| s.rating.discharge_for_stage(*h.get_ref()))
+                .unwrap_or(0.0),
+            None => 0.0,
+        };
+        let m = 2.0 * rated.max(red_q);
+        if m.is_finite() { m } else { 2.0 * rated }
+    })
+}
+
+/// The four thresholds checked in their unit — each above the floor (0 m³/s, or the lowest
+/// stage of the gauge's rating), rising, its band below the gap to the level under it, a stage
+/// within what the river can carry (a warning when it lies beyond the rated table) — and the
+/// discharge of each. `None` after any located error.
+fn check_thresholds(
+    unit: GaugeUnit,
+    levels: &[&Spanned<RawThreshold>; 4],
+    gauge: Option<&Station>,
+    max_q: f64,
+    src: &SourceFile,
+    d: &mut Diagnostics,
+) -> (GaugeScale, Option<[LevelThreshold; 4]>) {
+    let scale = match (unit, gauge) {
+        (GaugeUnit::Discharge, _) => GaugeScale::Discharge,
+        (GaugeUnit::Stage, Some(s)) => GaugeScale::Stage(s.rating.clone()),
+        // The missing gauge station is reported where it is named.
+        (GaugeUnit::Stage, None) => return (GaugeScale::Discharge, None),
+    };
+    let sym = unit.symbol();
+    let floor = match &scale {
+        GaugeScale::Discharge => 0.0,
+        GaugeScale::Stage(rating) => rating.first().1,
+    };
+    let mut out = Vec::with_capacity(4);
+    let mut ok = true;
+    for (i, t) in levels.iter().enumerate() {
+        let name = LEVEL_NAMES[i];
+        let raw = t.get_ref();
+        let (Some((_, value)), Some(band)) = (raw.value(), raw.band(unit)) else {
+            return (scale, None);
+        };
+        let v = *value.get_ref();
+        let b = *band.get_ref();
+        if !(v.is_finite() && v > floor) {
+            let what = match unit {
+                GaugeUnit::Discharge => "a discharge above 0 m³/s".to_string(),
+                GaugeUnit::Stage => format!(
+                    "a stage above {floor} m, the lowest of the gauge's rating curve (station `{}`)",
+                    gauge.map_or("", |s| s.id.as_str())
+                ),
+            };
+            d.error(
+                src,
+                value.span(),
+                format!("{name} threshold {v}; expected {what}"),
+            );
+            ok = false;
+            continue;
+        }
+        let prev = i
+            .checked_sub(1)
+            .and_then(|p| levels[p].get_ref().value())
+            .map(|(_, p)| *p.get_ref());
+        if let Some(prev) = prev
+            && v <= prev
+        {
+            d.error(
+                src,
+                value.span(),
+                format!(
+                    "{name} threshold {v} {sym} is not above {} {prev} {sym}; expected blue < yellow < orange < red",
+                    LEVEL_NAMES[i - 1]
+                ),
+            );
+            ok = false;
+        }
+        let gap = match unit {
+            GaugeUnit::Discharge => v - prev.unwrap_or(floor),
+            GaugeUnit::Stage => read_stage(v - prev.unwrap_or(floor)),
+        };
+        if !(b.is_finite() && b >= 0.0) || (gap > 0.0 && b >= gap) {
+            let below = if i == 0 && unit == GaugeUnit::Stage {
+                "the gap to the rating curve's lowest stage"
+            } else {
+                "the gap to the level below"
+            };
+            d.error(
+                src,
+                band.span(),
+                format!(
+                    "{name} hysteresis band {b} {sym} does not fit below its threshold; expected 0 ≤ band < {gap} {sym} ({below})"
+                ),
+            );
+            ok = false;
+        }
+        let discharge_m3s = match &scale {
+            GaugeScale::Discharge => v,
+            GaugeScale::Stage(rating) => match rating.discharge_for(v, max_q) {
+                Ok(c) => {
+                    if c.range == RatedRange::Above {
+                        let (top_q, top_h) = rating.last();
+                        d.warning(
+                            src,
+                            value.span(),
+                            format!(
+                                "{name} threshold {v} m lies above {top_h} m, the highest rated point of station `{}` ({top_q} m³/s); its discharge {:.0} m³/s is extrapolated along the curve's last segment",
+                                gauge.map_or("", |s| s.id.as_str()),
+                                c.value
+                            ),
+                        );
+                    }
+                    c.value
+                }
+                Err(e) => {
+                    d.error(src, value.span(), format!("{name} threshold: {e}"));
+                    ok = false;
+                    continue;
+                }
+            },
+        };
+        out.push(LevelThreshold {
+            value: v,
+            band: b,
+            response: raw
+                .response
+                .as_ref()
+                .map(|r| r.get_ref().clone())
+                .unwrap_or_else(|| RESPONSE_LEVELS[i].to_string()),
+            discharge_m3s,
+        });
+    }
+    let levels = <[LevelThreshold; 4]>::try_from(out).ok().filter(|_| ok);
+    (scale, levels)
 }
 
 /// Longest time any of the evacuation hours may be, h: a week is far beyond any real lead time,

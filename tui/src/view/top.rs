@@ -11,7 +11,7 @@ use unicode_width::UnicodeWidthStr;
 use super::{fit, level_colours, put};
 use crate::app::App;
 use crate::i18n::{self, Lang};
-use floodgrid_engine::hydro::WarningLevel;
+use floodgrid_engine::hydro::{GaugeUnit, WarningLevel};
 
 /// The top bar.
 pub fn top_bar(buf: &mut Buffer, area: Rect, app: &App) {
@@ -172,20 +172,18 @@ pub fn banner(buf: &mut Buffer, area: Rect, app: &App) {
             Style::default().fg(Color::Gray),
         ),
         Some((bg, fg)) => {
-            let threshold = app
-                .engine()
-                .scenario()
-                .config
-                .warning
-                .threshold(a.level)
-                .map(|t| t.discharge_m3s)
-                .unwrap_or(0.0);
+            // The level's threshold in the scenario's unit: `Q >= 4,000` or `水位 >= 46.10 m`.
+            let warning = &app.engine().scenario().config.warning;
+            let threshold = warning.threshold(a.level).map_or(0.0, |t| t.value);
             let response = a
                 .response
                 .as_deref()
                 .map(|r| i18n::response(l, r))
                 .unwrap_or_default();
-            let since = format!("Q >= {}", i18n::thousands(threshold));
+            let since = match warning.unit() {
+                GaugeUnit::Discharge => format!("Q >= {}", i18n::thousands(threshold)),
+                GaugeUnit::Stage => format!("{} >= {threshold:.2} m", i18n::STAGE.get(l)),
+            };
             let name = i18n::level_name(l, a.level);
             let text = if a.level == WarningLevel::None {
                 format!(" {name} | {tasks} ")

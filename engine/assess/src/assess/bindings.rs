@@ -15,6 +15,8 @@ use floodgrid_model::plan::{Env, ForEach, Value, VarId, VarKey, hazard_count_kin
 /// Situation-wide values, computed once per assessment.
 pub(super) struct Globals {
     pub(super) q: f64,
+    /// Stage at the reference gauge, m, read to the micrometre (the assessment's `stage_m`).
+    pub(super) stage: f64,
     pub(super) level: WarningLevel,
     pub(super) peak_level: WarningLevel,
     pub(super) trend: Trend,
@@ -110,6 +112,7 @@ impl Globals {
             .sum();
         Globals {
             q,
+            stage: sc.config.gauge_stage_m(q),
             level,
             peak_level,
             trend,
@@ -158,6 +161,7 @@ impl Env for DynEnv<'_> {
         let num = |x: f64| Some(Value::Num(x));
         match key {
             K::Q => return num(g.q),
+            K::Stage => return num(g.stage),
             K::Level => return Some(Value::Level(g.level)),
             K::PeakLevel => return Some(Value::Level(g.peak_level)),
             K::Trend => return Some(Value::Trend(g.trend)),

@@ -477,7 +477,6 @@ impl Engine {
         lap(&mut times.instances_ms);
         // 6. Totals, shortfalls and the evacuation plan.
         let (summary, shortfalls) = self.totals(&tasks, &active, assigned);
-        let gauge = sc.config.stations.get(sc.config.gauge.station);
         let assessment = Assessment {
             discharge_m3s: q,
             level,
@@ -485,7 +484,7 @@ impl Engine {
             peak_level,
             trend: trend_now,
             forecast: situation.forecast,
-            stage_m: gauge.map(|s| s.rating.stage_m(q)).unwrap_or(f64::NAN),
+            stage_m: globals.stage,
             now_min: situation.now_min,
             summary,
             tasks,

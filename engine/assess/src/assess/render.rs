@@ -1,7 +1,8 @@
 //! Message templates: `{name}` placeholders filled from the condition language's names, worded
 //! for people: a reference to a grid or a site (`{hazard.grid}`, `{key_person.grid}`, ...) reads
 //! as its name, numbers of a thousand and more as whole numbers with thousands separators
-//! (`22,000`), smaller ones with at most one decimal, yes/no, levels and trends in Chinese.
+//! (`22,000`), smaller ones with at most one decimal (the stage `{stage}` to the centimetre),
+//! yes/no, levels and trends in Chinese.
 
 use super::Engine;
 use super::Situation;
@@ -36,6 +37,8 @@ impl Engine {
             let name = &after[..close];
             let value = match name {
                 "level_name" => Some(globals.level.name_zh().to_string()),
+                // Stages are read to the centimetre, as gauges report them (46.15 m).
+                "stage" if globals.stage.is_finite() => Some(format!("{:.2}", globals.stage)),
                 // A message reads the hazard's kind in words (管涌), not its name in files.
                 "hazard.kind" if fe == Some(ForEach::Hazard) => item
                     .and_then(|i| situation.hazards.get(i as usize))

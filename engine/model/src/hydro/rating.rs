@@ -108,6 +108,209 @@ impl RatingCurve {
     }
 }
 
+/// Where a value converted through a rating curve lies against its table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RatedRange {
+    /// Between the first and the last rated point: interpolated.
+    Rated,
+    /// Below the first rated point: held at the first point's value.
+    Below,
+    /// Beyond the last rated point: extended along the last segment, which nobody measured.
+    Above,
+}
+
+/// A value converted through a rating curve, and where it lies against the table.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Converted {
+    /// The converted value (stage in m, or discharge in m³/s).
+    pub value: f64,
+    /// Whether the table covers the input, or the value is held or extrapolated.
+    pub range: RatedRange,
+}
+
+/// Why a reading cannot be converted through a rating curve: it is not a possible reading.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConvertError {
+    /// NaN or infinite.
+    #[error("{value} is not a number; expected a finite {what}")]
+    NotFinite {
+        /// The reading as given.
+        value: f64,
+        /// What it should have been ("discharge in m³/s", "stage in m").
+        what: &'static str,
+    },
+    /// A negative discharge.
+    #[error("discharge {value} m³/s is negative; expected a discharge ≥ 0 m³/s")]
+    Negative {
+        /// The discharge as given.
+        value: f64,
+    },
+    /// Beyond the most the river can physically carry at the gauge.
+    #[error(
+        "{value} {unit} is beyond {bound} {unit}, the most this river can carry at the gauge (the scenario's max_discharge_m3s or max_stage_m)"
+    )]
+    AboveBound {
+        /// The reading as given.
+        value: f64,
+        /// The bound, in the reading's unit.
+        bound: f64,
+        /// The reading's unit symbol.
+        unit: &'static str,
+    },
+    /// A stage the curve never reaches (its last segment is flat below it).
+    #[error(
+        "stage {value} m is above {top} m, where the rating curve ends flat; no discharge reaches it"
+    )]
+    Unreachable {
+        /// The stage as given.
+        value: f64,
+        /// The highest stage of the curve.
+        top: f64,
+    },
+}
+
+impl RatingCurve {
+    /// The first rated point, (discharge m³/s, stage m).
+    pub fn first(&self) -> (f64, f64) {
+        self.points[0]
+    }
+
+    /// The last rated point, (discharge m³/s, stage m): beyond it the curve is extrapolated.
+    pub fn last(&self) -> (f64, f64) {
+        self.points[self.points.len() - 1]
+    }
+
+    /// The stage at a discharge, refusing impossible discharges (not finite, negative, above
+    /// `max_discharge_m3s`) and saying when the discharge lies beyond the table.
+    ///
+    /// ```
+    /// use floodgrid_model::hydro::{RatedRange, RatingCurve};
+    /// let c = RatingCurve::new(vec![(0.0, 88.0), (4000.0, 92.0)]).unwrap();
+    /// let s = c.stage_for(2000.0, 10_000.0).unwrap();
+    /// assert_eq!((s.value, s.range), (90.0, RatedRange::Rated));
+    /// assert_eq!(c.stage_for(5000.0, 10_000.0).unwrap().range, RatedRange::Above);
+    /// assert!(c.stage_for(-1.0, 10_000.0).is_err());
+    /// assert!(c.stage_for(f64::NAN, 10_000.0).is_err());
+    /// assert!(c.stage_for(20_000.0, 10_000.0).is_err());
+    /// ```
+    pub fn stage_for(
+        &self,
+        discharge_m3s: f64,
+        max_discharge_m3s: f64,
+    ) -> Result<Converted, ConvertError> {
+        let q = discharge_m3s;
+        if !q.is_finite() {
+            return Err(ConvertError::NotFinite {
+                value: q,
+                what: "discharge in m³/s",
+            });
+        }
+        if q < 0.0 {
+            return Err(ConvertError::Negative { value: q });
+        }
+        if q > max_discharge_m3s {
+            return Err(ConvertError::AboveBound {
+                value: q,
+                bound: max_discharge_m3s,
+                unit: "m³/s",
+            });
+        }
+        let range = if q < self.first().0 {
+            RatedRange::Below
+        } else if q > self.last().0 {
+            RatedRange::Above
+        } else {
+            RatedRange::Rated
+        };
+        Ok(Converted {
+            value: self.stage_m(q),
+            range,
+        })
+    }
+
+    /// The discharge at a stage (the lowest discharge at which the curve reaches it, the inverse
+    /// of [`RatingCurve::stage_m`]), refusing impossible stages (not finite, above the stage of
+    /// `max_discharge_m3s` read to the micrometre, above a flat end of the curve) and saying when
+    /// the stage lies beyond the table. A stage below the first rated point gives the first
+    /// rated discharge.
+    ///
+    /// ```
+    /// use floodgrid_model::hydro::{RatedRange, RatingCurve};
+    /// let c = RatingCurve::new(vec![(0.0, 88.0), (4000.0, 92.0)]).unwrap();
+    /// let q = c.discharge_for(91.0, 10_000.0).unwrap();
+    /// assert_eq!((q.value, q.range), (3000.0, RatedRange::Rated));
+    /// assert_eq!(c.discharge_for(93.0, 10_000.0).unwrap().range, RatedRange::Above);
+    /// assert_eq!(c.discharge_for(87.0, 10_000.0).unwrap().range, RatedRange::Below);
+    /// assert!(c.discharge_for(f64::NAN, 10_000.0).is_err());
+    /// assert!(c.discharge_for(99.0, 10_000.0).is_err(), "stage 98 m at 10,000 m³/s is the most");
+    /// ```
+    pub fn discharge_for(
+        &self,
+        stage_m: f64,
+        max_discharge_m3s: f64,
+    ) -> Result<Converted, ConvertError> {
+        let h = stage_m;
+        if !h.is_finite() {
+            return Err(ConvertError::NotFinite {
+                value: h,
+                what: "stage in m",
+            });
+        }
+        let bound = read_stage(self.stage_m(max_discharge_m3s.max(0.0)));
+        if h > bound {
+            return Err(ConvertError::AboveBound {
+                value: h,
+                bound,
+                unit: "m",
+            });
+        }
+        let Some(q) = self.discharge_for_stage(h) else {
+            return Err(ConvertError::Unreachable {
+                value: h,
+                top: self.last().1,
+            });
+        };
+        let range = if h < self.first().1 {
+            RatedRange::Below
+        } else if h > self.last().1 {
+            RatedRange::Above
+        } else {
+            RatedRange::Rated
+        };
+        // Read to the micro-m³/s (so 63.0 m reads as 2000, not 1999.9999999999998, and the
+        // stage of that discharge reads back as 63.0); at the bound itself, rounding must not
+        // carry the discharge past it.
+        let q = (q * DISCHARGE_STEPS_PER_M3S).round() / DISCHARGE_STEPS_PER_M3S;
+        Ok(Converted {
+            value: q.min(max_discharge_m3s),
+            range,
+        })
+    }
+}
+
+/// Stages are read to the micrometre (this many steps per metre): far below any gauge's
+/// centimetre, so a stage typed in (`46.1`) and the same stage computed through the curve's
+/// inverse and back read as the same number, and compare equal with a threshold written the
+/// same way.
+pub const STAGE_STEPS_PER_M: f64 = 1e6;
+
+/// Discharges converted from stages are read to the micro-m³/s (this many steps per m³/s): far
+/// below what any stage resolves, so the stage of the discharge reads back as the stage.
+const DISCHARGE_STEPS_PER_M3S: f64 = 1e6;
+
+/// A stage rounded to the micrometre ([`STAGE_STEPS_PER_M`]); not finite stays as it is.
+///
+/// ```
+/// use floodgrid_model::hydro::read_stage;
+/// let h = 2100.0 / 2000.0 + 45.05; // 46.099999999999994 in floating point
+/// assert_ne!(h, 46.1);
+/// assert_eq!(read_stage(h), 46.1);
+/// ```
+pub fn read_stage(stage_m: f64) -> f64 {
+    (stage_m * STAGE_STEPS_PER_M).round() / STAGE_STEPS_PER_M
+}
+
 impl RatingCurve {
     /// Fits a power-law rating, Q = C·(h − e)^β, to observed (discharge, stage) pairs by least
     /// squares in log space (the zero-flow stage `e` found by a scan below the lowest stage), and

@@ -1,5 +1,6 @@
 //! The warning level over time: entered at once when a threshold is reached, left only when the
-//! discharge has stayed below the threshold minus its band for the dwell time. Alerts that flap
+//! reading (discharge or stage, the thresholds' unit) has stayed below the threshold minus its
+//! band for the dwell time. Alerts that flap
 //! around a threshold get ignored; this is what stops the flapping.
 
 use serde::{Deserialize, Serialize};
@@ -20,7 +21,8 @@ pub struct GaugeReading {
 pub struct LevelTracker {
     level: WarningLevel,
     peak: WarningLevel,
-    /// Since when Q has been below the current level's exit value (`None` when it is not).
+    /// Since when the reading has been below the current level's exit value (`None` when it is
+    /// not).
     below_since_min: Option<f64>,
     last_t_min: Option<f64>,
 }
@@ -57,13 +59,16 @@ impl LevelTracker {
         self.peak = self.level;
     }
 
-    /// Feeds one reading and returns the level after it. Readings out of time order or not finite
-    /// are ignored (the level stays).
+    /// Feeds one discharge and returns the level after it: the discharge is read in the
+    /// thresholds' unit (a stage through the gauge's rating for thresholds by stage), and entry,
+    /// bands and dwell are decided on that reading. Readings out of time order or not finite are
+    /// ignored (the level stays).
     ///
     /// ```
-    /// use floodgrid_model::hydro::{LevelTracker, WarningLevel, WarningThresholds, LevelThreshold};
-    /// let lt = |q, b| LevelThreshold { discharge_m3s: q, band_m3s: b, response: String::new() };
+    /// use floodgrid_model::hydro::{GaugeScale, LevelTracker, WarningLevel, WarningThresholds, LevelThreshold};
+    /// let lt = |q, b| LevelThreshold::by_discharge(q, b, "");
     /// let th = WarningThresholds {
+    ///     scale: GaugeScale::Discharge,
     ///     levels: [lt(4000.0, 300.0), lt(6000.0, 400.0), lt(10000.0, 600.0), lt(15000.0, 800.0)],
     ///     dwell_minutes: 120.0, trend_window_minutes: 180.0, trend_threshold_m3s_per_h: 150.0,
     ///     design_discharge_m3s: 22000.0,
@@ -86,34 +91,29 @@ impl LevelTracker {
             return self.level;
         }
         self.last_t_min = Some(t_min);
+        let reading = th.reading(discharge_m3s);
         let entry = th.level_for(discharge_m3s);
         if entry > self.level {
             self.level = entry;
             self.below_since_min = None;
         } else if self.level > WarningLevel::None {
-            let exit = th
-                .threshold(self.level)
-                .map(|t| t.discharge_m3s - t.band_m3s)
-                .unwrap_or(0.0);
-            if discharge_m3s < exit {
+            let exit = th.exit(self.level).unwrap_or(f64::NEG_INFINITY);
+            if reading < exit {
                 let since = *self.below_since_min.get_or_insert(t_min);
                 if t_min - since >= th.dwell_minutes {
-                    // Drop to the highest level whose own exit value Q still holds.
+                    // Drop to the highest level whose own exit value the reading still holds.
                     let mut next = WarningLevel::None;
                     for l in WarningLevel::ALL
                         .into_iter()
                         .filter(|&l| l > WarningLevel::None && l < self.level)
                     {
-                        let t = th
-                            .threshold(l)
-                            .map(|t| t.discharge_m3s - t.band_m3s)
-                            .unwrap_or(f64::INFINITY);
-                        if discharge_m3s >= t {
+                        let t = th.exit(l).unwrap_or(f64::INFINITY);
+                        if reading >= t {
                             next = l;
                         }
                     }
                     self.level = next;
-                    // The lower level's own dwell starts now if Q is below its exit too.
+                    // The lower level's own dwell starts now if the reading is below its exit too.
                     self.below_since_min = None;
                 }
             } else {
@@ -213,15 +213,12 @@ pub fn interpolate(series: &[(f64, f64)], t: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hydro::LevelThreshold;
+    use crate::hydro::{GaugeScale, LevelThreshold, RatingCurve};
 
     fn th() -> WarningThresholds {
-        let lt = |q, b| LevelThreshold {
-            discharge_m3s: q,
-            band_m3s: b,
-            response: String::new(),
-        };
+        let lt = |q, b| LevelThreshold::by_discharge(q, b, "");
         WarningThresholds {
+            scale: GaugeScale::Discharge,
             levels: [
                 lt(4000.0, 300.0),
                 lt(6000.0, 400.0),
@@ -288,6 +285,46 @@ mod tests {
         assert_eq!(t.update(&th, 420.0, 3_000.0), WarningLevel::None);
         t.end_event();
         assert_eq!(t.peak(), WarningLevel::None);
+    }
+
+    /// Thresholds by stage on a curve of 1 m per 500 m³/s above 1,000 m³/s: blue at 46.0 m
+    /// (2,000 m³/s) with a band of 0.3 m (exit 45.7 m, 1,850 m³/s).
+    fn by_stage() -> WarningThresholds {
+        let rating = RatingCurve::new(vec![(0.0, 40.0), (1000.0, 44.0), (6000.0, 54.0)]).unwrap();
+        let lt = |h: f64, b: f64| LevelThreshold {
+            value: h,
+            band: b,
+            response: String::new(),
+            discharge_m3s: rating.discharge_for_stage(h).unwrap(),
+        };
+        WarningThresholds {
+            scale: GaugeScale::Stage(rating.clone()),
+            levels: [lt(46.0, 0.3), lt(47.0, 0.3), lt(48.5, 0.4), lt(50.0, 0.5)],
+            dwell_minutes: 60.0,
+            trend_window_minutes: 180.0,
+            trend_threshold_m3s_per_h: 150.0,
+            design_discharge_m3s: 4000.0,
+        }
+    }
+
+    #[test]
+    fn stage_bands_and_dwell_are_in_metres() {
+        let th = by_stage();
+        let mut t = LevelTracker::new();
+        assert_eq!(t.update(&th, 0.0, 2000.0), WarningLevel::Blue, "46.0 m");
+        // 45.7 m is the band's edge: not below it, so no dwell starts however long it lasts.
+        assert_eq!(t.update(&th, 10.0, 1850.0), WarningLevel::Blue);
+        assert_eq!(t.update(&th, 200.0, 1850.0), WarningLevel::Blue);
+        // 45.69 m is below: the dwell starts, and the level drops after 60 minutes.
+        assert_eq!(t.update(&th, 210.0, 1845.0), WarningLevel::Blue);
+        assert_eq!(t.update(&th, 269.0, 1845.0), WarningLevel::Blue);
+        assert_eq!(t.update(&th, 270.0, 1845.0), WarningLevel::None);
+        // Up to red (50.0 m) and down to 47.6 m: below red's and orange's exits (49.5, 48.1),
+        // inside yellow's band, so yellow after the dwell.
+        assert_eq!(t.update(&th, 300.0, 4000.0), WarningLevel::Red);
+        assert_eq!(t.update(&th, 310.0, 2800.0), WarningLevel::Red);
+        assert_eq!(t.update(&th, 370.0, 2800.0), WarningLevel::Yellow);
+        assert_eq!(t.peak(), WarningLevel::Red);
     }
 
     #[test]

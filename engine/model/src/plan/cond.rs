@@ -192,6 +192,7 @@ const ANY: &[&str] = &[];
 
 vars! {
     Q = "Q": Number, G, ANY, "discharge at the reference gauge, m³/s";
+    Stage = "stage": Number, G, ANY, "stage (水位) at the reference gauge, m, from its rating curve";
     Level = "level": Level, G, ANY, "current warning level";
     PeakLevel = "peak_level": Level, G, ANY, "highest level reached in this flood event";
     Trend = "trend": Trend, G, ANY, "rising / steady / falling";
