@@ -353,8 +353,6 @@ impl BedNeed {
 #[derive(Debug, Clone, Default)]
 pub struct EvacuationIndex {
     order: Vec<u32>,
-    /// Each resident's position in `order`.
-    rank: Vec<u32>,
     order_wet: Vec<f32>,
     /// The discharge that wets each resident's home, by resident index.
     resident_wet: Vec<f32>,
@@ -463,13 +461,8 @@ impl EvacuationIndex {
             .iter()
             .map(|r| must_be_carried(r, rules))
             .collect();
-        let mut rank = vec![0u32; residents.len()];
-        for (k, &i) in order.iter().enumerate() {
-            rank[i as usize] = k as u32;
-        }
         EvacuationIndex {
             resident_wet: (0..residents.len()).map(wet).collect(),
-            rank,
             order,
             order_wet,
             vulnerability,
@@ -524,20 +517,6 @@ impl EvacuationIndex {
     }
 }
 
-/// One evacuee's place in the plan, decided in order; turned into an [`Evacuee`] afterwards.
-struct Decision {
-    resident: u32,
-    hours_to_water: f64,
-    /// Position in the index's shelters and squared distance, m².
-    shelter: Option<(u32, f64)>,
-    means: Means,
-    lead_h: f64,
-    order_in_h: f64,
-    status: OrderStatus,
-    leader: Option<u32>,
-    unable: Reasons,
-}
-
 /// An hour as a heap key (ordered by `total_cmp`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Hour(f64);
@@ -582,6 +561,82 @@ impl Fleet {
         let busy = 2.0 * one_way * share.clamp(0.0, 1.0);
         self.free_at.push(Reverse((Hour(pickup + busy), k)));
         Some(pickup + one_way)
+    }
+}
+
+/// The sort key of an evacuee: cut-off homes first, then the hour the order is due, then
+/// vulnerability, then the position in the static order. Packed into one integer whose order is
+/// that order (the hour by the bits of [`f64::total_cmp`]).
+fn urgency_key(hours_to_water: f64, order_in_h: f64, vulnerability: u8, rank: u32) -> u128 {
+    let bits = order_in_h.to_bits();
+    let ordered = if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    };
+    (u128::from(hours_to_water > 0.0) << 104)
+        | (u128::from(ordered) << 40)
+        | (u128::from(vulnerability) << 32)
+        | u128::from(rank)
+}
+
+/// The most beds of each kind (adults' beds, women's, children's) any one shelter still has, and
+/// how many shelters have that many: an evacuee nothing can fit skips the search, and the maxima
+/// are recomputed only when the last shelter holding one drops below it.
+struct Room {
+    most: [u32; 3],
+    at_most: [u32; 3],
+}
+
+impl Room {
+    /// Adults' beds (men's and women's), women's and children's beds of a shelter.
+    fn kinds(b: &[u32; 3]) -> [u32; 3] {
+        [b[0].saturating_add(b[1]), b[1], b[2]]
+    }
+
+    fn new(beds: &[[u32; 3]]) -> Room {
+        let mut room = Room {
+            most: [0; 3],
+            at_most: [0; 3],
+        };
+        for c in 0..3 {
+            room.recount(beds, c);
+        }
+        room
+    }
+
+    fn recount(&mut self, beds: &[[u32; 3]], c: usize) {
+        let (mut most, mut at) = (0u32, 0u32);
+        for b in beds {
+            let v = Room::kinds(b)[c];
+            if v > most {
+                (most, at) = (v, 1);
+            } else if v == most {
+                at += 1;
+            }
+        }
+        (self.most[c], self.at_most[c]) = (most, at);
+    }
+
+    fn fits(&self, need: BedNeed) -> bool {
+        match need {
+            BedNeed::Child => self.most[2] >= 1,
+            BedNeed::Woman => self.most[1] >= 1,
+            BedNeed::Adults(n) => self.most[0] >= n,
+        }
+    }
+
+    /// Beds were taken from shelter `k`, which had `before`; `beds` is every shelter now.
+    fn taken(&mut self, before: [u32; 3], k: usize, beds: &[[u32; 3]]) {
+        let (before, after) = (Room::kinds(&before), Room::kinds(&beds[k]));
+        for c in 0..3 {
+            if after[c] < before[c] && before[c] == self.most[c] {
+                self.at_most[c] -= 1;
+                if self.at_most[c] == 0 {
+                    self.recount(beds, c);
+                }
+            }
+        }
     }
 }
 
@@ -648,10 +703,12 @@ pub fn plan_evacuation(
         };
         (means, prepare, prepare + load + km / kmh + rules.safety_h)
     };
-    // 1. When the water comes and when each order is due, with the nearest dry shelter.
-    let mut who: Vec<(f64, f64, u32)> = ix.order[..n]
+    // 1. When the water comes and when each order is due, with the nearest dry shelter: by
+    // position in the static order (`rank`), the hours to the water and the sort key.
+    let (hours, mut keys): (Vec<f64>, Vec<u128>) = ix.order[..n]
         .par_iter()
-        .map(|&i| {
+        .enumerate()
+        .map(|(rank, &i)| {
             let r = &input.residents[i as usize];
             let by_river = clock
                 .hours_to(f64::from(ix.wet_of(i)))
@@ -663,31 +720,20 @@ pub fn plan_evacuation(
                 .find(|&&k| dry[k as usize])
                 .map(|&k| d2(r, k).sqrt() / 1000.0);
             let (_, _, lead) = leaving(i, near);
-            (h, h - lead - rules.order_margin_h, i)
+            let key = urgency_key(
+                h,
+                h - lead - rules.order_margin_h,
+                ix.vulnerability[i as usize],
+                rank as u32,
+            );
+            (h, key)
         })
-        .collect();
-    // Most urgent first; ties by vulnerability, then the static order (wet discharge, id).
-    let rank = &ix.rank;
-    who.sort_by(|a, b| {
-        let cut = |x: &(f64, f64, u32)| x.0 > 0.0;
-        cut(a)
-            .cmp(&cut(b))
-            .then(a.1.total_cmp(&b.1))
-            .then(ix.vulnerability[a.2 as usize].cmp(&ix.vulnerability[b.2 as usize]))
-            .then(rank[a.2 as usize].cmp(&rank[b.2 as usize]))
-    });
-    // The most beds of each kind any one shelter still has: an evacuee nothing can fit skips the
-    // search.
-    let most = |beds: &[[u32; 3]]| {
-        beds.iter().fold([0u32; 3], |m, b| {
-            [
-                m[0].max(b[0].saturating_add(b[1])),
-                m[1].max(b[1]),
-                m[2].max(b[2]),
-            ]
-        })
-    };
-    let mut room = most(&beds);
+        .unzip();
+    // Most urgent first: cut-off homes, then by the hour the order is due; ties by
+    // vulnerability, then the static order (wet discharge, id). Keys are unique (the rank is in
+    // them), so an unstable sort is deterministic.
+    keys.par_sort_unstable();
+    let mut room = Room::new(&beds);
     // Leaders: each evacuee takes one lead slot; the guardian first, then grid workers of the grid.
     let mut load = vec![0u32; input.people.len()];
     for u in input.unavailable {
@@ -697,16 +743,18 @@ pub fn plan_evacuation(
     }
     let mut buses = Fleet::new(input.buses);
     let mut ambulances = Fleet::new(input.ambulances);
-    let mut decisions = Vec::with_capacity(who.len());
+    let names = input.names;
+    let mut evacuees = Vec::with_capacity(keys.len());
+    let mut orders = vec![ResidentOrder::NONE; input.residents.len()];
+    let (mut overflow, mut unassigned, mut unable_ids, mut ordered) =
+        (Vec::new(), Vec::new(), Vec::new(), 0u32);
     let mut persons = 0u32;
-    for &(h, _, i) in &who {
+    for &key in &keys {
+        let rank = key as u32 as usize;
+        let (h, i) = (hours[rank], ix.order[rank]);
         let r = &input.residents[i as usize];
         let need = ix.need[i as usize];
-        let can = match need {
-            BedNeed::Child => room[2] >= 1,
-            BedNeed::Woman => room[1] >= 1,
-            BedNeed::Adults(n) => room[0] >= n,
-        };
+        let can = room.fits(need);
         let mut best: Option<(u32, f64)> = None;
         if can {
             best = ix.nearest[i as usize]
@@ -726,8 +774,9 @@ pub fn plan_evacuation(
             }
         }
         if let Some((k, _)) = best {
+            let before = beds[k as usize];
             need.take(&mut beds[k as usize]);
-            room = most(&beds);
+            room.taken(before, k as usize, &beds);
         }
         let km = best.map(|(_, d)| d.sqrt() / 1000.0);
         let cut_off = h <= 0.0;
@@ -741,7 +790,7 @@ pub fn plan_evacuation(
         } else {
             OrderStatus::Later
         };
-        let leader = pick_leader(input, r, &mut load).map(|p| p as u32);
+        let leader = pick_leader(input, r, &mut load);
         let mut unable = Reasons::default();
         if cut_off {
             unable.insert(Unable::CutOff);
@@ -774,74 +823,44 @@ pub fn plan_evacuation(
             unable.insert(Unable::NoShelter);
         }
         persons = persons.saturating_add(r.size);
-        decisions.push(Decision {
-            resident: i,
+        // The plan's lists and each resident's order state, in the same pass (serial: the
+        // shared ids' reference counts would be fought over by threads).
+        let due = status != OrderStatus::Later;
+        orders[i as usize] = ResidentOrder {
             hours_to_water: h,
-            shelter: best,
-            means,
-            lead_h: lead,
-            order_in_h: order_in,
-            status,
-            leader,
-            unable,
-        });
-    }
-    let names = input.names;
-    let evacuees: Vec<Evacuee> = decisions
-        .par_iter()
-        .enumerate()
-        .map(|(rank, d)| {
-            let i = d.resident as usize;
-            let wet = ix.wet_of(d.resident);
-            Evacuee {
-                rank: rank as u32 + 1,
-                card: ix.cards[i].clone(),
-                wet_discharge_m3s: wet.is_finite().then_some(f64::from(wet)),
-                margin_m3s: wet.is_finite().then(|| f64::from(wet) - planning),
-                arrival_hours: arrival(i),
-                hours_to_water: d.hours_to_water,
-                lead_h: d.lead_h,
-                order_in_h: d.order_in_h,
-                status: d.status,
-                shelter: d
-                    .shelter
-                    .and_then(|(k, _)| names.site_ids.get(ix.shelters[k as usize] as usize))
-                    .cloned(),
-                distance_km: d.shelter.map(|(_, d2)| d2.sqrt() / 1000.0),
-                means: d.means,
-                leader: d
-                    .leader
-                    .and_then(|p| names.person_ids.get(p as usize))
-                    .cloned(),
-                leader_name: d
-                    .leader
-                    .and_then(|p| names.person_names.get(p as usize))
-                    .cloned(),
-                unable: d.unable,
-            }
-        })
-        .collect();
-    // One pass for each resident's order state and the plan's lists.
-    let mut orders = vec![ResidentOrder::NONE; input.residents.len()];
-    let (mut overflow, mut unassigned, mut unable, mut ordered) =
-        (Vec::new(), Vec::new(), Vec::new(), 0u32);
-    for d in &decisions {
-        let due = d.status != OrderStatus::Later;
-        orders[d.resident as usize] = ResidentOrder {
-            hours_to_water: d.hours_to_water,
             due,
         };
         ordered += u32::from(due);
-        let id = &ix.ids[d.resident as usize];
-        if d.shelter.is_none() {
+        let id = &ix.ids[i as usize];
+        if best.is_none() {
             overflow.push(id.clone());
         }
-        if d.leader.is_none() {
+        if leader.is_none() {
             unassigned.push(id.clone());
         }
-        if !d.unable.is_empty() {
-            unable.push(id.clone());
+        if !unable.is_empty() {
+            unable_ids.push(id.clone());
         }
+        let wet = ix.wet_of(i);
+        evacuees.push(Evacuee {
+            rank: evacuees.len() as u32 + 1,
+            card: ix.cards[i as usize].clone(),
+            wet_discharge_m3s: wet.is_finite().then_some(f64::from(wet)),
+            margin_m3s: wet.is_finite().then(|| f64::from(wet) - planning),
+            arrival_hours: arrival(i as usize),
+            hours_to_water: h,
+            lead_h: lead,
+            order_in_h: order_in,
+            status,
+            shelter: best
+                .and_then(|(k, _)| names.site_ids.get(ix.shelters[k as usize] as usize))
+                .cloned(),
+            distance_km: km,
+            means,
+            leader: leader.and_then(|p| names.person_ids.get(p)).cloned(),
+            leader_name: leader.and_then(|p| names.person_names.get(p)).cloned(),
+            unable,
+        });
     }
     let plan = EvacuationPlan {
         planning_discharge_m3s: planning,
@@ -849,7 +868,7 @@ pub fn plan_evacuation(
         ordered,
         overflow,
         unassigned,
-        unable,
+        unable: unable_ids,
         evacuees,
     };
     (plan, orders)
