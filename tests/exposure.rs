@@ -76,7 +76,7 @@ fn the_floodplain_floods_before_the_city_side() {
             || a.evacuation
                 .overflow
                 .iter()
-                .any(|o| **o == *v.card.resident)
+                .any(|o| o.id() == v.card.resident)
     }));
 }
 

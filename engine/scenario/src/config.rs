@@ -112,6 +112,12 @@ pub struct RawEvacuation {
     /// The `[[material]]` that is the ambulances (default "ambulance" when declared).
     #[schemars(with = "Option<String>")]
     pub ambulance_material: Option<Spanned<String>>,
+    /// Key-person categories who sleep in children's beds (default child).
+    pub children_bed_categories: Option<Vec<String>>,
+    /// Key-person categories who need a women's bed (default pregnant).
+    pub women_bed_categories: Option<Vec<String>>,
+    /// The plan category of the evacuation tasks (default evacuation).
+    pub task_category: Option<String>,
 }
 
 /// `[gauge]`.
@@ -1168,6 +1174,15 @@ fn evacuation_rules(
     }
     if let Some(v) = raw.first_categories {
         rules.first_categories = v;
+    }
+    if let Some(v) = raw.children_bed_categories {
+        rules.children_bed_categories = v;
+    }
+    if let Some(v) = raw.women_bed_categories {
+        rules.women_bed_categories = v;
+    }
+    if let Some(v) = raw.task_category {
+        rules.task_category = v;
     }
     let declared = |id: &str| materials.iter().any(|m| m.id == id);
     let mut material = |v: Option<Spanned<String>>, name: &str, slot: &mut Option<String>| match v {

@@ -45,6 +45,10 @@ pub struct Preset {
     pub town_area_km2: Option<f64>,
     /// A plan file or directory copied into the output (`None`: write no plan).
     pub plan_source: Option<PathBuf>,
+    /// Multiplies every shelter's beds and the town stores' buses and ambulances: a town of the
+    /// scale scenario holds about eleven times the bundled town's residents, and its shelters
+    /// and fleet are sized for them (1 for the bundled town).
+    pub evacuation_capacity: f64,
 }
 
 /// Raster size and placement in EPSG:4547.
@@ -373,6 +377,7 @@ impl Preset {
             households: 1100,
             town_area_km2: Some(47.56),
             plan_source: None,
+            evacuation_capacity: 1.0,
         }
     }
 
@@ -543,6 +548,8 @@ impl Preset {
                 env!("CARGO_MANIFEST_DIR"),
                 "/../huayuankou/plan"
             ))),
+            // 620,941 persons against 58,060 beds at capacity 1.
+            evacuation_capacity: 12.0,
         }
     }
 

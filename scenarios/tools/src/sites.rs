@@ -308,7 +308,18 @@ pub fn generate(
                 "depot",
                 at,
             )
-            .with("stock", stock(&mut rng, TOWN_STOCK)),
+            .with("stock", {
+                // The evacuation fleet grows with the town's residents.
+                let fleet = |id: &str| ["bus", "ambulance"].contains(&id);
+                let table: Vec<(&str, u32)> = TOWN_STOCK
+                    .iter()
+                    .map(|&(id, q)| {
+                        let scaled = f64::from(q) * preset.evacuation_capacity;
+                        (id, if fleet(id) { scaled.round() as u32 } else { q })
+                    })
+                    .collect();
+                stock(&mut rng, &table)
+            }),
         );
         if let Some(&k) = town_works.first() {
             let w = &preset.works[k];
@@ -353,7 +364,9 @@ pub fn generate(
                            name: String,
                            at: (f64, f64, usize),
                            beds: u32| {
-            let beds = (f64::from(beds) * rng.range(0.85, 1.15) / 10.0).round() as i64 * 10;
+            let beds = (f64::from(beds) * preset.evacuation_capacity * rng.range(0.85, 1.15) / 10.0)
+                .round() as i64
+                * 10;
             let children = beds / 5;
             let men = (beds - children) / 2;
             shelters.push((at.0, at.1));

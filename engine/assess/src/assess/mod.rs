@@ -21,6 +21,7 @@ use floodgrid_model::hydro::{ArrivalClock, trend};
 use floodgrid_model::plan::{ForEach, Tri, eval_tri};
 use floodgrid_scenario::Scenario;
 
+mod audit;
 mod bindings;
 mod index;
 mod items;
@@ -28,6 +29,7 @@ mod render;
 mod stages;
 mod types;
 
+pub use audit::{EvacuationAudit, MAX_AUDIT_STEPS};
 pub use types::*;
 
 /// When the river reaches each discharge: the situation's forecast path; without one, a straight

@@ -165,6 +165,103 @@ pub struct ResidentCard {
     pub assisted: bool,
 }
 
+/// A resident's card in the table of cards an engine makes once and every plan shares: copying
+/// one into a plan touches the table's single reference count, not one per resident (a plan of
+/// 200,000 evacuees would otherwise spend most of its time on cache misses). Reads as the
+/// [`ResidentCard`] it points at.
+#[derive(Clone)]
+pub struct CardRef {
+    table: Arc<[ResidentCard]>,
+    at: u32,
+}
+
+impl CardRef {
+    /// A card on its own (tests, or a plan read back from JSON).
+    pub fn new(card: ResidentCard) -> CardRef {
+        CardRef {
+            table: Arc::from(vec![card]),
+            at: 0,
+        }
+    }
+}
+
+impl std::ops::Deref for CardRef {
+    type Target = ResidentCard;
+    fn deref(&self) -> &ResidentCard {
+        &self.table[self.at as usize]
+    }
+}
+
+impl PartialEq for CardRef {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Debug for CardRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl Serialize for CardRef {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(ser)
+    }
+}
+
+impl<'de> Deserialize<'de> for CardRef {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        ResidentCard::deserialize(de).map(CardRef::new)
+    }
+}
+
+/// A resident named in one of the plan's lists: in JSON, their id.
+#[derive(Clone, PartialEq)]
+pub struct ResidentRef(pub CardRef);
+
+impl ResidentRef {
+    /// The resident's id.
+    pub fn id(&self) -> &str {
+        &self.0.resident
+    }
+}
+
+impl std::fmt::Debug for ResidentRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.id().fmt(f)
+    }
+}
+
+impl std::fmt::Display for ResidentRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Serialize for ResidentRef {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        ser.serialize_str(self.id())
+    }
+}
+
+impl<'de> Deserialize<'de> for ResidentRef {
+    /// Read back from JSON, only the id is known; the card's other fields are empty.
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let id = String::deserialize(de)?;
+        Ok(ResidentRef(CardRef::new(ResidentCard {
+            resident: id,
+            name: String::new(),
+            kind: EvacueeKind::KeyPerson,
+            category: String::new(),
+            evac_class: None,
+            size: 0,
+            grid: String::new(),
+            assisted: false,
+        })))
+    }
+}
+
 /// One evacuee (a key person or a household) in the plan. In JSON the card's fields sit beside
 /// the plan's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -173,7 +270,7 @@ pub struct Evacuee {
     pub rank: u32,
     /// Who.
     #[serde(flatten)]
-    pub card: Arc<ResidentCard>,
+    pub card: CardRef,
     /// Discharge at which the home gets wet, m³/s (None: not below the atlas's top).
     pub wet_discharge_m3s: Option<f64>,
     /// That discharge minus the discharge planned for; negative: already under water.
@@ -214,12 +311,12 @@ pub struct EvacuationPlan {
     pub persons: u32,
     /// Evacuees whose order is due now (cut off included).
     pub ordered: u32,
-    /// Resident ids with no shelter bed.
-    pub overflow: Vec<Arc<str>>,
-    /// Resident ids with nobody to lead them.
-    pub unassigned: Vec<Arc<str>>,
-    /// Resident ids who cannot be out before the water (see each evacuee's `unable`).
-    pub unable: Vec<Arc<str>>,
+    /// Residents with no shelter bed (in JSON, their ids).
+    pub overflow: Vec<ResidentRef>,
+    /// Residents with nobody to lead them.
+    pub unassigned: Vec<ResidentRef>,
+    /// Residents who cannot be out before the water (see each evacuee's `unable`).
+    pub unable: Vec<ResidentRef>,
 }
 
 /// Where each resident stands in a plan, by resident index: what the plan's conditions read
@@ -308,10 +405,18 @@ enum BedNeed {
 }
 
 impl BedNeed {
-    fn of(r: &Resident) -> BedNeed {
+    fn of(r: &Resident, rules: &EvacuationRules) -> BedNeed {
         match &r.kind {
-            ResidentKind::KeyPerson { category } if category == "child" => BedNeed::Child,
-            ResidentKind::KeyPerson { category } if category == "pregnant" => BedNeed::Woman,
+            ResidentKind::KeyPerson { category }
+                if rules.children_bed_categories.contains(category) =>
+            {
+                BedNeed::Child
+            }
+            ResidentKind::KeyPerson { category }
+                if rules.women_bed_categories.contains(category) =>
+            {
+                BedNeed::Woman
+            }
             _ => BedNeed::Adults(r.size),
         }
     }
@@ -365,8 +470,7 @@ pub struct EvacuationIndex {
     anchors: Vec<[f64; 2]>,
     /// Per resident: positions in `shelters`, nearest first (ties: site order); `u32::MAX` pads.
     nearest: Vec<[u32; NEAREST]>,
-    ids: Vec<Arc<str>>,
-    cards: Vec<Arc<ResidentCard>>,
+    cards: Arc<[ResidentCard]>,
 }
 
 /// Rank among those due at the same time: the rules' first categories in their order, other key
@@ -466,11 +570,10 @@ impl EvacuationIndex {
             order,
             order_wet,
             vulnerability,
-            need: residents.iter().map(BedNeed::of).collect(),
+            need: residents.iter().map(|r| BedNeed::of(r, rules)).collect(),
             shelters,
             anchors,
             nearest,
-            ids: residents.iter().map(|r| Arc::from(r.id.as_str())).collect(),
             cards: residents
                 .iter()
                 .zip(&assisted)
@@ -484,7 +587,7 @@ impl EvacuationIndex {
                             evac_class,
                         } => (EvacueeKind::Household, category, Some(*evac_class)),
                     };
-                    Arc::new(ResidentCard {
+                    ResidentCard {
                         resident: r.id.clone(),
                         name: r.name.clone(),
                         kind,
@@ -496,7 +599,7 @@ impl EvacuationIndex {
                             .map(|g| g.to_string())
                             .unwrap_or_default(),
                         assisted,
-                    })
+                    }
                 })
                 .collect(),
             assisted,
@@ -555,11 +658,13 @@ impl Fleet {
     /// Books a ride for someone ready at `ready_h`, `km` from the shelter, taking `share` of a
     /// trip: the hour they reach the shelter (`None`: the fleet is empty).
     fn book(&mut self, ready_h: f64, km: f64, kmh: f64, share: f64) -> Option<f64> {
-        let Reverse((Hour(free), k)) = self.free_at.pop()?;
+        // The earliest free vehicle is replaced in place (one sift, not a pop and a push).
+        let mut top = self.free_at.peek_mut()?;
+        let Reverse((Hour(free), k)) = *top;
         let pickup = ready_h.max(free);
         let one_way = km / kmh + LOAD_H;
         let busy = 2.0 * one_way * share.clamp(0.0, 1.0);
-        self.free_at.push(Reverse((Hour(pickup + busy), k)));
+        *top = Reverse((Hour(pickup + busy), k));
         Some(pickup + one_way)
     }
 }
@@ -831,20 +936,23 @@ pub fn plan_evacuation(
             due,
         };
         ordered += u32::from(due);
-        let id = &ix.ids[i as usize];
+        let card = CardRef {
+            table: ix.cards.clone(),
+            at: i,
+        };
         if best.is_none() {
-            overflow.push(id.clone());
+            overflow.push(ResidentRef(card.clone()));
         }
         if leader.is_none() {
-            unassigned.push(id.clone());
+            unassigned.push(ResidentRef(card.clone()));
         }
         if !unable.is_empty() {
-            unable_ids.push(id.clone());
+            unable_ids.push(ResidentRef(card.clone()));
         }
         let wet = ix.wet_of(i);
         evacuees.push(Evacuee {
             rank: evacuees.len() as u32 + 1,
-            card: ix.cards[i as usize].clone(),
+            card,
             wet_discharge_m3s: wet.is_finite().then_some(f64::from(wet)),
             margin_m3s: wet.is_finite().then(|| f64::from(wet) - planning),
             arrival_hours: arrival(i as usize),
@@ -1085,7 +1193,7 @@ mod tests {
         );
         assert_eq!(by("hh-low").shelter.as_deref(), Some("near"));
         assert_eq!(
-            plan.overflow.iter().map(|s| &**s).collect::<Vec<_>>(),
+            plan.overflow.iter().map(|s| s.id()).collect::<Vec<_>>(),
             ["hh-high"]
         );
         assert_eq!(plan.persons, 3 + 1 + 1 + 4);

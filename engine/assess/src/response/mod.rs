@@ -8,7 +8,8 @@ mod materials;
 
 pub use assign::{Roster, Tier};
 pub use evacuation::{
-    EvacuationIndex, EvacuationInput, EvacuationNames, EvacuationPlan, Evacuee, EvacueeKind, Means,
-    OrderStatus, Reasons, ResidentCard, ResidentOrder, Unable, plan_evacuation,
+    CardRef, EvacuationIndex, EvacuationInput, EvacuationNames, EvacuationPlan, Evacuee,
+    EvacueeKind, Means, OrderStatus, Reasons, ResidentCard, ResidentOrder, ResidentRef, Unable,
+    plan_evacuation,
 };
 pub use materials::{DepotStocks, MaterialDraw};

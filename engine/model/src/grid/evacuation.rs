@@ -45,6 +45,14 @@ pub struct EvacuationRules {
     pub bus_material: Option<String>,
     /// Material id of the ambulances (or escorted vehicles) that carry those who must be carried.
     pub ambulance_material: Option<String>,
+    /// Key-person categories who sleep in a shelter's children's beds (default: child).
+    pub children_bed_categories: Vec<String>,
+    /// Key-person categories who need a women's bed (default: pregnant).
+    pub women_bed_categories: Vec<String>,
+    /// The plan category of the evacuation tasks (default: evacuation): every order due must be
+    /// on a task of this category for the resident's grid or for the resident
+    /// (`Engine::evacuation_audit`).
+    pub task_category: String,
 }
 
 impl Default for EvacuationRules {
@@ -69,6 +77,9 @@ impl Default for EvacuationRules {
             ]),
             bus_material: Some("bus".into()),
             ambulance_material: Some("ambulance".into()),
+            children_bed_categories: words(&["child"]),
+            women_bed_categories: words(&["pregnant"]),
+            task_category: "evacuation".into(),
         }
     }
 }
