@@ -457,20 +457,36 @@ impl BedNeed {
 /// must be carried, their nearest shelters, and their ids, names and categories as shared strings.
 #[derive(Debug, Clone, Default)]
 pub struct EvacuationIndex {
-    order: Vec<u32>,
+    /// What planning reads of each resident, in the static order: one cache line or two per
+    /// evacuee instead of a miss in each of several arrays (the plan visits residents in an
+    /// order of its own). Each holds its nearest shelters (positions in `shelters`, nearest
+    /// first, ties in site order, `u32::MAX` pads).
+    hot: Vec<Hot>,
+    /// The discharge that wets each home, in the static order.
     order_wet: Vec<f32>,
-    /// The discharge that wets each resident's home, by resident index.
-    resident_wet: Vec<f32>,
-    vulnerability: Vec<u8>,
+    /// Whether each resident (by resident index) must be carried.
     assisted: Vec<bool>,
-    need: Vec<BedNeed>,
     /// Site index of every shelter, in site order.
     shelters: Vec<u32>,
     /// Where each shelter is (by position in `shelters`).
     anchors: Vec<[f64; 2]>,
-    /// Per resident: positions in `shelters`, nearest first (ties: site order); `u32::MAX` pads.
-    nearest: Vec<[u32; NEAREST]>,
     cards: Arc<[ResidentCard]>,
+}
+
+/// What the planner reads of one resident, packed together (see [`EvacuationIndex`]).
+#[derive(Debug, Clone, Copy)]
+struct Hot {
+    xy: [f64; 2],
+    nearest: [u32; NEAREST],
+    resident: u32,
+    grid: u32,
+    /// Person index of the guardian (`u32::MAX`: none).
+    guardian: u32,
+    size: u32,
+    wet: f32,
+    need: BedNeed,
+    vulnerability: u8,
+    assisted: bool,
 }
 
 /// Rank among those due at the same time: the rules' first categories in their order, other key
@@ -535,7 +551,7 @@ impl EvacuationIndex {
             .iter()
             .map(|&s| sites[s as usize].geometry.anchor())
             .collect();
-        let nearest = residents
+        let nearest: Vec<[u32; NEAREST]> = residents
             .par_iter()
             .map(|r| {
                 let mut best: Vec<(f64, u32)> = anchors
@@ -565,15 +581,30 @@ impl EvacuationIndex {
             .iter()
             .map(|r| must_be_carried(r, rules))
             .collect();
+        let need: Vec<BedNeed> = residents.iter().map(|r| BedNeed::of(r, rules)).collect();
+        let hot = order
+            .iter()
+            .map(|&i| {
+                let (r, i) = (&residents[i as usize], i as usize);
+                Hot {
+                    xy: r.xy,
+                    nearest: nearest[i],
+                    resident: i as u32,
+                    grid: r.grid.0,
+                    guardian: r.guardian.map_or(u32::MAX, |g| g.0),
+                    size: r.size,
+                    wet: wet(i),
+                    need: need[i],
+                    vulnerability: vulnerability[i],
+                    assisted: assisted[i],
+                }
+            })
+            .collect();
         EvacuationIndex {
-            resident_wet: (0..residents.len()).map(wet).collect(),
-            order,
+            hot,
             order_wet,
-            vulnerability,
-            need: residents.iter().map(|r| BedNeed::of(r, rules)).collect(),
             shelters,
             anchors,
-            nearest,
             cards: residents
                 .iter()
                 .zip(&assisted)
@@ -609,14 +640,6 @@ impl EvacuationIndex {
     /// Whether resident `i` must be carried (ambulance or escorted vehicle, stretcher team).
     pub fn assisted(&self, i: usize) -> bool {
         self.assisted.get(i).copied().unwrap_or(false)
-    }
-
-    /// The discharge that wets resident `i`'s home (infinite: never).
-    fn wet_of(&self, i: u32) -> f32 {
-        self.resident_wet
-            .get(i as usize)
-            .copied()
-            .unwrap_or(f32::INFINITY)
     }
 }
 
@@ -759,7 +782,7 @@ pub fn plan_evacuation(
     let arrival = |i: usize| {
         input
             .arrival_hours
-            .and_then(|a| a.get(input.residents[i].grid.ix()).copied().flatten())
+            .and_then(|a| a.get(i).copied().flatten())
     };
     // Shelters dry at the planning discharge, with their beds.
     let dry: Vec<bool> = ix
@@ -785,13 +808,12 @@ pub fn plan_evacuation(
             }
         })
         .collect();
-    let d2 = |r: &Resident, k: u32| {
+    let d2 = |r: &Hot, k: u32| {
         let p = ix.anchors[k as usize];
         (p[0] - r.xy[0]).powi(2) + (p[1] - r.xy[1]).powi(2)
     };
-    // How leaving goes for resident `i` with a shelter `km` away (None: unknown).
-    let leaving = |i: u32, km: Option<f64>| {
-        let carried = ix.assisted[i as usize];
+    // How leaving goes for a resident with a shelter `km` away (None: unknown).
+    let leaving = |carried: bool, km: Option<f64>| {
         let km = km.unwrap_or(rules.walk_limit_km.max(0.0) * 2.0);
         let means = if carried {
             Means::Ambulance
@@ -810,25 +832,23 @@ pub fn plan_evacuation(
     };
     // 1. When the water comes and when each order is due, with the nearest dry shelter: by
     // position in the static order (`rank`), the hours to the water and the sort key.
-    let (hours, mut keys): (Vec<f64>, Vec<u128>) = ix.order[..n]
+    let (hours, mut keys): (Vec<f64>, Vec<u128>) = ix.hot[..n]
         .par_iter()
         .enumerate()
-        .map(|(rank, &i)| {
-            let r = &input.residents[i as usize];
-            let by_river = clock
-                .hours_to(f64::from(ix.wet_of(i)))
-                .unwrap_or(f64::INFINITY);
-            let h = arrival(i as usize).map_or(by_river, |a| a.max(0.0).min(by_river));
-            let near = ix.nearest[i as usize]
+        .map(|(rank, r)| {
+            let by_river = clock.hours_to(f64::from(r.wet)).unwrap_or(f64::INFINITY);
+            let h = arrival(r.grid as usize).map_or(by_river, |a| a.max(0.0).min(by_river));
+            let near = r
+                .nearest
                 .iter()
                 .take_while(|&&k| k != u32::MAX)
                 .find(|&&k| dry[k as usize])
                 .map(|&k| d2(r, k).sqrt() / 1000.0);
-            let (_, _, lead) = leaving(i, near);
+            let (_, _, lead) = leaving(r.assisted, near);
             let key = urgency_key(
                 h,
                 h - lead - rules.order_margin_h,
-                ix.vulnerability[i as usize],
+                r.vulnerability,
                 rank as u32,
             );
             (h, key)
@@ -856,13 +876,14 @@ pub fn plan_evacuation(
     let mut persons = 0u32;
     for &key in &keys {
         let rank = key as u32 as usize;
-        let (h, i) = (hours[rank], ix.order[rank]);
-        let r = &input.residents[i as usize];
-        let need = ix.need[i as usize];
+        let (h, r) = (hours[rank], &ix.hot[rank]);
+        let i = r.resident;
+        let need = r.need;
         let can = room.fits(need);
         let mut best: Option<(u32, f64)> = None;
         if can {
-            best = ix.nearest[i as usize]
+            best = r
+                .nearest
                 .iter()
                 .take_while(|&&k| k != u32::MAX)
                 .find(|&&k| need.fits(&beds[k as usize]))
@@ -885,7 +906,7 @@ pub fn plan_evacuation(
         }
         let km = best.map(|(_, d)| d.sqrt() / 1000.0);
         let cut_off = h <= 0.0;
-        let (mut means, prepare, lead) = leaving(i, km);
+        let (mut means, prepare, lead) = leaving(r.assisted, km);
         let order_in = h - lead - rules.order_margin_h;
         let status = if cut_off {
             means = Means::Boat;
@@ -895,7 +916,7 @@ pub fn plan_evacuation(
         } else {
             OrderStatus::Later
         };
-        let leader = pick_leader(input, r, &mut load);
+        let leader = pick_leader(input, r.guardian, r.grid as usize, &mut load);
         let mut unable = Reasons::default();
         if cut_off {
             unable.insert(Unable::CutOff);
@@ -920,7 +941,7 @@ pub fn plan_evacuation(
             {
                 unable.insert(Unable::NoTransport);
             }
-            if ix.assisted[i as usize] && leader.is_none() {
+            if r.assisted && leader.is_none() {
                 unable.insert(Unable::NoStaff);
             }
         }
@@ -949,13 +970,13 @@ pub fn plan_evacuation(
         if !unable.is_empty() {
             unable_ids.push(ResidentRef(card.clone()));
         }
-        let wet = ix.wet_of(i);
+        let wet = r.wet;
         evacuees.push(Evacuee {
             rank: evacuees.len() as u32 + 1,
             card,
             wet_discharge_m3s: wet.is_finite().then_some(f64::from(wet)),
             margin_m3s: wet.is_finite().then(|| f64::from(wet) - planning),
-            arrival_hours: arrival(i as usize),
+            arrival_hours: arrival(r.grid as usize),
             hours_to_water: h,
             lead_h: lead,
             order_in_h: order_in,
@@ -984,17 +1005,21 @@ pub fn plan_evacuation(
 
 /// The guardian when available, else the least-loaded leader-role person of the resident's grid,
 /// ties by roster order.
-fn pick_leader(input: &EvacuationInput<'_>, r: &Resident, load: &mut [u32]) -> Option<usize> {
-    if let Some(g) = r.guardian
-        && load.get(g.ix()).is_some_and(|&l| l != u32::MAX)
-    {
-        load[g.ix()] += 1;
-        return Some(g.ix());
+fn pick_leader(
+    input: &EvacuationInput<'_>,
+    guardian: u32,
+    grid: usize,
+    load: &mut [u32],
+) -> Option<usize> {
+    let g = guardian as usize;
+    if load.get(g).is_some_and(|&l| l != u32::MAX) {
+        load[g] += 1;
+        return Some(g);
     }
     for role in input.leader_roles {
         let best = input
             .people_by_grid
-            .get(r.grid.ix())
+            .get(grid)
             .into_iter()
             .flatten()
             .map(|p| p.ix())
