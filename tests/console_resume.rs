@@ -8,6 +8,10 @@
 //! and `q` quits (the drill is over, so it does not ask), which writes the journal's `end` record. The interrupted run is killed after
 //! the push and resumed for the rest. Without a `tmux` command the test says so and passes.
 
+mod common;
+
+use common::copy_dir;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -142,19 +146,6 @@ fn wait_for_line(path: &Path, needle: &str) {
             path.display()
         );
         std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create dir");
-    for e in std::fs::read_dir(from).expect("read dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).expect("copy");
-        }
     }
 }
 
