@@ -95,11 +95,11 @@ fn thresholds_out_of_order() {
         .find(|l| l.trim_start().starts_with("yellow"))
         .unwrap()
         .to_string();
-    // Yellow above orange (3,500 m³/s).
-    let broken = yellow_line.replacen("2500", "4000", 1);
+    // Yellow below blue (1,500 m³/s): the error is at yellow's value.
+    let broken = yellow_line.replacen("2500", "1000", 1);
     s.write("scenario.toml", &text.replacen(&yellow_line, &broken, 1));
     let (line, _) = position_of(&s.read("scenario.toml"), &broken);
-    let col = broken.find("4000").unwrap() + 1;
+    let col = broken.find("1000").unwrap() + 1;
     let r = Scenario::check(&s.dir);
     expect_error(
         &r,
