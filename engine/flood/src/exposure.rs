@@ -229,8 +229,7 @@ impl ExposureIndex {
                                         w[0][0] + tt * (w[1][0] - w[0][0]),
                                         w[0][1] + tt * (w[1][1] - w[0][1]),
                                     ];
-                                    if grids[g].region.contains(p)
-                                    {
+                                    if grids[g].region.contains(p) {
                                         roads.push((thr_at(p), len / k as f64 / 1000.0));
                                     }
                                 }

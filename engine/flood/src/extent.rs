@@ -9,6 +9,8 @@ use super::raster::Raster;
 use floodgrid_model::grid::geometry::{self, Polygon, Region};
 
 type Corner = (i64, i64); // (column, row) of a cell corner; rows grow southwards
+/// A ring as points, closed.
+type Points = Vec<[f64; 2]>;
 
 /// Polygons (projected metres) covering the cells for which `wet` is true among `cells`.
 pub fn outline_cells(dem: &Raster, cells: &[u32], wet: impl Fn(u32) -> bool) -> Vec<Polygon> {
@@ -93,7 +95,7 @@ pub fn outline_cells(dem: &Raster, cells: &[u32], wet: impl Fn(u32) -> bool) -> 
     let (_, _, _, north) = dem.bounds();
     let to_xy = |p: &Corner| [t.x_min_m + p.0 as f64 * t.dx_m, north - p.1 as f64 * t.dy_m];
     // Outer rings with their holes, as points until every hole has found its ring.
-    let mut outer: Vec<(Vec<[f64; 2]>, Vec<Vec<[f64; 2]>>)> = Vec::new();
+    let mut outer: Vec<(Points, Vec<Points>)> = Vec::new();
     let mut holes: Vec<Vec<[f64; 2]>> = Vec::new();
     for ring in rings {
         let xy: Vec<[f64; 2]> = ring.iter().map(to_xy).collect();
@@ -171,7 +173,11 @@ mod tests {
         let polys = outline_cells(&d, &all, wet);
         assert_eq!(polys.len(), 1);
         assert_eq!(polys[0].interiors().len(), 1);
-        assert_eq!(polys[0].exterior().0.len(), 5, "a square after simplification");
+        assert_eq!(
+            polys[0].exterior().0.len(),
+            5,
+            "a square after simplification"
+        );
         assert!(
             (Region::new(polys.clone()).area() - 800.0).abs() < 1e-9,
             "8 cells of 100 m²"

@@ -53,7 +53,12 @@ impl MapGeometry {
         for g in &sc.grids {
             if let Some(bb) = g.region.bbox {
                 let (lo, hi) = (bb.min(), bb.max());
-                b = [b[0].min(lo.x), b[1].min(lo.y), b[2].max(hi.x), b[3].max(hi.y)];
+                b = [
+                    b[0].min(lo.x),
+                    b[1].min(lo.y),
+                    b[2].max(hi.x),
+                    b[3].max(hi.y),
+                ];
             }
         }
         if !(b[0] < b[2] && b[1] < b[3]) {

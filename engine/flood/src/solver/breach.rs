@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::SolverError;
-use floodgrid_model::grid::geometry;
 use crate::Raster;
+use floodgrid_model::grid::geometry;
 
 /// A breach in a dike.
 ///
@@ -124,7 +124,8 @@ impl BreachCells {
         spec.check()?;
         let dike = [geometry::line_string(&spec.dike)];
         let nearest = |p: [f64; 2]| {
-            geometry::nearest_along(p, &dike).map_or((f64::INFINITY, 0.0), |n| (n.distance, n.along))
+            geometry::nearest_along(p, &dike)
+                .map_or((f64::INFINITY, 0.0), |n| (n.distance, n.along))
         };
         let total = geometry::length(&dike[0]);
         let s_centre = match spec.at {

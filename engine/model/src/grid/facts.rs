@@ -139,11 +139,10 @@ pub fn grid_facts(grids: &[Grid], sites: &[Site], residents: &[Resident]) -> Vec
         .iter()
         .enumerate()
         .map(|(i, g)| {
-            let anchor = g.region.interior_point().unwrap_or_else(|| {
-                g.region
-                    .bbox
-                    .map_or([0.0, 0.0], |b| geometry::xy(b.min()))
-            });
+            let anchor = g
+                .region
+                .interior_point()
+                .unwrap_or_else(|| g.region.bbox.map_or([0.0, 0.0], |b| geometry::xy(b.min())));
             let village = ancestors(i)
                 .into_iter()
                 .find(|&a| matches!(grids[a].kind, GridKind::Village | GridKind::Community))
@@ -236,10 +235,10 @@ mod tests {
 
     #[test]
     fn dike_between_point_and_river_means_protected() {
-        let river = geometry::line_string(&[[0.0, 100.0], [100.0, 100.0]]);
-        let dike = geometry::line_string(&[[0.0, 50.0], [100.0, 50.0]]);
-        assert!(in_floodplain([50.0, 70.0], &[river.clone()], &[dike.clone()]));
-        assert!(!in_floodplain([50.0, 20.0], &[river], &[dike.clone()]));
-        assert!(!in_floodplain([50.0, 20.0], &[], &[dike]));
+        let river = [geometry::line_string(&[[0.0, 100.0], [100.0, 100.0]])];
+        let dike = [geometry::line_string(&[[0.0, 50.0], [100.0, 50.0]])];
+        assert!(in_floodplain([50.0, 70.0], &river, &dike));
+        assert!(!in_floodplain([50.0, 20.0], &river, &dike));
+        assert!(!in_floodplain([50.0, 20.0], &[], &dike));
     }
 }
