@@ -18,7 +18,7 @@ const TIME_LIMIT: Duration = Duration::from_secs(5);
 const MEMORY_LIMIT_MIB: f64 = 1024.0;
 
 fn tiny() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny")
+    common::fixture("tiny")
 }
 
 /// A copy of `tiny` in a temporary directory.

@@ -188,10 +188,7 @@ fn a_killed_console_drill_resumes_to_the_journal_and_outbox_of_an_uninterrupted_
     }
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("tiny");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny"),
-        &dir,
-    );
+    copy_dir(&common::fixture("tiny"), &dir);
     let t = Tmux {
         socket: tmp.path().join("tmux.sock"),
     };
