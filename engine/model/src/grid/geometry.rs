@@ -1,7 +1,7 @@
 //! Plane geometry in projected metres, the one place it lives: grid outlines ([`Region`], a
 //! `geo::MultiPolygon`), polylines (river, dikes, roads) and the questions asked of them — point in
 //! region, areas, an anchor inside a region, nearest points and distances to lines, crossings.
-//! Types and algorithms are the georust `geo` crate's (`Intersects`, `Area`, `Centroid`,
+//! Types and algorithms are the georust `geo` crate's (`CoordinatePosition`, `Intersects`, `Area`, `Centroid`,
 //! `InteriorPoint`, `BoundingRect`, `ClosestPoint`, `line_intersection`, Euclidean `Distance` and
 //! `Length`, `LineLocatePoint`, `InterpolateLine`); the scenario reader checks files with
 //! positions and converts to these types after checking.
@@ -11,6 +11,7 @@
 
 pub use geo::{Coord, Line, LineString, MultiPoint, MultiPolygon, Point, Polygon, Rect};
 
+use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::line_intersection::{LineIntersection, line_intersection};
 use geo::{
     Area, BoundingRect, Centroid, Closest, ClosestPoint, Distance, Euclidean, InteriorPoint,
@@ -129,11 +130,25 @@ impl Region {
         self.polygons.unsigned_area()
     }
 
-    /// Whether a point lies inside the region or on its boundary (not in a hole): `geo`'s
-    /// `Intersects`, after the bounding box.
+    /// Whether a point lies in the region (not in a hole), by `geo`'s `CoordinatePosition` after
+    /// the bounding box. A point on an edge belongs to the side east of it (north of it on an
+    /// east–west edge): the next `f64` east of the point decides, else the next north, else the
+    /// next north-east (a south-west corner). So regions that
+    /// share an edge divide its points between them, none counted twice or lost — the half-open
+    /// rule of the crossing test the model used before `geo`.
+    ///
+    /// ```
+    /// use floodgrid_model::grid::{Region, geometry::polygon};
+    /// let west = Region::new(vec![polygon(&[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]], &[])]);
+    /// let east = Region::new(vec![polygon(&[[1.0, 0.0], [2.0, 0.0], [2.0, 1.0], [1.0, 1.0], [1.0, 0.0]], &[])]);
+    /// assert!(!west.contains([1.0, 0.5]) && east.contains([1.0, 0.5]));
+    /// assert!(west.contains([0.5, 0.0]) && !west.contains([0.5, 1.0]));
+    /// ```
     pub fn contains(&self, p: [f64; 2]) -> bool {
-        let c = coord(p);
-        self.bbox.is_some_and(|b| b.intersects(&c)) && self.polygons.intersects(&c)
+        if !self.bbox_contains(p) {
+            return false;
+        }
+        self.polygons.iter().any(|poly| polygon_holds(poly, p))
     }
 
     /// Whether the region's bounding box holds the point (inside or on its edge): a quick test
@@ -165,8 +180,9 @@ impl Region {
     }
 
     /// A point well inside the region: the centroid of its first polygon's exterior vertices
-    /// (`geo`'s `Centroid` of them as a `MultiPoint`) when the polygon holds it, else `geo`'s
-    /// `InteriorPoint` of that polygon. `None` for an empty region.
+    /// (`geo`'s `Centroid` of them as a `MultiPoint`) when the polygon holds it (the rule of
+    /// [`Region::contains`]), else `geo`'s `InteriorPoint` of that polygon. `None` for an empty
+    /// region.
     pub fn interior_point(&self) -> Option<[f64; 2]> {
         let poly = self.polygons.0.first()?;
         let ring = &poly.exterior().0;
@@ -175,11 +191,32 @@ impl Region {
             .map(|&c| Point(c))
             .collect();
         if let Some(c) = vertices.centroid()
-            && poly.intersects(&c)
+            && polygon_holds(poly, xy(c.0))
         {
             return Some(xy(c.0));
         }
         poly.interior_point().map(|p| xy(p.0))
+    }
+}
+
+/// Whether a polygon holds a point, by the rule of [`Region::contains`].
+fn polygon_holds(poly: &Polygon<f64>, p: [f64; 2]) -> bool {
+    let at = |q: [f64; 2]| poly.coordinate_position(&coord(q));
+    match at(p) {
+        CoordPos::Inside => true,
+        CoordPos::Outside => false,
+        CoordPos::OnBoundary => [
+            [p[0].next_up(), p[1]],
+            [p[0], p[1].next_up()],
+            [p[0].next_up(), p[1].next_up()],
+        ]
+        .into_iter()
+        .find_map(|q| match at(q) {
+            CoordPos::Inside => Some(true),
+            CoordPos::Outside => Some(false),
+            CoordPos::OnBoundary => None,
+        })
+        .unwrap_or(false),
     }
 }
 
@@ -308,6 +345,46 @@ mod tests {
         assert!(!r.contains([2.0, 2.0]));
         assert!(r.contains([0.5, 2.0]));
         assert_eq!(r.area(), 12.0);
+    }
+
+    /// The even–odd crossing test with a ray to the east that the model used before `geo`: the
+    /// reference for the rule on edges.
+    fn crossing_rule(ring: &[[f64; 2]], p: [f64; 2]) -> bool {
+        let mut inside = false;
+        for w in ring.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            if (a[1] > p[1]) != (b[1] > p[1])
+                && p[0] < a[0] + (p[1] - a[1]) / (b[1] - a[1]) * (b[0] - a[0])
+            {
+                inside = !inside;
+            }
+        }
+        inside
+    }
+
+    #[test]
+    fn points_on_edges_fall_as_the_crossing_rule_put_them() {
+        // A shape with a hole and a slanted edge; every point of a half-unit lattice, so many
+        // lie on edges and vertices (these agree here too, though a vertex where edges meet at
+        // other angles may not).
+        let ext = [
+            [0.0, 0.0],
+            [6.0, 0.0],
+            [6.0, 2.0],
+            [3.0, 3.0],
+            [3.0, 6.0],
+            [0.0, 6.0],
+            [0.0, 0.0],
+        ];
+        let hole = vec![[1.0, 1.0], [1.0, 2.0], [2.0, 2.0], [2.0, 1.0], [1.0, 1.0]];
+        let r = Region::new(vec![polygon(&ext, std::slice::from_ref(&hole))]);
+        for i in -2..=14 {
+            for j in -2..=14 {
+                let p = [f64::from(i) * 0.5, f64::from(j) * 0.5];
+                let want = crossing_rule(&ext, p) && !crossing_rule(&hole, p);
+                assert_eq!(r.contains(p), want, "{p:?}");
+            }
+        }
     }
 
     #[test]
