@@ -2,7 +2,7 @@
 //! `geo::MultiPolygon`), polylines (river, dikes, roads) and the questions asked of them — point in
 //! region, areas, an anchor inside a region, nearest points and distances to lines, crossings.
 //! Types and algorithms are the georust `geo` crate's (`CoordinatePosition`, `Intersects`, `Area`, `Centroid`,
-//! `InteriorPoint`, `BoundingRect`, `ClosestPoint`, `line_intersection`, Euclidean `Distance` and
+//! `InteriorPoint`, `BoundingRect`, `line_intersection`, Euclidean `Distance` and
 //! `Length`, `LineLocatePoint`, `InterpolateLine`); the scenario reader checks files with
 //! positions and converts to these types after checking.
 //!
@@ -14,8 +14,8 @@ pub use geo::{Coord, Line, LineString, MultiPoint, MultiPolygon, Point, Polygon,
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::line_intersection::{LineIntersection, line_intersection};
 use geo::{
-    Area, BoundingRect, Centroid, Closest, ClosestPoint, Distance, Euclidean, InteriorPoint,
-    InterpolateLine, Intersects, Length, LineLocatePoint,
+    Area, BoundingRect, Centroid, Distance, Euclidean, InteriorPoint, InterpolateLine, Intersects,
+    Length, LineLocatePoint,
 };
 use serde::{Deserialize, Serialize};
 
@@ -225,18 +225,10 @@ pub fn interior_point(r: &Region) -> Option<[f64; 2]> {
     r.interior_point()
 }
 
-/// The point of segment a–b nearest `p` (`geo`'s `ClosestPoint`; `a` for a segment of no length).
-pub fn nearest_on_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> [f64; 2] {
-    match Line::new(coord(a), coord(b)).closest_point(&Point(coord(p))) {
-        Closest::Intersection(q) | Closest::SinglePoint(q) => xy(q.0),
-        Closest::Indeterminate => a,
-    }
-}
-
 /// The point of any of `lines` nearest `p`, with its distance (ties: the first in order). `None`
-/// when there are no segments.
+/// when the lines have no points. Cheaper than [`nearest_along`]: no lengths.
 pub fn nearest_on_lines(p: [f64; 2], lines: &[LineString<f64>]) -> Option<([f64; 2], f64)> {
-    nearest_along(p, lines).map(|n| (n.point, n.distance))
+    walk_nearest(p, lines, false).map(|n| (n.point, n.distance))
 }
 
 /// Where a point is nearest a chain of polylines taken in order (the river's lines, upstream
@@ -251,39 +243,45 @@ pub struct Nearest {
     pub along: f64,
 }
 
-/// The nearest point of a chain of polylines to `p`, segment by segment (`geo`'s `ClosestPoint`,
-/// `LineLocatePoint`, Euclidean `Distance` and `Length`; ties: the first segment). A single-point line counts as
-/// that point. `None` when the chain has no points.
+/// The nearest point of a chain of polylines to `p`, and how far along the chain it is (ties: the
+/// first segment). A single-point line counts as that point. `None` when the chain has no points.
 pub fn nearest_along(p: [f64; 2], lines: &[LineString<f64>]) -> Option<Nearest> {
+    walk_nearest(p, lines, true)
+}
+
+/// Segment by segment: the fraction along each that is nearest `p` is `geo`'s `LineLocatePoint`
+/// (the projection clamped to the segment, as `ClosestPoint` computes it, without its square
+/// roots); candidates compare by squared distance, and the winner's distance is `geo`'s Euclidean
+/// `Distance`. With `along`, each segment's Euclidean `Length` is summed on the way.
+fn walk_nearest(p: [f64; 2], lines: &[LineString<f64>], along: bool) -> Option<Nearest> {
     let pt = Point(coord(p));
-    let mut best: Option<Nearest> = None;
-    let mut along = 0.0;
-    let mut consider = |q: Point<f64>, along_q: f64| {
-        let d = Euclidean.distance(pt, q);
-        if best.is_none_or(|b| d < b.distance) {
-            best = Some(Nearest {
-                point: xy(q.0),
-                distance: d,
-                along: along_q,
-            });
+    let c = coord(p);
+    // (point, squared distance, distance along)
+    let mut best: Option<(Coord<f64>, f64, f64)> = None;
+    let mut walked = 0.0;
+    let mut consider = |q: Coord<f64>, s: f64| {
+        let d = q - c;
+        let d2 = d.x * d.x + d.y * d.y;
+        if best.is_none_or(|b| d2 < b.1) {
+            best = Some((q, d2, s));
         }
     };
     for line in lines {
         if let [only] = line.0.as_slice() {
-            consider(Point(*only), along);
+            consider(*only, walked);
         }
         for seg in line.lines() {
-            let q = match seg.closest_point(&pt) {
-                Closest::Intersection(q) | Closest::SinglePoint(q) => q,
-                Closest::Indeterminate => Point(seg.start),
-            };
-            let len = Euclidean.length(&seg);
             let t = seg.line_locate_point(&pt).unwrap_or(0.0);
-            consider(q, along + t * len);
-            along += len;
+            let len = if along { Euclidean.length(&seg) } else { 0.0 };
+            consider(seg.start + seg.delta() * t, walked + t * len);
+            walked += len;
         }
     }
-    best
+    best.map(|(q, _, s)| Nearest {
+        point: xy(q),
+        distance: Euclidean.distance(pt, Point(q)),
+        along: s,
+    })
 }
 
 /// Length of a polyline, m (`geo`'s Euclidean `Length`).
