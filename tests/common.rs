@@ -42,14 +42,17 @@ impl Copy {
         Copy { dir, _tmp: tmp }
     }
 
+    /// A file of the copy, by its path relative to the scenario directory.
     pub fn path(&self, rel: &str) -> PathBuf {
         self.dir.join(rel)
     }
 
+    /// The text of a file of the copy.
     pub fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path(rel)).expect("fixture file")
     }
 
+    /// Overwrites a file of the copy.
     pub fn write(&self, rel: &str, text: &str) {
         std::fs::write(self.path(rel), text).expect("write fixture");
     }
