@@ -5,6 +5,10 @@
 //! the child's peak resident memory stays under 1 GiB. Each case prints one line
 //! `bounded-work: CASE, SECONDS s, MiB MiB` (`cargo test --test bounded_work -- --nocapture`).
 
+mod common;
+
+use common::copy_dir;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -14,20 +18,7 @@ const TIME_LIMIT: Duration = Duration::from_secs(5);
 const MEMORY_LIMIT_MIB: f64 = 1024.0;
 
 fn tiny() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create dir");
-    for e in std::fs::read_dir(from).expect("read dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).expect("copy");
-        }
-    }
+    common::fixture("tiny")
 }
 
 /// A copy of `tiny` in a temporary directory.

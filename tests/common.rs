@@ -1,35 +1,58 @@
-//! Shared fixtures for the end-to-end tests: copies of the bundled scenario that a test may break.
+//! Shared fixtures for the end-to-end tests: the bundled scenario (read in place, never copied)
+//! and copies of the small fixture scenarios under `tests/fixtures` that a test may break.
 
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
-/// The bundled scenario's directory.
+/// The bundled scenario's directory. Tests read it in place; a test that breaks a file copies a
+/// small fixture instead ([`Copy::tiny`]).
 pub fn bundled() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/huayuankou")
 }
 
-/// A fresh copy of the bundled scenario in a temporary directory, removed on drop.
+/// A fixture scenario's directory: `tests/fixtures/<name>` (`tiny`, `deep`, `stage`, `broken`).
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A fresh copy of a fixture scenario in a temporary directory, removed on drop.
 pub struct Copy {
+    /// The copy's scenario directory.
     pub dir: PathBuf,
+    _tmp: tempfile::TempDir,
 }
 
 impl Copy {
-    pub fn new(name: &str) -> Copy {
-        let dir = std::env::temp_dir().join(format!("floodgrid-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        copy_dir(&bundled(), &dir);
-        Copy { dir }
+    /// A copy of `tests/fixtures/tiny` (a few KB), for a test that breaks one of its files.
+    pub fn tiny() -> Copy {
+        Copy::of("tiny")
     }
 
+    /// A copy of the fixture `tests/fixtures/<name>`.
+    pub fn of(name: &str) -> Copy {
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!("floodgrid-{name}-"))
+            .tempdir()
+            .expect("temp dir");
+        let dir = tmp.path().join(name);
+        copy_dir(&fixture(name), &dir);
+        Copy { dir, _tmp: tmp }
+    }
+
+    /// A file of the copy, by its path relative to the scenario directory.
     pub fn path(&self, rel: &str) -> PathBuf {
         self.dir.join(rel)
     }
 
+    /// The text of a file of the copy.
     pub fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path(rel)).expect("fixture file")
     }
 
+    /// Overwrites a file of the copy.
     pub fn write(&self, rel: &str, text: &str) {
         std::fs::write(self.path(rel), text).expect("write fixture");
     }
@@ -48,20 +71,19 @@ impl Copy {
     }
 }
 
-impl Drop for Copy {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies a scenario directory tree into `to` (created), leaving out the fixtures' expected
+/// outputs (`expect/` directories and `expect.txt` files), which are not scenario files. Also
+/// overlays a directory on an existing copy (`tests/fixtures/broken/<case>` on `tiny`).
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create fixture dir");
-    for entry in std::fs::read_dir(from).expect("read bundled dir") {
+    for entry in std::fs::read_dir(from).expect("read fixture dir") {
         let entry = entry.expect("dir entry");
         let target = to.join(entry.file_name());
         if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
+            if entry.file_name() != "expect" {
+                copy_dir(&entry.path(), &target);
+            }
+        } else if entry.file_name() != "expect.txt" {
             std::fs::copy(entry.path(), target).expect("copy fixture");
         }
     }

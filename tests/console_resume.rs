@@ -8,6 +8,10 @@
 //! and `q` quits (the drill is over, so it does not ask), which writes the journal's `end` record. The interrupted run is killed after
 //! the push and resumed for the rest. Without a `tmux` command the test says so and passes.
 
+mod common;
+
+use common::copy_dir;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -145,19 +149,6 @@ fn wait_for_line(path: &Path, needle: &str) {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create dir");
-    for e in std::fs::read_dir(from).expect("read dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).expect("copy");
-        }
-    }
-}
-
 /// The console is up with the drill at minute 0.
 fn opened(t: &Tmux, name: &str) {
     t.wait_for(name, "the console", |s| {
@@ -197,10 +188,7 @@ fn a_killed_console_drill_resumes_to_the_journal_and_outbox_of_an_uninterrupted_
     }
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("tiny");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny"),
-        &dir,
-    );
+    copy_dir(&common::fixture("tiny"), &dir);
     let t = Tmux {
         socket: tmp.path().join("tmux.sock"),
     };

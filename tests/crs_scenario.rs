@@ -13,10 +13,10 @@ fn errors(r: &CheckReport) -> Vec<&Diagnostic> {
         .collect()
 }
 
-/// Checks a copy of the bundled scenario with `crs = "<crs>"` and returns the error reported on
-/// the `crs` value (asserting it is located there) and the number of errors.
-fn crs_error(name: &str, crs: &str) -> (String, usize) {
-    let s = Copy::new(name);
+/// Checks a copy of the fixture `tiny` with `crs = "<crs>"` and returns the error reported on the
+/// `crs` value (asserting it is located there) and the number of errors.
+fn crs_error(crs: &str) -> (String, usize) {
+    let s = Copy::tiny();
     s.replace(
         "scenario.toml",
         "crs = \"EPSG:4547\"",
@@ -34,16 +34,16 @@ fn crs_error(name: &str, crs: &str) -> (String, usize) {
 
 #[test]
 fn a_geographic_crs_names_the_gdalwarp_target_for_the_scenario_longitude() {
-    // The bundled town's first station is at 113.595°E 34.932°N: the CGCS2000 3° zone CM 114E
-    // (EPSG:4547) for CGCS2000 lon/lat, UTM 49N (EPSG:32649) for WGS 84, and the same 3° zone of
-    // Beijing 1954 (2435) and Xian 1980 (2383) for those datums.
+    // The fixture town's station is at 114.298°E 35.392°N: the CGCS2000 3° zone CM 114E
+    // (EPSG:4547) for CGCS2000 lon/lat, UTM 50N (EPSG:32650, 114°E to 120°E) for WGS 84, and the
+    // same 3° zone of Beijing 1954 (2435) and Xian 1980 (2383) for those datums.
     for (geographic, target) in [
         ("EPSG:4490", "EPSG:4547"),
-        ("EPSG:4326", "EPSG:32649"),
+        ("EPSG:4326", "EPSG:32650"),
         ("EPSG:4214", "EPSG:2435"),
         ("epsg:4610", "EPSG:2383"),
     ] {
-        let (msg, n) = crs_error(&format!("crs-geo-{}", &geographic[5..]), geographic);
+        let (msg, n) = crs_error(geographic);
         assert!(
             msg.contains(&format!("gdalwarp -t_srs {target} ")) && msg.contains("geographic"),
             "{geographic}: {msg}"
@@ -54,7 +54,7 @@ fn a_geographic_crs_names_the_gdalwarp_target_for_the_scenario_longitude() {
 
 #[test]
 fn an_unknown_code_lists_every_supported_family() {
-    let (msg, _) = crs_error("crs-3857", "EPSG:3857");
+    let (msg, _) = crs_error("EPSG:3857");
     for f in floodgrid_engine::crs::FAMILIES {
         let range = format!("EPSG:{}-{}", f.first_epsg, f.last_epsg);
         assert!(msg.contains(&range), "{range} missing from: {msg}");
@@ -64,7 +64,7 @@ fn an_unknown_code_lists_every_supported_family() {
 #[test]
 fn a_zone_prefixed_crs_loads_the_same_dem_shifted_by_the_zone_number() {
     // EPSG:4526 (CGCS2000 3° zone 38) is EPSG:4547 with 38,000,000 m added to the false easting.
-    let s = Copy::new("crs-4526");
+    let s = Copy::tiny();
     s.replace(
         "scenario.toml",
         "crs = \"EPSG:4547\"",

@@ -966,21 +966,7 @@ fn drill_help_lists_each_flag_once() {
 fn tiny_copy(name: &str) -> PathBuf {
     let dir = tmp(name);
     let _ = std::fs::remove_dir_all(&dir);
-    fn copy(from: &std::path::Path, to: &std::path::Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            if e.path().is_dir() {
-                if e.file_name() != "expect" {
-                    copy(&e.path(), &to.join(e.file_name()));
-                }
-            } else {
-                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-            }
-        }
-    }
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
-    copy(&src, &dir);
+    common::copy_dir(&common::fixture("tiny"), &dir);
     dir
 }
 

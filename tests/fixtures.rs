@@ -3,6 +3,10 @@
 //! drill report, and five planner mistakes overlaid on `tiny`. Set `UPDATE_EXPECT=1` to rewrite
 //! the expected files after a deliberate change, then review the diff.
 
+mod common;
+
+use common::copy_dir;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -133,21 +137,6 @@ fn tiny_drill_report_matches() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(report, own, "report JOURNAL equals the drill's own report");
     expect(&dir.join("expect/drill-01.report.md"), &report);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create dir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            if entry.file_name() != "expect" {
-                copy_dir(&entry.path(), &target);
-            }
-        } else if entry.file_name() != "expect.txt" {
-            std::fs::copy(entry.path(), &target).expect("copy file");
-        }
-    }
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! `floodgrid check` on the bundled scenario and on broken copies of it: every diagnostic names the
-//! file, the line and the column.
+//! `floodgrid check` on the bundled scenario (read in place) and on broken copies of the small
+//! fixture `tests/fixtures/tiny`: every diagnostic names the file, the line and the column.
 
 mod common;
 
@@ -45,7 +45,7 @@ fn bundled_scenario_checks_clean() {
 
 #[test]
 fn unknown_grid_in_people_csv() {
-    let s = Copy::new("people-grid");
+    let s = Copy::tiny();
     let text = s.read("people.csv");
     let line3 = text.lines().nth(2).unwrap().to_string();
     let grid = line3.split(',').nth(4).unwrap().to_string();
@@ -64,10 +64,10 @@ fn unknown_grid_in_people_csv() {
 
 #[test]
 fn depends_on_cycle() {
-    let s = Copy::new("cycle");
+    let s = Copy::tiny();
     // Two instructions that depend on each other.
     let extra = "\n[[instruction]]\nid = \"test.cycle.a\"\ntitle = \"环A\"\ncategory = \"command\"\nrole = \"town_official\"\nwhen = \"level >= red\"\ndepends_on = [\"test.cycle.b\"]\n\n[[instruction]]\nid = \"test.cycle.b\"\ntitle = \"环B\"\ncategory = \"command\"\nrole = \"town_official\"\nwhen = \"level >= red\"\ndepends_on = [\"test.cycle.a\"]\n";
-    let file = "plan/50-red.toml";
+    let file = "plan/40-red.toml";
     let text = s.read(file) + extra;
     s.write(file, &text);
     let r = Scenario::check(&s.dir);
@@ -88,17 +88,18 @@ fn depends_on_cycle() {
 
 #[test]
 fn thresholds_out_of_order() {
-    let s = Copy::new("thresholds");
+    let s = Copy::tiny();
     let text = s.read("scenario.toml");
     let yellow_line = text
         .lines()
         .find(|l| l.trim_start().starts_with("yellow"))
         .unwrap()
         .to_string();
-    let broken = yellow_line.replacen("6000", "3000", 1);
+    // Yellow below blue (1,500 m³/s): the error is at yellow's value.
+    let broken = yellow_line.replacen("2500", "1000", 1);
     s.write("scenario.toml", &text.replacen(&yellow_line, &broken, 1));
     let (line, _) = position_of(&s.read("scenario.toml"), &broken);
-    let col = broken.find("3000").unwrap() + 1;
+    let col = broken.find("1000").unwrap() + 1;
     let r = Scenario::check(&s.dir);
     expect_error(
         &r,
@@ -111,7 +112,7 @@ fn thresholds_out_of_order() {
 
 #[test]
 fn truncated_grids_geojson() {
-    let s = Copy::new("truncated");
+    let s = Copy::tiny();
     let text = s.read("grids.geojson");
     let cut = &text[..text.len() * 2 / 3];
     s.write("grids.geojson", cut);
@@ -128,7 +129,7 @@ fn truncated_grids_geojson() {
 
 #[test]
 fn dem_header_promises_more_cells_than_it_holds() {
-    let s = Copy::new("dem");
+    let s = Copy::tiny();
     let text = s.read("dem.asc");
     let nrows_line = text
         .lines()
@@ -159,8 +160,8 @@ fn dem_header_promises_more_cells_than_it_holds() {
 
 #[test]
 fn syntax_error_inside_a_when_condition() {
-    let s = Copy::new("when-syntax");
-    let file = "plan/40-orange.toml";
+    let s = Copy::tiny();
+    let file = "plan/30-orange.toml";
     let text = s.read(file);
     let when_line = text
         .lines()
@@ -177,8 +178,8 @@ fn syntax_error_inside_a_when_condition() {
 
 #[test]
 fn type_error_inside_a_when_condition() {
-    let s = Copy::new("when-type");
-    let file = "plan/50-red.toml";
+    let s = Copy::tiny();
+    let file = "plan/40-red.toml";
     let text = s.read(file);
     let when_line = text
         .lines()
@@ -207,7 +208,7 @@ fn type_error_inside_a_when_condition() {
 
 #[test]
 fn csv_row_with_a_missing_field() {
-    let s = Copy::new("residents-short");
+    let s = Copy::tiny();
     let text = s.read("residents.csv");
     let row = text.lines().nth(4).unwrap().to_string();
     let short = row[..row.rfind(',').unwrap()].to_string();
@@ -224,9 +225,9 @@ fn csv_row_with_a_missing_field() {
 
 #[test]
 fn every_problem_is_reported_in_one_pass() {
-    let s = Copy::new("many");
+    let s = Copy::tiny();
     s.replace(
-        "plan/40-orange.toml",
+        "plan/30-orange.toml",
         "category = \"",
         "category = \"nonexistent_",
     );
@@ -252,7 +253,7 @@ fn every_problem_is_reported_in_one_pass() {
 
 #[test]
 fn a_geotiff_dem_loads_like_the_ascii_one() {
-    let s = Copy::new("geotiff");
+    let s = Copy::tiny();
     let ascii = floodgrid_engine::flood::read_ascii(&s.read("dem.asc")).unwrap();
     let file = std::fs::File::create(s.path("dem.tif")).unwrap();
     floodgrid_engine::flood::write_geotiff(&ascii, 4547, std::io::BufWriter::new(file)).unwrap();

@@ -39,9 +39,9 @@ pub fn flooded_extent(engine: &Engine, assessment: &Assessment) -> FeatureCollec
                 f64::from(atlas.threshold[c as usize]) <= assessment.discharge_m3s
             });
             let geometry = GeometryValue::new_multi_polygon(polygons.iter().map(|p| {
-                std::iter::once(&p.exterior)
-                    .chain(&p.holes)
-                    .map(|ring| ring.iter().map(lon_lat))
+                std::iter::once(p.exterior())
+                    .chain(p.interiors())
+                    .map(|ring| ring.coords().map(|c| lon_lat(&[c.x, c.y])))
             }));
             let mut properties = match serde_json::to_value(e) {
                 Ok(JsonValue::Object(map)) => map,

@@ -36,29 +36,23 @@ use super::raster::Raster;
 use floodgrid_model::grid::{Grid, Region, Resident, ResidentKind, Site, SiteGeometry, SiteKind};
 
 /// Cells whose centres lie inside a region, by scanline: for each row, the crossings of the row's
-/// centre line with the region's edges, filled pairwise (even–odd, holes included).
+/// centre line with the region's edges ([`Region::row_crossings`]), filled pairwise (even–odd,
+/// holes included).
 pub fn cells_in_region(dem: &Raster, region: &Region) -> Vec<u32> {
     let t = &dem.transform;
     let (_, _, _, north) = dem.bounds();
-    let b = region.bbox;
+    let Some(b) = region.bbox else {
+        return Vec::new();
+    };
     let row_of = |y: f64| ((north - y) / t.dy_m - 0.5).floor();
-    let r0 = row_of(b.max_y).max(0.0) as usize;
-    let r1 = (row_of(b.min_y) + 1.0).clamp(0.0, dem.nrows as f64) as usize;
+    let r0 = row_of(b.max().y).max(0.0) as usize;
+    let r1 = (row_of(b.min().y) + 1.0).clamp(0.0, dem.nrows as f64) as usize;
     let mut out = Vec::new();
     let mut xs: Vec<f64> = Vec::new();
     for r in r0..r1.min(dem.nrows) {
         let y = north - (r as f64 + 0.5) * t.dy_m;
         xs.clear();
-        for poly in &region.polygons {
-            for ring in std::iter::once(&poly.exterior).chain(&poly.holes) {
-                for w in ring.windows(2) {
-                    let (a, c) = (w[0], w[1]);
-                    if (a[1] > y) != (c[1] > y) {
-                        xs.push(a[0] + (y - a[1]) / (c[1] - a[1]) * (c[0] - a[0]));
-                    }
-                }
-            }
-        }
+        region.row_crossings(y, &mut xs);
         xs.sort_by(f64::total_cmp);
         for pair in xs.chunks_exact(2) {
             let c0 = ((pair[0] - t.x_min_m) / t.dx_m - 0.5).ceil().max(0.0) as usize;
@@ -235,9 +229,7 @@ impl ExposureIndex {
                                         w[0][0] + tt * (w[1][0] - w[0][0]),
                                         w[0][1] + tt * (w[1][1] - w[0][1]),
                                     ];
-                                    if grids[g].region.bbox.contains(p)
-                                        && grids[g].region.contains(p)
-                                    {
+                                    if grids[g].region.contains(p) {
                                         roads.push((thr_at(p), len / k as f64 / 1000.0));
                                     }
                                 }

@@ -6,9 +6,11 @@
 use std::collections::HashMap;
 
 use super::raster::Raster;
-use floodgrid_model::grid::Polygon;
+use floodgrid_model::grid::geometry::{self, Polygon, Region};
 
 type Corner = (i64, i64); // (column, row) of a cell corner; rows grow southwards
+/// A ring as points, closed.
+type Points = Vec<[f64; 2]>;
 
 /// Polygons (projected metres) covering the cells for which `wet` is true among `cells`.
 pub fn outline_cells(dem: &Raster, cells: &[u32], wet: impl Fn(u32) -> bool) -> Vec<Polygon> {
@@ -92,33 +94,32 @@ pub fn outline_cells(dem: &Raster, cells: &[u32], wet: impl Fn(u32) -> bool) -> 
     let t = &dem.transform;
     let (_, _, _, north) = dem.bounds();
     let to_xy = |p: &Corner| [t.x_min_m + p.0 as f64 * t.dx_m, north - p.1 as f64 * t.dy_m];
-    let mut outer: Vec<Polygon> = Vec::new();
+    // Outer rings with their holes, as points until every hole has found its ring.
+    let mut outer: Vec<(Points, Vec<Points>)> = Vec::new();
     let mut holes: Vec<Vec<[f64; 2]>> = Vec::new();
     for ring in rings {
         let xy: Vec<[f64; 2]> = ring.iter().map(to_xy).collect();
-        if floodgrid_model::grid::geometry::ring_signed_area(&xy) > 0.0 {
-            outer.push(Polygon {
-                exterior: xy,
-                holes: Vec::new(),
-            });
+        if geometry::ring_signed_area(&xy) > 0.0 {
+            outer.push((xy, Vec::new()));
         } else {
             holes.push(xy);
         }
     }
+    let outlines: Vec<Region> = outer
+        .iter()
+        .map(|(ext, _)| Region::new(vec![geometry::polygon(ext, &[])]))
+        .collect();
     for h in holes {
         let probe = [(h[0][0] + h[1][0]) / 2.0, (h[0][1] + h[1][1]) / 2.0];
         // A point just inside the hole's first edge lies in the polygon that holds the hole.
-        if let Some(p) = outer.iter_mut().find(|p| {
-            floodgrid_model::grid::Region::new(vec![Polygon {
-                exterior: p.exterior.clone(),
-                holes: vec![],
-            }])
-            .contains(probe)
-        }) {
-            p.holes.push(h);
+        if let Some(k) = outlines.iter().position(|o| o.contains(probe)) {
+            outer[k].1.push(h);
         }
     }
     outer
+        .iter()
+        .map(|(ext, holes)| geometry::polygon(ext, holes))
+        .collect()
 }
 
 /// Drops the middle vertex of straight runs.
@@ -145,7 +146,6 @@ fn simplify(ring: Vec<Corner>) -> Vec<Corner> {
 mod tests {
     use super::*;
     use crate::GeoTransform;
-    use floodgrid_model::grid::Region;
 
     fn dem(nc: usize, nr: usize) -> Raster {
         Raster::filled(
@@ -172,8 +172,12 @@ mod tests {
         };
         let polys = outline_cells(&d, &all, wet);
         assert_eq!(polys.len(), 1);
-        assert_eq!(polys[0].holes.len(), 1);
-        assert_eq!(polys[0].exterior.len(), 5, "a square after simplification");
+        assert_eq!(polys[0].interiors().len(), 1);
+        assert_eq!(
+            polys[0].exterior().0.len(),
+            5,
+            "a square after simplification"
+        );
         assert!(
             (Region::new(polys.clone()).area() - 800.0).abs() < 1e-9,
             "8 cells of 100 m²"
@@ -187,8 +191,9 @@ mod tests {
         let polys = outline_cells(&d, &all, |c| c == 0 || c == 4);
         assert_eq!(polys.len(), 2);
         for p in &polys {
-            assert_eq!(p.exterior.len(), 5);
-            assert!(floodgrid_model::grid::geometry::ring_self_intersection(&p.exterior).is_none());
+            let ring: Vec<[f64; 2]> = p.exterior().coords().map(|&c| geometry::xy(c)).collect();
+            assert_eq!(ring.len(), 5);
+            assert!(geometry::ring_self_intersection(&ring).is_none());
         }
     }
 }

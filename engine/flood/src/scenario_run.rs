@@ -33,7 +33,7 @@ use crate::solver::{
     SolverError,
 };
 use crate::{GeoTransform, Raster, cells_in_region};
-use floodgrid_model::grid::{Grid, Resident, Site, SiteGeometry, SiteKind, dike_lines};
+use floodgrid_model::grid::{Grid, Resident, Site, SiteGeometry, SiteKind, dike_lines, geometry};
 use floodgrid_model::hydro::RatingCurve;
 
 /// The place a scenario run is set up for: terrain, river and dikes (among the sites), the flood
@@ -131,40 +131,12 @@ pub struct ScenarioRun {
 /// The point where a breach opens: the point of its dike line nearest [`Breach::at`], or halfway
 /// along the line.
 pub fn breach_centre(b: &Breach) -> Option<[f64; 2]> {
-    let line = &b.dike;
-    let seg = |w: &[[f64; 2]]| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]);
-    if let Some(p) = b.at {
-        let mut best: Option<(f64, [f64; 2])> = None;
-        for w in line.windows(2) {
-            let (a, c) = (w[0], w[1]);
-            let (dx, dy) = (c[0] - a[0], c[1] - a[1]);
-            let len2 = dx * dx + dy * dy;
-            let f = if len2 > 0.0 {
-                (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            let q = [a[0] + f * dx, a[1] + f * dy];
-            let d = (p[0] - q[0]).hypot(p[1] - q[1]);
-            if best.is_none_or(|b| d < b.0) {
-                best = Some((d, q));
-            }
-        }
-        return best.map(|b| b.1).or(line.first().copied());
+    let line = [geometry::line_string(&b.dike)];
+    match b.at {
+        Some(p) => geometry::nearest_on_lines(p, &line).map(|n| n.0),
+        None => geometry::point_along(&line[0], 0.5 * geometry::length(&line[0])),
     }
-    let mut left = 0.5 * line.windows(2).map(seg).sum::<f64>();
-    for w in line.windows(2) {
-        let l = seg(w);
-        if left <= l && l > 0.0 {
-            let f = left / l;
-            return Some([
-                w[0][0] + f * (w[1][0] - w[0][0]),
-                w[0][1] + f * (w[1][1] - w[0][1]),
-            ]);
-        }
-        left -= l;
-    }
-    line.first().copied()
+    .or(b.dike.first().copied())
 }
 
 /// The median ground within `radius_m` of a point (NODATA left out): the level a breach cuts
@@ -418,8 +390,7 @@ pub fn build_scenario_run(
             };
             let length: f64 = river
                 .iter()
-                .flat_map(|l| l.windows(2))
-                .map(|w| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]))
+                .map(|l| geometry::length(&geometry::line_string(l)))
                 .sum();
             let slope = match (z(up), z(down)) {
                 (Some(a), Some(b)) if length > 0.0 => (a - b) / length,

@@ -14,7 +14,7 @@ use floodgrid_model::crs::Crs;
 use floodgrid_model::grid::{
     Grid, GridIdx, GridKind, MaterialIdx, Polygon, Region, ShelterCapacity, Site, SiteGeometry,
     SiteIdx, SiteKind,
-    geometry::{ring_self_intersection, ring_signed_area},
+    geometry::{self, ring_self_intersection, ring_signed_area},
 };
 
 /// The features of a FeatureCollection, or `None` with a diagnostic.
@@ -396,15 +396,10 @@ fn polygon(
         holes.push(a);
         holes_ll.push(b);
     }
+    // Checked with positions; from here on the rings are `geo` polygons.
     Some((
-        Polygon {
-            exterior: ext,
-            holes,
-        },
-        Polygon {
-            exterior: ext_ll,
-            holes: holes_ll,
-        },
+        geometry::polygon(&ext, &holes),
+        geometry::polygon(&ext_ll, &holes_ll),
     ))
 }
 
@@ -630,7 +625,7 @@ pub(crate) fn load_grids(
     // A child should lie inside its parent (checked on its first vertex nudged inward).
     for i in 0..grids.len() {
         let Some(p) = grids[i].parent else { continue };
-        let probe = floodgrid_model::grid::geometry::interior_point(&grids[i].region);
+        let probe = grids[i].region.interior_point();
         if let Some(pt) = probe
             && !grids[p.ix()].region.contains(pt)
         {

@@ -271,14 +271,15 @@ impl Scenario {
         if let (Some(dem), Some(src)) = (&dem, &grids_src) {
             let (w, s, e, n) = dem.bounds();
             for (g, span) in grids.iter().zip(&grid_spans) {
-                let b = g.region.bbox;
-                if b.min_x < w || b.min_y < s || b.max_x > e || b.max_y > n {
+                let Some(b) = g.region.bbox else { continue };
+                let (lo, hi) = (b.min(), b.max());
+                if lo.x < w || lo.y < s || hi.x > e || hi.y > n {
                     d.error(
                         src,
                         span.clone(),
                         format!(
                             "grid \"{}\" reaches outside the DEM (grid {:.0}..{:.0} E, {:.0}..{:.0} N; DEM {w:.0}..{e:.0} E, {s:.0}..{n:.0} N); expected every grid on the terrain",
-                            g.id, b.min_x, b.max_x, b.min_y, b.max_y
+                            g.id, lo.x, hi.x, lo.y, hi.y
                         ),
                     );
                 }

@@ -51,13 +51,13 @@ impl MapGeometry {
             f64::NEG_INFINITY,
         ];
         for g in &sc.grids {
-            let bb = g.region.bbox;
-            if bb.min_x.is_finite() && bb.max_x.is_finite() {
+            if let Some(bb) = g.region.bbox {
+                let (lo, hi) = (bb.min(), bb.max());
                 b = [
-                    b[0].min(bb.min_x),
-                    b[1].min(bb.min_y),
-                    b[2].max(bb.max_x),
-                    b[3].max(bb.max_y),
+                    b[0].min(lo.x),
+                    b[1].min(lo.y),
+                    b[2].max(hi.x),
+                    b[3].max(hi.y),
                 ];
             }
         }
@@ -79,9 +79,12 @@ impl MapGeometry {
             (((v - lo) / step).floor().max(0.0) as usize).min(BUCKETS - 1)
         };
         for (k, &g) in fills.iter().enumerate() {
-            let bb = sc.grids[g].region.bbox;
-            for by in cell(bb.min_y, b[1], bh)..=cell(bb.max_y, b[1], bh) {
-                for bx in cell(bb.min_x, b[0], bw)..=cell(bb.max_x, b[0], bw) {
+            let Some(bb) = sc.grids[g].region.bbox else {
+                continue;
+            };
+            let (lo, hi) = (bb.min(), bb.max());
+            for by in cell(lo.y, b[1], bh)..=cell(hi.y, b[1], bh) {
+                for bx in cell(lo.x, b[0], bw)..=cell(hi.x, b[0], bw) {
                     buckets[by * BUCKETS + bx].push(k as u16);
                 }
             }
@@ -326,10 +329,9 @@ pub fn map(frame: &mut Frame, area: Rect, app: &App) {
         return;
     }
     let (w, h) = (inner.width as usize, inner.height as usize * 2);
-    let centre = selected.map(|g| {
-        let b = sc.grids[g].region.bbox;
-        [(b.min_x + b.max_x) / 2.0, (b.min_y + b.max_y) / 2.0]
-    });
+    let centre = selected
+        .and_then(|g| sc.grids[g].region.bbox)
+        .map(|b| [b.center().x, b.center().y]);
     let (xb, yb) = viewport(&app.map_geometry, w, h, app.map_zoom, centre);
     let key = (
         inner.width,
@@ -388,26 +390,29 @@ pub fn map(frame: &mut Frame, area: Rect, app: &App) {
             }
             if let Some(g) = selected {
                 for poly in &sc.grids[g].region.polygons {
-                    let ring = &poly.exterior;
-                    for s in ring.windows(2) {
+                    for s in poly.exterior().lines() {
                         ctx.draw(&CanvasLine::new(
-                            s[0][0],
-                            s[0][1],
-                            s[1][0],
-                            s[1][1],
+                            s.start.x,
+                            s.start.y,
+                            s.end.x,
+                            s.end.y,
                             Color::White,
                         ));
                     }
                 }
             }
             for m in &markers {
-                if let Some(&g) = app.lookup.grid_by_id.get(&m.grid) {
-                    let b = sc.grids[g].region.bbox;
+                if let Some(b) = app
+                    .lookup
+                    .grid_by_id
+                    .get(&m.grid)
+                    .and_then(|&g| sc.grids[g].region.bbox)
+                {
                     let style = super::lists::severity_style(m.severity)
                         .add_modifier(Modifier::BOLD | Modifier::REVERSED);
                     ctx.print(
-                        (b.min_x + b.max_x) / 2.0,
-                        (b.min_y + b.max_y) / 2.0,
+                        b.center().x,
+                        b.center().y,
                         Span::styled(m.letter.to_string(), style),
                     );
                 }

@@ -176,35 +176,19 @@ impl Names {
 /// The atlas of a scenario: the river centreline from `sites.geojson`, each station placed at its
 /// nearest point along it.
 pub(super) fn build_atlas(scenario: &Scenario) -> FloodAtlas {
-    let river: Vec<Vec<[f64; 2]>> =
-        floodgrid_model::grid::lines_of(&scenario.sites, SiteKind::River)
-            .into_iter()
-            .map(<[[f64; 2]]>::to_vec)
-            .collect();
+    let lines = floodgrid_model::grid::lines_of(&scenario.sites, SiteKind::River);
+    let chain = floodgrid_model::grid::line_strings_of(&scenario.sites, SiteKind::River);
+    let river: Vec<Vec<[f64; 2]>> = lines.into_iter().map(<[[f64; 2]]>::to_vec).collect();
     let mut stations: Vec<(f64, floodgrid_model::hydro::RatingCurve)> = scenario
         .config
         .stations
         .iter()
-        .map(|st| (distance_along(&river, st.xy), st.rating.clone()))
+        .map(|st| {
+            let along = floodgrid_model::grid::geometry::nearest_along(st.xy, &chain)
+                .map_or(0.0, |n| n.along);
+            (along, st.rating.clone())
+        })
         .collect();
     stations.sort_by(|a, b| a.0.total_cmp(&b.0));
     FloodAtlas::build(&scenario.dem, &river, &RiverRatings { stations })
-}
-
-/// Distance along polylines (in order) to the point nearest `p`.
-fn distance_along(lines: &[Vec<[f64; 2]>], p: [f64; 2]) -> f64 {
-    let mut best = (f64::INFINITY, 0.0);
-    let mut along = 0.0;
-    for line in lines {
-        for w in line.windows(2) {
-            let (q, t) = floodgrid_model::grid::nearest_on_segment(p, w[0], w[1]);
-            let len = (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]);
-            let d = (q[0] - p[0]).hypot(q[1] - p[1]);
-            if d < best.0 {
-                best = (d, along + t * len);
-            }
-            along += len;
-        }
-    }
-    best.1
 }

@@ -107,10 +107,8 @@ impl Engine {
             .map(|i| GridIdx(i as u32))
             .ok_or(BuildError::NoGrids)?;
         let facts = grid_facts(&scenario.grids, &scenario.sites, &scenario.residents);
-        let river: Vec<&[[f64; 2]]> =
-            floodgrid_model::grid::lines_of(&scenario.sites, SiteKind::River);
-        let dikes: Vec<&[[f64; 2]]> =
-            floodgrid_model::grid::lines_of(&scenario.sites, SiteKind::MainDike);
+        let river = floodgrid_model::grid::line_strings_of(&scenario.sites, SiteKind::River);
+        let dikes = floodgrid_model::grid::line_strings_of(&scenario.sites, SiteKind::MainDike);
         let resident_floodplain = scenario
             .residents
             .iter()

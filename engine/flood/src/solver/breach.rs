@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::SolverError;
-use super::geometry::{length, nearest, point_along};
 use crate::Raster;
+use floodgrid_model::grid::geometry;
 
 /// A breach in a dike.
 ///
@@ -122,9 +122,14 @@ pub(super) struct BreachCells {
 impl BreachCells {
     pub fn resolve(dem: &Raster, spec: Breach, datum: f64) -> Result<BreachCells, SolverError> {
         spec.check()?;
-        let total = length(&spec.dike);
+        let dike = [geometry::line_string(&spec.dike)];
+        let nearest = |p: [f64; 2]| {
+            geometry::nearest_along(p, &dike)
+                .map_or((f64::INFINITY, 0.0), |n| (n.distance, n.along))
+        };
+        let total = geometry::length(&dike[0]);
         let s_centre = match spec.at {
-            Some(p) => nearest(&spec.dike, p).1,
+            Some(p) => nearest(p).1,
             None => total * 0.5,
         };
         let t = &dem.transform;
@@ -150,7 +155,7 @@ impl BreachCells {
                     continue;
                 }
                 let (x, y) = dem.cell_centre(c, r);
-                let (d, along) = nearest(&spec.dike, [x, y]);
+                let (d, along) = nearest([x, y]);
                 if d <= spec.corridor_m.max(min_half) {
                     cells.push(((along - s_centre).abs(), k));
                 }
@@ -158,7 +163,7 @@ impl BreachCells {
         }
         cells.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         if cells.is_empty() {
-            let p = point_along(&spec.dike, s_centre);
+            let p = geometry::point_along(&dike[0], s_centre).unwrap_or([0.0, 0.0]);
             return Err(SolverError::Parameter(format!(
                 "breach at ({:.1}, {:.1}): the dike does not cross the grid",
                 p[0], p[1]

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::geometry::Region;
+use super::geometry::{self, LineString, Region};
 use super::model::{
     Grid, GridIdx, GridKind, Resident, ResidentKind, Site, SiteGeometry, SiteIdx, SiteKind,
 };
@@ -36,62 +36,22 @@ pub struct GridFacts {
 
 /// Whether a point reaches the river without crossing a main dike: the segment from the point to
 /// the nearest point of the river centreline crosses no main-dike segment.
-pub fn in_floodplain(p: [f64; 2], river: &[&[[f64; 2]]], dikes: &[&[[f64; 2]]]) -> bool {
-    let mut best: Option<([f64; 2], f64)> = None;
-    for line in river {
-        for w in line.windows(2) {
-            let (q, _) = nearest_on_segment(p, w[0], w[1]);
-            let d = (q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2);
-            if best.is_none_or(|(_, bd)| d < bd) {
-                best = Some((q, d));
-            }
-        }
-    }
-    let Some((q, _)) = best else { return false };
-    !dikes.iter().any(|line| {
-        line.windows(2)
-            .any(|w| segments_intersect(p, q, w[0], w[1]))
-    })
-}
-
-/// The point of segment a–b nearest `p`, and its fraction along the segment.
-pub fn nearest_on_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> ([f64; 2], f64) {
-    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-    let len2 = dx * dx + dy * dy;
-    if len2 == 0.0 {
-        return (a, 0.0);
-    }
-    let t = (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0);
-    ([a[0] + t * dx, a[1] + t * dy], t)
-}
-
-fn segments_intersect(a: [f64; 2], b: [f64; 2], c: [f64; 2], d: [f64; 2]) -> bool {
-    let o = |p: [f64; 2], q: [f64; 2], r: [f64; 2]| {
-        (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+pub fn in_floodplain(p: [f64; 2], river: &[LineString<f64>], dikes: &[LineString<f64>]) -> bool {
+    let Some((q, _)) = geometry::nearest_on_lines(p, river) else {
+        return false;
     };
-    let (d1, d2, d3, d4) = (o(c, d, a), o(c, d, b), o(a, b, c), o(a, b, d));
-    (d1 > 0.0) != (d2 > 0.0)
-        && (d3 > 0.0) != (d4 > 0.0)
-        && d1 != 0.0
-        && d2 != 0.0
-        && d3 != 0.0
-        && d4 != 0.0
+    !geometry::segment_crosses_any(p, q, dikes)
 }
 
-/// Length of polylines inside a region, metres, by sampling every `step_m`.
-fn length_inside(region: &Region, lines: &[&[[f64; 2]]], step_m: f64) -> f64 {
+/// Length of polylines inside a region, metres, by sampling every `step_m` (a sample counts when
+/// [`Region::contains`] holds it).
+fn length_inside(region: &Region, lines: &[LineString<f64>], step_m: f64) -> f64 {
     let mut total = 0.0;
     for line in lines {
-        for w in line.windows(2) {
-            let (a, b) = (w[0], w[1]);
-            let len = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
-            if len == 0.0 {
-                continue;
-            }
-            let mut bb = super::geometry::Bbox::EMPTY;
-            bb.add(a);
-            bb.add(b);
-            if !bb.touches(&region.bbox) {
+        for seg in line.lines() {
+            let (a, b) = (geometry::xy(seg.start), geometry::xy(seg.end));
+            let len = geometry::length(&LineString(vec![seg.start, seg.end]));
+            if len == 0.0 || !region.bbox_touches_segment(a, b) {
                 continue;
             }
             let n = (len / step_m).ceil().max(1.0) as usize;
@@ -119,10 +79,18 @@ pub fn lines_of(sites: &[Site], kind: SiteKind) -> Vec<&[[f64; 2]]> {
         .collect()
 }
 
+/// The polylines of every site of a kind as `geo` line strings, in file order.
+pub fn line_strings_of(sites: &[Site], kind: SiteKind) -> Vec<LineString<f64>> {
+    lines_of(sites, kind)
+        .into_iter()
+        .map(geometry::line_string)
+        .collect()
+}
+
 /// Computes the facts of every grid.
 pub fn grid_facts(grids: &[Grid], sites: &[Site], residents: &[Resident]) -> Vec<GridFacts> {
-    let river = lines_of(sites, SiteKind::River);
-    let dikes = lines_of(sites, SiteKind::MainDike);
+    let river = line_strings_of(sites, SiteKind::River);
+    let dikes = line_strings_of(sites, SiteKind::MainDike);
     let depth = |g: &Grid| {
         let mut n = 0u32;
         let mut cur = g.parent;
@@ -171,8 +139,10 @@ pub fn grid_facts(grids: &[Grid], sites: &[Site], residents: &[Resident]) -> Vec
         .iter()
         .enumerate()
         .map(|(i, g)| {
-            let anchor = super::geometry::interior_point(&g.region)
-                .unwrap_or([g.region.bbox.min_x, g.region.bbox.min_y]);
+            let anchor = g
+                .region
+                .interior_point()
+                .unwrap_or_else(|| g.region.bbox.map_or([0.0, 0.0], |b| geometry::xy(b.min())));
             let village = ancestors(i)
                 .into_iter()
                 .find(|&a| matches!(grids[a].kind, GridKind::Village | GridKind::Community))
@@ -201,7 +171,7 @@ fn neighbours(grids: &[Grid]) -> Vec<Vec<GridIdx>> {
     for (i, g) in grids.iter().enumerate() {
         let mut seen = HashSet::new();
         for poly in &g.region.polygons {
-            for &p in &poly.exterior {
+            for p in poly.exterior().coords().map(|&c| geometry::xy(c)) {
                 if seen.insert(key(p)) {
                     owners.entry(key(p)).or_default().push(i as u32);
                 }
@@ -247,33 +217,12 @@ pub fn dike_lines(sites: &[Site]) -> Vec<(SiteIdx, &[[f64; 2]])> {
         .collect()
 }
 
-/// Distance from a point to a polyline, m.
-fn distance_to_line(line: &[[f64; 2]], p: [f64; 2]) -> f64 {
-    let mut best = f64::INFINITY;
-    for w in line.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-        let len2 = dx * dx + dy * dy;
-        let f = if len2 > 0.0 {
-            (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        let (x, y) = (a[0] + f * dx, a[1] + f * dy);
-        best = best.min((p[0] - x).hypot(p[1] - y));
-    }
-    if line.len() == 1 {
-        best = (p[0] - line[0][0]).hypot(p[1] - line[0][1]);
-    }
-    best
-}
-
 /// The main or production dike line nearest a projected point, and its distance, m (ties: the
 /// first in file order).
 pub fn nearest_dike(sites: &[Site], p: [f64; 2]) -> Option<(SiteIdx, f64)> {
     dike_lines(sites)
         .into_iter()
-        .map(|(i, l)| (i, distance_to_line(l, p)))
+        .map(|(i, l)| (i, geometry::distance_to_line(&geometry::line_string(l), p)))
         .fold(None, |best: Option<(SiteIdx, f64)>, c| match best {
             Some(b) if b.1 <= c.1 => Some(b),
             _ => Some(c),
@@ -286,10 +235,10 @@ mod tests {
 
     #[test]
     fn dike_between_point_and_river_means_protected() {
-        let river: Vec<[f64; 2]> = vec![[0.0, 100.0], [100.0, 100.0]];
-        let dike: Vec<[f64; 2]> = vec![[0.0, 50.0], [100.0, 50.0]];
-        assert!(in_floodplain([50.0, 70.0], &[&river], &[&dike]));
-        assert!(!in_floodplain([50.0, 20.0], &[&river], &[&dike]));
-        assert!(!in_floodplain([50.0, 20.0], &[], &[&dike]));
+        let river = [geometry::line_string(&[[0.0, 100.0], [100.0, 100.0]])];
+        let dike = [geometry::line_string(&[[0.0, 50.0], [100.0, 50.0]])];
+        assert!(in_floodplain([50.0, 70.0], &river, &dike));
+        assert!(!in_floodplain([50.0, 20.0], &river, &dike));
+        assert!(!in_floodplain([50.0, 20.0], &[], &dike));
     }
 }

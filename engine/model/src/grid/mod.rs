@@ -9,7 +9,7 @@ mod model;
 
 pub use evacuation::EvacuationRules;
 pub use facts::{
-    GridFacts, dike_lines, grid_facts, in_floodplain, lines_of, nearest_dike, nearest_on_segment,
+    GridFacts, dike_lines, grid_facts, in_floodplain, line_strings_of, lines_of, nearest_dike,
 };
-pub use geometry::{Bbox, Polygon, Region, Ring};
+pub use geometry::{Polygon, Region, Ring};
 pub use model::*;
