@@ -46,6 +46,17 @@ pub(super) struct AdvFields {
     pub ax: Vec<f32>,
     /// ∂(qy·u)/∂x + ∂(qy·v)/∂y on each y face, m²/s².
     pub ay: Vec<f32>,
+    /// The mass part u·(∂q̄/∂x + ∂p̄/∂y) of `ax` and `ay` (which hold the rest, the velocity part),
+    /// m²/s².
+    pub mx: Vec<f32>,
+    /// The same for the y faces.
+    pub my: Vec<f32>,
+    /// The largest |u| of each x face's stencil (the face, its neighbours along the row and the
+    /// faces above and below it), m/s: bounds the inertial part of its update
+    /// (`kernel::inertia_bound`).
+    pub bx: Vec<f32>,
+    /// The same for the y faces.
+    pub by: Vec<f32>,
     /// Largest |u| of each x-face row and |v| of each y-face row.
     row_umax: Vec<f32>,
 }
@@ -57,6 +68,10 @@ impl AdvFields {
             vy: vec![0.0; (nr + 1) * nc],
             ax: vec![0.0; nr * (nc + 1)],
             ay: vec![0.0; (nr + 1) * nc],
+            mx: vec![0.0; nr * (nc + 1)],
+            my: vec![0.0; (nr + 1) * nc],
+            bx: vec![0.0; nr * (nc + 1)],
+            by: vec![0.0; (nr + 1) * nc],
             row_umax: vec![0.0; 2 * nr + 1],
         }
     }
@@ -137,8 +152,10 @@ pub(super) fn compute(ctx: &AdvCtx<'_>, f: &mut AdvFields) -> f32 {
     let (ux, vy) = (&f.ux, &f.vy);
     // The term on x faces.
     f.ax.par_chunks_mut(nc + 1)
+        .zip(f.mx.par_chunks_mut(nc + 1))
+        .zip(f.bx.par_chunks_mut(nc + 1))
         .enumerate()
-        .for_each(|(j, out)| {
+        .for_each(|(j, ((out, mass), bound))| {
             let xr = x_range(ctx.active[j]);
             let at = |row: usize| row * (nc + 1)..(row + 1) * (nc + 1);
             let (q, u) = (&ctx.qx[at(j)], &ux[at(j)]);
@@ -146,36 +163,46 @@ pub(super) fn compute(ctx: &AdvCtx<'_>, f: &mut AdvFields) -> f32 {
             let u_dn = &ux[at((j + 1).min(nr - 1))];
             let qn = &ctx.qy[j * nc..(j + 1) * nc];
             let qs = &ctx.qy[(j + 1) * nc..(j + 2) * nc];
-            // x-momentum flux through the centre of cell c.
+            // The discharge carried through the centre of cell c (that of the upwind face) and
+            // the x-momentum flux it carries.
             let centre = |c: usize| {
                 let qm = 0.5 * (q[c] + q[c + 1]);
-                if qm >= 0.0 {
-                    q[c] * u[c]
-                } else {
-                    q[c + 1] * u[c + 1]
-                }
+                let k = if qm >= 0.0 { c } else { c + 1 };
+                (q[k], q[k] * u[k])
             };
             for i in xr {
                 if i == 0 || i == nc {
                     out[i] = 0.0;
+                    mass[i] = 0.0;
+                    bound[i] = u[i].abs();
                     continue;
                 }
-                let along = (centre(i) - centre(i - 1)) / ctx.dx;
+                let along = fmax(u[i - 1].abs(), fmax(u[i].abs(), u[i + 1].abs()));
+                bound[i] = fmax(along, fmax(u_up[i].abs(), u_dn[i].abs()));
+                let ((m1, f1), (m0, f0)) = (centre(i), centre(i - 1));
                 // Through the corners north and south of the face (y discharge from positive =
                 // southward).
                 let tn = 0.5 * (qn[i - 1] + qn[i]);
                 let gn = tn * if tn >= 0.0 { u_up[i] } else { u[i] };
                 let ts = 0.5 * (qs[i - 1] + qs[i]);
                 let gs = ts * if ts >= 0.0 { u[i] } else { u_dn[i] };
-                out[i] = along + (gs - gn) / ctx.dy;
+                let m = u[i] * ((m1 - m0) / ctx.dx + (ts - tn) / ctx.dy);
+                mass[i] = m;
+                out[i] = (f1 - f0) / ctx.dx + (gs - gn) / ctx.dy - m;
             }
         });
     // The term on y faces (face row `row` lies between cell rows `row - 1` and `row`).
-    f.ay.par_chunks_mut(nc).enumerate().for_each(|(row, out)| {
+    f.ay.par_chunks_mut(nc)
+        .zip(f.my.par_chunks_mut(nc))
+        .zip(f.by.par_chunks_mut(nc))
+        .enumerate()
+        .for_each(|(row, ((out, mass), bound))| {
         let yr = y_range(ctx, row);
         if row == 0 || row == nr {
             for i in yr {
                 out[i] = 0.0;
+                mass[i] = 0.0;
+                bound[i] = vy[row * nc + i].abs();
             }
             return;
         }
@@ -187,16 +214,16 @@ pub(super) fn compute(ctx: &AdvCtx<'_>, f: &mut AdvFields) -> f32 {
         for i in yr {
             // y-momentum flux through the centres of the cells north (row − 1) and south (row).
             let tn = 0.5 * (q_up[i] + q[i]);
-            let fn_ = if tn >= 0.0 {
-                q_up[i] * v_up[i]
+            let (mn, fn_) = if tn >= 0.0 {
+                (q_up[i], q_up[i] * v_up[i])
             } else {
-                q[i] * v[i]
+                (q[i], q[i] * v[i])
             };
             let ts = 0.5 * (q[i] + q_dn[i]);
-            let fs = if ts >= 0.0 {
-                q[i] * v[i]
+            let (ms, fs) = if ts >= 0.0 {
+                (q[i], q[i] * v[i])
             } else {
-                q_dn[i] * v_dn[i]
+                (q_dn[i], q_dn[i] * v_dn[i])
             };
             let along = (fs - fn_) / ctx.dy;
             // Through the corners west and east of the face.
@@ -205,8 +232,12 @@ pub(super) fn compute(ctx: &AdvCtx<'_>, f: &mut AdvFields) -> f32 {
             let gw = tw * if tw >= 0.0 { vw } else { v[i] };
             let te = 0.5 * (xa[i + 1] + xb[i + 1]);
             let ve = if i + 1 < nc { v[i + 1] } else { v[i] };
+            let across = fmax(vw.abs(), fmax(v[i].abs(), ve.abs()));
+            bound[i] = fmax(across, fmax(v_up[i].abs(), v_dn[i].abs()));
             let ge = te * if te >= 0.0 { v[i] } else { ve };
-            out[i] = along + (ge - gw) / ctx.dx;
+            let m = v[i] * ((ms - mn) / ctx.dy + (te - tw) / ctx.dx);
+            mass[i] = m;
+            out[i] = along + (ge - gw) / ctx.dx - m;
         }
     });
     f.row_umax.iter().fold(0.0f32, |m, &v| fmax(m, v))

@@ -110,7 +110,7 @@ use advection::{AdvCtx, AdvFields};
 use boundary::{EdgeCell, EdgeEnv};
 use breach::BreachCells;
 use kernel::{CellCoef, FaceCoef};
-use step::{EdgeRow, Fields, Span, StepCtx};
+use step::{AdvRows, EdgeRow, Fields, Span, StepCtx};
 
 /// The shortest time step the solver's inputs may imply, s. The step is α·Δ/√(g·h): a cell size
 /// Δ of a millimetre, a depth of kilometres or an inflow that piles metres of water into one cell
@@ -937,6 +937,7 @@ impl Simulation {
             side: (0.5 * (1.0 - theta)) as f32,
             h_min: cfg.dry_depth_m as f32,
             dt: dt as f32,
+            sqrt_g: g.sqrt() as f32,
         };
         let ctx = StepCtx {
             nc,
@@ -963,8 +964,16 @@ impl Simulation {
                 stages: &self.stage_now,
             },
             track,
-            adv_x: cfg.advection.then_some(&self.adv.ax[..]),
-            adv_y: cfg.advection.then_some(&self.adv.ay[..]),
+            adv_x: cfg.advection.then_some(AdvRows {
+                term: &self.adv.ax,
+                mass: &self.adv.mx,
+                speed: &self.adv.bx,
+            }),
+            adv_y: cfg.advection.then_some(AdvRows {
+                term: &self.adv.ay,
+                mass: &self.adv.my,
+                speed: &self.adv.by,
+            }),
         };
         let bands = step::bands(nr, rayon::current_num_threads());
         if self.qx_next.len() != self.qx.len() {
