@@ -22,6 +22,23 @@
 //! face of a cell before the cell is updated, so the row pass runs one row behind its faces
 //! (`step.rs`); the result is still the same for any number of threads.
 //!
+//! **Thin water.** Flow depths follow LISFLOOD-FP (Bates et al. 2010: max(η) − max(z), nothing
+//! through a face at or below [`SolverConfig::dry_depth_m`]). On top of that, the inertial part
+//! of each face's update (its old discharge, the θ average and the advected momentum) may not
+//! give the face a speed its stencil lacks — the property both averages have in velocity form
+//! (Stelling & Duinmeijer 2003) and lose in the discharge form used here at a face much thinner
+//! than its neighbours, where 1 mm faces beside a channel ran at hundreds of m/s. With advection
+//! the bound is h_f·(U + 2·√(g·h_f)), U the fastest face of the stencil (2·√(g·h) being how far
+//! a thin layer can outrun the water feeding it, as at a dam break's tip); the local inertial
+//! scheme keeps no face velocities and bounds its θ average by the face's own or critical
+//! discharge (LISFLOOD-FP's `max_Froude` at Fr = 1). Smooth flow never meets the bound (uniform
+//! flow, lake at rest, Ritter's fan and Hunter's front keep their figures); see
+//! `kernel::inertia_bound`. Speeds at thin fronts on the mostly dry valley (the test
+//! `thin_front_speeds_stay_physical`): the local inertial scheme's faces stay within
+//! 2·√(g·h_f) + U (6.1 m/s at most, from 533 m/s), its cells not yet everywhere (8.9 m/s, 1.5 m/s
+//! over, from 12.2 and 4.5); with advection faces reach 22 m/s and cells 20 m/s (from 602 and
+//! 58 m/s), where a thin bank cell passes a channel's flow across a bend.
+//!
 //! Two schemes, chosen by [`SolverConfig::advection`]:
 //!
 //! - **Local inertial** (the default): drops the convective acceleration. Accurate where the
@@ -37,9 +54,9 @@
 //!   and momentum-conserving on the staggered grid after Stelling & Duinmeijer (2003) (see
 //!   `advection.rs`); the friction depth is the mean depth of the face's two cells (at most the
 //!   flow depth), and the time step heeds |u| + √(g·h). It follows Hunter's front (depths within
-//!   3.2 cm, front within 9 m on 5–10 m cells), Ritter's fan (RMSE 1.6 cm, wet edge 19 m beyond
+//!   3.2 cm, front within 9 m on 5–10 m cells), Ritter's fan (RMSE 1.5 cm, wet edge 2 m beyond
 //!   2·c0·t), Stoker's shock (RMSE 4.1 cm, 11 m), uniform flow (0.03 % up to Fr 1; on average
-//!   0.3 % at Fr 2, with 2Δx waves of up to 5 % near the end of a long supercritical reach) and
+//!   0.4 % at Fr 2, with 2Δx waves of up to 6 % near the end of a long supercritical reach) and
 //!   Thacker's bowl more closely. Its
 //!   advection pass is plain scalar code for now (not yet vectorised or fused into the row
 //!   pass): a fully wet step costs about 7× a local inertial one (6.3e7 against 4.6e8 cell
@@ -1165,7 +1182,10 @@ impl Simulation {
         self.cell_map(|k| self.hmax[k])
     }
 
-    /// Largest speed reached in each cell, m/s (where the depth reached the velocity depth).
+    /// Largest speed reached in each cell, m/s (where the depth reached the velocity depth): a
+    /// step's speed is the cell's mean discharge over the deeper of its depths before and after
+    /// the step (a cell that fills from dry or drains in one step would otherwise report the
+    /// water that moved over the film it had or kept).
     pub fn max_velocity(&self) -> Raster {
         if self.v2max.is_empty() {
             return self.speed();
