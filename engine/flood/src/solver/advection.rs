@@ -197,48 +197,48 @@ pub(super) fn compute(ctx: &AdvCtx<'_>, f: &mut AdvFields) -> f32 {
         .zip(f.by.par_chunks_mut(nc))
         .enumerate()
         .for_each(|(row, ((out, mass), bound))| {
-        let yr = y_range(ctx, row);
-        if row == 0 || row == nr {
-            for i in yr {
-                out[i] = 0.0;
-                mass[i] = 0.0;
-                bound[i] = vy[row * nc + i].abs();
+            let yr = y_range(ctx, row);
+            if row == 0 || row == nr {
+                for i in yr {
+                    out[i] = 0.0;
+                    mass[i] = 0.0;
+                    bound[i] = vy[row * nc + i].abs();
+                }
+                return;
             }
-            return;
-        }
-        let at = |r: usize| r * nc..(r + 1) * nc;
-        let (v_up, v, v_dn) = (&vy[at(row - 1)], &vy[at(row)], &vy[at(row + 1)]);
-        let (q_up, q, q_dn) = (&ctx.qy[at(row - 1)], &ctx.qy[at(row)], &ctx.qy[at(row + 1)]);
-        let xa = &ctx.qx[(row - 1) * (nc + 1)..row * (nc + 1)];
-        let xb = &ctx.qx[row * (nc + 1)..(row + 1) * (nc + 1)];
-        for i in yr {
-            // y-momentum flux through the centres of the cells north (row − 1) and south (row).
-            let tn = 0.5 * (q_up[i] + q[i]);
-            let (mn, fn_) = if tn >= 0.0 {
-                (q_up[i], q_up[i] * v_up[i])
-            } else {
-                (q[i], q[i] * v[i])
-            };
-            let ts = 0.5 * (q[i] + q_dn[i]);
-            let (ms, fs) = if ts >= 0.0 {
-                (q[i], q[i] * v[i])
-            } else {
-                (q_dn[i], q_dn[i] * v_dn[i])
-            };
-            let along = (fs - fn_) / ctx.dy;
-            // Through the corners west and east of the face.
-            let tw = 0.5 * (xa[i] + xb[i]);
-            let vw = if i > 0 { v[i - 1] } else { v[i] };
-            let gw = tw * if tw >= 0.0 { vw } else { v[i] };
-            let te = 0.5 * (xa[i + 1] + xb[i + 1]);
-            let ve = if i + 1 < nc { v[i + 1] } else { v[i] };
-            let across = fmax(vw.abs(), fmax(v[i].abs(), ve.abs()));
-            bound[i] = fmax(across, fmax(v_up[i].abs(), v_dn[i].abs()));
-            let ge = te * if te >= 0.0 { v[i] } else { ve };
-            let m = v[i] * ((ms - mn) / ctx.dy + (te - tw) / ctx.dx);
-            mass[i] = m;
-            out[i] = along + (ge - gw) / ctx.dx - m;
-        }
-    });
+            let at = |r: usize| r * nc..(r + 1) * nc;
+            let (v_up, v, v_dn) = (&vy[at(row - 1)], &vy[at(row)], &vy[at(row + 1)]);
+            let (q_up, q, q_dn) = (&ctx.qy[at(row - 1)], &ctx.qy[at(row)], &ctx.qy[at(row + 1)]);
+            let xa = &ctx.qx[(row - 1) * (nc + 1)..row * (nc + 1)];
+            let xb = &ctx.qx[row * (nc + 1)..(row + 1) * (nc + 1)];
+            for i in yr {
+                // y-momentum flux through the centres of the cells north (row − 1) and south (row).
+                let tn = 0.5 * (q_up[i] + q[i]);
+                let (mn, fn_) = if tn >= 0.0 {
+                    (q_up[i], q_up[i] * v_up[i])
+                } else {
+                    (q[i], q[i] * v[i])
+                };
+                let ts = 0.5 * (q[i] + q_dn[i]);
+                let (ms, fs) = if ts >= 0.0 {
+                    (q[i], q[i] * v[i])
+                } else {
+                    (q_dn[i], q_dn[i] * v_dn[i])
+                };
+                let along = (fs - fn_) / ctx.dy;
+                // Through the corners west and east of the face.
+                let tw = 0.5 * (xa[i] + xb[i]);
+                let vw = if i > 0 { v[i - 1] } else { v[i] };
+                let gw = tw * if tw >= 0.0 { vw } else { v[i] };
+                let te = 0.5 * (xa[i + 1] + xb[i + 1]);
+                let ve = if i + 1 < nc { v[i + 1] } else { v[i] };
+                let across = fmax(vw.abs(), fmax(v[i].abs(), ve.abs()));
+                bound[i] = fmax(across, fmax(v_up[i].abs(), v_dn[i].abs()));
+                let ge = te * if te >= 0.0 { v[i] } else { ve };
+                let m = v[i] * ((ms - mn) / ctx.dy + (te - tw) / ctx.dx);
+                mass[i] = m;
+                out[i] = along + (ge - gw) / ctx.dx - m;
+            }
+        });
     f.row_umax.iter().fold(0.0f32, |m, &v| fmax(m, v))
 }

@@ -324,7 +324,9 @@ fn x_faces(
                 r: &n2[ia..ib],
             }
         });
-        let adv = ctx.adv_x.map(|a| a.at(j * (nc + 1) + ia..j * (nc + 1) + ib));
+        let adv = ctx
+            .adv_x
+            .map(|a| a.at(j * (nc + 1) + ia..j * (nc + 1) + ib));
         face_run(&ctx.xc, &run, n2, ctx.n2_uniform, adv, &mut q[ia..ib]);
     }
     if fa == 0 {

@@ -1190,7 +1190,10 @@ fn thin_front_speeds_stay_physical() {
             sim.steps()
         );
         if advection {
-            assert!(face_max < 30.0 && face_worst < 20.0, "{face_max} {face_worst}");
+            assert!(
+                face_max < 30.0 && face_worst < 20.0,
+                "{face_max} {face_worst}"
+            );
         } else {
             assert!(face_worst < 0.0, "{face_max} {face_worst}");
         }
