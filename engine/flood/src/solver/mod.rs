@@ -905,6 +905,7 @@ impl Simulation {
                 dx: dx as f32,
                 dy: dy as f32,
                 h_min: cfg.dry_depth_m as f32,
+                isa: self.isa,
             };
             f64::from(advection::compute(&actx, &mut self.adv))
         } else {
