@@ -222,6 +222,14 @@ dispatch! {
     fn y_velocity_row<'a>(ctx: &AdvCtx<'a>, row: usize, v: &mut [f32]) -> f32 => y_velocity_row_body
 }
 
+/// `a` if `c`, else `b`, as a select on the values (a select on the two addresses would make
+/// the compiler gather).
+#[inline(always)]
+fn sel(c: bool, a: f32, b: f32) -> f32 {
+    let m = u32::from(c).wrapping_neg();
+    f32::from_bits((a.to_bits() & m) | (b.to_bits() & !m))
+}
+
 /// The inputs of the x-face term on a run of interior faces, each slice as long as the run:
 /// discharges and velocities of the face before (`m`), at (`0`) and after (`p`) along the row,
 /// velocities of the faces north (`un`) and south (`us`) of it, and the y discharges of the
@@ -261,20 +269,14 @@ fn x_terms(x: &XRun<'_>, dx: f32, dy: f32, o: &mut TermOut<'_>) {
         // The discharge carried through the centres of the cells east and west of the face
         // (that of the upwind face) and the x-momentum flux it carries.
         let e = 0.5 * (q0[i] + qp[i]) >= 0.0;
-        let (m1, f1) = (
-            if e { q0[i] } else { qp[i] },
-            if e { q0[i] * u0[i] } else { qp[i] * up[i] },
-        );
+        let (m1, f1) = (sel(e, q0[i], qp[i]), sel(e, q0[i] * u0[i], qp[i] * up[i]));
         let w = 0.5 * (qm[i] + q0[i]) >= 0.0;
-        let (m0, f0) = (
-            if w { qm[i] } else { q0[i] },
-            if w { qm[i] * um[i] } else { q0[i] * u0[i] },
-        );
+        let (m0, f0) = (sel(w, qm[i], q0[i]), sel(w, qm[i] * um[i], q0[i] * u0[i]));
         // Through the corners north and south of the face (y discharge positive southward).
         let tn = 0.5 * (nl[i] + nr[i]);
-        let gn = tn * if tn >= 0.0 { un[i] } else { u0[i] };
+        let gn = tn * sel(tn >= 0.0, un[i], u0[i]);
         let ts = 0.5 * (sl[i] + sr[i]);
-        let gs = ts * if ts >= 0.0 { u0[i] } else { us[i] };
+        let gs = ts * sel(ts >= 0.0, u0[i], us[i]);
         let along = fmax(um[i].abs(), fmax(u0[i].abs(), up[i].abs()));
         bound[i] = fmax(along, fmax(un[i].abs(), us[i].abs()));
         let m = u0[i] * ((m1 - m0) / dx + (ts - tn) / dy);
@@ -375,29 +377,21 @@ fn y_terms(y: &YRun<'_>, dx: f32, dy: f32, o: &mut TermOut<'_>) {
         let tn = 0.5 * (q_up[i] + q[i]);
         let north = tn >= 0.0;
         let (mn, fn_) = (
-            if north { q_up[i] } else { q[i] },
-            if north {
-                q_up[i] * v_up[i]
-            } else {
-                q[i] * v[i]
-            },
+            sel(north, q_up[i], q[i]),
+            sel(north, q_up[i] * v_up[i], q[i] * v[i]),
         );
         let ts = 0.5 * (q[i] + q_dn[i]);
         let south = ts >= 0.0;
         let (ms, fs) = (
-            if south { q[i] } else { q_dn[i] },
-            if south {
-                q[i] * v[i]
-            } else {
-                q_dn[i] * v_dn[i]
-            },
+            sel(south, q[i], q_dn[i]),
+            sel(south, q[i] * v[i], q_dn[i] * v_dn[i]),
         );
         let along = (fs - fn_) / dy;
         // Through the corners west and east of the face.
         let tw = 0.5 * (wa[i] + wb[i]);
-        let gw = tw * if tw >= 0.0 { vw[i] } else { v[i] };
+        let gw = tw * sel(tw >= 0.0, vw[i], v[i]);
         let te = 0.5 * (ea[i] + eb[i]);
-        let ge = te * if te >= 0.0 { v[i] } else { ve[i] };
+        let ge = te * sel(te >= 0.0, v[i], ve[i]);
         let across = fmax(vw[i].abs(), fmax(v[i].abs(), ve[i].abs()));
         bound[i] = fmax(across, fmax(v_up[i].abs(), v_dn[i].abs()));
         let m = v[i] * ((ms - mn) / dy + (te - tw) / dx);
@@ -430,40 +424,75 @@ fn y_term_row_body(ctx: &AdvCtx<'_>, vel: &[f32], row: usize, o: &mut TermOut<'_
     let xb = &ctx.qx[row * (nc + 1)..(row + 1) * (nc + 1)];
     // Runs: the first and last face of the row alone (each its own west or east neighbour at
     // the grid's edge), the faces between them together.
-    let mut run = |a: usize, b: usize, w: std::ops::Range<usize>, e: std::ops::Range<usize>| {
-        let y = YRun {
-            q_up: &q_up[a..b],
-            q0: &q[a..b],
-            q_dn: &q_dn[a..b],
-            v_up: &v_up[a..b],
-            v0: &v[a..b],
-            v_dn: &v_dn[a..b],
-            vw: &v[w],
-            ve: &v[e],
-            wa: &xa[a..b],
-            wb: &xb[a..b],
-            ea: &xa[a + 1..b + 1],
-            eb: &xb[a + 1..b + 1],
-        };
-        let mut out = TermOut {
-            term: &mut o.term[a..b],
-            mass: &mut o.mass[a..b],
-            bound: &mut o.bound[a..b],
-        };
-        y_terms(&y, ctx.dx, ctx.dy, &mut out);
+    let rows = YRows {
+        q_up,
+        q,
+        q_dn,
+        v_up,
+        v,
+        v_dn,
+        xa,
+        xb,
     };
     let (lo, hi) = (yr.start, yr.end);
     let (a, b) = (lo.max(1), hi.min(nc - 1));
     if lo == 0 {
         let e = if nc > 1 { 1..2 } else { 0..1 };
-        run(0, 1, 0..1, e);
+        y_run(ctx, &rows, 0, 1, 0..1, e, o);
     }
     if a < b {
-        run(a, b, a - 1..b - 1, a + 1..b + 1);
+        y_run(ctx, &rows, a, b, a - 1..b - 1, a + 1..b + 1, o);
     }
     if hi == nc && nc > 1 {
-        run(nc - 1, nc, nc - 2..nc - 1, nc - 1..nc);
+        y_run(ctx, &rows, nc - 1, nc, nc - 2..nc - 1, nc - 1..nc, o);
     }
+}
+
+/// The rows a y-face row's term reads (see [`YRun`]; `xa`, `xb`: the x discharges of the cell
+/// rows above and below).
+struct YRows<'a> {
+    q_up: &'a [f32],
+    q: &'a [f32],
+    q_dn: &'a [f32],
+    v_up: &'a [f32],
+    v: &'a [f32],
+    v_dn: &'a [f32],
+    xa: &'a [f32],
+    xb: &'a [f32],
+}
+
+/// The term on the y faces `a..b` of a row whose west and east neighbours are the faces `w` and
+/// `e`.
+#[inline(always)]
+fn y_run(
+    ctx: &AdvCtx<'_>,
+    r: &YRows<'_>,
+    a: usize,
+    b: usize,
+    w: std::ops::Range<usize>,
+    e: std::ops::Range<usize>,
+    o: &mut TermOut<'_>,
+) {
+    let y = YRun {
+        q_up: &r.q_up[a..b],
+        q0: &r.q[a..b],
+        q_dn: &r.q_dn[a..b],
+        v_up: &r.v_up[a..b],
+        v0: &r.v[a..b],
+        v_dn: &r.v_dn[a..b],
+        vw: &r.v[w],
+        ve: &r.v[e],
+        wa: &r.xa[a..b],
+        wb: &r.xb[a..b],
+        ea: &r.xa[a + 1..b + 1],
+        eb: &r.xb[a + 1..b + 1],
+    };
+    let mut out = TermOut {
+        term: &mut o.term[a..b],
+        mass: &mut o.mass[a..b],
+        bound: &mut o.bound[a..b],
+    };
+    y_terms(&y, ctx.dx, ctx.dy, &mut out);
 }
 
 dispatch! {
