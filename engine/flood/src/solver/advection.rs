@@ -5,15 +5,25 @@
 //!
 //! The discretisation is first-order upwind and momentum-conserving on the staggered grid, in
 //! the manner of Stelling & Duinmeijer (2003): the x-momentum flux through a cell centre is the
-//! cell's mean discharge times the velocity of the face upstream of it, and through a cell corner
+//! discharge of the face upstream of it (by the sign of the cell's mean discharge) times that
+//! face's velocity, and through a cell corner
 //! the mean y-discharge there times the x-velocity of the face on its upstream side (and the same
 //! turned by 90° for y faces), so what one face loses its neighbour gains. A face's velocity is
 //! its discharge over its flow depth (0 where the face carries nothing), so water at rest, or a
 //! lake at rest over any bed, gets exactly zero. Edge faces get no advection; across an open edge
 //! the momentum flux outside equals the one inside (zero gradient).
 //!
+//! The term is handed to the kernel in two parts, as in Stelling & Duinmeijer's velocity form
+//! h·∂u/∂t + [∂(q·u*)/∂x − u·∂q/∂x] + u·∂q/∂x: the *velocity part* (the bracket, which moves a
+//! face's velocity toward its upwind neighbours') and the *mass part* u·(∂q̄/∂x + ∂p̄/∂y) of the
+//! face's own velocity and the discharges its momentum is carried by. With the largest face speed
+//! of each face's stencil, this lets the kernel bound the velocity part where a thin face sits
+//! beside deep, fast water (`kernel::inertia_bound`); their sum is the term as before.
+//!
 //! Two passes, each a pure function of the old state per row (rayon over rows), so the result is
-//! the same for any thread count: face velocities, then the term.
+//! the same for any thread count: face velocities, then the term. Both run over rows in
+//! branch-free runs (selects on values, not addresses, so nothing gathers), compiled for each
+//! instruction set like the kernels, with the same bits on all.
 
 use rayon::prelude::*;
 
