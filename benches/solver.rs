@@ -23,8 +23,19 @@ fn one_step(pool: &rayon::ThreadPool, sim: &mut Simulation) -> f64 {
     black_box(dt)
 }
 
+/// The grid sizes of the kernel benchmarks: `SOLVER_BENCH_SIZES` (comma-separated, e.g. `1000`
+/// for a short run: each size's basins are set up whatever criterion's filter), else 1000 and
+/// 4000.
+fn sizes() -> Vec<usize> {
+    std::env::var("SOLVER_BENCH_SIZES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
+        .filter(|v: &Vec<usize>| !v.is_empty())
+        .unwrap_or_else(|| vec![1000, 4000])
+}
+
 fn kernel(c: &mut Criterion) {
-    for n in [1000usize, 4000] {
+    for n in sizes() {
         let mut group = c.benchmark_group(format!("solver_kernel_{n}"));
         group.throughput(Throughput::Elements((n * n) as u64));
         if n > 1000 {

@@ -22,6 +22,23 @@
 //! face of a cell before the cell is updated, so the row pass runs one row behind its faces
 //! (`step.rs`); the result is still the same for any number of threads.
 //!
+//! **Thin water.** Flow depths follow LISFLOOD-FP (Bates et al. 2010: max(η) − max(z), nothing
+//! through a face at or below [`SolverConfig::dry_depth_m`]). On top of that, the inertial part
+//! of each face's update (its old discharge, the θ average and the advected momentum) may not
+//! give the face a speed its stencil lacks — the property both averages have in velocity form
+//! (Stelling & Duinmeijer 2003) and lose in the discharge form used here at a face much thinner
+//! than its neighbours, where 1 mm faces beside a channel ran at hundreds of m/s. With advection
+//! the bound is h_f·(U + 2·√(g·h_f)), U the fastest face of the stencil (2·√(g·h) being how far
+//! a thin layer can outrun the water feeding it, as at a dam break's tip); the local inertial
+//! scheme keeps no face velocities and bounds its θ average by the face's own or critical
+//! discharge (LISFLOOD-FP's `max_Froude` at Fr = 1). Smooth flow never meets the bound (uniform
+//! flow, lake at rest, Ritter's fan and Hunter's front keep their figures); see
+//! `kernel::inertia_bound`. Speeds at thin fronts on the mostly dry valley (the test
+//! `thin_front_speeds_stay_physical`): the local inertial scheme's faces stay within
+//! 2·√(g·h_f) + U (6.1 m/s at most, from 533 m/s), its cells not yet everywhere (8.9 m/s, 1.5 m/s
+//! over, from 12.2 and 4.5); with advection faces reach 22 m/s and cells 20 m/s (from 602 and
+//! 58 m/s), where a thin bank cell passes a channel's flow across a bend.
+//!
 //! Two schemes, chosen by [`SolverConfig::advection`]:
 //!
 //! - **Local inertial** (the default): drops the convective acceleration. Accurate where the
@@ -37,15 +54,16 @@
 //!   and momentum-conserving on the staggered grid after Stelling & Duinmeijer (2003) (see
 //!   `advection.rs`); the friction depth is the mean depth of the face's two cells (at most the
 //!   flow depth), and the time step heeds |u| + √(g·h). It follows Hunter's front (depths within
-//!   3.2 cm, front within 9 m on 5–10 m cells), Ritter's fan (RMSE 1.6 cm, wet edge 19 m beyond
+//!   3.2 cm, front within 9 m on 5–10 m cells), Ritter's fan (RMSE 1.5 cm, wet edge 2 m beyond
 //!   2·c0·t), Stoker's shock (RMSE 4.1 cm, 11 m), uniform flow (0.03 % up to Fr 1; on average
-//!   0.3 % at Fr 2, with 2Δx waves of up to 5 % near the end of a long supercritical reach) and
-//!   Thacker's bowl more closely. Its
-//!   advection pass is plain scalar code for now (not yet vectorised or fused into the row
-//!   pass): a fully wet step costs about 7× a local inertial one (6.3e7 against 4.6e8 cell
-//!   updates/s on one thread), and fast water takes up to twice the steps (the mostly dry valley:
-//!   2.4 s against 0.4 s). Use it for breaches and dam breaks, and wherever arrival times of
-//!   fast, shallow water matter: the local inertial scheme's fronts come late.
+//!   0.4 % at Fr 2, with 2Δx waves of up to 6 % near the end of a long supercritical reach) and
+//!   Thacker's bowl more closely. Its advection pass is vectorised like the kernels (branch-free
+//!   runs over rows, compiled per instruction set) but not yet fused into the row pass, so it
+//!   streams the state through memory once more: a fully wet step costs about 3.5× a local
+//!   inertial one (1000² basin, one thread: 0.30–0.37 s against 0.09 s of CPU for 34 steps; 7×
+//!   before it was vectorised), and fast water takes up to twice the steps. Use it for breaches
+//!   and dam breaks, and wherever arrival times of fast, shallow water matter: the local
+//!   inertial scheme's fronts come late.
 //!
 //! The default stays local inertial because the design (DESIGN §6) chose it for speed on
 //! floodplains, its speed targets are set for it, and it is the scheme other codes (LISFLOOD-FP)
@@ -110,7 +128,7 @@ use advection::{AdvCtx, AdvFields};
 use boundary::{EdgeCell, EdgeEnv};
 use breach::BreachCells;
 use kernel::{CellCoef, FaceCoef};
-use step::{EdgeRow, Fields, Span, StepCtx};
+use step::{AdvRows, EdgeRow, Fields, Span, StepCtx};
 
 /// The shortest time step the solver's inputs may imply, s. The step is α·Δ/√(g·h): a cell size
 /// Δ of a millimetre, a depth of kilometres or an inflow that piles metres of water into one cell
@@ -156,12 +174,13 @@ pub struct SolverConfig {
     /// shallow-water equations; upwind and momentum-conserving after Stelling & Duinmeijer 2003)
     /// instead of dropping it (the local inertial scheme). Off by default: the local inertial
     /// scheme is the design's choice for floodplain inundation (Froude numbers below about 0.5,
-    /// where the two agree) and is several times faster (the advection pass is not vectorised
-    /// yet). Turn it on where water runs fast and
-    /// shallow — a dam or dike breach's first hour, steep or smooth ground, a thin front over
-    /// dry land: there the local inertial scheme slows fronts down (Hunter's wetting front lags
-    /// 5 % of the distance it runs in an hour; Ritter's dam-break front gets 40 % as far), so
-    /// arrival times come late. See the module documentation. With it on the time step also heeds the flow speed (dt = α·Δ/(|u| + √(g·h))).
+    /// where the two agree) and is several times faster (a wet step costs about 3.5× with
+    /// advection: its pass is vectorised but not fused into the row pass). Turn it on where
+    /// water runs fast and shallow — a dam or dike breach's first hour, steep or smooth ground,
+    /// a thin front over dry land: there the local inertial scheme slows fronts down (Hunter's
+    /// wetting front lags 5 % of the distance it runs in an hour; Ritter's dam-break front gets
+    /// 40 % as far), so arrival times come late. See the module documentation. With it on the
+    /// time step also heeds the flow speed (dt = α·Δ/(|u| + √(g·h))).
     #[serde(default)]
     pub advection: bool,
 }
@@ -888,6 +907,7 @@ impl Simulation {
                 dx: dx as f32,
                 dy: dy as f32,
                 h_min: cfg.dry_depth_m as f32,
+                isa: self.isa,
             };
             f64::from(advection::compute(&actx, &mut self.adv))
         } else {
@@ -937,6 +957,7 @@ impl Simulation {
             side: (0.5 * (1.0 - theta)) as f32,
             h_min: cfg.dry_depth_m as f32,
             dt: dt as f32,
+            sqrt_g: g.sqrt() as f32,
         };
         let ctx = StepCtx {
             nc,
@@ -963,8 +984,16 @@ impl Simulation {
                 stages: &self.stage_now,
             },
             track,
-            adv_x: cfg.advection.then_some(&self.adv.ax[..]),
-            adv_y: cfg.advection.then_some(&self.adv.ay[..]),
+            adv_x: cfg.advection.then_some(AdvRows {
+                term: &self.adv.ax,
+                mass: &self.adv.mx,
+                speed: &self.adv.bx,
+            }),
+            adv_y: cfg.advection.then_some(AdvRows {
+                term: &self.adv.ay,
+                mass: &self.adv.my,
+                speed: &self.adv.by,
+            }),
         };
         let bands = step::bands(nr, rayon::current_num_threads());
         if self.qx_next.len() != self.qx.len() {
@@ -1156,7 +1185,10 @@ impl Simulation {
         self.cell_map(|k| self.hmax[k])
     }
 
-    /// Largest speed reached in each cell, m/s (where the depth reached the velocity depth).
+    /// Largest speed reached in each cell, m/s (where the depth reached the velocity depth): a
+    /// step's speed is the cell's mean discharge over the deeper of its depths before and after
+    /// the step (a cell that fills from dry or drains in one step would otherwise report the
+    /// water that moved over the film it had or kept).
     pub fn max_velocity(&self) -> Raster {
         if self.v2max.is_empty() {
             return self.speed();

@@ -117,10 +117,30 @@ pub(super) struct StepCtx<'a> {
     pub south: &'a [EdgeCell],
     pub env: EdgeEnv<'a>,
     pub track: bool,
-    /// The advection term of every x face and y face (laid out like `qx`, `qy`), when the
-    /// convective acceleration is on.
-    pub adv_x: Option<&'a [f32]>,
-    pub adv_y: Option<&'a [f32]>,
+    /// The advection term and the speed bound of every x face and y face (each laid out like
+    /// `qx`, `qy`), when the convective acceleration is on.
+    pub adv_x: Option<AdvRows<'a>>,
+    pub adv_y: Option<AdvRows<'a>>,
+}
+
+/// The advection pass's output for one direction, each laid out like that direction's faces:
+/// the velocity part of the convective term, its mass part, and the speed bound.
+#[derive(Clone, Copy)]
+pub(super) struct AdvRows<'a> {
+    pub term: &'a [f32],
+    pub mass: &'a [f32],
+    pub speed: &'a [f32],
+}
+
+impl<'a> AdvRows<'a> {
+    /// The faces `r` of each.
+    fn at(&self, r: std::ops::Range<usize>) -> Adv<'a> {
+        Adv {
+            term: &self.term[r.clone()],
+            mass: &self.mass[r.clone()],
+            speed: &self.speed[r],
+        }
+    }
 }
 
 /// The momentum update of a run of faces with the roughness (per cell, or `n2u` everywhere) and
@@ -131,13 +151,13 @@ fn face_run(
     run: &FaceRun<'_>,
     n2: Option<CellN2<'_>>,
     n2u: f32,
-    adv: Option<&[f32]>,
+    adv: Option<Adv<'_>>,
     out: &mut [f32],
 ) {
     match (n2, adv) {
-        (Some(n2), Some(a)) => faces(c, run, n2, Adv(a), out),
+        (Some(n2), Some(a)) => faces(c, run, n2, a, out),
         (Some(n2), None) => faces(c, run, n2, NoAdv, out),
-        (None, Some(a)) => faces(c, run, UniformN2(n2u), Adv(a), out),
+        (None, Some(a)) => faces(c, run, UniformN2(n2u), a, out),
         (None, None) => faces(c, run, UniformN2(n2u), NoAdv, out),
     }
 }
@@ -255,7 +275,7 @@ fn y_row(ctx: &StepCtx<'_>, h: &[f32], qy: &[f32], f: usize, out: &mut [f32]) {
         l: &n2[at(f - 1)],
         r: &n2[at(f)],
     });
-    let adv = ctx.adv_y.map(|a| &a[at(f)]);
+    let adv = ctx.adv_y.map(|a| a.at(at(f)));
     face_run(&ctx.yc, &run, n2, ctx.n2_uniform, adv, o);
 }
 
@@ -304,7 +324,9 @@ fn x_faces(
                 r: &n2[ia..ib],
             }
         });
-        let adv = ctx.adv_x.map(|a| &a[j * (nc + 1) + ia..j * (nc + 1) + ib]);
+        let adv = ctx
+            .adv_x
+            .map(|a| a.at(j * (nc + 1) + ia..j * (nc + 1) + ib));
         face_run(&ctx.xc, &run, n2, ctx.n2_uniform, adv, &mut q[ia..ib]);
     }
     if fa == 0 {
@@ -526,7 +548,7 @@ fn y_faces(ctx: &StepCtx<'_>, w: &mut BandWork<'_>, j: usize, r: usize, c0: usiz
         l: &n2[zu + c0..zu + c1],
         r: &n2[zd + c0..zd + c1],
     });
-    let adv = ctx.adv_y.map(|a| &a[zd + c0..zd + c1]);
+    let adv = ctx.adv_y.map(|a| a.at(zd + c0..zd + c1));
     face_run(&ctx.yc, &run, n2, ctx.n2_uniform, adv, out);
 }
 
