@@ -373,10 +373,10 @@ fn assess_at(
     pool: &rayon::ThreadPool,
     q: f64,
     reps: usize,
-) -> (f64, [f64; 6], Assessment) {
+) -> (f64, [f64; 7], Assessment) {
     let s = Situation::at_discharge(q);
     let mut times = Vec::with_capacity(reps);
-    let mut stages: [Vec<f64>; 6] = Default::default();
+    let mut stages: [Vec<f64>; 7] = Default::default();
     let mut last = None;
     for _ in 0..reps.max(1) {
         let t = Instant::now();
@@ -393,6 +393,7 @@ fn assess_at(
             st.dependencies_ms,
             st.instances_ms,
             st.evacuation_ms,
+            st.evacuation_plan_ms,
         ]) {
             v.push(x);
         }
@@ -406,13 +407,14 @@ fn assess_at(
 }
 
 /// The stages of an assessment, as `StageTimes` names them.
-const STAGES: [(&str, bool); 6] = [
+const STAGES: [(&str, bool); 7] = [
     ("exposure", false),
     ("activation", true),
     ("assignment", false),
     ("dependencies", true),
     ("instances", true),
     ("evacuation", true),
+    ("evacuation list", false),
 ];
 
 /// One stage of the scale assessment on one and two threads.

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::response::{
     DepotStocks, EvacuationIndex, EvacuationInput, EvacuationPlan, ResidentOrder, Roster,
-    plan_evacuation,
+    decide_evacuation, plan_evacuation,
 };
 use floodgrid_flood::{ExposureIndex, FloodAtlas, GridExposure};
 use floodgrid_model::grid::{
@@ -451,9 +451,11 @@ impl Engine {
         );
         let exposure = self.exposure_at(q, situation);
         lap(&mut times.exposure_ms);
-        // 0b. The evacuation plan: who must be ordered out, and when (the plan's conditions read
-        // it).
-        let (evacuation, orders) = self.evacuation(situation);
+        // 0b. The evacuation plan's decisions: who must be ordered out, and when (the plan's
+        // conditions read them).
+        let input = self.evacuation_input(situation);
+        let (decisions, orders) =
+            decide_evacuation(&input, situation.discharge_m3s, &arrival_clock(situation));
         lap(&mut times.evacuation_ms);
         let globals = Globals::new(
             self,
@@ -462,20 +464,34 @@ impl Engine {
             &exposure,
             orders,
         );
-        // 1. Which instances are active (parallel over instructions and large item sets).
-        let active = self.activate_all(situation, &globals);
-        lap(&mut times.activation_ms);
-        // 2–3. Their order, then people and materials in that order (sequential, deterministic).
-        let order = self.order(&active.items);
-        let assigned = self.assign(situation, &active, &order);
-        lap(&mut times.assignment_ms);
-        // 4. Dependencies (parallel).
-        let deps = self.dependencies(&assigned.decided, &active.items, &active.keys);
-        lap(&mut times.dependencies_ms);
-        // 5. The instances themselves (parallel, in order).
-        let tasks = self.instances(situation, &globals, &active, &assigned, deps);
-        lap(&mut times.instances_ms);
-        // 6. Totals, shortfalls and the evacuation plan.
+        // The plan is written out with its names beside stages 1–5.
+        let ((evacuation, plan_ms), (tasks, active, assigned)) = rayon::join(
+            || {
+                let t = std::time::Instant::now();
+                let plan = decisions.into_plan(&input);
+                (plan, t.elapsed().as_secs_f64() * 1e3)
+            },
+            || {
+                // 1. Which instances are active (parallel over instructions and large item
+                // sets).
+                let active = self.activate_all(situation, &globals);
+                lap(&mut times.activation_ms);
+                // 2–3. Their order, then people and materials in that order (sequential,
+                // deterministic).
+                let order = self.order(&active.items);
+                let assigned = self.assign(situation, &active, &order);
+                lap(&mut times.assignment_ms);
+                // 4. Dependencies (parallel).
+                let deps = self.dependencies(&assigned.decided, &active.items, &active.keys);
+                lap(&mut times.dependencies_ms);
+                // 5. The instances themselves (parallel, in order).
+                let tasks = self.instances(situation, &globals, &active, &assigned, deps);
+                lap(&mut times.instances_ms);
+                (tasks, active, assigned)
+            },
+        );
+        times.evacuation_plan_ms = plan_ms;
+        // 6. Totals and shortfalls.
         let (summary, shortfalls) = self.totals(&tasks, &active, assigned);
         let assessment = Assessment {
             discharge_m3s: q,
@@ -498,8 +514,17 @@ impl Engine {
     /// The evacuation plan for a situation, and each resident's order state (by resident
     /// index).
     pub fn evacuation(&self, situation: &Situation) -> (EvacuationPlan, Vec<ResidentOrder>) {
+        plan_evacuation(
+            &self.evacuation_input(situation),
+            situation.discharge_m3s,
+            &arrival_clock(situation),
+        )
+    }
+
+    /// What the evacuation planner reads for a situation.
+    fn evacuation_input<'a>(&'a self, situation: &'a Situation) -> EvacuationInput<'a> {
         let sc = &self.scenario;
-        let input = EvacuationInput {
+        EvacuationInput {
             residents: &sc.residents,
             resident_threshold: &self.resident_threshold,
             sites: &sc.sites,
@@ -514,8 +539,7 @@ impl Engine {
             ambulances: self.evac_vehicles[1],
             names: &self.names.evac,
             index: &self.evac_index,
-        };
-        plan_evacuation(&input, situation.discharge_m3s, &arrival_clock(situation))
+        }
     }
 
     /// Exposure of every grid at a discharge (arrival times from the situation when known).

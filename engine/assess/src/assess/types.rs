@@ -333,8 +333,12 @@ pub struct StageTimes {
     pub dependencies_ms: f64,
     /// The instances themselves (parallel).
     pub instances_ms: f64,
-    /// Totals, shortfalls and the evacuation plan.
+    /// The evacuation plan's decisions: who goes when, where and how (before stage 1, whose
+    /// conditions read them).
     pub evacuation_ms: f64,
+    /// Writing the evacuation plan out with its names, on another thread while stages 1–5 run
+    /// (one thread: after them).
+    pub evacuation_plan_ms: f64,
 }
 
 /// Why a situation cannot be assessed: a reference that is not in the scenario, or a number

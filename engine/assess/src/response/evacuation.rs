@@ -775,6 +775,113 @@ pub fn plan_evacuation(
     q: f64,
     clock: &ArrivalClock,
 ) -> (EvacuationPlan, Vec<ResidentOrder>) {
+    let (decisions, orders) = decide_evacuation(input, q, clock);
+    (decisions.into_plan(input), orders)
+}
+
+/// One evacuee as decided, in the plan's order: indices and figures only, written out as an
+/// [`Evacuee`] by [`EvacuationDecisions::into_plan`].
+#[derive(Debug, Clone, Copy)]
+struct Decision {
+    /// Position in the index's static order.
+    rank: u32,
+    hours_to_water: f64,
+    lead_h: f64,
+    order_in_h: f64,
+    /// Straight-line km to the shelter (NaN: no shelter).
+    km: f64,
+    /// Position in the index's shelters (`u32::MAX`: none).
+    shelter: u32,
+    /// Person index of the leader (`u32::MAX`: none).
+    leader: u32,
+    means: Means,
+    status: OrderStatus,
+    unable: Reasons,
+}
+
+/// The evacuation plan decided but not yet written out as lists of names: what the plan's
+/// conditions need ([`ResidentOrder`]s) comes with it, so the assessment's later stages can run
+/// while [`EvacuationDecisions::into_plan`] writes the plan on another thread.
+#[derive(Debug, Clone, Default)]
+pub struct EvacuationDecisions {
+    planning: f64,
+    persons: u32,
+    ordered: u32,
+    decisions: Vec<Decision>,
+}
+
+impl EvacuationDecisions {
+    /// The plan with its names, from the same input the decisions were made from.
+    pub fn into_plan(self, input: &EvacuationInput<'_>) -> EvacuationPlan {
+        let (ix, names) = (input.index, input.names);
+        let arrival = |grid: u32| {
+            input
+                .arrival_hours
+                .and_then(|a| a.get(grid as usize).copied().flatten())
+        };
+        let mut evacuees = Vec::with_capacity(self.decisions.len());
+        let (mut overflow, mut unassigned, mut unable) = (Vec::new(), Vec::new(), Vec::new());
+        // Serial: the shared names' reference counts would be fought over by threads.
+        for d in &self.decisions {
+            let r = &ix.hot[d.rank as usize];
+            let card = CardRef {
+                table: ix.cards.clone(),
+                at: r.resident,
+            };
+            let has_shelter = d.shelter != u32::MAX;
+            let leader = (d.leader != u32::MAX).then_some(d.leader as usize);
+            if !has_shelter {
+                overflow.push(ResidentRef(card.clone()));
+            }
+            if leader.is_none() {
+                unassigned.push(ResidentRef(card.clone()));
+            }
+            if !d.unable.is_empty() {
+                unable.push(ResidentRef(card.clone()));
+            }
+            let wet = r.wet;
+            evacuees.push(Evacuee {
+                rank: evacuees.len() as u32 + 1,
+                card,
+                wet_discharge_m3s: wet.is_finite().then_some(f64::from(wet)),
+                margin_m3s: wet.is_finite().then(|| f64::from(wet) - self.planning),
+                arrival_hours: arrival(r.grid),
+                hours_to_water: d.hours_to_water,
+                lead_h: d.lead_h,
+                order_in_h: d.order_in_h,
+                status: d.status,
+                shelter: ix
+                    .shelters
+                    .get(d.shelter as usize)
+                    .and_then(|&s| names.site_ids.get(s as usize))
+                    .cloned(),
+                distance_km: has_shelter.then_some(d.km),
+                means: d.means,
+                leader: leader.and_then(|p| names.person_ids.get(p)).cloned(),
+                leader_name: leader.and_then(|p| names.person_names.get(p)).cloned(),
+                unable: d.unable,
+            });
+        }
+        EvacuationPlan {
+            planning_discharge_m3s: self.planning,
+            persons: self.persons,
+            ordered: self.ordered,
+            overflow,
+            unassigned,
+            unable,
+            evacuees,
+        }
+    }
+}
+
+/// Decides the plan for a discharge and the forecast ahead (see [`plan_evacuation`]): who goes
+/// in which order, when, where and how, and each resident's order state; the plan's lists of
+/// names come from [`EvacuationDecisions::into_plan`].
+pub fn decide_evacuation(
+    input: &EvacuationInput<'_>,
+    q: f64,
+    clock: &ArrivalClock,
+) -> (EvacuationDecisions, Vec<ResidentOrder>) {
     let ix = input.index;
     let rules = input.rules;
     let planning = clock.peak().max(q);
@@ -868,12 +975,9 @@ pub fn plan_evacuation(
     }
     let mut buses = Fleet::new(input.buses);
     let mut ambulances = Fleet::new(input.ambulances);
-    let names = input.names;
-    let mut evacuees = Vec::with_capacity(keys.len());
+    let mut decisions = Vec::with_capacity(keys.len());
     let mut orders = vec![ResidentOrder::NONE; input.residents.len()];
-    let (mut overflow, mut unassigned, mut unable_ids, mut ordered) =
-        (Vec::new(), Vec::new(), Vec::new(), 0u32);
-    let mut persons = 0u32;
+    let (mut persons, mut ordered) = (0u32, 0u32);
     for &key in &keys {
         let rank = key as u32 as usize;
         let (h, r) = (hours[rank], &ix.hot[rank]);
@@ -949,58 +1053,32 @@ pub fn plan_evacuation(
             unable.insert(Unable::NoShelter);
         }
         persons = persons.saturating_add(r.size);
-        // The plan's lists and each resident's order state, in the same pass (serial: the
-        // shared ids' reference counts would be fought over by threads).
         let due = status != OrderStatus::Later;
         orders[i as usize] = ResidentOrder {
             hours_to_water: h,
             due,
         };
         ordered += u32::from(due);
-        let card = CardRef {
-            table: ix.cards.clone(),
-            at: i,
-        };
-        if best.is_none() {
-            overflow.push(ResidentRef(card.clone()));
-        }
-        if leader.is_none() {
-            unassigned.push(ResidentRef(card.clone()));
-        }
-        if !unable.is_empty() {
-            unable_ids.push(ResidentRef(card.clone()));
-        }
-        let wet = r.wet;
-        evacuees.push(Evacuee {
-            rank: evacuees.len() as u32 + 1,
-            card,
-            wet_discharge_m3s: wet.is_finite().then_some(f64::from(wet)),
-            margin_m3s: wet.is_finite().then(|| f64::from(wet) - planning),
-            arrival_hours: arrival(r.grid as usize),
+        decisions.push(Decision {
+            rank: rank as u32,
             hours_to_water: h,
             lead_h: lead,
             order_in_h: order_in,
-            status,
-            shelter: best
-                .and_then(|(k, _)| names.site_ids.get(ix.shelters[k as usize] as usize))
-                .cloned(),
-            distance_km: km,
+            km: km.unwrap_or(f64::NAN),
+            shelter: best.map_or(u32::MAX, |(k, _)| k),
+            leader: leader.map_or(u32::MAX, |p| p as u32),
             means,
-            leader: leader.and_then(|p| names.person_ids.get(p)).cloned(),
-            leader_name: leader.and_then(|p| names.person_names.get(p)).cloned(),
+            status,
             unable,
         });
     }
-    let plan = EvacuationPlan {
-        planning_discharge_m3s: planning,
+    let decided = EvacuationDecisions {
+        planning,
         persons,
         ordered,
-        overflow,
-        unassigned,
-        unable: unable_ids,
-        evacuees,
+        decisions,
     };
-    (plan, orders)
+    (decided, orders)
 }
 
 /// The guardian when available, else the least-loaded leader-role person of the resident's grid,

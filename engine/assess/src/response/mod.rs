@@ -8,8 +8,8 @@ mod materials;
 
 pub use assign::{Roster, Tier};
 pub use evacuation::{
-    CardRef, EvacuationIndex, EvacuationInput, EvacuationNames, EvacuationPlan, Evacuee,
-    EvacueeKind, Means, OrderStatus, Reasons, ResidentCard, ResidentOrder, ResidentRef, Unable,
-    plan_evacuation,
+    CardRef, EvacuationDecisions, EvacuationIndex, EvacuationInput, EvacuationNames,
+    EvacuationPlan, Evacuee, EvacueeKind, Means, OrderStatus, Reasons, ResidentCard, ResidentOrder,
+    ResidentRef, Unable, decide_evacuation, plan_evacuation,
 };
 pub use materials::{DepotStocks, MaterialDraw};
