@@ -413,3 +413,103 @@ fn nobody_is_twice_on_one_instance_over_the_whole_sweep() {
     }
     assert!(checked > 10_000, "only {checked} instances checked");
 }
+
+/// At the design flood the plan reads as practice: households are cleared by one checklist per
+/// grid (no per-household evacuation task), what the town's own staff cannot fill is split
+/// from the external support to request, and nobody who must be carried goes by dump truck.
+#[test]
+fn the_design_flood_plan_reads_as_practice() {
+    let e = engine();
+    let sc = e.scenario();
+    let a = e.assess(&Situation::at_discharge(22_000.0)).unwrap();
+    let evacuation = sc
+        .plan
+        .category_ids(floodgrid_engine::plan::CategoryKind::Evacuation);
+    let evac: Vec<_> = a
+        .tasks
+        .iter()
+        .filter(|t| evacuation.contains(&t.card.category.as_str()))
+        .collect();
+    assert!(!evac.is_empty());
+    // 1. Household clearance: by grid, never by household.
+    assert!(
+        evac.iter().all(|t| t
+            .target
+            .as_ref()
+            .is_none_or(|x| x.kind != ForEach::Household)),
+        "a per-household evacuation task"
+    );
+    let mut checklists: HashMap<(&str, &str), u32> = HashMap::new();
+    for t in &evac {
+        if t.target.as_ref().is_some_and(|x| x.kind == ForEach::Grid) {
+            *checklists
+                .entry((&*t.card.instruction, &*t.grid))
+                .or_default() += 1;
+        }
+    }
+    assert!(checklists.values().all(|&n| n == 1), "one per grid");
+    let households_grids: std::collections::HashSet<&str> = a
+        .evacuation
+        .evacuees
+        .iter()
+        .filter(|x| x.card.evac_class.is_some())
+        .map(|x| x.card.grid.as_str())
+        .collect();
+    assert!(
+        households_grids
+            .iter()
+            .all(|g| checklists.keys().any(|(_, cg)| cg == g)),
+        "every grid with households to move has its checklist"
+    );
+    // 2. Staff short and support to request are separate, by the roles' `external` flag.
+    let external = |id: &str| sc.config.roles.iter().any(|r| r.id == id && r.external);
+    assert!(!a.shortfalls.support.is_empty(), "support to request");
+    assert!(a.shortfalls.support.iter().all(|s| external(&s.role)));
+    assert!(a.shortfalls.people.iter().all(|s| !external(&s.role)));
+    // 3. Those who must be carried: ambulance, or boat once cut off; no dump truck on any
+    // evacuation task.
+    for x in a.evacuation.evacuees.iter().filter(|x| x.card.assisted) {
+        assert!(
+            matches!(
+                x.means,
+                floodgrid_engine::response::Means::Ambulance
+                    | floodgrid_engine::response::Means::Boat
+            ),
+            "{} goes by {:?}",
+            x.card.resident,
+            x.means
+        );
+    }
+    let dump: Vec<&str> = sc
+        .config
+        .materials
+        .iter()
+        .filter(|m| m.name.contains("自卸"))
+        .map(|m| m.id.as_str())
+        .collect();
+    assert!(!dump.is_empty(), "the bundled scenario has dump trucks");
+    // People ride buses and ambulances: no task about a key person, and none that moves the
+    // grid's key persons or sheltered people, takes a dump truck (goods and livestock may).
+    let moves_people = |t: &&&floodgrid_engine::assess::TaskInstance| {
+        t.target
+            .as_ref()
+            .is_some_and(|x| x.kind == ForEach::KeyPerson)
+            || t.materials.iter().any(|m| {
+                [
+                    &sc.config.evacuation.bus_material,
+                    &sc.config.evacuation.ambulance_material,
+                ]
+                .iter()
+                .any(|v| v.as_deref() == Some(&*m.material))
+            })
+    };
+    let carrying: Vec<_> = evac.iter().filter(moves_people).collect();
+    assert!(carrying.len() > 10, "{}", carrying.len());
+    for t in carrying {
+        assert!(
+            t.materials.iter().all(|m| !dump.contains(&&*m.material)),
+            "{} takes a dump truck",
+            t.id
+        );
+    }
+}

@@ -11,6 +11,13 @@ use floodgrid_engine::scenario::Scenario;
 /// the rule requires.
 const STEP_MIN: f64 = 30.0;
 
+/// A flood rising from 3,000 to the design flood of 22,000 m³/s in 48 hours, then holding.
+const RISING: [(f64, f64); 3] = [
+    (0.0, 3_000.0),
+    (48.0 * 60.0, 22_000.0),
+    (60.0 * 60.0, 22_000.0),
+];
+
 /// Runs the engine's audit (assessed every [`STEP_MIN`] along the hydrograph, the hydrograph
 /// ahead as the forecast) and checks that the rule holds.
 fn audit(engine: &Engine, hydrograph: &[(f64, f64)]) -> EvacuationAudit {
@@ -31,13 +38,7 @@ fn audit(engine: &Engine, hydrograph: &[(f64, f64)]) -> EvacuationAudit {
 fn everyone_is_ordered_out_before_the_water_over_a_rising_flood() {
     let engine =
         Engine::build(Scenario::load(common::bundled()).expect("bundled")).expect("engine");
-    // A flood rising from 3,000 to the design flood of 22,000 m³/s in 48 hours, then holding.
-    let hydrograph = [
-        (0.0, 3_000.0),
-        (48.0 * 60.0, 22_000.0),
-        (60.0 * 60.0, 22_000.0),
-    ];
-    let a = audit(&engine, &hydrograph);
+    let a = audit(&engine, &RISING);
     eprintln!(
         "rising flood: {} residents wet, {} ordered in time (ahead of the water: min {:.2} h, median {:.2} h), unable: {:?}",
         a.wet,
@@ -83,13 +84,8 @@ fn a_sudden_rise_names_those_who_cannot_make_it() {
 fn the_audit_catches_orders_given_too_late() {
     let engine =
         Engine::build(Scenario::load(common::bundled()).expect("bundled")).expect("engine");
-    let hydrograph = [
-        (0.0, 3_000.0),
-        (48.0 * 60.0, 22_000.0),
-        (60.0 * 60.0, 22_000.0),
-    ];
     let a = engine
-        .evacuation_audit(&hydrograph, 720.0)
+        .evacuation_audit(&RISING, 720.0)
         .expect("a valid hydrograph");
     eprintln!("every 12 h: {} of {} late", a.late_count, a.wet);
     assert!(a.late_count > 0, "{a:?}");

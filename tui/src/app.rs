@@ -1430,8 +1430,11 @@ impl<'d> App<'d> {
             .collect();
         // Evacuation tasks by the resident or grid they are about: the most advanced status.
         let mut by_target: HashMap<&str, TaskStatus> = HashMap::new();
+        let evacuation = sc
+            .plan
+            .category_ids(floodgrid_engine::plan::CategoryKind::Evacuation);
         for t in &a.tasks {
-            if &*t.card.category != "evacuation" || t.status == TaskStatus::Pending {
+            if !evacuation.contains(&&*t.card.category) || t.status == TaskStatus::Pending {
                 continue;
             }
             let key = match &t.target {

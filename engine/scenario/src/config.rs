@@ -116,8 +116,6 @@ pub struct RawEvacuation {
     pub children_bed_categories: Option<Vec<String>>,
     /// Key-person categories who need a women's bed (default pregnant).
     pub women_bed_categories: Option<Vec<String>>,
-    /// The plan category of the evacuation tasks (default evacuation).
-    pub task_category: Option<String>,
 }
 
 /// `[gauge]`.
@@ -269,6 +267,13 @@ pub struct RawRole {
     /// shortfall of this role is support to request, not staff short in the grid.
     #[serde(default)]
     pub external: bool,
+    /// Leads a grid: shown on the grid's card, and a grid with nobody of such a role in it or
+    /// above it gets a warning.
+    #[serde(default)]
+    pub leads_grid: bool,
+    /// Speed on the way to a task in a drill, km/h, 1 to 200 (default 12).
+    #[schemars(with = "Option<f64>")]
+    pub travel_kmh: Option<Spanned<f64>>,
 }
 
 /// `[[material]]`.
@@ -579,6 +584,23 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
                 1
             }
         };
+        let travel_kmh = match &r.travel_kmh {
+            None => Role::DEFAULT_TRAVEL_KMH,
+            Some(v) if v.get_ref().is_finite() && (1.0..=MAX_TRAVEL_KMH).contains(v.get_ref()) => {
+                *v.get_ref()
+            }
+            Some(v) => {
+                d.error(
+                    src,
+                    v.span(),
+                    format!(
+                        "travel_kmh {}; expected 1 to {MAX_TRAVEL_KMH} km/h",
+                        v.get_ref()
+                    ),
+                );
+                Role::DEFAULT_TRAVEL_KMH
+            }
+        };
         roles.push(Role {
             id: r.id.into_inner(),
             name: r.name,
@@ -587,6 +609,8 @@ pub(crate) fn load_config(src: &SourceFile, d: &mut Diagnostics) -> Option<Scena
             professional: r.professional,
             leads_evacuation: r.leads_evacuation,
             external: r.external,
+            leads_grid: r.leads_grid,
+            travel_kmh,
         });
     }
     let mut materials: Vec<Material> = Vec::new();
@@ -1181,9 +1205,6 @@ fn evacuation_rules(
     if let Some(v) = raw.women_bed_categories {
         rules.women_bed_categories = v;
     }
-    if let Some(v) = raw.task_category {
-        rules.task_category = v;
-    }
     let declared = |id: &str| materials.iter().any(|m| m.id == id);
     let mut material = |v: Option<Spanned<String>>, name: &str, slot: &mut Option<String>| match v {
         Some(m) if declared(m.get_ref()) => *slot = Some(m.into_inner()),
@@ -1218,6 +1239,9 @@ fn evacuation_rules(
 /// The longest dwell or trend window, minutes (a week): longer than any flood's rise; beyond it a
 /// level would never fall or a trend never show.
 pub const MAX_WINDOW_MIN: f64 = 7.0 * 24.0 * 60.0;
+
+/// The fastest a role may travel to a task, km/h (a helicopter's cruise is about 200).
+pub const MAX_TRAVEL_KMH: f64 = 200.0;
 
 /// The most task instances one person may carry at once.
 pub const MAX_CAPACITY: u32 = 1_000;

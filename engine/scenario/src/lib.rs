@@ -514,24 +514,53 @@ fn cross_checks(
             );
         }
     }
-    if let Some(leader) = cfg.role("grid_leader") {
+    // A grid is led when someone of a grid-leading role is registered in it or in a grid above
+    // it (one leader may cover several grids).
+    let leading: Vec<&str> = cfg
+        .roles
+        .iter()
+        .filter(|r| r.leads_grid)
+        .map(|r| r.id.as_str())
+        .collect();
+    if !leading.is_empty() {
         let mut has = vec![false; grids.len()];
-        for p in people.iter().filter(|p| p.role == leader) {
-            has[p.grid.ix()] = true;
+        for p in people
+            .iter()
+            .filter(|p| cfg.roles.get(p.role.ix()).is_some_and(|r| r.leads_grid))
+        {
+            if let Some(h) = has.get_mut(p.grid.ix()) {
+                *h = true;
+            }
         }
+        let led = |g: usize| {
+            let mut at = Some(g);
+            let mut steps = 0;
+            while let Some(x) = at {
+                if has[x] {
+                    return true;
+                }
+                steps += 1;
+                if steps > grids.len() {
+                    break;
+                }
+                at = grids[x].parent.map(|p| p.ix()).filter(|&p| p < grids.len());
+            }
+            false
+        };
         let missing: Vec<&str> = grids
             .iter()
-            .zip(&has)
-            .filter(|(g, h)| g.kind.is_working_grid() && !**h)
-            .map(|(g, _)| g.id.as_str())
+            .enumerate()
+            .filter(|(i, g)| g.kind.is_working_grid() && !led(*i))
+            .map(|(_, g)| g.id.as_str())
             .collect();
         if !missing.is_empty() {
             d.file(
                 Severity::Warning,
                 roster,
                 format!(
-                    "{} grid(s) have no grid_leader: {}",
+                    "{} grid(s) have nobody of a grid-leading role ({}) in them or above them: {}",
                     missing.len(),
+                    leading.join(", "),
                     missing
                         .iter()
                         .take(10)

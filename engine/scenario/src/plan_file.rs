@@ -13,8 +13,8 @@ use super::diag::{Diagnostics, unknown};
 use super::source::SourceFile;
 use super::toml_doc::{array_items, de_table, de_value, inner_span, parse_toml};
 use floodgrid_model::plan::{
-    Category, CategoryIdx, Condition, ForEach, Instruction, InstructionIdx, OnFall, Phase, Plan,
-    Scope, SourceRef, Template, TemplateIdx, VARS,
+    Category, CategoryIdx, CategoryKind, Condition, ForEach, Instruction, InstructionIdx, OnFall,
+    Phase, Plan, Scope, SourceRef, Template, TemplateIdx, VARS,
 };
 
 /// One plan file as written.
@@ -51,6 +51,10 @@ pub struct RawCategory {
     pub name: String,
     /// English name.
     pub name_en: Option<String>,
+    /// What the engine does with its work: patrol, information, evacuation or other (default:
+    /// the kind the id names, else other).
+    #[schemars(with = "Option<String>")]
+    pub kind: Option<Spanned<String>>,
 }
 
 /// `[[template]]`.
@@ -205,10 +209,26 @@ pub(crate) fn load_plan(
                 continue;
             }
             category_spans.insert(c.id.get_ref().clone(), (fi, c.id.span()));
+            let kind = match &c.kind {
+                None => CategoryKind::default_for(c.id.get_ref()),
+                Some(k) => CategoryKind::from_name(k.get_ref()).unwrap_or_else(|| {
+                    d.error(
+                        src,
+                        k.span(),
+                        format!(
+                            "unknown category kind `{}`; expected one of {}",
+                            k.get_ref(),
+                            CategoryKind::NAMES.join(", ")
+                        ),
+                    );
+                    CategoryKind::Other
+                }),
+            };
             plan.categories.push(Category {
                 id: c.id.into_inner(),
                 name: c.name,
                 name_en: c.name_en,
+                kind,
             });
         }
         for t in temps {

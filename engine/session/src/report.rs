@@ -13,7 +13,7 @@ use super::session::{BreachRunFigures, Drill};
 use floodgrid_model::drill::{ActionKind, InjectKind};
 use floodgrid_model::grid::ResidentKind;
 use floodgrid_model::hydro::WarningLevel;
-use floodgrid_model::plan::{ForEach, VarKey};
+use floodgrid_model::plan::{CategoryKind, ForEach, VarKey};
 
 /// How an expected response went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -298,7 +298,7 @@ pub fn report(d: &Drill<'_>) -> DrillReport {
                     .plan
                     .categories
                     .get(ins.category.0 as usize)
-                    .is_some_and(|c| c.id == "information");
+                    .is_some_and(|c| c.kind == CategoryKind::Information);
                 let pushed = d.pushed_at().get(&id).copied().filter(|_| information);
                 // Work for each hazard answers this inject only through the inject's own hazard
                 // (`…@inject<N>`): a rescue sent to an earlier roof does not answer a later call.

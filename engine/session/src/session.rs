@@ -25,7 +25,7 @@ use floodgrid_model::grid::{GridIdx, PersonIdx, SiteGeometry};
 use floodgrid_model::hydro::{
     GaugeReading, LevelTracker, WarningLevel, forecast_from_hydrograph, forecast_path, interpolate,
 };
-use floodgrid_model::plan::{TaskStatus, TaskStep};
+use floodgrid_model::plan::{CategoryKind, TaskStatus, TaskStep};
 
 /// How a drill runs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -1680,13 +1680,16 @@ impl<'e> Drill<'e> {
                 if let Some(t) = self.times.get_mut(task) {
                     t.done.get_or_insert(now);
                 }
-                let category = self
-                    .times
-                    .get(task)
-                    .map(|t| t.category.clone())
-                    .unwrap_or_default();
+                let patrol = self.times.get(task).is_some_and(|t| {
+                    self.engine
+                        .scenario()
+                        .plan
+                        .categories
+                        .iter()
+                        .any(|c| c.id == t.category && c.kind == CategoryKind::Patrol)
+                });
                 let task = task.to_string();
-                let detail = if category == "patrol" {
+                let detail = if patrol {
                     EventDetail::PatrolReport { task }
                 } else {
                     EventDetail::Done { task }
@@ -1748,20 +1751,13 @@ impl<'e> Drill<'e> {
             };
             let from = facts.get(person.grid.ix()).map(|f| f.anchor).unwrap_or(to);
             let km = (from[0] - to[0]).hypot(from[1] - to[1]) / 1000.0;
-            let role = sc
+            let kmh = sc
                 .config
                 .roles
                 .get(person.role.ix())
-                .map(|r| r.id.as_str())
-                .unwrap_or("");
-            let kmh = if matches!(
-                role,
-                "pro_rescue" | "boat_rescue" | "river_bureau" | "town_official"
-            ) {
-                30.0
-            } else {
-                12.0
-            };
+                .map_or(floodgrid_model::grid::Role::DEFAULT_TRAVEL_KMH, |r| {
+                    r.travel_kmh
+                });
             worst = worst.max(km / kmh * 60.0 + self.rng.range(1.0, 5.0));
         }
         worst

@@ -125,6 +125,21 @@ impl Role {
         matches!(self, Role::ArmySupport | Role::DistrictMassTeam)
     }
 
+    /// Leads a grid: the grid leader, the micro-grid leader and the grid worker.
+    pub fn leads_grid(self) -> bool {
+        self.leads_evacuation().is_some()
+    }
+
+    /// Speed on the way to a task in a drill, km/h, when faster than on foot or by bicycle: the
+    /// professional teams, the river bureau and the town's officials drive.
+    pub fn travel_kmh(self) -> Option<f64> {
+        matches!(
+            self,
+            Role::ProRescue | Role::BoatRescue | Role::RiverBureau | Role::TownOfficial
+        )
+        .then_some(30.0)
+    }
+
     /// Preference among the roles that lead evacuations (1 first): the household's grid worker
     /// (包户), then the micro-grid leader, then the grid leader.
     pub fn leads_evacuation(self) -> Option<u32> {

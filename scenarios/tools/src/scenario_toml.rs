@@ -109,6 +109,12 @@ pub fn render(preset: &Preset, reach: &Reach, crs: &Crs) -> String {
         if let Some(rank) = role.leads_evacuation() {
             let _ = writeln!(t, "leads_evacuation = {rank}");
         }
+        if role.leads_grid() {
+            let _ = writeln!(t, "leads_grid = true");
+        }
+        if let Some(kmh) = role.travel_kmh() {
+            let _ = writeln!(t, "travel_kmh = {kmh:.1}");
+        }
     }
     for (id, name, name_en, unit) in MATERIALS {
         let _ = writeln!(t);

@@ -565,10 +565,7 @@ fn grid(buf: &mut Buffer, screen: Rect, app: &App, g: usize) {
         sc.people.iter().filter(|p| p.grid.ix() == g).collect();
     let leaders: Vec<String> = people
         .iter()
-        .filter(|p| {
-            let r = &sc.config.roles[p.role.ix()].id;
-            r.contains("leader") || r == "grid_worker"
-        })
+        .filter(|p| sc.config.roles[p.role.ix()].leads_grid)
         .take(4)
         .map(|p| {
             format!(

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::Serialize;
 
 use floodgrid_model::hydro::{ArrivalClock, interpolate};
+use floodgrid_model::plan::CategoryKind;
 
 use super::{Engine, Situation, SituationError};
 use crate::response::{OrderStatus, Unable};
@@ -64,8 +65,8 @@ struct Ordered {
 impl Engine {
     /// Runs the engine along `hydrograph` ((minute, m³/s), ascending minutes) every `step_min`
     /// minutes with the hydrograph ahead as the forecast, and checks the evacuation rule (see
-    /// the module docs); the evacuation tasks are those of the scenario's
-    /// `[evacuation] task_category`. The step should be at most the scenario's order margin, or
+    /// the module docs); the evacuation tasks are those of the plan's categories of kind
+    /// `evacuation`. The step should be at most the scenario's order margin, or
     /// orders can fall due between two assessments.
     pub fn evacuation_audit(
         &self,
@@ -97,7 +98,7 @@ impl Engine {
             ));
         }
         let sc = self.scenario();
-        let category = sc.config.evacuation.task_category.as_str();
+        let evacuation = sc.plan.category_ids(CategoryKind::Evacuation);
         let index: HashMap<&str, usize> = sc
             .residents
             .iter()
@@ -120,7 +121,11 @@ impl Engine {
             audit.assessments += 1;
             let mut grids: HashSet<&str> = HashSet::new();
             let mut targets: HashSet<&str> = HashSet::new();
-            for task in a.tasks.iter().filter(|x| x.card.category == category) {
+            for task in a
+                .tasks
+                .iter()
+                .filter(|x| evacuation.contains(&x.card.category.as_str()))
+            {
                 grids.insert(&task.grid);
                 if let Some(target) = &task.target {
                     targets.insert(&target.id);

@@ -49,10 +49,6 @@ pub struct EvacuationRules {
     pub children_bed_categories: Vec<String>,
     /// Key-person categories who need a women's bed (default: pregnant).
     pub women_bed_categories: Vec<String>,
-    /// The plan category of the evacuation tasks (default: evacuation): every order due must be
-    /// on a task of this category for the resident's grid or for the resident
-    /// (`Engine::evacuation_audit`).
-    pub task_category: String,
 }
 
 impl Default for EvacuationRules {
@@ -79,7 +75,6 @@ impl Default for EvacuationRules {
             ambulance_material: Some("ambulance".into()),
             children_bed_categories: words(&["child"]),
             women_bed_categories: words(&["pregnant"]),
-            task_category: "evacuation".into(),
         }
     }
 }

@@ -61,6 +61,23 @@ pub struct Role {
     /// district): a shortfall of this role is support to request, not staff short in the grid.
     #[serde(default)]
     pub external: bool,
+    /// Leads a grid (网格长, 网格员 ...): shown on the grid's card in the console, and a grid with
+    /// nobody of such a role in it or above it gets a warning from `check`.
+    #[serde(default)]
+    pub leads_grid: bool,
+    /// Speed of this role's people on the way to a task in a drill, km/h (default
+    /// [`Role::DEFAULT_TRAVEL_KMH`]: by bicycle or on foot through the village).
+    #[serde(default = "Role::default_travel_kmh")]
+    pub travel_kmh: f64,
+}
+
+impl Role {
+    /// The travel speed of a role that does not say, km/h.
+    pub const DEFAULT_TRAVEL_KMH: f64 = 12.0;
+
+    fn default_travel_kmh() -> f64 {
+        Role::DEFAULT_TRAVEL_KMH
+    }
 }
 
 /// A kind of flood-fighting material.

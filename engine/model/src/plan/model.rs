@@ -73,6 +73,40 @@ pub enum OnFall {
     Keep,
 }
 
+crate::vocabulary! {
+    /// What the engine and the drill do with a category's work beyond listing it. A plan's
+    /// category says its kind (`kind = "patrol"`); by default a category whose id is one of these
+    /// names has that kind, any other is `other`.
+    pub enum CategoryKind {
+        /// Dike patrol: a finished task is a patrol report on the map.
+        Patrol = "patrol",
+        /// Information: an instruction's work is its message, and pushing the message counts as
+        /// the response, whoever sent it.
+        Information = "information",
+        /// Evacuation: every evacuation order due must be on a task of this kind for the
+        /// resident's grid or for the resident (`Engine::evacuation_audit`); the console reads
+        /// residents' progress from them.
+        Evacuation = "evacuation",
+        /// Anything else.
+        Other = "other",
+    }
+}
+
+// `vocabulary!` fixes the derive list, so the default is written out.
+#[allow(clippy::derivable_impls)]
+impl Default for CategoryKind {
+    fn default() -> Self {
+        CategoryKind::Other
+    }
+}
+
+impl CategoryKind {
+    /// The kind a category has when it does not say: the kind its id names, else `other`.
+    pub fn default_for(id: &str) -> CategoryKind {
+        CategoryKind::from_name(id).unwrap_or_default()
+    }
+}
+
 /// A category of the plan (巡堤查险 ...).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Category {
@@ -82,6 +116,9 @@ pub struct Category {
     pub name: String,
     /// English name.
     pub name_en: Option<String>,
+    /// What the engine does with its work beyond listing it.
+    #[serde(default)]
+    pub kind: CategoryKind,
 }
 
 /// A one-click push message template with `{placeholders}`.
@@ -165,6 +202,15 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The ids of the categories of a kind (a task's `category` is one of its ids).
+    pub fn category_ids(&self, kind: CategoryKind) -> Vec<&str> {
+        self.categories
+            .iter()
+            .filter(|c| c.kind == kind)
+            .map(|c| c.id.as_str())
+            .collect()
+    }
+
     /// Finds an instruction by id.
     pub fn instruction(&self, id: &str) -> Option<InstructionIdx> {
         self.instructions
