@@ -1304,9 +1304,7 @@ impl<'e> Drill<'e> {
                         if todo[m].0 < own {
                             break;
                         }
-                        let fits = |id: &String| {
-                            role_of(id) == Some(role) && !people.contains(id)
-                        };
+                        let fits = |id: &String| role_of(id) == Some(role) && !people.contains(id);
                         if let Some(i) = suggested[m].iter().position(fits) {
                             people.push(suggested[m].remove(i));
                             touched[m] = true;
@@ -1490,9 +1488,9 @@ impl<'e> Drill<'e> {
                         .iter()
                         .skip(1)
                         .position(|p| {
-                            sc.people.get(p.ix()).is_some_and(|x| {
-                                roles.contains(&x.role) && !people.contains(&x.id)
-                            })
+                            sc.people
+                                .get(p.ix())
+                                .is_some_and(|x| roles.contains(&x.role) && !people.contains(&x.id))
                         })
                         .map(|i| i + 1)
                     else {
