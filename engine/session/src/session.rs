@@ -50,9 +50,13 @@ pub struct DrillOptions {
     ///    priority-1 hazard work from work that answers no hazard: first the people the
     ///    engine suggested for such work not yet sent (it waits for the next assessment), then
     ///    people on such work under way, never its last person, re-sending that work to the
-    ///    people who stay (a reassignment, journaled as such);
-    /// 5. re-sends work under way whose person became unavailable to the others on it, or, when
-    ///    that person was alone, to someone of the same role the engine suggested for the least
+    ///    people who stay (a reassignment, journaled as such); people-in-danger work under way
+    ///    that went out short (a rescue sent with the one crew member free) is topped up the
+    ///    same way, after never-sent people-in-danger work and before anything less urgent;
+    /// 5. re-sends work under way whose person became unavailable (a drop-out, a named staff
+    ///    casualty) to the others on it with someone of the lost person's role filling the post
+    ///    from the least urgent work not yet sent that is no more urgent than it, or, when that
+    ///    person was alone, to someone of the same role the engine suggested for the least
     ///    urgent work not yet sent (a reassignment).
     ///
     /// Nothing in these rules names a role, an instruction or a place: ranks come from the
