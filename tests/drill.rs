@@ -1310,12 +1310,12 @@ fn no_report_lists_a_missed_figure_as_a_strength() {
 /// commander (`--auto-dispatch`): every smart-stone alarm acknowledged (within its 10 minutes);
 /// every required push counted at the minute it was sent; every expected priority-1 hazard
 /// instruction (one per hazard, or one whose condition reads the hazards) dispatched within its
-/// response time; every people-in-danger rescue sent at once when a crew was free, and topped up
-/// to its full crew; in drill 03 the roof rescue (minute 960) dispatched at once and the
-/// platform rescue (1020) within its 30 minutes.
+/// response time; every people-in-danger rescue sent with a boat crew; in drill 03 the roof
+/// rescue (minute 960) dispatched at once and the platform rescue (1020) within its 30 minutes
+/// and topped up to its full crew of three as the roof crew came back.
 #[test]
 fn the_duty_commander_meets_issue_13_in_every_bundled_drill() {
-    use floodgrid_engine::plan::ForEach;
+    use floodgrid_engine::plan::{ForEach, VarKey};
     let engine = bundled_engine();
     let plan = &engine.scenario().plan;
     let instruction = |id: &str| plan.instructions.iter().find(|i| i.id == id);
@@ -1326,6 +1326,7 @@ fn the_duty_commander_meets_issue_13_in_every_bundled_drill() {
     ] {
         let (r, records) = bundled_drill_journal(name);
         let exp = r["expectations"].as_array().unwrap();
+        let mut hazard_checked = 0;
         // Alarms: one per smart-stone inject that fired, each acknowledged in time.
         let alarm_injects = records
             .iter()
@@ -1368,13 +1369,26 @@ fn the_duty_commander_meets_issue_13_in_every_bundled_drill() {
             if i.message.is_some() && i.id.contains(".info.") {
                 assert_eq!(e["outcome"], "on_time", "{name}: push not counted: {e}");
             }
-            // Priority-1 hazard work within its response time.
-            if i.priority == 1 && i.for_each == Some(ForEach::Hazard) {
+            // Priority-1 hazard work (for each hazard, or a condition that reads the hazards)
+            // within its response time.
+            let hazard_work = i.for_each == Some(ForEach::Hazard)
+                || i.when.reads(&|v| {
+                    matches!(
+                        v.info().key,
+                        VarKey::HazardCount | VarKey::Hazards | VarKey::GridHazards
+                    )
+                });
+            if i.priority == 1 && hazard_work {
+                hazard_checked += 1;
                 assert_eq!(e["outcome"], "on_time", "{name}: priority-1 hazard: {e}");
                 assert!(n(&e["response_min"]) <= n(&e["within_min"]), "{name}: {e}");
             }
         }
-        // People in danger: every rescue goes out, and ends with its full crew.
+        assert!(
+            hazard_checked > 0,
+            "{name}: no priority-1 hazard work expected"
+        );
+        // People in danger: every rescue goes out with a boat crew.
         for task in records
             .iter()
             .filter(|x| x["type"] == "event" && x["event"]["detail"]["what"] == "dispatched")
