@@ -206,8 +206,8 @@ fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
 }
 
 /// Runs a bundled drill with the duty commander. Every such report is checked to be honest
-/// ([`assert_honest`]) and free of Rust debug text, and so is its outbox
-/// ([`assert_no_debug_text`]).
+/// ([`assert_honest`]), free of Rust debug text, and given again by `report JOURNAL` from
+/// another working directory; its outbox is free of debug text ([`assert_no_debug_text`]).
 fn run_bundled_drill(name: &str) -> (Value, Vec<Value>) {
     let bundled = common::bundled().display().to_string();
     let journal = tmp(&format!("{name}.jsonl"));
@@ -234,10 +234,22 @@ fn run_bundled_drill(name: &str) -> (Value, Vec<Value>) {
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect();
+    let report: Value = serde_json::from_str(&out).expect("report json");
+    // `report JOURNAL`, from another working directory, gives the drill's own report.
+    let again = Command::new(env!("CARGO_BIN_EXE_floodgrid"))
+        .args(["report", &journal.display().to_string(), "--format", "json"])
+        .current_dir("/")
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{name}: report JOURNAL failed");
+    let again: Value = serde_json::from_slice(&again.stdout).expect("report json");
+    assert_eq!(
+        again, report,
+        "{name}: report JOURNAL differs from the drill's own"
+    );
     let _ = std::fs::remove_file(&journal);
     let messages = std::fs::read_to_string(&outbox).unwrap_or_default();
     let _ = std::fs::remove_file(&outbox);
-    let report: Value = serde_json::from_str(&out).expect("report json");
     assert_events_render(name, &records);
     assert_honest(name, &report);
     assert_duty_commander_does_the_basics(name, &report, &records);
