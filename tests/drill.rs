@@ -189,10 +189,26 @@ fn bundled_drill(name: &str) -> Value {
     bundled_drill_journal(name).0
 }
 
-/// A bundled drill run headless with the duty commander: its report and its journal's records.
-/// Every such report is checked to be honest ([`assert_honest`]) and free of Rust debug text,
-/// and so is its outbox ([`assert_no_debug_text`]).
+/// A bundled drill run headless with the duty commander: its report and its journal's records,
+/// run once per test binary (tests sharing a drill wait for the one run).
 fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Run = Arc<OnceLock<(Value, Vec<Value>)>>;
+    static RUNS: Mutex<std::collections::BTreeMap<String, Run>> =
+        Mutex::new(std::collections::BTreeMap::new());
+    let cell = RUNS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(name.to_string())
+        .or_default()
+        .clone();
+    cell.get_or_init(|| run_bundled_drill(name)).clone()
+}
+
+/// Runs a bundled drill with the duty commander. Every such report is checked to be honest
+/// ([`assert_honest`]), free of Rust debug text, and given again by `report JOURNAL` from
+/// another working directory; its outbox is free of debug text ([`assert_no_debug_text`]).
+fn run_bundled_drill(name: &str) -> (Value, Vec<Value>) {
     let bundled = common::bundled().display().to_string();
     let journal = tmp(&format!("{name}.jsonl"));
     let outbox = tmp(&format!("{name}.outbox.jsonl"));
@@ -218,10 +234,22 @@ fn bundled_drill_journal(name: &str) -> (Value, Vec<Value>) {
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect();
+    let report: Value = serde_json::from_str(&out).expect("report json");
+    // `report JOURNAL`, from another working directory, gives the drill's own report.
+    let again = Command::new(env!("CARGO_BIN_EXE_floodgrid"))
+        .args(["report", &journal.display().to_string(), "--format", "json"])
+        .current_dir("/")
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{name}: report JOURNAL failed");
+    let again: Value = serde_json::from_slice(&again.stdout).expect("report json");
+    assert_eq!(
+        again, report,
+        "{name}: report JOURNAL differs from the drill's own"
+    );
     let _ = std::fs::remove_file(&journal);
     let messages = std::fs::read_to_string(&outbox).unwrap_or_default();
     let _ = std::fs::remove_file(&outbox);
-    let report: Value = serde_json::from_str(&out).expect("report json");
     assert_events_render(name, &records);
     assert_honest(name, &report);
     assert_duty_commander_does_the_basics(name, &report, &records);
@@ -1288,4 +1316,210 @@ fn no_report_lists_a_missed_figure_as_a_strength() {
         }
     }
     let _ = std::fs::remove_file(&actions);
+}
+
+/// Issue #13, Must-show 1, over the whole report of each bundled drill run with the duty
+/// commander (`--auto-dispatch`): every smart-stone alarm acknowledged (within its 10 minutes);
+/// every required push counted at the minute it was sent; every expected priority-1 hazard
+/// instruction (one per hazard, or one whose condition reads the hazards) dispatched within its
+/// response time; every people-in-danger rescue sent with a boat crew; in drill 03 the roof
+/// rescue (minute 960) dispatched at once and the platform rescue (1020) within its 30 minutes
+/// and topped up to its full crew of three as the roof crew came back.
+#[test]
+fn the_duty_commander_meets_issue_13_in_every_bundled_drill() {
+    use floodgrid_engine::plan::{ForEach, VarKey};
+    let engine = bundled_engine();
+    let plan = &engine.scenario().plan;
+    let instruction = |id: &str| plan.instructions.iter().find(|i| i.id == id);
+    for name in [
+        "01-numbered-flood-orange.toml",
+        "02-design-flood-22000.toml",
+        "03-1958-type-22300.toml",
+    ] {
+        let (r, records) = bundled_drill_journal(name);
+        let exp = r["expectations"].as_array().unwrap();
+        let mut hazard_checked = 0;
+        // Alarms: one per smart-stone inject that fired, each acknowledged in time.
+        let alarm_injects = records
+            .iter()
+            .filter(|x| {
+                x["type"] == "event"
+                    && x["event"]["detail"]["what"] == "inject"
+                    && x["event"]["detail"]["kind"] == "smart_stone_alarm"
+            })
+            .count();
+        let alarms = r["alarms"].as_array().unwrap();
+        assert_eq!(alarms.len(), alarm_injects, "{name}: {alarms:?}");
+        for a in alarms {
+            let (raised, acked) = (n(&a["raised_min"]), n(&a["acknowledged_min"]));
+            assert!(
+                acked >= raised && acked <= raised + 10.0,
+                "{name}: alarm not acknowledged in time: {a}"
+            );
+        }
+        let acks: Vec<&Value> = exp
+            .iter()
+            .filter(|e| e["expected"] == "acknowledge_alarm")
+            .collect();
+        assert_eq!(acks.len(), alarm_injects, "{name}");
+        // Pushes: counted when sent, at the minute of the first push on or after the inject.
+        let push_minutes: Vec<f64> = records
+            .iter()
+            .filter(|x| x["type"] == "action" && x["action"]["kind"] == "push")
+            .map(|x| n(&x["t_min"]))
+            .collect();
+        for e in exp.iter().filter(|e| e["expected"] == "push") {
+            assert_eq!(e["outcome"], "on_time", "{name}: {e}");
+            let at = n(&e["inject_min"]);
+            let first = push_minutes.iter().copied().find(|&t| t >= at).unwrap();
+            assert_eq!(n(&e["response_min"]), first - at, "{name}: {e}");
+        }
+        for e in exp {
+            let Some(i) = e["expected"].as_str().and_then(instruction) else {
+                continue;
+            };
+            if i.message.is_some() && i.id.contains(".info.") {
+                assert_eq!(e["outcome"], "on_time", "{name}: push not counted: {e}");
+            }
+            // Priority-1 hazard work (for each hazard, or a condition that reads the hazards)
+            // within its response time.
+            let hazard_work = i.for_each == Some(ForEach::Hazard)
+                || i.when.reads(&|v| {
+                    matches!(
+                        v.info().key,
+                        VarKey::HazardCount | VarKey::Hazards | VarKey::GridHazards
+                    )
+                });
+            if i.priority == 1 && hazard_work {
+                hazard_checked += 1;
+                assert_eq!(e["outcome"], "on_time", "{name}: priority-1 hazard: {e}");
+                assert!(n(&e["response_min"]) <= n(&e["within_min"]), "{name}: {e}");
+            }
+        }
+        assert!(
+            hazard_checked > 0,
+            "{name}: no priority-1 hazard work expected"
+        );
+        // People in danger: every rescue goes out with a boat crew.
+        for task in records
+            .iter()
+            .filter(|x| x["type"] == "event" && x["event"]["detail"]["what"] == "dispatched")
+            .filter_map(|x| x["event"]["detail"]["task"].as_str())
+            .filter(|t| t.starts_with("hazard.people_trapped.rescue@"))
+        {
+            let crew = records
+                .iter()
+                .filter(|x| {
+                    x["type"] == "event"
+                        && x["event"]["detail"]["task"] == task
+                        && matches!(
+                            x["event"]["detail"]["what"].as_str(),
+                            Some("dispatched" | "reassigned")
+                        )
+                })
+                .map(|x| x["event"]["detail"]["people"].as_array().unwrap().len())
+                .max()
+                .unwrap();
+            assert!(crew >= 2, "{name}: {task} never had a boat crew ({crew})");
+        }
+        if name.starts_with("03") {
+            let rescue = |at: f64| {
+                exp.iter()
+                    .find(|e| {
+                        e["expected"] == "hazard.people_trapped.rescue" && n(&e["inject_min"]) == at
+                    })
+                    .unwrap_or_else(|| panic!("a rescue expected at {at}"))
+            };
+            let (roof, platform) = (rescue(960.0), rescue(1020.0));
+            assert_eq!(roof["outcome"], "on_time", "{roof}");
+            assert_eq!(
+                n(&roof["response_min"]),
+                0.0,
+                "the roof rescue at once: {roof}"
+            );
+            assert_eq!(platform["outcome"], "on_time", "{platform}");
+            // The platform call comes when every boat crew is alone on a search; the first
+            // crew member free goes to it, and the next ones top it up to its three.
+            let last_crew = records
+                .iter()
+                .filter(|x| {
+                    x["type"] == "event"
+                        && x["event"]["detail"]["task"] == "hazard.people_trapped.rescue@inject9"
+                        && x["event"]["detail"]["what"] == "reassigned"
+                })
+                .map(|x| x["event"]["detail"]["people"].as_array().unwrap().len())
+                .max();
+            assert_eq!(last_crew, Some(3), "the platform rescue topped up");
+        }
+    }
+}
+
+/// Issue #13, Must-show 4: `floodgrid report JOURNAL` gives the drill's own report, figure for
+/// figure (duration and where it stopped included), from any working directory, for a drill
+/// run on relative paths; also for a drill stopped early (`--until`).
+#[test]
+fn report_from_a_journal_equals_the_drills_own_report_from_any_directory() {
+    let dir = tiny_copy("report-cwd");
+    let parent = dir.parent().unwrap().to_path_buf();
+    let rel = dir.file_name().unwrap().to_str().unwrap().to_string();
+    let script = format!("{rel}/drills/01-rise-to-yellow.toml");
+    for (tag, until) in [("whole", None), ("cut", Some("150"))] {
+        let journal = format!("{rel}/{tag}.jsonl");
+        let mut args = vec![
+            "drill",
+            rel.as_str(),
+            "--headless",
+            "--script",
+            script.as_str(),
+            "--auto-dispatch",
+            "--journal",
+            journal.as_str(),
+            "--format",
+            "json",
+        ];
+        if let Some(u) = until {
+            args.extend(["--until", u]);
+        }
+        let own = Command::new(env!("CARGO_BIN_EXE_floodgrid"))
+            .args(&args)
+            .current_dir(&parent)
+            .output()
+            .unwrap();
+        assert!(
+            own.status.success(),
+            "{}",
+            String::from_utf8_lossy(&own.stderr)
+        );
+        let own: Value = serde_json::from_slice(&own.stdout).unwrap();
+        for cwd in [std::path::PathBuf::from("/"), dir.join("drills")] {
+            let out = Command::new(env!("CARGO_BIN_EXE_floodgrid"))
+                .args([
+                    "report",
+                    &parent.join(&journal).display().to_string(),
+                    "--format",
+                    "json",
+                ])
+                .current_dir(&cwd)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{tag} from {}: {}",
+                cwd.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let rebuilt: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(
+                rebuilt["duration_min"],
+                own["duration_min"],
+                "{tag} from {}",
+                cwd.display()
+            );
+            assert_eq!(rebuilt, own, "{tag} from {}", cwd.display());
+        }
+        if until.is_some() {
+            assert_eq!(n(&own["stopped_at_min"]), 150.0, "{own}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -67,7 +67,8 @@ pub struct RawInject {
     /// [lon, lat].
     #[schemars(with = "Option<[f64; 2]>")]
     pub point: Option<Spanned<[f64; 2]>>,
-    /// Person id (person_unavailable).
+    /// Person id: who drops out (person_unavailable), or the staff member hurt (staff_casualty:
+    /// out of the roster from then on, their work re-sent).
     #[schemars(with = "Option<String>")]
     pub person: Option<Spanned<String>>,
     /// Text the players receive.

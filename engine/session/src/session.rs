@@ -50,9 +50,13 @@ pub struct DrillOptions {
     ///    priority-1 hazard work from work that answers no hazard: first the people the
     ///    engine suggested for such work not yet sent (it waits for the next assessment), then
     ///    people on such work under way, never its last person, re-sending that work to the
-    ///    people who stay (a reassignment, journaled as such);
-    /// 5. re-sends work under way whose person became unavailable to the others on it, or, when
-    ///    that person was alone, to someone of the same role the engine suggested for the least
+    ///    people who stay (a reassignment, journaled as such); people-in-danger work under way
+    ///    that went out short (a rescue sent with the one crew member free) is topped up the
+    ///    same way, after never-sent people-in-danger work and before anything less urgent;
+    /// 5. re-sends work under way whose person became unavailable (a drop-out, a named staff
+    ///    casualty) to the others on it with someone of the lost person's role filling the post
+    ///    from the least urgent work not yet sent that is no more urgent than it, or, when that
+    ///    person was alone, to someone of the same role the engine suggested for the least
     ///    urgent work not yet sent (a reassignment).
     ///
     /// Nothing in these rules names a role, an instruction or a place: ranks come from the
@@ -1292,6 +1296,26 @@ impl<'e> Drill<'e> {
                         break;
                     }
                 }
+            } else {
+                // The post is filled (补位): each lost person by someone of the same role taken
+                // from the least urgent suggestion no more urgent than this work.
+                let own = self.rank_of(k);
+                for lost in &lost {
+                    let Some(role) = sc.people.get(lost.ix()).map(|x| x.role) else {
+                        continue;
+                    };
+                    for m in (0..todo.len()).rev() {
+                        if todo[m].0 < own {
+                            break;
+                        }
+                        let fits = |id: &String| role_of(id) == Some(role) && !people.contains(id);
+                        if let Some(i) = suggested[m].iter().position(fits) {
+                            people.push(suggested[m].remove(i));
+                            touched[m] = true;
+                            break;
+                        }
+                    }
+                }
             }
             if !people.is_empty() {
                 out.push(Action::Reassign {
@@ -1300,7 +1324,26 @@ impl<'e> Drill<'e> {
                 });
             }
         }
-        for n in 0..todo.len() {
+        // Where the never-sent work of people in danger ends: before any less urgent work is
+        // sent, people-in-danger work under way that went out short (a crew called off other
+        // work one by one) is topped up.
+        let split = todo.iter().position(|x| x.0 >= 1).unwrap_or(todo.len());
+        for n in 0..=todo.len() {
+            if n == split {
+                self.top_up_danger_work(
+                    a,
+                    &todo,
+                    split,
+                    &mut suggested,
+                    &mut touched,
+                    &mut donors,
+                    &mut changed,
+                    &mut out,
+                );
+            }
+            if n == todo.len() {
+                break;
+            }
             let (r, t) = todo[n];
             let mut people = std::mem::take(&mut suggested[n]);
             let short = (t.people_needed as usize).saturating_sub(people.len());
@@ -1380,6 +1423,96 @@ impl<'e> Drill<'e> {
         }
         resend.extend(out);
         resend
+    }
+
+    /// Part of the duty-commander policy ([`Drill::dispatch_policy`]): work on a hazard that puts
+    /// people in danger, under way with fewer people than it needs, gets people of its roles
+    /// before any less urgent work is sent: first those the engine suggested for never-sent work
+    /// of rank `split` and below (`todo[split..]`), then people on less urgent work under way
+    /// (never its last person). Re-sent as a reassignment with its people and the new ones.
+    #[allow(clippy::too_many_arguments)]
+    fn top_up_danger_work<'a>(
+        &'a self,
+        a: &Assessment,
+        todo: &[(u8, &floodgrid_assess::assess::TaskInstance)],
+        split: usize,
+        suggested: &mut [Vec<String>],
+        touched: &mut [bool],
+        donors: &mut BTreeMap<&'a str, (u8, Vec<PersonIdx>)>,
+        changed: &mut BTreeSet<&'a str>,
+        out: &mut Vec<Action>,
+    ) {
+        let sc = self.engine.scenario();
+        for (k, rec) in &self.records {
+            if !matches!(rec.status, TaskStatus::Accepted | TaskStatus::InProgress)
+                || rec.assignees.iter().any(|p| self.unavailable.contains(p))
+                || self.rank_of(k) != 0
+            {
+                continue;
+            }
+            let Some(t) = a.tasks.iter().find(|t| *t.id == **k) else {
+                continue;
+            };
+            let mut short = (t.people_needed as usize).saturating_sub(rec.assignees.len());
+            if short == 0 {
+                continue;
+            }
+            let roles: Vec<_> = self
+                .instruction(&t.card.instruction)
+                .map(|i| i.roles.clone())
+                .unwrap_or_default();
+            let mut people: Vec<String> = rec
+                .assignees
+                .iter()
+                .filter_map(|p| sc.people.get(p.ix()).map(|x| x.id.clone()))
+                .collect();
+            let before = people.len();
+            let fits = |id: &str| {
+                sc.people
+                    .iter()
+                    .find(|p| p.id == id)
+                    .is_some_and(|p| roles.contains(&p.role))
+            };
+            for m in split..todo.len() {
+                while short > 0 {
+                    let Some(i) = suggested[m]
+                        .iter()
+                        .position(|p| fits(p) && !people.contains(p))
+                    else {
+                        break;
+                    };
+                    people.push(suggested[m].remove(i));
+                    touched[m] = true;
+                    short -= 1;
+                }
+            }
+            for (task, (dr, on)) in donors.iter_mut() {
+                while short > 0 && *dr >= 1 && on.len() > 1 {
+                    let Some(i) = on
+                        .iter()
+                        .skip(1)
+                        .position(|p| {
+                            sc.people
+                                .get(p.ix())
+                                .is_some_and(|x| roles.contains(&x.role) && !people.contains(&x.id))
+                        })
+                        .map(|i| i + 1)
+                    else {
+                        break;
+                    };
+                    let p = on.remove(i);
+                    people.push(sc.people[p.ix()].id.clone());
+                    changed.insert(task);
+                    short -= 1;
+                }
+            }
+            if people.len() > before {
+                out.push(Action::Reassign {
+                    task: k.clone(),
+                    people,
+                });
+            }
+        }
     }
 
     /// Sends pushed messages to a sink (default: nowhere but the journal).
@@ -1561,6 +1694,14 @@ impl<'e> Drill<'e> {
                 }
             }
             InjectKind::Hazard(kind) => {
+                // A staff casualty who is named is out of the roster from now on: their work
+                // is re-sent like a drop-out's.
+                if kind == floodgrid_model::hazard::HazardKind::StaffCasualty
+                    && let InjectPlace::Person(p) = inject.place
+                    && !self.unavailable.contains(&p)
+                {
+                    self.unavailable.push(p);
+                }
                 self.hazards.push(Hazard {
                     id: format!("inject{}", n + 1),
                     kind,
