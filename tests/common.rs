@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+#[path = "common/tmux.rs"]
+pub mod tmux;
+
 use std::path::{Path, PathBuf};
 
 /// The bundled scenario's directory. Tests read it in place; a test that breaks a file copies a

@@ -12,108 +12,24 @@ mod common;
 
 use common::copy_dir;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 use std::time::{Duration, Instant};
+
+use common::tmux::{self, Tmux};
 
 /// How long one step may take to show (the console's start builds the engine).
 const STEP_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A private tmux server on a socket in a temporary directory, killed on drop.
-struct Tmux {
-    socket: PathBuf,
+/// Types a console command and Enter.
+fn command(t: &Tmux, name: &str, text: &str) {
+    t.text(name, text);
+    t.key(name, "Enter");
 }
 
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-S")
-            .arg(&self.socket)
-            .args(["-f", "/dev/null"])
-            .args(args)
-            .env_remove("TMUX")
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "tmux {args:?} failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Starts `floodgrid ARGS` as the only process of a new 120×40 session `name` in `cwd`;
-    /// returns its process id.
-    fn start(&self, name: &str, cwd: &Path, args: &[&str]) -> i32 {
-        let mut cmd = vec![
-            "new-session",
-            "-d",
-            "-s",
-            name,
-            "-x",
-            "120",
-            "-y",
-            "40",
-            "-c",
-        ];
-        let cwd = cwd.display().to_string();
-        cmd.push(&cwd);
-        cmd.extend(["-e", "LANG=C.UTF-8", env!("CARGO_BIN_EXE_floodgrid")]);
-        cmd.extend_from_slice(args);
-        // Keep the pane when the console exits, so a failure to start shows its message.
-        cmd.extend([";", "set-option", "-t", name, "remain-on-exit", "on"]);
-        self.ok(&cmd);
-        let pid = self.ok(&["display-message", "-p", "-t", name, "#{pane_pid}"]);
-        pid.trim().parse().expect("a pane pid")
-    }
-
-    fn screen(&self, name: &str) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", name]).stdout).into_owned()
-    }
-
-    fn wait_for(&self, name: &str, what: &str, done: impl Fn(&str) -> bool) {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen(name);
-            if done(&screen) {
-                return;
-            }
-            assert!(
-                start.elapsed() < STEP_TIMEOUT,
-                "timed out after {STEP_TIMEOUT:?} waiting for {what}; the screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn keys(&self, name: &str, keys: &[&str]) {
-        for k in keys {
-            self.ok(&["send-keys", "-t", name, k]);
-        }
-    }
-
-    fn text(&self, name: &str, text: &str) {
-        self.ok(&["send-keys", "-t", name, "-l", text]);
-        self.ok(&["send-keys", "-t", name, "Enter"]);
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
-
-fn tmux_installed() -> bool {
-    match Command::new("tmux").arg("-V").output() {
-        Ok(_) => true,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-        Err(e) => panic!("tmux -V: {e}"),
+/// Presses named keys in turn.
+fn keys(t: &Tmux, name: &str, keys: &[&str]) {
+    for k in keys {
+        t.key(name, k);
     }
 }
 
@@ -158,40 +74,38 @@ fn opened(t: &Tmux, name: &str) {
 
 /// The commander's first actions: a yellow flow and a push of the selected order's message.
 fn first_part(t: &Tmux, name: &str, journal: &Path) {
-    t.text(name, ":flow 3000");
+    command(t, name, ":flow 3000");
     wait_for_line(journal, "\"discharge_m3s\":3000");
-    t.keys(name, &["p"]);
+    keys(t, name, &["p"]);
     t.wait_for(name, "the push dialog", |s| s.contains("Enter"));
-    t.keys(name, &["Enter", "Enter", "Enter"]);
+    keys(t, name, &["Enter", "Enter", "Enter"]);
     wait_for_line(journal, "\"push\"");
 }
 
 /// The rest: another flow, the clock at ×3600 to the end, quit.
 fn second_part(t: &Tmux, name: &str, journal: &Path, pid: i32) {
-    t.text(name, ":flow 2000");
+    command(t, name, ":flow 2000");
     wait_for_line(journal, "\"discharge_m3s\":2000");
-    t.text(name, ":speed 3600");
+    command(t, name, ":speed 3600");
     wait_for_line(journal, "3600");
-    t.keys(name, &["Space"]);
+    keys(t, name, &["Space"]);
     t.wait_for(name, "the drill's end", |s| s.contains("T+06:00"));
     // Once the drill is over, `q` quits without asking.
     t.wait_for(name, "the end banner", |s| s.contains("Drill over"));
-    t.keys(name, &["q"]);
+    keys(t, name, &["q"]);
     wait_gone(pid, "the console");
 }
 
 #[test]
 fn a_killed_console_drill_resumes_to_the_journal_and_outbox_of_an_uninterrupted_one() {
-    if !tmux_installed() {
+    if !tmux::installed() {
         println!("tmux not installed: skipping; CI installs it");
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("tiny");
     copy_dir(&common::fixture("tiny"), &dir);
-    let t = Tmux {
-        socket: tmp.path().join("tmux.sock"),
-    };
+    let t = Tmux::new(STEP_TIMEOUT);
     let files = |n: &str| (dir.join(format!("{n}.jsonl")), dir.join(format!("{n}.out")));
     let s = |p: &Path| p.display().to_string();
 

@@ -7,120 +7,29 @@
 //! tmux failure fails it. It runs on a private tmux server (`-S` socket in a temporary directory,
 //! no configuration file) that a guard kills however the test ends.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
+
+use common::tmux::{self, Tmux};
 
 /// How long one step may take to show on the screen (the console's start builds the engine).
 const STEP_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// A private tmux server on a socket in its own temporary directory; killed, and the directory
-/// removed, on drop.
-struct Tmux {
-    dir: PathBuf,
-    socket: PathBuf,
-}
-
-impl Tmux {
-    fn new() -> Tmux {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let dir =
-            std::env::temp_dir().join(format!("floodgrid-e2e-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a directory for the tmux socket");
-        Tmux {
-            socket: dir.join("tmux.sock"),
-            dir,
-        }
-    }
-
-    /// Runs a tmux command on this server (no configuration file).
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-S")
-            .arg(&self.socket)
-            .args(["-f", "/dev/null"])
-            .args(args)
-            .env_remove("TMUX")
-            .output()
-            .expect("tmux runs")
-    }
-
-    /// Runs a tmux command that must succeed; returns its stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "tmux {args:?} failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// The pane as text; with `escapes`, with its colours as SGR sequences.
-    fn capture(&self, escapes: bool) -> String {
-        if escapes {
-            self.ok(&["capture-pane", "-p", "-e", "-t", "e2e"])
-        } else {
-            self.ok(&["capture-pane", "-p", "-t", "e2e"])
-        }
-    }
-
-    /// Polls the pane until `done` holds; panics with the last screen after [`STEP_TIMEOUT`].
-    fn wait_for(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.capture(false);
-            if done(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < STEP_TIMEOUT,
-                "timed out after {STEP_TIMEOUT:?} waiting for {what}; the screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// Types keys (tmux key names, e.g. `Enter`, or literal text with `literal`).
-    fn keys(&self, keys: &str, literal: bool) {
-        if literal {
-            self.ok(&["send-keys", "-t", "e2e", "-l", keys]);
-        } else {
-            self.ok(&["send-keys", "-t", "e2e", keys]);
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// Whether there is a `tmux` command; any other failure to run it fails the test.
-fn tmux_installed() -> bool {
-    match Command::new("tmux").arg("-V").output() {
-        Ok(_) => true,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-        Err(e) => panic!("tmux -V: {e}"),
-    }
-}
+/// The shell's tmux session.
+const S: &str = "e2e";
 
 #[test]
 fn flow_22000_shows_the_red_warning_on_the_real_terminal_and_q_restores_the_shell() {
-    if !tmux_installed() {
+    if !tmux::installed() {
         println!("tmux not installed: skipping; CI installs it");
         return;
     }
     let started = Instant::now();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let bin = env!("CARGO_BIN_EXE_floodgrid");
-    let tmux = Tmux::new();
+    let tmux = Tmux::new(STEP_TIMEOUT);
     // A plain shell at 80×24, in English, so the console's output and the shell's can be told
     // apart after it quits.
     tmux.ok(&[
@@ -149,20 +58,20 @@ fn flow_22000_shows_the_red_warning_on_the_real_terminal_and_q_restores_the_shel
         "#{pane_width}x#{pane_height}",
     ]);
     assert_eq!(size.trim(), "80x24");
-    tmux.keys(
+    tmux.text(
+        S,
         &format!("'{bin}' drill scenarios/huayuankou --lang en; echo \"console exit $?.\""),
-        true,
     );
-    tmux.keys("Enter", false);
-    let screen = tmux.wait_for("the console", |s| {
+    tmux.key(S, "Enter");
+    let screen = tmux.wait_for(S, "the console", |s| {
         s.contains("? help") && s.contains("T+00:00")
     });
     assert!(!screen.contains("RED WARNING"), "{screen}");
     let opened = started.elapsed();
 
-    tmux.keys(":flow 22000", true);
-    tmux.keys("Enter", false);
-    let screen = tmux.wait_for("the red warning", |s| s.contains("RED WARNING"));
+    tmux.text(S, ":flow 22000");
+    tmux.key(S, "Enter");
+    let screen = tmux.wait_for(S, "the red warning", |s| s.contains("RED WARNING"));
     assert!(screen.contains("Q 22,000 m3/s"), "{screen}");
     // The to-do list leads with the red level's orders, marked new.
     let todo: Vec<&str> = screen
@@ -177,7 +86,7 @@ fn flow_22000_shows_the_red_warning_on_the_real_terminal_and_q_restores_the_shel
     }
     assert!(screen.contains("level I"), "{screen}");
     // In red: the banner's cells carry a red background.
-    let coloured = tmux.capture(true);
+    let coloured = tmux.capture(S, true);
     let banner = coloured
         .lines()
         .find(|l| l.contains("RED WARNING"))
@@ -188,9 +97,9 @@ fn flow_22000_shows_the_red_warning_on_the_real_terminal_and_q_restores_the_shel
     );
 
     // q asks during a drill; y quits. The shell is back, the console's screen gone.
-    tmux.keys("q", true);
-    tmux.wait_for("the quit question", |s| s.contains("Quit?"));
-    tmux.keys("y", true);
+    tmux.text(S, "q");
+    tmux.wait_for(S, "the quit question", |s| s.contains("Quit?"));
+    tmux.text(S, "y");
     // The shell's echo, not the command line that typed it (under load the shell may print
     // its prompt, `# ` or `$ `, before the echo lands on the same line).
     let exit_line = |s: &str| {
@@ -199,7 +108,7 @@ fn flow_22000_shows_the_red_warning_on_the_real_terminal_and_q_restores_the_shel
             .find(|l| l.starts_with("console exit ") && !l.contains('$'))
             .map(str::to_string)
     };
-    let screen = tmux.wait_for("the shell", |s| exit_line(s).is_some());
+    let screen = tmux.wait_for(S, "the shell", |s| exit_line(s).is_some());
     assert_eq!(
         exit_line(&screen).as_deref(),
         Some("console exit 0."),

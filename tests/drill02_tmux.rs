@@ -9,99 +9,18 @@
 //! on a private tmux server (`-S` socket in a temporary directory, no configuration file) that a
 //! guard kills however the test ends.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
+
+use common::tmux::{self, Tmux};
 
 /// How long one step may take to show on the screen.
 const STEP_TIMEOUT: Duration = Duration::from_secs(120);
 
-struct Tmux {
-    dir: PathBuf,
-    socket: PathBuf,
-}
-
-impl Tmux {
-    fn new() -> Tmux {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let dir =
-            std::env::temp_dir().join(format!("floodgrid-d02-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a directory for the tmux socket");
-        Tmux {
-            socket: dir.join("tmux.sock"),
-            dir,
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-S")
-            .arg(&self.socket)
-            .args(["-f", "/dev/null"])
-            .args(args)
-            .env_remove("TMUX")
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "tmux {args:?} failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.ok(&["capture-pane", "-p", "-t", "d02"])
-    }
-
-    fn wait_for(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if done(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < STEP_TIMEOUT,
-                "timed out after {STEP_TIMEOUT:?} waiting for {what}; the screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Types literal text.
-    fn text(&self, keys: &str) {
-        self.ok(&["send-keys", "-t", "d02", "-l", keys]);
-    }
-
-    /// Presses a named key (`Enter`, `Escape`, `Space`).
-    fn key(&self, key: &str) {
-        self.ok(&["send-keys", "-t", "d02", key]);
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn tmux_installed() -> bool {
-    match Command::new("tmux").arg("-V").output() {
-        Ok(_) => true,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-        Err(e) => panic!("tmux -V: {e}"),
-    }
-}
+/// The console's tmux session.
+const S: &str = "d02";
 
 /// Whether the inject banner shows a smart-stone alarm waiting for its acknowledgement.
 fn alarm_banner(screen: &str) -> bool {
@@ -126,20 +45,20 @@ fn queue_len(screen: &str) -> usize {
 /// Pauses, acknowledges every item of the alarm queue from the top with `x`, and waits until
 /// the queue says none is waiting.
 fn acknowledge_all(tmux: &Tmux) {
-    tmux.text("!");
-    let screen = tmux.wait_for("the alarm queue", |s| s.contains("Alarms and reports "));
-    tmux.text("g");
+    tmux.text(S, "!");
+    let screen = tmux.wait_for(S, "the alarm queue", |s| s.contains("Alarms and reports "));
+    tmux.text(S, "g");
     for _ in 0..queue_len(&screen) {
-        tmux.text("xj");
+        tmux.text(S, "xj");
     }
-    tmux.wait_for("every alarm acknowledged", |s| {
+    tmux.wait_for(S, "every alarm acknowledged", |s| {
         s.contains("Alarms and reports ") && s.contains(" new 0 ")
     });
 }
 
 #[test]
 fn drill_02_played_to_its_end_with_keys_only() {
-    if !tmux_installed() {
+    if !tmux::installed() {
         println!("tmux not installed: skipping; CI installs it");
         return;
     }
@@ -154,7 +73,7 @@ fn drill_02_played_to_its_end_with_keys_only() {
                 .is_some_and(|n| n.to_string_lossy().starts_with("02-"))
         })
         .expect("drill 02");
-    let tmux = Tmux::new();
+    let tmux = Tmux::new(STEP_TIMEOUT);
     let journal = tmux.dir.join("d02.jsonl");
     let report = tmux.dir.join("d02.report.md");
     tmux.ok(&[
@@ -175,70 +94,70 @@ fn drill_02_played_to_its_end_with_keys_only() {
         "sh",
     ]);
     tmux.ok(&["set-option", "-t", "d02", "status", "off"]);
-    tmux.text(&format!(
+    tmux.text(S, &format!(
         "'{bin}' drill scenarios/huayuankou --script '{}' --journal '{}' --lang en; echo \"console exit $?.\"",
         script.display(),
         journal.display()
     ));
-    tmux.key("Enter");
-    tmux.wait_for("the start prompt", |s| s.contains("Space starts"));
+    tmux.key(S, "Enter");
+    tmux.wait_for(S, "the start prompt", |s| s.contains("Space starts"));
 
     // As fast as the drill goes; Space starts it.
-    tmux.text(":speed 3600");
-    tmux.key("Enter");
-    tmux.text(" ");
+    tmux.text(S, ":speed 3600");
+    tmux.key(S, "Enter");
+    tmux.text(S, " ");
     // The first smart-stone alarm (T+03:20) holds the banner until acknowledged.
-    tmux.wait_for("the first smart-stone alarm", alarm_banner);
-    tmux.text(" ");
-    tmux.wait_for("the pause", |s| s.contains("paused"));
+    tmux.wait_for(S, "the first smart-stone alarm", alarm_banner);
+    tmux.text(S, " ");
+    tmux.wait_for(S, "the pause", |s| s.contains("paused"));
     acknowledge_all(&tmux);
 
     // Back to the to-do list (Shift-Tab from the queue): dispatch every task shown to the
     // suggested people, confirmed with the count.
-    tmux.key("BTab");
-    tmux.text("D");
-    tmux.wait_for("the bulk confirmation", |s| {
+    tmux.key(S, "BTab");
+    tmux.text(S, "D");
+    tmux.wait_for(S, "the bulk confirmation", |s| {
         s.contains("tasks of the list?")
     });
-    tmux.text("y");
-    tmux.wait_for("the bulk dispatch", |s| s.contains("Bulk dispatch"));
+    tmux.text(S, "y");
+    tmux.wait_for(S, "the bulk dispatch", |s| s.contains("Bulk dispatch"));
 
     // Reassign one sent task: filter the list to sent tasks, r, pick the person under the
     // cursor, confirm.
-    tmux.text("/sent");
-    tmux.key("Enter");
-    tmux.text("r");
-    tmux.wait_for("the reassign picker", |s| {
+    tmux.text(S, "/sent");
+    tmux.key(S, "Enter");
+    tmux.text(S, "r");
+    tmux.wait_for(S, "the reassign picker", |s| {
         s.contains("Reassign: pick people")
     });
-    tmux.text("j");
-    tmux.key("Enter");
-    tmux.key("Enter");
+    tmux.text(S, "j");
+    tmux.key(S, "Enter");
+    tmux.key(S, "Enter");
     // The picker closes and the status line shows the drill's answer (a task not yet accepted
     // is sent anew to the people picked).
-    tmux.wait_for("the reassignment", |s| {
+    tmux.wait_for(S, "the reassignment", |s| {
         !s.contains("Reassign: pick people") && s.contains("to ")
     });
 
     // One direct call to someone in that task's grid.
-    tmux.text("t");
-    tmux.wait_for("the call dialog", |s| s.contains("Video call to"));
-    tmux.key("Enter");
-    tmux.wait_for("the call", |s| s.contains("Video call:"));
-    tmux.key("Escape");
+    tmux.text(S, "t");
+    tmux.wait_for(S, "the call dialog", |s| s.contains("Video call to"));
+    tmux.key(S, "Enter");
+    tmux.wait_for(S, "the call", |s| s.contains("Video call:"));
+    tmux.key(S, "Escape");
 
     // Run on to the second alarm (T+08:00), acknowledge it from the queue too.
-    tmux.text(" ");
-    tmux.wait_for("the second smart-stone alarm", alarm_banner);
-    tmux.text(" ");
-    tmux.wait_for("the pause", |s| s.contains("paused"));
+    tmux.text(S, " ");
+    tmux.wait_for(S, "the second smart-stone alarm", alarm_banner);
+    tmux.text(S, " ");
+    tmux.wait_for(S, "the pause", |s| s.contains("paused"));
     acknowledge_all(&tmux);
-    tmux.text(" ");
+    tmux.text(S, " ");
 
     // The end: the banner, the clock stopped, the report opened and written.
-    let screen = tmux.wait_for("the end of the drill", |s| s.contains("Drill over"));
+    let screen = tmux.wait_for(S, "the end of the drill", |s| s.contains("Drill over"));
     assert!(screen.contains("ended"), "{screen}");
-    tmux.wait_for("the report pane", |s| s.contains("After-action report"));
+    tmux.wait_for(S, "the report pane", |s| s.contains("After-action report"));
     let text = std::fs::read_to_string(&report).expect("the report beside the journal");
     assert!(
         text.contains("every smart-stone alarm was acknowledged"),
@@ -247,9 +166,9 @@ fn drill_02_played_to_its_end_with_keys_only() {
     assert!(!text.contains("smart-stone alarms were acknowledged on the console"));
 
     // q quits at once: no question after the end.
-    tmux.key("Escape");
-    tmux.text("q");
-    tmux.wait_for("the shell", |s| s.contains("console exit 0."));
+    tmux.key(S, "Escape");
+    tmux.text(S, "q");
+    tmux.wait_for(S, "the shell", |s| s.contains("console exit 0."));
 
     let journal = std::fs::read_to_string(&journal).expect("the journal");
     let actions: Vec<serde_json::Value> = journal
