@@ -174,85 +174,89 @@ fn line_of(path: &Path, needle: &str) -> usize {
     text[..at].matches('\n').count() + 1
 }
 
-fn s(p: &Path) -> String {
-    p.display().to_string()
+/// The headless drill of `tiny`.
+const DRILL: &[&str] = &[
+    "drill",
+    ".",
+    "--headless",
+    "--script",
+    "drills/01-rise-to-yellow.toml",
+];
+
+/// Edits one file of a fresh copy of `tiny` (`from` → `to`), runs `floodgrid ARGS` in it, and
+/// asserts the run ended in time and memory with an error at the line of that file holding
+/// `at`. Returns the outcome for the case's own checks.
+fn edited_copy_is_refused(
+    case: &str,
+    rel: &str,
+    (from, to): (&str, &str),
+    at: &str,
+    args: &[&str],
+) -> Outcome {
+    let (_t, dir) = tiny_copy();
+    let path = dir.join(rel);
+    replace(&path, from, to);
+    let line = line_of(&path, at);
+    let o = run(case, &dir, args);
+    assert_bounded_error(case, &o);
+    let name = Path::new(rel)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    assert_located(case, &o, &name, line);
+    o
 }
 
 #[test]
 fn a_condition_with_too_many_words_is_refused_at_its_place() {
     // 20,000 `and`s: a flat chain that once passed `check` and overflowed the stack in assess.
-    let (_t, dir) = tiny_copy();
-    let plan = dir.join("plan/10-blue.toml");
     let long = vec!["level >= blue"; 20_001].join(" and ");
-    replace(
-        &plan,
-        "when = \"level == blue\"",
-        &format!("when = \"{long}\""),
+    let o = edited_copy_is_refused(
+        "condition, 20,000 and",
+        "plan/10-blue.toml",
+        ("when = \"level == blue\"", &format!("when = \"{long}\"")),
+        "when = \"level >= blue and",
+        &["check", "."],
     );
-    let line = line_of(&plan, "when = \"level >= blue and");
-    let o = run("condition, 20,000 and", &dir, &["check", &s(&dir)]);
-    assert_bounded_error("long condition", &o);
-    assert_located("long condition", &o, "10-blue.toml", line);
     assert!(o.stderr.contains("at most"), "{}", tail(&o.stderr));
 }
 
 #[test]
 fn a_condition_with_too_many_terms_is_refused_at_its_place() {
     // 200,000 `+` terms once overflowed the stack in `check`.
-    let (_t, dir) = tiny_copy();
-    let plan = dir.join("plan/10-blue.toml");
     let sum = vec!["1"; 200_000].join(" + ");
-    replace(
-        &plan,
-        "when = \"level == blue\"",
-        &format!("when = \"Q >= {sum}\""),
+    edited_copy_is_refused(
+        "condition, 200,000 + terms",
+        "plan/10-blue.toml",
+        (
+            "when = \"level == blue\"",
+            &format!("when = \"Q >= {sum}\""),
+        ),
+        "when = \"Q >= 1 + 1",
+        &["check", "."],
     );
-    let line = line_of(&plan, "when = \"Q >= 1 + 1");
-    let o = run("condition, 200,000 + terms", &dir, &["check", &s(&dir)]);
-    assert_bounded_error("many terms", &o);
-    assert_located("many terms", &o, "10-blue.toml", line);
 }
 
 #[test]
 fn a_drill_longer_than_the_limit_is_refused_at_its_hydrograph_point() {
-    let (_t, dir) = tiny_copy();
-    let script = dir.join("drills/01-rise-to-yellow.toml");
-    replace(&script, "[360, 3300]", "[1000000000, 3300]");
-    let line = line_of(&script, "hydrograph = ");
-    let o = run(
+    edited_copy_is_refused(
         "drill hydrograph to minute 1e9",
-        &dir,
-        &[
-            "drill",
-            ".",
-            "--headless",
-            "--script",
-            "drills/01-rise-to-yellow.toml",
-        ],
+        "drills/01-rise-to-yellow.toml",
+        ("[360, 3300]", "[1000000000, 3300]"),
+        "hydrograph = ",
+        DRILL,
     );
-    assert_bounded_error("long drill", &o);
-    assert_located("long drill", &o, "01-rise-to-yellow.toml", line);
 }
 
 #[test]
 fn an_inject_after_the_drills_end_is_refused_at_its_minute() {
-    let (_t, dir) = tiny_copy();
-    let script = dir.join("drills/01-rise-to-yellow.toml");
-    replace(&script, "at_min = 200", "at_min = 1e9");
-    let line = line_of(&script, "at_min = 1e9");
-    let o = run(
+    edited_copy_is_refused(
         "inject at minute 1e9",
-        &dir,
-        &[
-            "drill",
-            ".",
-            "--headless",
-            "--script",
-            "drills/01-rise-to-yellow.toml",
-        ],
+        "drills/01-rise-to-yellow.toml",
+        ("at_min = 200", "at_min = 1e9"),
+        "at_min = 1e9",
+        DRILL,
     );
-    assert_bounded_error("late inject", &o);
-    assert_located("late inject", &o, "01-rise-to-yellow.toml", line);
 }
 
 #[test]
@@ -291,22 +295,13 @@ fn an_impossible_discharge_is_refused() {
         tail(&o.stderr)
     );
     // In a drill's hydrograph: located at the point.
-    let script = dir.join("drills/01-rise-to-yellow.toml");
-    replace(&script, "[360, 3300]", "[360, 1e30]");
-    let line = line_of(&script, "hydrograph = ");
-    let o = run(
+    edited_copy_is_refused(
         "drill hydrograph discharge 1e30",
-        &dir,
-        &[
-            "drill",
-            ".",
-            "--headless",
-            "--script",
-            "drills/01-rise-to-yellow.toml",
-        ],
+        "drills/01-rise-to-yellow.toml",
+        ("[360, 3300]", "[360, 1e30]"),
+        "hydrograph = ",
+        DRILL,
     );
-    assert_bounded_error("drill discharge", &o);
-    assert_located("drill discharge", &o, "01-rise-to-yellow.toml", line);
 }
 
 #[test]
