@@ -1061,6 +1061,18 @@ impl<'d> App<'d> {
                 None => ins.push((t.card.instruction.clone(), vec![i])),
             }
         }
+        // A row with the counts of the instances below it.
+        let row = |depth: u8, node: TreeNode, key: String, tasks: Vec<usize>| {
+            let mut counts = TreeCounts::default();
+            tasks.iter().for_each(|&i| count(i, &mut counts));
+            TreeRow {
+                depth,
+                node,
+                key,
+                counts,
+                tasks,
+            }
+        };
         let mut rows = Vec::new();
         for (phase, cats) in levels {
             let lkey = phase.name().to_string();
@@ -1068,59 +1080,28 @@ impl<'d> App<'d> {
                 .iter()
                 .flat_map(|(_, ins)| ins.iter().flat_map(|(_, v)| v.iter().copied()))
                 .collect();
-            let mut c = TreeCounts::default();
-            all.iter().for_each(|&i| count(i, &mut c));
             let open = self.tree_is_open(0, &lkey);
-            rows.push(TreeRow {
-                depth: 0,
-                node: TreeNode::Level(phase),
-                key: lkey.clone(),
-                counts: c,
-                tasks: all,
-            });
+            rows.push(row(0, TreeNode::Level(phase), lkey.clone(), all));
             if !open {
                 continue;
             }
             for (cat, ins) in cats {
                 let ckey = format!("{lkey}/{cat}");
                 let all: Vec<usize> = ins.iter().flat_map(|(_, v)| v.iter().copied()).collect();
-                let mut c = TreeCounts::default();
-                all.iter().for_each(|&i| count(i, &mut c));
                 let open = self.tree_is_open(1, &ckey);
-                rows.push(TreeRow {
-                    depth: 1,
-                    node: TreeNode::Category(cat),
-                    key: ckey.clone(),
-                    counts: c,
-                    tasks: all,
-                });
+                rows.push(row(1, TreeNode::Category(cat), ckey.clone(), all));
                 if !open {
                     continue;
                 }
                 for (id, v) in ins {
                     let ikey = format!("{ckey}/{id}");
-                    let mut c = TreeCounts::default();
-                    v.iter().for_each(|&i| count(i, &mut c));
                     let open = self.tree_is_open(2, &ikey);
-                    rows.push(TreeRow {
-                        depth: 2,
-                        node: TreeNode::Instruction(id),
-                        key: ikey,
-                        counts: c,
-                        tasks: v.clone(),
-                    });
+                    rows.push(row(2, TreeNode::Instruction(id), ikey, v.clone()));
                     if open {
-                        for i in v {
-                            let mut c = TreeCounts::default();
-                            count(i, &mut c);
-                            rows.push(TreeRow {
-                                depth: 3,
-                                node: TreeNode::Task(i),
-                                key: String::new(),
-                                counts: c,
-                                tasks: vec![i],
-                            });
-                        }
+                        rows.extend(
+                            v.into_iter()
+                                .map(|i| row(3, TreeNode::Task(i), String::new(), vec![i])),
+                        );
                     }
                 }
             }
