@@ -334,18 +334,8 @@ impl EventDetail {
     /// given). The only place the session writes event prose.
     pub fn text_zh(&self, sc: &Scenario) -> String {
         use EventDetail as D;
-        let person = |id: &str| {
-            sc.people
-                .iter()
-                .find(|p| p.id == id)
-                .map_or_else(|| id.to_string(), |p| p.name.clone())
-        };
-        let site = |id: &str| {
-            sc.sites
-                .iter()
-                .find(|s| s.id == id)
-                .map_or_else(|| id.to_string(), |s| s.name.clone())
-        };
+        let person = |id: &str| name_of(&sc.people, id, |x| (&x.id, &x.name));
+        let site = |id: &str| name_of(&sc.sites, id, |x| (&x.id, &x.name));
         match self {
             D::Inject {
                 kind,
@@ -429,11 +419,7 @@ impl EventDetail {
             D::Pushed { audience, text, .. } => {
                 let to = match audience {
                     Audience::Everyone => "全体人员".to_string(),
-                    Audience::Grid { grid } => sc
-                        .grids
-                        .iter()
-                        .find(|g| &g.id == grid)
-                        .map_or_else(|| grid.clone(), |g| g.name.clone()),
+                    Audience::Grid { grid } => name_of(&sc.grids, grid, |g| (&g.id, &g.name)),
                     Audience::Public { grid } => sc
                         .grids
                         .iter()
@@ -558,28 +544,23 @@ pub enum Refusal {
     },
 }
 
+/// The name of the item of `items` with id `id` (`fields` gives an item's id and name); an id
+/// not in the scenario is shown as given.
+fn name_of<T>(items: &[T], id: &str, fields: impl Fn(&T) -> (&String, &String)) -> String {
+    items
+        .iter()
+        .map(&fields)
+        .find(|(x, _)| *x == id)
+        .map_or_else(|| id.to_string(), |(_, name)| name.clone())
+}
+
 impl Refusal {
     /// The refusal in Chinese with names from the scenario (for [`EventDetail::text_zh`]).
     pub fn text_zh(&self, sc: &Scenario) -> String {
         use Refusal as R;
-        let person = |id: &str| {
-            sc.people
-                .iter()
-                .find(|p| p.id == id)
-                .map_or_else(|| id.to_string(), |p| p.name.clone())
-        };
-        let grid = |id: &str| {
-            sc.grids
-                .iter()
-                .find(|g| g.id == id)
-                .map_or_else(|| id.to_string(), |g| g.name.clone())
-        };
-        let site = |id: &str| {
-            sc.sites
-                .iter()
-                .find(|s| s.id == id)
-                .map_or_else(|| id.to_string(), |s| s.name.clone())
-        };
+        let person = |id: &str| name_of(&sc.people, id, |x| (&x.id, &x.name));
+        let grid = |id: &str| name_of(&sc.grids, id, |x| (&x.id, &x.name));
+        let site = |id: &str| name_of(&sc.sites, id, |x| (&x.id, &x.name));
         match self {
             R::BadDischarge { value } => format!("流量 {value} 无效，应不小于 0"),
             R::BadSpeed { factor } => format!("倍速 {factor} 无效，应在 0 到 3600 之间"),
